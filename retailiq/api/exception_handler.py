@@ -1,0 +1,49 @@
+"""One JSON shape for every API error, so clients and views need no special cases:
+
+    {"error": {"code": "validation_error", "message": "...", "fields": {"quantity": ["..."]}}}
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from retailiq.core.errors import DomainError
+
+
+def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return exceptions.ValidationError(detail=detail)
+    if isinstance(exc, DomainError):
+        error = exceptions.APIException(detail=exc.message, code=exc.code)
+        error.status_code = exc.status_code
+        return error
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _as_drf(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        first_field, first_errors = next(iter(fields.items()), ("", [""]))
+        first = first_errors[0] if isinstance(first_errors, list) and first_errors else first_errors
+        message = f"{first_field}: {first}" if first_field != "non_field_errors" else str(first)
+        body = {"code": "validation_error", "message": message, "fields": fields}
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = detail.code if hasattr(detail, "code") else getattr(exc, "default_code", "error")
+        body = {"code": code, "message": str(detail)}
+    response.data = {"error": body}
+    return response

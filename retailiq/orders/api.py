@@ -1,0 +1,80 @@
+import django_filters
+from django.db.models import Prefetch
+from rest_framework import serializers, viewsets
+
+from .models import Order, OrderLine
+from .selectors import order_line_list_for_user, order_list_for_user
+
+
+class OrderLineOutputSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+
+    class Meta:
+        model = OrderLine
+        fields = ["line_number", "product", "sku", "quantity", "unit_price", "discount_rate", "on_promotion"]
+
+
+class OrderOutputSerializer(serializers.ModelSerializer):
+    retailer = serializers.CharField(source="retailer.code")
+    warehouse = serializers.CharField(source="warehouse.code", default=None)
+    lines = OrderLineOutputSerializer(many=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "external_id", "retailer", "warehouse", "placed_at", "status", "kind", "returns_order", "lines"]
+
+
+class SalesLineOutputSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    retailer = serializers.CharField(source="retailer.code")
+    kind = serializers.CharField(source="order.kind")
+    status = serializers.CharField(source="order.status")
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "placed_on", "retailer", "product", "sku", "quantity", "unit_price", "discount_rate",
+                  "on_promotion", "kind", "status"]
+
+
+class OrderFilter(django_filters.FilterSet):
+    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+    retailer = django_filters.CharFilter(field_name="retailer__code")
+
+    class Meta:
+        model = Order
+        fields = ["status", "kind", "retailer", "warehouse"]
+
+
+class SalesLineFilter(django_filters.FilterSet):
+    placed_after = django_filters.DateFilter(field_name="placed_on", lookup_expr="gte")
+    placed_before = django_filters.DateFilter(field_name="placed_on", lookup_expr="lt")
+    sku = django_filters.CharFilter(field_name="product__sku")
+
+    class Meta:
+        model = OrderLine
+        fields = ["product", "on_promotion"]
+
+
+class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrderOutputSerializer
+    filterset_class = OrderFilter
+    search_fields = ["external_id"]
+    ordering_fields = ["placed_at"]
+    ordering = ["-placed_at"]
+
+    def get_queryset(self):
+        lines = Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+        return order_list_for_user(user=self.request.user).prefetch_related(lines)
+
+
+class SalesLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Order lines a user may analyse: a vendor's product sales, a retailer's purchases."""
+
+    serializer_class = SalesLineOutputSerializer
+    filterset_class = SalesLineFilter
+    ordering_fields = ["placed_on", "quantity"]
+    ordering = ["-placed_on"]
+
+    def get_queryset(self):
+        return order_line_list_for_user(user=self.request.user).select_related("product", "retailer", "order")

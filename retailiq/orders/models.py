@@ -1,0 +1,112 @@
+from django.db import models
+from django.db.models import Q
+
+from retailiq.core.models import TimeStampedModel
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", "Placed"
+    CONFIRMED = "confirmed", "Confirmed"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OrderKind(models.TextChoices):
+    SALE = "sale", "Sale"
+    RETURN = "return", "Return"
+
+
+# Statuses whose lines count as demand. A cancelled order stays on record (it says
+# something about the retailer) but sold nothing.
+DEMAND_STATUSES = (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+
+
+class Order(TimeStampedModel):
+    """A retailer's order, or a return of goods from an earlier order.
+
+    Quantities on lines are always positive; `kind` says which way the goods went, so
+    net demand is sales minus returns and neither is silently dropped.
+    """
+
+    external_id = models.CharField(max_length=64, unique=True, help_text="The id the order has at its source.")
+    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="orders")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    placed_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    kind = models.CharField(max_length=8, choices=OrderKind.choices, default=OrderKind.SALE)
+    returns_order = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returns",
+        help_text="For a return: the sale it returns goods from, when known.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=OrderKind.RETURN) | Q(returns_order__isnull=True), name="order_only_returns_reference_a_sale"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OrderStatus.CANCELLED) | Q(cancelled_at__isnull=True),
+                name="order_cancelled_at_only_when_cancelled",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["retailer", "placed_at"]),
+            models.Index(fields=["warehouse", "placed_at"]),
+            models.Index(fields=["placed_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class OrderLine(models.Model):
+    """One product on an order.
+
+    `retailer` and `placed_on` repeat the order's (immutable) retailer and date so
+    that per-product and per-retailer time series aggregate from one indexed table.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=0, help_text="Fraction off the unit price, 0 to below 1."
+    )
+    on_promotion = models.BooleanField(default=False)
+    promotion = models.ForeignKey(
+        "events.Promotion", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="order_lines")
+    placed_on = models.DateField()
+
+    class Meta:
+        ordering = ["order", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="order_line_unique_number"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount_rate__gte=0) & Q(discount_rate__lt=1), name="order_line_discount_fraction"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "placed_on"]),
+            models.Index(fields=["retailer", "placed_on"]),
+            models.Index(fields=["retailer", "product", "placed_on"]),
+            models.Index(fields=["placed_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.line_number}"

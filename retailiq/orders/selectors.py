@@ -1,0 +1,112 @@
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum, Value, When
+
+from retailiq.accounts.models import User
+from retailiq.accounts.scoping import NoScope, retailer_filter, sales_filter
+
+from .models import DEMAND_STATUSES, Order, OrderKind, OrderLine
+
+
+def order_list_for_user(*, user: User) -> QuerySet[Order]:
+    """Whole orders: a retailer's own, a rep's retailers', or all for analysts. Vendors
+    do not see other parties' whole orders, only the lines of their products."""
+    try:
+        scope = retailer_filter(user, prefix="retailer__")
+    except NoScope:
+        return Order.objects.none()
+    return Order.objects.filter(scope).select_related("retailer", "warehouse")
+
+
+def order_line_list_for_user(*, user: User) -> QuerySet[OrderLine]:
+    try:
+        scope = sales_filter(user)
+    except NoScope:
+        return OrderLine.objects.none()
+    return OrderLine.objects.filter(scope)
+
+
+# --- Aggregates the role home pages show -------------------------------------------
+
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+def net_value_expression() -> Case:
+    """Line value after discount, negative for returns."""
+    value = ExpressionWrapper(F("quantity") * F("unit_price") * (Value(1) - F("discount_rate")), output_field=_MONEY)
+    return Case(When(order__kind=OrderKind.RETURN, then=-value), default=value, output_field=_MONEY)
+
+
+def net_quantity_expression() -> Case:
+    return Case(When(order__kind=OrderKind.RETURN, then=-F("quantity")), default=F("quantity"))
+
+
+def demand_lines(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
+    """Lines that moved goods: not on cancelled orders."""
+    return lines.filter(order__status__in=DEMAND_STATUSES)
+
+
+@dataclass(frozen=True)
+class SalesTotals:
+    revenue: float
+    units: int
+    orders: int
+    retailers: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+
+
+def sales_totals_for_user(*, user: User, since: dt.date | None = None) -> SalesTotals:
+    lines = demand_lines(order_line_list_for_user(user=user))
+    if since:
+        lines = lines.filter(placed_on__gte=since)
+    row = lines.aggregate(
+        revenue=Sum(net_value_expression()),
+        units=Sum(net_quantity_expression()),
+        orders=Count("order", distinct=True),
+        retailers=Count("retailer", distinct=True),
+        first_day=Min("placed_on"),
+        last_day=Max("placed_on"),
+    )
+    return SalesTotals(
+        revenue=float(row["revenue"] or 0), units=int(row["units"] or 0), orders=row["orders"],
+        retailers=row["retailers"], first_day=row["first_day"], last_day=row["last_day"],
+    )
+
+
+def top_products_for_user(*, user: User, since: dt.date | None = None, limit: int = 10) -> list[dict]:
+    lines = demand_lines(order_line_list_for_user(user=user))
+    if since:
+        lines = lines.filter(placed_on__gte=since)
+    return list(
+        lines.values("product_id", "product__sku", "product__name")
+        .annotate(revenue=Sum(net_value_expression()), units=Sum(net_quantity_expression()))
+        .order_by("-revenue")[:limit]
+    )
+
+
+def top_retailers_for_user(*, user: User, since: dt.date | None = None, limit: int = 10) -> list[dict]:
+    lines = demand_lines(order_line_list_for_user(user=user))
+    if since:
+        lines = lines.filter(placed_on__gte=since)
+    return list(
+        lines.values("retailer_id", "retailer__name", "retailer__city", "retailer__segment")
+        .annotate(revenue=Sum(net_value_expression()), orders=Count("order", distinct=True))
+        .order_by("-revenue")[:limit]
+    )
+
+
+def retailer_activity_for_user(*, user: User, since: dt.date) -> list[dict]:
+    """Per visible retailer: last order day, orders and revenue since `since`."""
+    lines = demand_lines(order_line_list_for_user(user=user))
+    recent = Q(placed_on__gte=since)
+    return list(
+        lines.values("retailer_id", "retailer__name", "retailer__city", "retailer__segment")
+        .annotate(
+            last_order_on=Max("placed_on"),
+            recent_orders=Count("order", filter=recent, distinct=True),
+            recent_revenue=Sum(net_value_expression(), filter=recent),
+        )
+        .order_by("-last_order_on")
+    )

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import ModelVersion
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("id", "capability", "segment", "algorithm", "status", "data_end", "training_rows", "created_at")
+    list_filter = ("capability", "status", "algorithm")
+    search_fields = ("algorithm", "segment", "training_data_hash")
+    readonly_fields = ("created_at", "started_at", "finished_at", "activated_at")
+    date_hierarchy = "created_at"
