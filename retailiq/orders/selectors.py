@@ -1,7 +1,20 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, retailer_filter, sales_filter

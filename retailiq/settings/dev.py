@@ -5,7 +5,7 @@ starts, and the local-memory cache. Any variable that production uses may still 
 set to point at real services (DATABASE_URL, REDIS_URL).
 """
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)

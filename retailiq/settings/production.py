@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, HTTPS. Every value comes from the environment and
 there is no default for anything secret or permissive; a missing one stops start-up."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = False

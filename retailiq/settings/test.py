@@ -4,7 +4,7 @@
 reachable (always in CI); without them the suite runs on SQLite.
 """
 
-from .dev import *  # noqa: F403
+from .dev import *
 from .dev import DATABASES, VAR_DIR
 
 DEBUG = False

@@ -1,0 +1,303 @@
+"""Order history for the demo marketplace, fully vectorized.
+
+Each retailer buys a basket of products, each on its own reorder cycle (a renewal
+process). Time runs faster or slower with each product's demand: weekly rhythm,
+yearly season, trend, festivals, promotions and price changes, applied by warping
+each cycle through the product's cumulative intensity. Order sizes move with the
+same drivers. Bundled products are often bought together, long-tail items are
+intermittent, and a few stockouts remove sales from one warehouse for some days.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .calendar import event_multiplier
+from .catalog import DEPARTMENT_PROFILE, SEGMENT_AFFINITY, SEGMENT_BASKET, Catalog
+from .sizes import DemoSize
+
+WEEKDAY_PROFILE = np.array([1.15, 1.05, 1.0, 1.0, 1.1, 1.2, 0.45])  # Monday .. Sunday
+FREQUENCY_SHARE = 0.6  # how much of a demand swing shows as more orders rather than bigger ones
+
+
+@dataclass
+class History:
+    orders: pd.DataFrame
+    lines: pd.DataFrame
+    promotions: pd.DataFrame
+    promotion_products: pd.DataFrame
+    stockouts: pd.DataFrame
+    prices: np.ndarray  # product x day unit price
+
+
+def _price_paths(products: pd.DataFrame, days: int, rng: np.random.Generator) -> np.ndarray:
+    """List prices per product and day: some products get one price rise or cut."""
+    base = products["unit_price"].to_numpy()[:, None] * np.ones((1, days))
+    changes = rng.random(len(products))
+    factor = np.where(changes < 0.25, rng.uniform(1.04, 1.15, len(products)),
+                      np.where(changes < 0.35, rng.uniform(0.85, 0.95, len(products)), 1.0))
+    change_day = rng.integers(days // 5, days, len(products))
+    after = np.arange(days)[None, :] >= change_day[:, None]
+    return np.round(np.where(after, base * factor[:, None], base), 2)
+
+
+def _promotions(catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    products, days = catalog.products, len(dates)
+    promos, members = [], []
+    for vendor in catalog.vendors.itertuples():
+        own = products.loc[products["vendor_id"] == vendor.id, "id"].to_numpy()
+        for _ in range(max(1, days // 110)):
+            start = int(rng.integers(0, days - 7))
+            length = int(rng.integers(7, 22))
+            chosen = rng.choice(own, size=min(len(own), int(rng.integers(2, 7))), replace=False)
+            promo_id = len(promos) + 1
+            promos.append({"id": promo_id, "vendor_id": vendor.id, "discount_rate": round(float(rng.uniform(0.08, 0.25)), 2),
+                           "start": start, "end": min(days - 1, start + length - 1),
+                           "name": f"{vendor.name.split()[0]} {dates[start]:%b %Y} offer"})
+            members += [{"promotion_id": promo_id, "product_id": int(p)} for p in chosen]
+    promotions = pd.DataFrame(promos)
+    promotions["starts_on"] = dates[promotions["start"]].date
+    promotions["ends_on"] = dates[promotions["end"]].date
+    return promotions, pd.DataFrame(members)
+
+
+def _demand_multiplier(catalog: Catalog, dates: pd.DatetimeIndex, events: pd.DataFrame, prices: np.ndarray,
+                       promotions: pd.DataFrame, promotion_products: pd.DataFrame,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Product x day demand multiplier (mean near 1 before launch masking), the
+    promotion id active per product and day (0 for none), and the launch mask."""
+    products, days = catalog.products, len(dates)
+    n = len(products)
+    weekly = WEEKDAY_PROFILE[dates.dayofweek.to_numpy()]
+    festival = event_multiplier(dates, events) if len(events) else np.ones(days)
+    years = (dates - dates[0]).days.to_numpy() / 365.25
+    multiplier = np.empty((n, days))
+    for department, (amplitude, peak_month, festival_sensitivity, _) in DEPARTMENT_PROFILE.items():
+        rows = (products["department"] == department).to_numpy()
+        season = 1 + amplitude * np.cos(2 * np.pi * (dates.dayofyear.to_numpy() - (peak_month - 0.5) * 30.4) / 365.25)
+        multiplier[rows] = weekly * season * (1 + festival_sensitivity * (festival - 1))
+    growth = rng.normal(0.06, 0.18, n).clip(-0.5, 0.7)
+    multiplier *= np.exp(growth[:, None] * years[None, :])
+    elasticity = rng.uniform(0.8, 2.0, n)
+    multiplier *= (prices / prices[:, :1]) ** -elasticity[:, None]
+
+    promo_id = np.zeros((n, days), dtype=np.int64)
+    if len(promotion_products):
+        joined = promotion_products.merge(promotions, left_on="promotion_id", right_on="id")
+        for row in joined.itertuples():
+            p = row.product_id - 1
+            window = slice(row.start, row.end + 1)
+            multiplier[p, window] *= 1 + 1.6 * elasticity[p] * row.discount_rate
+            promo_id[p, window] = row.promotion_id
+    multiplier /= multiplier.mean(axis=1, keepdims=True)
+
+    launch_day = (pd.to_datetime(products["launched_on"]) - dates[0]).dt.days.to_numpy()
+    since_launch = np.arange(days)[None, :] - launch_day[:, None]
+    launched = np.clip(0.3 + 0.7 * since_launch / 60, 0, 1) * (since_launch >= 0)
+    return multiplier, promo_id, launched
+
+
+def _baskets(catalog: Catalog, size: DemoSize, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """Which products each retailer buys. Returns pair arrays (retailer row, product row)
+    and the bundle map (product row -> product row often bought with it)."""
+    products, retailers = catalog.products, catalog.retailers
+    popularity = products["popularity"].to_numpy()
+    departments = products["department"].to_numpy()
+    by_popularity = np.argsort(-popularity)
+    bundle_of: dict[int, int] = {}
+    for a in by_popularity[: size.bundles * 2 : 2]:
+        candidates = np.flatnonzero(products["category_id"].to_numpy() != products["category_id"].iat[a])
+        weights = popularity[candidates] / popularity[candidates].sum()
+        bundle_of[int(a)] = int(rng.choice(candidates, p=weights))
+    pair_retailer, pair_product = [], []
+    active = products["is_active"].to_numpy()
+    for r, retailer in enumerate(retailers.itertuples()):
+        affinity = np.array([SEGMENT_AFFINITY[retailer.segment][d] for d in departments])
+        weights = popularity * affinity * active
+        weights /= weights.sum()
+        k = int(np.clip(SEGMENT_BASKET[retailer.segment] * size.basket_scale * rng.uniform(0.6, 1.4), 3, (weights > 0).sum()))
+        basket = set(rng.choice(len(products), size=k, replace=False, p=weights).tolist())
+        basket |= {bundle_of[p] for p in list(basket) if p in bundle_of and rng.random() < 0.8}
+        pair_retailer += [r] * len(basket)
+        pair_product += sorted(basket)
+    return np.array(pair_retailer), np.array(pair_product), bundle_of
+
+
+def _renewal_events(cycle: np.ndarray, shape: np.ndarray, horizon: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Event times (in each pair's operational time) of a gamma renewal process per pair,
+    up to `horizon`. Returns (pair index, time) for every event."""
+    count = np.ceil(horizon / cycle * 1.6 + 6).astype(np.int64)
+    pair = np.repeat(np.arange(len(cycle)), count)
+    gaps = rng.gamma(shape[pair], cycle[pair] / shape[pair])
+    first = np.cumsum(count) - count
+    gaps[first] = rng.uniform(0, cycle)  # a stationary start: no pile-up on day one
+    times = np.cumsum(gaps)
+    times -= np.repeat(times[first] - gaps[first], count)
+    keep = times < horizon[pair]
+    return pair[keep], times[keep]
+
+
+def build_history(catalog: Catalog, size: DemoSize, dates: pd.DatetimeIndex, events: pd.DataFrame,
+                  rng: np.random.Generator) -> History:
+    products, retailers = catalog.products, catalog.retailers
+    n_products, days = len(products), len(dates)
+    prices = _price_paths(products, days, rng)
+    promotions, promotion_products = _promotions(catalog, dates, rng)
+    multiplier, promo_id, launched = _demand_multiplier(catalog, dates, events, prices, promotions,
+                                                        promotion_products, rng)
+    frequency = multiplier**FREQUENCY_SHARE * launched
+    quantity_multiplier = multiplier ** (1 - FREQUENCY_SHARE)
+    cumulative = np.cumsum(frequency, axis=1)
+    stride = days + 1.0  # larger than any product's total intensity, so the flat array stays sorted
+    flat_cumulative = (cumulative + stride * np.arange(n_products)[:, None]).ravel()
+
+    pair_retailer, pair_product, bundle_of = _baskets(catalog, size, rng)
+    popularity_rank = np.argsort(np.argsort(-products["popularity"].to_numpy())) / max(n_products - 1, 1)
+    pct = popularity_rank[pair_product]
+    size_factor = retailers["size_factor"].to_numpy()[pair_retailer]
+    cycle = np.clip(11 * np.exp(2.0 * pct) * rng.uniform(0.7, 1.3, len(pct)) / size_factor**0.2, 3, 120)
+    shape = 1.1 + 5 * (1 - pct) * rng.uniform(0.4, 1.0, len(pct))
+    unit_price = products["unit_price"].to_numpy()[pair_product]
+    weekly_units = rng.lognormal(0, 0.3, len(pct)) * 380 / unit_price**0.7
+    base_quantity = size_factor * weekly_units * cycle / 7
+
+    event_pair, op_time = _renewal_events(cycle, shape, cumulative[pair_product, -1], rng)
+    product_row = pair_product[event_pair]
+    day = np.searchsorted(flat_cumulative, op_time + stride * product_row) - product_row * days
+    day = np.clip(day, 0, days - 1)
+    onboard_day = (pd.to_datetime(retailers["onboarded_on"]) - dates[0]).dt.days.to_numpy()
+    keep = day >= onboard_day[pair_retailer[event_pair]]
+    event_pair, day, product_row = event_pair[keep], day[keep], product_row[keep]
+
+    # Bundles: the partner product rides along on many of the lead product's orders.
+    pair_key = pd.Series(np.arange(len(pair_product)), index=pair_retailer * n_products + pair_product)
+    extra_pairs, extra_days = [], []
+    for lead, partner in bundle_of.items():
+        lead_events = np.flatnonzero((product_row == lead) & (rng.random(len(product_row)) < 0.6))
+        keys = pair_retailer[event_pair[lead_events]] * n_products + partner
+        found = pair_key.reindex(keys).to_numpy()
+        ok = ~np.isnan(found)
+        extra_pairs.append(found[ok].astype(np.int64))
+        extra_days.append(day[lead_events][ok])
+    event_pair = np.concatenate([event_pair, *extra_pairs])
+    day = np.concatenate([day, *extra_days])
+    product_row = pair_product[event_pair]
+
+    quantity = base_quantity[event_pair] * quantity_multiplier[product_row, day] * rng.lognormal(0, 0.25, len(day))
+    pack = products["pack_size"].to_numpy()[product_row]
+    quantity = np.maximum(1, np.round(quantity / pack)) * pack
+
+    lines = pd.DataFrame({"retailer_row": pair_retailer[event_pair], "product_row": product_row, "day": day,
+                          "quantity": quantity.astype(np.int64)})
+    lines = lines.groupby(["day", "retailer_row", "product_row"], as_index=False, sort=True)["quantity"].sum()
+    lines, stockouts = _apply_stockouts(lines, catalog, dates, rng)
+    return _assemble(lines, catalog, dates, prices, promo_id, promotions, promotion_products, stockouts, rng)
+
+
+def _apply_stockouts(lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex,
+                     rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pick popular products that ran out at one warehouse for a while; their sales from
+    that warehouse vanish on those days. The last few are still out at the end."""
+    warehouse_of_retailer = catalog.retailers["warehouse_id"].to_numpy()
+    sold = lines["product_row"].value_counts().index.to_numpy()
+    count = max(2, len(catalog.products) // 50)
+    chosen = rng.choice(sold[: max(count * 3, 3)], size=min(count, len(sold)), replace=False)
+    rows, drop = [], np.zeros(len(lines), dtype=bool)
+    line_warehouse = warehouse_of_retailer[lines["retailer_row"].to_numpy()]
+    for i, product_row in enumerate(chosen):
+        warehouse_id = int(rng.choice(catalog.warehouses["id"].to_numpy()))
+        ongoing = i < 2
+        length = int(rng.integers(3, 13))
+        start = len(dates) - int(rng.integers(1, 4)) if ongoing else int(rng.integers(30, len(dates) - 20))
+        end = len(dates) - 1 if ongoing else start + length - 1
+        drop |= ((lines["product_row"].to_numpy() == product_row) & (line_warehouse == warehouse_id)
+                 & (lines["day"].to_numpy() >= start) & (lines["day"].to_numpy() <= end))
+        rows.append({"product_id": int(catalog.products["id"].iat[product_row]), "warehouse_id": warehouse_id,
+                     "started_on": dates[start].date(), "ended_on": None if ongoing else dates[end].date()})
+    stockouts = pd.DataFrame(rows).drop_duplicates(["product_id", "warehouse_id", "started_on"])
+    return lines[~drop].reset_index(drop=True), stockouts
+
+
+def _assemble(lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex, prices: np.ndarray,
+              promo_id: np.ndarray, promotions: pd.DataFrame, promotion_products: pd.DataFrame,
+              stockouts: pd.DataFrame, rng: np.random.Generator) -> History:
+    retailers, products = catalog.retailers, catalog.products
+    last_day = len(dates) - 1
+    order_key = lines["day"].to_numpy() * len(retailers) + lines["retailer_row"].to_numpy()
+    order_index, order_keys = pd.factorize(order_key, sort=True)
+    order_day = order_keys // len(retailers)
+    order_retailer = order_keys % len(retailers)
+    n_orders = len(order_keys)
+    seconds = rng.integers(3 * 3600, 14 * 3600, n_orders)  # 08:30 to 19:30 in India, stored in UTC
+    placed_at = pd.to_datetime(dates[order_day]) + pd.to_timedelta(seconds, unit="s")
+    status = np.full(n_orders, "delivered", dtype=object)
+    age = last_day - order_day
+    status[age <= 4] = "shipped"
+    status[age <= 2] = "confirmed"
+    status[age == 0] = "placed"
+    cancelled = rng.random(n_orders) < 0.02
+    status[cancelled] = "cancelled"
+    orders = pd.DataFrame({
+        "id": np.arange(1, n_orders + 1), "external_id": [f"SO{i:08d}" for i in range(1, n_orders + 1)],
+        "retailer_id": retailers["id"].to_numpy()[order_retailer],
+        "warehouse_id": retailers["warehouse_id"].to_numpy()[order_retailer],
+        "placed_at": placed_at.tz_localize("UTC"), "status": status, "kind": "sale",
+        "returns_order_id": pd.array([pd.NA] * n_orders, dtype="Int64"),
+        "cancelled_at": pd.Series(placed_at.tz_localize("UTC") + pd.Timedelta(hours=5)).where(cancelled),
+    })
+
+    p, d = lines["product_row"].to_numpy(), lines["day"].to_numpy()
+    promo = promo_id[p, d]
+    promo_discount = promotions.set_index("id")["discount_rate"].reindex(promo).fillna(0).to_numpy()
+    segment = retailers["segment"].to_numpy()[lines["retailer_row"].to_numpy()]
+    trade_discount = np.where(np.isin(segment, ["wholesale", "supermarket"]) & (rng.random(len(lines)) < 0.3), 0.03, 0)
+    lines = pd.DataFrame({
+        "order_id": order_index + 1,
+        "product_id": products["id"].to_numpy()[p],
+        "quantity": lines["quantity"].to_numpy(),
+        "unit_price": prices[p, d],
+        "discount_rate": np.where(promo > 0, promo_discount, trade_discount).round(4),
+        "on_promotion": promo > 0,
+        "promotion_id": pd.Series(promo, dtype="Int64").where(promo > 0),
+        "retailer_id": retailers["id"].to_numpy()[lines["retailer_row"].to_numpy()],
+        "placed_on": dates[d].date,
+    })
+    lines["line_number"] = lines.groupby("order_id").cumcount() + 1
+    lines["id"] = np.arange(1, len(lines) + 1)
+    orders, lines = _add_returns(orders, lines, order_day, last_day, dates, rng)
+    return History(orders, lines, promotions, promotion_products, stockouts, prices)
+
+
+def _add_returns(orders: pd.DataFrame, lines: pd.DataFrame, order_day: np.ndarray, last_day: int,
+                 dates: pd.DatetimeIndex, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A small share of delivered lines come back a few days later as return orders."""
+    delivered = orders["status"].to_numpy()[lines["order_id"].to_numpy() - 1] == "delivered"
+    returned = lines[delivered & (rng.random(len(lines)) < 0.007)].copy()
+    lag = rng.integers(2, 11, len(returned))
+    return_day = order_day[returned["order_id"].to_numpy() - 1] + lag
+    returned = returned[return_day <= last_day]
+    return_day = return_day[return_day <= last_day]
+    if returned.empty:
+        return orders, lines
+    originals = returned["order_id"].unique()
+    new_ids = pd.Series(np.arange(len(orders) + 1, len(orders) + 1 + len(originals)), index=originals)
+    first_return_day = pd.Series(return_day, index=returned["order_id"].to_numpy()).groupby(level=0).min()
+    source = orders.set_index("id").loc[originals]
+    return_orders = pd.DataFrame({
+        "id": new_ids.to_numpy(), "external_id": [f"RT{i:08d}" for i in new_ids.to_numpy()],
+        "retailer_id": source["retailer_id"].to_numpy(), "warehouse_id": source["warehouse_id"].to_numpy(),
+        "placed_at": pd.to_datetime(dates[first_return_day.loc[originals].to_numpy()]).tz_localize("UTC")
+        + pd.Timedelta(hours=6),
+        "status": "delivered", "kind": "return", "returns_order_id": pd.array(originals, dtype="Int64"),
+        "cancelled_at": pd.Series(pd.NaT, index=range(len(originals)), dtype=orders["cancelled_at"].dtype),
+    })
+    return_lines = returned.assign(
+        order_id=new_ids.loc[returned["order_id"]].to_numpy(),
+        quantity=np.maximum(1, (returned["quantity"] * rng.uniform(0.1, 0.5, len(returned))).astype(np.int64)),
+        placed_on=return_orders.set_index("id").loc[new_ids.loc[returned["order_id"]].to_numpy(), "placed_at"].dt.date.to_numpy(),
+    )
+    return_lines["line_number"] = return_lines.groupby("order_id").cumcount() + 1
+    return_lines["id"] = np.arange(len(lines) + 1, len(lines) + 1 + len(return_lines))
+    return pd.concat([orders, return_orders], ignore_index=True), pd.concat([lines, return_lines], ignore_index=True)
