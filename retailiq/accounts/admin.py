@@ -10,5 +10,5 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "email", "first_name", "last_name", "retailer__name", "vendor__name")
     autocomplete_fields = ("retailer", "vendor")
-    fieldsets = DjangoUserAdmin.fieldsets + (("Role", {"fields": ("role", "retailer", "vendor")}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "retailer", "vendor")}),)
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Role", {"fields": ("role", "retailer", "vendor")}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Role", {"fields": ("role", "retailer", "vendor")}))

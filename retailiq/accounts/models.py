@@ -19,9 +19,7 @@ class User(AbstractUser):
     retailer = models.ForeignKey(
         "retailers.Retailer", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
-    vendor = models.ForeignKey(
-        "catalog.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
-    )
+    vendor = models.ForeignKey("catalog.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="users")
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 """One JSON shape for every API error, so clients and views need no special cases:
 
-    {"error": {"code": "validation_error", "message": "...", "fields": {"quantity": ["..."]}}}
+{"error": {"code": "validation_error", "message": "...", "fields": {"quantity": ["..."]}}}
 """
 
 from typing import Any

@@ -27,7 +27,11 @@ class BrandAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("sku", "name", "vendor", "category", "brand", "unit_price", "pack_size", "is_active")
-    list_filter = ("is_active", ("vendor", admin.RelatedOnlyFieldListFilter), ("category", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "is_active",
+        ("vendor", admin.RelatedOnlyFieldListFilter),
+        ("category", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("sku", "name", "vendor__name", "brand__name")
     list_select_related = ("vendor", "category__parent", "brand")
     autocomplete_fields = ("vendor", "category", "brand")

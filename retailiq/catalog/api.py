@@ -20,8 +20,19 @@ class ProductOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "sku", "name", "vendor", "department", "category", "brand", "unit_price",
-            "pack_size", "unit_volume", "shelf_life_days", "launched_on", "is_active",
+            "id",
+            "sku",
+            "name",
+            "vendor",
+            "department",
+            "category",
+            "brand",
+            "unit_price",
+            "pack_size",
+            "unit_volume",
+            "shelf_life_days",
+            "launched_on",
+            "is_active",
         ]
 
 

@@ -9,12 +9,42 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-DIWALI = {2021: "11-04", 2022: "10-24", 2023: "11-12", 2024: "11-01", 2025: "10-20", 2026: "11-08",
-          2027: "10-29", 2028: "10-17", 2029: "11-05", 2030: "10-26"}
-HOLI = {2021: "03-29", 2022: "03-18", 2023: "03-08", 2024: "03-25", 2025: "03-14", 2026: "03-04",
-        2027: "03-22", 2028: "03-11", 2029: "03-01", 2030: "03-20"}
-EID = {2021: "05-13", 2022: "05-03", 2023: "04-22", 2024: "04-10", 2025: "03-31", 2026: "03-20",
-       2027: "03-10", 2028: "02-27", 2029: "02-14", 2030: "02-04"}
+DIWALI = {
+    2021: "11-04",
+    2022: "10-24",
+    2023: "11-12",
+    2024: "11-01",
+    2025: "10-20",
+    2026: "11-08",
+    2027: "10-29",
+    2028: "10-17",
+    2029: "11-05",
+    2030: "10-26",
+}
+HOLI = {
+    2021: "03-29",
+    2022: "03-18",
+    2023: "03-08",
+    2024: "03-25",
+    2025: "03-14",
+    2026: "03-04",
+    2027: "03-22",
+    2028: "03-11",
+    2029: "03-01",
+    2030: "03-20",
+}
+EID = {
+    2021: "05-13",
+    2022: "05-03",
+    2023: "04-22",
+    2024: "04-10",
+    2025: "03-31",
+    2026: "03-20",
+    2027: "03-10",
+    2028: "02-27",
+    2029: "02-14",
+    2030: "02-04",
+}
 
 # name, kind, month-day table or fixed "MM-DD", days before, days after, uplift on demand
 FESTIVALS = [
@@ -38,8 +68,9 @@ def calendar_events(start: dt.date, end: dt.date) -> pd.DataFrame:
             day = dt.date.fromisoformat(f"{year}-{month_day}")
             first, last = day - dt.timedelta(days=before), day + dt.timedelta(days=after)
             if last >= start and first <= end:
-                rows.append({"name": name, "kind": kind, "starts_on": first, "ends_on": last,
-                             "peak_on": day, "uplift": uplift})
+                rows.append(
+                    {"name": name, "kind": kind, "starts_on": first, "ends_on": last, "peak_on": day, "uplift": uplift}
+                )
     return pd.DataFrame(rows)
 
 

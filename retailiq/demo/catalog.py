@@ -13,7 +13,12 @@ from .sizes import DemoSize
 # department -> category -> (product nouns, base unit price, unit volume, pack sizes)
 DEPARTMENTS: dict[str, dict[str, tuple[list[str], float, float, list[int]]]] = {
     "Staples": {
-        "Rice & grains": (["Basmati Rice 5 kg", "Sona Masoori Rice 10 kg", "Wheat Atta 5 kg", "Poha 1 kg"], 420, 5.5, [1, 4]),
+        "Rice & grains": (
+            ["Basmati Rice 5 kg", "Sona Masoori Rice 10 kg", "Wheat Atta 5 kg", "Poha 1 kg"],
+            420,
+            5.5,
+            [1, 4],
+        ),
         "Pulses": (["Toor Dal 1 kg", "Moong Dal 1 kg", "Chana Dal 1 kg", "Masoor Dal 1 kg"], 150, 1.1, [1, 10]),
         "Edible oil": (["Sunflower Oil 1 L", "Mustard Oil 1 L", "Groundnut Oil 1 L"], 185, 1.1, [1, 12]),
         "Spices": (["Turmeric 200 g", "Chilli Powder 200 g", "Garam Masala 100 g", "Cumin 100 g"], 70, 0.25, [1, 24]),
@@ -24,7 +29,12 @@ DEPARTMENTS: dict[str, dict[str, tuple[list[str], float, float, list[int]]]] = {
         "Juices": (["Mango Juice 1 L", "Mixed Fruit 1 L", "Guava Nectar 1 L"], 110, 1.1, [1, 12]),
     },
     "Snacks": {
-        "Biscuits": (["Glucose Biscuits 250 g", "Cream Biscuits 150 g", "Marie 300 g", "Cookies 200 g"], 35, 0.35, [12, 24]),
+        "Biscuits": (
+            ["Glucose Biscuits 250 g", "Cream Biscuits 150 g", "Marie 300 g", "Cookies 200 g"],
+            35,
+            0.35,
+            [12, 24],
+        ),
         "Namkeen": (["Bhujia 400 g", "Mixture 200 g", "Chips 90 g"], 55, 0.5, [12, 24]),
         "Chocolates": (["Milk Chocolate 50 g", "Wafer Bar 40 g", "Gift Pack 200 g"], 60, 0.1, [12, 24]),
     },
@@ -39,7 +49,12 @@ DEPARTMENTS: dict[str, dict[str, tuple[list[str], float, float, list[int]]]] = {
         "Kitchen supplies": (["Aluminium Foil 9 m", "Garbage Bags 30", "Scrub Pads 3"], 90, 0.3, [1, 12]),
     },
     "Health": {
-        "OTC medicines": (["Paracetamol 10 tabs", "Antacid 20 tabs", "Cough Syrup 100 ml", "Balm 25 g"], 45, 0.05, [10, 50]),
+        "OTC medicines": (
+            ["Paracetamol 10 tabs", "Antacid 20 tabs", "Cough Syrup 100 ml", "Balm 25 g"],
+            45,
+            0.05,
+            [10, 50],
+        ),
         "Supplements": (["Multivitamin 30 tabs", "Protein Powder 500 g", "ORS 10 sachets"], 320, 0.3, [1, 10]),
         "First aid": (["Bandages 20", "Antiseptic 100 ml", "Cotton 100 g"], 60, 0.15, [1, 20]),
     },
@@ -64,21 +79,100 @@ SEGMENTS = ["kirana", "supermarket", "pharmacy", "convenience", "horeca", "whole
 SEGMENT_SHARE = [0.48, 0.14, 0.14, 0.12, 0.07, 0.05]
 SEGMENT_BASKET = {"kirana": 22, "supermarket": 55, "pharmacy": 16, "convenience": 18, "horeca": 14, "wholesale": 45}
 SEGMENT_SIZE = {"kirana": 1.0, "supermarket": 3.0, "pharmacy": 0.9, "convenience": 0.8, "horeca": 1.6, "wholesale": 6.0}
-SEGMENT_SUFFIX = {"kirana": ["Kirana Store", "General Store", "Provision Store"], "supermarket": ["Supermart", "Fresh Mart", "Hypermarket"],
-                  "pharmacy": ["Medicals", "Pharmacy", "Chemists"], "convenience": ["Daily Needs", "Express", "24x7"],
-                  "horeca": ["Restaurant", "Caterers", "Café"], "wholesale": ["Traders", "Wholesale", "Distributors"]}
-SEGMENT_AFFINITY = {
-    "kirana": {"Staples": 3, "Snacks": 2, "Beverages": 2, "Personal care": 1.5, "Household": 1.5, "Dairy": 1.5, "Health": 0.3},
-    "supermarket": {"Staples": 2, "Snacks": 2, "Beverages": 2, "Personal care": 2, "Household": 2, "Dairy": 2, "Health": 1},
-    "pharmacy": {"Staples": 0.05, "Snacks": 0.3, "Beverages": 0.3, "Personal care": 1.5, "Household": 0.2, "Dairy": 0.05, "Health": 6},
-    "convenience": {"Staples": 0.8, "Snacks": 3, "Beverages": 3, "Personal care": 1, "Household": 0.7, "Dairy": 1.2, "Health": 0.4},
-    "horeca": {"Staples": 3, "Snacks": 0.5, "Beverages": 2, "Personal care": 0.1, "Household": 0.8, "Dairy": 2.5, "Health": 0.05},
-    "wholesale": {"Staples": 3, "Snacks": 1.5, "Beverages": 1.5, "Personal care": 1, "Household": 1, "Dairy": 0.5, "Health": 0.5},
+SEGMENT_SUFFIX = {
+    "kirana": ["Kirana Store", "General Store", "Provision Store"],
+    "supermarket": ["Supermart", "Fresh Mart", "Hypermarket"],
+    "pharmacy": ["Medicals", "Pharmacy", "Chemists"],
+    "convenience": ["Daily Needs", "Express", "24x7"],
+    "horeca": ["Restaurant", "Caterers", "Café"],
+    "wholesale": ["Traders", "Wholesale", "Distributors"],
 }
-CITIES = [("Mumbai", "West"), ("Delhi", "North"), ("Bengaluru", "South"), ("Kolkata", "East"), ("Pune", "West"),
-          ("Jaipur", "North"), ("Chennai", "South"), ("Hyderabad", "South")]
-BRAND_HEADS = ["Sun", "Gold", "Green", "Royal", "Pure", "Fresh", "Star", "Shree", "Amrit", "Nova", "Blue", "Desi",
-               "Sagar", "Kesar", "Tulsi", "Mega", "Prime", "Surya"]
+SEGMENT_AFFINITY = {
+    "kirana": {
+        "Staples": 3,
+        "Snacks": 2,
+        "Beverages": 2,
+        "Personal care": 1.5,
+        "Household": 1.5,
+        "Dairy": 1.5,
+        "Health": 0.3,
+    },
+    "supermarket": {
+        "Staples": 2,
+        "Snacks": 2,
+        "Beverages": 2,
+        "Personal care": 2,
+        "Household": 2,
+        "Dairy": 2,
+        "Health": 1,
+    },
+    "pharmacy": {
+        "Staples": 0.05,
+        "Snacks": 0.3,
+        "Beverages": 0.3,
+        "Personal care": 1.5,
+        "Household": 0.2,
+        "Dairy": 0.05,
+        "Health": 6,
+    },
+    "convenience": {
+        "Staples": 0.8,
+        "Snacks": 3,
+        "Beverages": 3,
+        "Personal care": 1,
+        "Household": 0.7,
+        "Dairy": 1.2,
+        "Health": 0.4,
+    },
+    "horeca": {
+        "Staples": 3,
+        "Snacks": 0.5,
+        "Beverages": 2,
+        "Personal care": 0.1,
+        "Household": 0.8,
+        "Dairy": 2.5,
+        "Health": 0.05,
+    },
+    "wholesale": {
+        "Staples": 3,
+        "Snacks": 1.5,
+        "Beverages": 1.5,
+        "Personal care": 1,
+        "Household": 1,
+        "Dairy": 0.5,
+        "Health": 0.5,
+    },
+}
+CITIES = [
+    ("Mumbai", "West"),
+    ("Delhi", "North"),
+    ("Bengaluru", "South"),
+    ("Kolkata", "East"),
+    ("Pune", "West"),
+    ("Jaipur", "North"),
+    ("Chennai", "South"),
+    ("Hyderabad", "South"),
+]
+BRAND_HEADS = [
+    "Sun",
+    "Gold",
+    "Green",
+    "Royal",
+    "Pure",
+    "Fresh",
+    "Star",
+    "Shree",
+    "Amrit",
+    "Nova",
+    "Blue",
+    "Desi",
+    "Sagar",
+    "Kesar",
+    "Tulsi",
+    "Mega",
+    "Prime",
+    "Surya",
+]
 BRAND_TAILS = ["rise", "leaf", "crest", "valley", "field", "mark", "way", "veda", "nest", "bloom", "harvest", "line"]
 
 
@@ -116,9 +210,17 @@ def _vendors(size: DemoSize, rng: np.random.Generator, fake: Faker) -> pd.DataFr
         if rng.random() < 0.4:
             covered.append(departments[rng.integers(len(departments))])
         name = fake.unique.company()
-        rows.append({"id": i + 1, "name": name, "code": f"v{i + 1:02d}-" + "".join(c for c in name.lower() if c.isalnum())[:20],
-                     "kind": "manufacturer" if rng.random() < 0.7 else "distributor", "city": CITIES[i % len(CITIES)][0],
-                     "departments": sorted(set(covered)), "lead_time_days": float(rng.uniform(3, 12))})
+        rows.append(
+            {
+                "id": i + 1,
+                "name": name,
+                "code": f"v{i + 1:02d}-" + "".join(c for c in name.lower() if c.isalnum())[:20],
+                "kind": "manufacturer" if rng.random() < 0.7 else "distributor",
+                "city": CITIES[i % len(CITIES)][0],
+                "departments": sorted(set(covered)),
+                "lead_time_days": float(rng.uniform(3, 12)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -128,16 +230,29 @@ def _brands(vendors: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     rows, k = [], 0
     for vendor in vendors.itertuples():
         for _ in range(int(rng.integers(2, 4))):
-            rows.append({"id": k + 1, "name": names[order[k] % len(names)] + ("" if k < len(names) else f" {k}"), "vendor_id": vendor.id})
+            rows.append(
+                {
+                    "id": k + 1,
+                    "name": names[order[k] % len(names)] + ("" if k < len(names) else f" {k}"),
+                    "vendor_id": vendor.id,
+                }
+            )
             k += 1
     return pd.DataFrame(rows)
 
 
-def _products(size: DemoSize, start: dt.date, vendors: pd.DataFrame, brands: pd.DataFrame,
-              categories: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _products(
+    size: DemoSize,
+    start: dt.date,
+    vendors: pd.DataFrame,
+    brands: pd.DataFrame,
+    categories: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     leaf = categories[categories["parent_id"].notna()]
-    department_vendors = {d: vendors[vendors["departments"].map(lambda ds, d=d: d in ds)]["id"].to_numpy()
-                          for d in DEPARTMENTS}
+    department_vendors = {
+        d: vendors[vendors["departments"].map(lambda ds, d=d: d in ds)]["id"].to_numpy() for d in DEPARTMENTS
+    }
     rows = []
     for i in range(size.products):
         category = leaf.iloc[i % len(leaf)] if i < len(leaf) else leaf.iloc[rng.integers(len(leaf))]
@@ -150,14 +265,22 @@ def _products(size: DemoSize, start: dt.date, vendors: pd.DataFrame, brands: pd.
         shelf_low, shelf_high = DEPARTMENT_PROFILE[department][3]
         launched_within = rng.random() < 0.12
         launch_offset = rng.uniform(0.15, 0.8) * size.days if launched_within else -rng.uniform(60, 2000)
-        rows.append({
-            "id": i + 1, "vendor_id": vendor_id, "brand_id": int(brand["id"]), "category_id": int(category["id"]),
-            "department": department, "sku": f"{vendor_id:02d}-{i + 1:05d}", "name": f"{brand['name']} {noun}",
-            "unit_price": round(base_price * float(rng.lognormal(0, 0.25)), 2), "pack_size": int(rng.choice(packs)),
-            "unit_volume": round(volume * float(rng.uniform(0.85, 1.15)), 4),
-            "shelf_life_days": int(rng.integers(shelf_low, shelf_high + 1)),
-            "launched_on": start + dt.timedelta(days=int(launch_offset)),
-        })
+        rows.append(
+            {
+                "id": i + 1,
+                "vendor_id": vendor_id,
+                "brand_id": int(brand["id"]),
+                "category_id": int(category["id"]),
+                "department": department,
+                "sku": f"{vendor_id:02d}-{i + 1:05d}",
+                "name": f"{brand['name']} {noun}",
+                "unit_price": round(base_price * float(rng.lognormal(0, 0.25)), 2),
+                "pack_size": int(rng.choice(packs)),
+                "unit_volume": round(volume * float(rng.uniform(0.85, 1.15)), 4),
+                "shelf_life_days": int(rng.integers(shelf_low, shelf_high + 1)),
+                "launched_on": start + dt.timedelta(days=int(launch_offset)),
+            }
+        )
     products = pd.DataFrame(rows)
     # Zipf-like popularity gives a few best sellers and a long, intermittent tail.
     ranks = rng.permutation(len(products)) + 1
@@ -176,29 +299,58 @@ def _retailers(size: DemoSize, start: dt.date, rng: np.random.Generator, fake: F
         segment = str(segments[i])
         city, region = cities[city_idx[i]]
         joined_late = rng.random() < 0.15
-        onboarded = start + dt.timedelta(days=int(rng.uniform(0.05, 0.85) * size.days)) if joined_late \
+        onboarded = (
+            start + dt.timedelta(days=int(rng.uniform(0.05, 0.85) * size.days))
+            if joined_late
             else start - dt.timedelta(days=int(rng.uniform(30, 900)))
+        )
         scale = SEGMENT_SIZE[segment] * float(rng.lognormal(0, 0.45))
-        rows.append({
-            "id": i + 1, "code": f"R{i + 1:05d}", "segment": segment, "city": city, "region": region, "country": "India",
-            "name": f"{fake.last_name()} {SEGMENT_SUFFIX[segment][rng.integers(3)]}", "onboarded_on": onboarded,
-            "size_factor": scale, "credit_limit": float(round(scale * 50_000, -3)),
-        })
+        rows.append(
+            {
+                "id": i + 1,
+                "code": f"R{i + 1:05d}",
+                "segment": segment,
+                "city": city,
+                "region": region,
+                "country": "India",
+                "name": f"{fake.last_name()} {SEGMENT_SUFFIX[segment][rng.integers(3)]}",
+                "onboarded_on": onboarded,
+                "size_factor": scale,
+                "credit_limit": float(round(scale * 50_000, -3)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _warehouses(size: DemoSize, rng: np.random.Generator) -> pd.DataFrame:
     cities = CITIES[: max(size.warehouses, 1)]
-    return pd.DataFrame([
-        {"id": i + 1, "code": f"wh-{city.lower()}", "name": f"{city} Fulfilment Centre", "city": city, "region": region,
-         "capacity_volume": float(round(rng.uniform(40_000, 120_000) * size.products / 400, -2))}
-        for i, (city, region) in enumerate(cities[: size.warehouses])
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "id": i + 1,
+                "code": f"wh-{city.lower()}",
+                "name": f"{city} Fulfilment Centre",
+                "city": city,
+                "region": region,
+                "capacity_volume": float(round(rng.uniform(40_000, 120_000) * size.products / 400, -2)),
+            }
+            for i, (city, region) in enumerate(cities[: size.warehouses])
+        ]
+    )
 
 
 def _reps(size: DemoSize, fake: Faker) -> pd.DataFrame:
-    return pd.DataFrame([{"index": i, "username": "rep" if i == 0 else f"rep{i + 1}",
-                          "first_name": fake.first_name(), "last_name": fake.last_name()} for i in range(size.reps)])
+    return pd.DataFrame(
+        [
+            {
+                "index": i,
+                "username": "rep" if i == 0 else f"rep{i + 1}",
+                "first_name": fake.first_name(),
+                "last_name": fake.last_name(),
+            }
+            for i in range(size.reps)
+        ]
+    )
 
 
 def assign_reps(retailers: pd.DataFrame, reps: pd.DataFrame) -> np.ndarray:
@@ -211,10 +363,15 @@ def assign_reps(retailers: pd.DataFrame, reps: pd.DataFrame) -> np.ndarray:
 
 def warehouse_for(retailers: pd.DataFrame, warehouses: pd.DataFrame) -> np.ndarray:
     """Each retailer ships from the warehouse in its city, else the first in its region, else the first."""
-    by_city = dict(zip(warehouses["city"], warehouses["id"]))
+    by_city = dict(zip(warehouses["city"], warehouses["id"], strict=True))
     by_region = warehouses.drop_duplicates("region").set_index("region")["id"].to_dict()
     fallback = int(warehouses["id"].iloc[0])
-    return np.array([by_city.get(c, by_region.get(r, fallback)) for c, r in zip(retailers["city"], retailers["region"])])
+    return np.array(
+        [
+            by_city.get(c, by_region.get(r, fallback))
+            for c, r in zip(retailers["city"], retailers["region"], strict=True)
+        ]
+    )
 
 
 def build_catalog(size: DemoSize, start: dt.date, rng: np.random.Generator, fake: Faker) -> Catalog:

@@ -32,14 +32,21 @@ def _stock_levels(catalog: Catalog, history: History, end: dt.date, rng: np.rand
     lines = history.lines
     recent = lines[pd.to_datetime(lines["placed_on"]) > pd.Timestamp(end) - pd.Timedelta(days=60)]
     warehouse_of = catalog.retailers.set_index("id")["warehouse_id"]
-    daily = (recent.assign(warehouse_id=warehouse_of.loc[recent["retailer_id"]].to_numpy())
-             .groupby(["product_id", "warehouse_id"])["quantity"].sum() / 60)
-    grid = pd.MultiIndex.from_product([catalog.products["id"], catalog.warehouses["id"]],
-                                      names=["product_id", "warehouse_id"])
+    daily = (
+        recent.assign(warehouse_id=warehouse_of.loc[recent["retailer_id"]].to_numpy())
+        .groupby(["product_id", "warehouse_id"])["quantity"]
+        .sum()
+        / 60
+    )
+    grid = pd.MultiIndex.from_product(
+        [catalog.products["id"], catalog.warehouses["id"]], names=["product_id", "warehouse_id"]
+    )
     frame = daily.reindex(grid, fill_value=0).rename("daily").reset_index()
     products = catalog.products.set_index("id")
     vendor_lead = catalog.vendors.set_index("id")["lead_time_days"]
-    lead = vendor_lead.loc[products.loc[frame["product_id"], "vendor_id"]].to_numpy() * rng.uniform(0.8, 1.2, len(frame))
+    lead = vendor_lead.loc[products.loc[frame["product_id"], "vendor_id"]].to_numpy() * rng.uniform(
+        0.8, 1.2, len(frame)
+    )
     pack = products.loc[frame["product_id"], "pack_size"].to_numpy()
     frame["on_hand"] = np.ceil(frame["daily"] * rng.uniform(4, 30, len(frame))).astype(np.int64)
     frame["on_order"] = np.where(rng.random(len(frame)) < 0.35, np.ceil(frame["daily"] * lead), 0).astype(np.int64)
@@ -50,7 +57,8 @@ def _stock_levels(catalog: Catalog, history: History, end: dt.date, rng: np.rand
     frame["min_order_qty"] = pack * rng.integers(1, 6, len(frame))
     still_out = history.stockouts[history.stockouts["ended_on"].isna()]
     out = frame.set_index(["product_id", "warehouse_id"]).index.isin(
-        list(zip(still_out["product_id"], still_out["warehouse_id"])))
+        list(zip(still_out["product_id"], still_out["warehouse_id"], strict=True))
+    )
     frame.loc[out, "on_hand"] = 0
     frame["id"] = np.arange(1, len(frame) + 1)
     return frame.drop(columns="daily")

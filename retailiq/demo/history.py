@@ -35,14 +35,19 @@ def _price_paths(products: pd.DataFrame, days: int, rng: np.random.Generator) ->
     """List prices per product and day: some products get one price rise or cut."""
     base = products["unit_price"].to_numpy()[:, None] * np.ones((1, days))
     changes = rng.random(len(products))
-    factor = np.where(changes < 0.25, rng.uniform(1.04, 1.15, len(products)),
-                      np.where(changes < 0.35, rng.uniform(0.85, 0.95, len(products)), 1.0))
+    factor = np.where(
+        changes < 0.25,
+        rng.uniform(1.04, 1.15, len(products)),
+        np.where(changes < 0.35, rng.uniform(0.85, 0.95, len(products)), 1.0),
+    )
     change_day = rng.integers(days // 5, days, len(products))
     after = np.arange(days)[None, :] >= change_day[:, None]
     return np.round(np.where(after, base * factor[:, None], base), 2)
 
 
-def _promotions(catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _promotions(
+    catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     products, days = catalog.products, len(dates)
     promos, members = [], []
     for vendor in catalog.vendors.itertuples():
@@ -52,9 +57,16 @@ def _promotions(catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Genera
             length = int(rng.integers(7, 22))
             chosen = rng.choice(own, size=min(len(own), int(rng.integers(2, 7))), replace=False)
             promo_id = len(promos) + 1
-            promos.append({"id": promo_id, "vendor_id": vendor.id, "discount_rate": round(float(rng.uniform(0.08, 0.25)), 2),
-                           "start": start, "end": min(days - 1, start + length - 1),
-                           "name": f"{vendor.name.split()[0]} {dates[start]:%b %Y} offer"})
+            promos.append(
+                {
+                    "id": promo_id,
+                    "vendor_id": vendor.id,
+                    "discount_rate": round(float(rng.uniform(0.08, 0.25)), 2),
+                    "start": start,
+                    "end": min(days - 1, start + length - 1),
+                    "name": f"{vendor.name.split()[0]} {dates[start]:%b %Y} offer",
+                }
+            )
             members += [{"promotion_id": promo_id, "product_id": int(p)} for p in chosen]
     promotions = pd.DataFrame(promos)
     promotions["starts_on"] = dates[promotions["start"]].date
@@ -62,9 +74,15 @@ def _promotions(catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Genera
     return promotions, pd.DataFrame(members)
 
 
-def _demand_multiplier(catalog: Catalog, dates: pd.DatetimeIndex, events: pd.DataFrame, prices: np.ndarray,
-                       promotions: pd.DataFrame, promotion_products: pd.DataFrame,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _demand_multiplier(
+    catalog: Catalog,
+    dates: pd.DatetimeIndex,
+    events: pd.DataFrame,
+    prices: np.ndarray,
+    promotions: pd.DataFrame,
+    promotion_products: pd.DataFrame,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Product x day demand multiplier (mean near 1 before launch masking), the
     promotion id active per product and day (0 for none), and the launch mask."""
     products, days = catalog.products, len(dates)
@@ -98,7 +116,9 @@ def _demand_multiplier(catalog: Catalog, dates: pd.DatetimeIndex, events: pd.Dat
     return multiplier, promo_id, launched
 
 
-def _baskets(catalog: Catalog, size: DemoSize, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+def _baskets(
+    catalog: Catalog, size: DemoSize, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     """Which products each retailer buys. Returns pair arrays (retailer row, product row)
     and the bundle map (product row -> product row often bought with it)."""
     products, retailers = catalog.products, catalog.retailers
@@ -116,7 +136,11 @@ def _baskets(catalog: Catalog, size: DemoSize, rng: np.random.Generator) -> tupl
         affinity = np.array([SEGMENT_AFFINITY[retailer.segment][d] for d in departments])
         weights = popularity * affinity * active
         weights /= weights.sum()
-        k = int(np.clip(SEGMENT_BASKET[retailer.segment] * size.basket_scale * rng.uniform(0.6, 1.4), 3, (weights > 0).sum()))
+        k = int(
+            np.clip(
+                SEGMENT_BASKET[retailer.segment] * size.basket_scale * rng.uniform(0.6, 1.4), 3, (weights > 0).sum()
+            )
+        )
         basket = set(rng.choice(len(products), size=k, replace=False, p=weights).tolist())
         basket |= {bundle_of[p] for p in list(basket) if p in bundle_of and rng.random() < 0.8}
         pair_retailer += [r] * len(basket)
@@ -124,8 +148,9 @@ def _baskets(catalog: Catalog, size: DemoSize, rng: np.random.Generator) -> tupl
     return np.array(pair_retailer), np.array(pair_product), bundle_of
 
 
-def _renewal_events(cycle: np.ndarray, shape: np.ndarray, horizon: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _renewal_events(
+    cycle: np.ndarray, shape: np.ndarray, horizon: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Event times (in each pair's operational time) of a gamma renewal process per pair,
     up to `horizon`. Returns (pair index, time) for every event."""
     count = np.ceil(horizon / cycle * 1.6 + 6).astype(np.int64)
@@ -139,14 +164,16 @@ def _renewal_events(cycle: np.ndarray, shape: np.ndarray, horizon: np.ndarray,
     return pair[keep], times[keep]
 
 
-def build_history(catalog: Catalog, size: DemoSize, dates: pd.DatetimeIndex, events: pd.DataFrame,
-                  rng: np.random.Generator) -> History:
+def build_history(
+    catalog: Catalog, size: DemoSize, dates: pd.DatetimeIndex, events: pd.DataFrame, rng: np.random.Generator
+) -> History:
     products, retailers = catalog.products, catalog.retailers
     n_products, days = len(products), len(dates)
     prices = _price_paths(products, days, rng)
     promotions, promotion_products = _promotions(catalog, dates, rng)
-    multiplier, promo_id, launched = _demand_multiplier(catalog, dates, events, prices, promotions,
-                                                        promotion_products, rng)
+    multiplier, promo_id, launched = _demand_multiplier(
+        catalog, dates, events, prices, promotions, promotion_products, rng
+    )
     frequency = multiplier**FREQUENCY_SHARE * launched
     quantity_multiplier = multiplier ** (1 - FREQUENCY_SHARE)
     cumulative = np.cumsum(frequency, axis=1)
@@ -189,15 +216,22 @@ def build_history(catalog: Catalog, size: DemoSize, dates: pd.DatetimeIndex, eve
     pack = products["pack_size"].to_numpy()[product_row]
     quantity = np.maximum(1, np.round(quantity / pack)) * pack
 
-    lines = pd.DataFrame({"retailer_row": pair_retailer[event_pair], "product_row": product_row, "day": day,
-                          "quantity": quantity.astype(np.int64)})
+    lines = pd.DataFrame(
+        {
+            "retailer_row": pair_retailer[event_pair],
+            "product_row": product_row,
+            "day": day,
+            "quantity": quantity.astype(np.int64),
+        }
+    )
     lines = lines.groupby(["day", "retailer_row", "product_row"], as_index=False, sort=True)["quantity"].sum()
     lines, stockouts = _apply_stockouts(lines, catalog, dates, rng)
     return _assemble(lines, catalog, dates, prices, promo_id, promotions, promotion_products, stockouts, rng)
 
 
-def _apply_stockouts(lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex,
-                     rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _apply_stockouts(
+    lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pick popular products that ran out at one warehouse for a while; their sales from
     that warehouse vanish on those days. The last few are still out at the end."""
     warehouse_of_retailer = catalog.retailers["warehouse_id"].to_numpy()
@@ -212,17 +246,35 @@ def _apply_stockouts(lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIn
         length = int(rng.integers(3, 13))
         start = len(dates) - int(rng.integers(1, 4)) if ongoing else int(rng.integers(30, len(dates) - 20))
         end = len(dates) - 1 if ongoing else start + length - 1
-        drop |= ((lines["product_row"].to_numpy() == product_row) & (line_warehouse == warehouse_id)
-                 & (lines["day"].to_numpy() >= start) & (lines["day"].to_numpy() <= end))
-        rows.append({"product_id": int(catalog.products["id"].iat[product_row]), "warehouse_id": warehouse_id,
-                     "started_on": dates[start].date(), "ended_on": None if ongoing else dates[end].date()})
+        drop |= (
+            (lines["product_row"].to_numpy() == product_row)
+            & (line_warehouse == warehouse_id)
+            & (lines["day"].to_numpy() >= start)
+            & (lines["day"].to_numpy() <= end)
+        )
+        rows.append(
+            {
+                "product_id": int(catalog.products["id"].iat[product_row]),
+                "warehouse_id": warehouse_id,
+                "started_on": dates[start].date(),
+                "ended_on": None if ongoing else dates[end].date(),
+            }
+        )
     stockouts = pd.DataFrame(rows).drop_duplicates(["product_id", "warehouse_id", "started_on"])
     return lines[~drop].reset_index(drop=True), stockouts
 
 
-def _assemble(lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex, prices: np.ndarray,
-              promo_id: np.ndarray, promotions: pd.DataFrame, promotion_products: pd.DataFrame,
-              stockouts: pd.DataFrame, rng: np.random.Generator) -> History:
+def _assemble(
+    lines: pd.DataFrame,
+    catalog: Catalog,
+    dates: pd.DatetimeIndex,
+    prices: np.ndarray,
+    promo_id: np.ndarray,
+    promotions: pd.DataFrame,
+    promotion_products: pd.DataFrame,
+    stockouts: pd.DataFrame,
+    rng: np.random.Generator,
+) -> History:
     retailers, products = catalog.retailers, catalog.products
     last_day = len(dates) - 1
     order_key = lines["day"].to_numpy() * len(retailers) + lines["retailer_row"].to_numpy()
@@ -239,39 +291,52 @@ def _assemble(lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex, pr
     status[age == 0] = "placed"
     cancelled = rng.random(n_orders) < 0.02
     status[cancelled] = "cancelled"
-    orders = pd.DataFrame({
-        "id": np.arange(1, n_orders + 1), "external_id": [f"SO{i:08d}" for i in range(1, n_orders + 1)],
-        "retailer_id": retailers["id"].to_numpy()[order_retailer],
-        "warehouse_id": retailers["warehouse_id"].to_numpy()[order_retailer],
-        "placed_at": placed_at.tz_localize("UTC"), "status": status, "kind": "sale",
-        "returns_order_id": pd.array([pd.NA] * n_orders, dtype="Int64"),
-        "cancelled_at": pd.Series(placed_at.tz_localize("UTC") + pd.Timedelta(hours=5)).where(cancelled),
-    })
+    orders = pd.DataFrame(
+        {
+            "id": np.arange(1, n_orders + 1),
+            "external_id": [f"SO{i:08d}" for i in range(1, n_orders + 1)],
+            "retailer_id": retailers["id"].to_numpy()[order_retailer],
+            "warehouse_id": retailers["warehouse_id"].to_numpy()[order_retailer],
+            "placed_at": placed_at.tz_localize("UTC"),
+            "status": status,
+            "kind": "sale",
+            "returns_order_id": pd.array([pd.NA] * n_orders, dtype="Int64"),
+            "cancelled_at": pd.Series(placed_at.tz_localize("UTC") + pd.Timedelta(hours=5)).where(cancelled),
+        }
+    )
 
     p, d = lines["product_row"].to_numpy(), lines["day"].to_numpy()
     promo = promo_id[p, d]
     promo_discount = promotions.set_index("id")["discount_rate"].reindex(promo).fillna(0).to_numpy()
     segment = retailers["segment"].to_numpy()[lines["retailer_row"].to_numpy()]
     trade_discount = np.where(np.isin(segment, ["wholesale", "supermarket"]) & (rng.random(len(lines)) < 0.3), 0.03, 0)
-    lines = pd.DataFrame({
-        "order_id": order_index + 1,
-        "product_id": products["id"].to_numpy()[p],
-        "quantity": lines["quantity"].to_numpy(),
-        "unit_price": prices[p, d],
-        "discount_rate": np.where(promo > 0, promo_discount, trade_discount).round(4),
-        "on_promotion": promo > 0,
-        "promotion_id": pd.Series(promo, dtype="Int64").where(promo > 0),
-        "retailer_id": retailers["id"].to_numpy()[lines["retailer_row"].to_numpy()],
-        "placed_on": dates[d].date,
-    })
+    lines = pd.DataFrame(
+        {
+            "order_id": order_index + 1,
+            "product_id": products["id"].to_numpy()[p],
+            "quantity": lines["quantity"].to_numpy(),
+            "unit_price": prices[p, d],
+            "discount_rate": np.where(promo > 0, promo_discount, trade_discount).round(4),
+            "on_promotion": promo > 0,
+            "promotion_id": pd.Series(promo, dtype="Int64").where(promo > 0),
+            "retailer_id": retailers["id"].to_numpy()[lines["retailer_row"].to_numpy()],
+            "placed_on": dates[d].date,
+        }
+    )
     lines["line_number"] = lines.groupby("order_id").cumcount() + 1
     lines["id"] = np.arange(1, len(lines) + 1)
     orders, lines = _add_returns(orders, lines, order_day, last_day, dates, rng)
     return History(orders, lines, promotions, promotion_products, stockouts, prices)
 
 
-def _add_returns(orders: pd.DataFrame, lines: pd.DataFrame, order_day: np.ndarray, last_day: int,
-                 dates: pd.DatetimeIndex, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _add_returns(
+    orders: pd.DataFrame,
+    lines: pd.DataFrame,
+    order_day: np.ndarray,
+    last_day: int,
+    dates: pd.DatetimeIndex,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A small share of delivered lines come back a few days later as return orders."""
     delivered = orders["status"].to_numpy()[lines["order_id"].to_numpy() - 1] == "delivered"
     returned = lines[delivered & (rng.random(len(lines)) < 0.007)].copy()
@@ -285,18 +350,26 @@ def _add_returns(orders: pd.DataFrame, lines: pd.DataFrame, order_day: np.ndarra
     new_ids = pd.Series(np.arange(len(orders) + 1, len(orders) + 1 + len(originals)), index=originals)
     first_return_day = pd.Series(return_day, index=returned["order_id"].to_numpy()).groupby(level=0).min()
     source = orders.set_index("id").loc[originals]
-    return_orders = pd.DataFrame({
-        "id": new_ids.to_numpy(), "external_id": [f"RT{i:08d}" for i in new_ids.to_numpy()],
-        "retailer_id": source["retailer_id"].to_numpy(), "warehouse_id": source["warehouse_id"].to_numpy(),
-        "placed_at": pd.to_datetime(dates[first_return_day.loc[originals].to_numpy()]).tz_localize("UTC")
-        + pd.Timedelta(hours=6),
-        "status": "delivered", "kind": "return", "returns_order_id": pd.array(originals, dtype="Int64"),
-        "cancelled_at": pd.Series(pd.NaT, index=range(len(originals)), dtype=orders["cancelled_at"].dtype),
-    })
+    return_orders = pd.DataFrame(
+        {
+            "id": new_ids.to_numpy(),
+            "external_id": [f"RT{i:08d}" for i in new_ids.to_numpy()],
+            "retailer_id": source["retailer_id"].to_numpy(),
+            "warehouse_id": source["warehouse_id"].to_numpy(),
+            "placed_at": pd.to_datetime(dates[first_return_day.loc[originals].to_numpy()]).tz_localize("UTC")
+            + pd.Timedelta(hours=6),
+            "status": "delivered",
+            "kind": "return",
+            "returns_order_id": pd.array(originals, dtype="Int64"),
+            "cancelled_at": pd.Series(pd.NaT, index=range(len(originals)), dtype=orders["cancelled_at"].dtype),
+        }
+    )
     return_lines = returned.assign(
         order_id=new_ids.loc[returned["order_id"]].to_numpy(),
         quantity=np.maximum(1, (returned["quantity"] * rng.uniform(0.1, 0.5, len(returned))).astype(np.int64)),
-        placed_on=return_orders.set_index("id").loc[new_ids.loc[returned["order_id"]].to_numpy(), "placed_at"].dt.date.to_numpy(),
+        placed_on=return_orders.set_index("id")
+        .loc[new_ids.loc[returned["order_id"]].to_numpy(), "placed_at"]
+        .dt.date.to_numpy(),
     )
     return_lines["line_number"] = return_lines.groupby("order_id").cumcount() + 1
     return_lines["id"] = np.arange(len(lines) + 1, len(lines) + 1 + len(return_lines))

@@ -17,10 +17,21 @@ class DemoSize:
 
 
 SIZES: dict[str, DemoSize] = {
-    "tiny": DemoSize(vendors=3, retailers=24, products=40, days=150, cities=3, reps=2, warehouses=2,
-                     basket_scale=0.5, bundles=4),
-    "demo": DemoSize(vendors=8, retailers=250, products=400, days=760, cities=6, reps=8, warehouses=4,
-                     basket_scale=1.0, bundles=30),
-    "large": DemoSize(vendors=16, retailers=600, products=1200, days=1000, cities=8, reps=20, warehouses=6,
-                      basket_scale=1.0, bundles=90),
+    "tiny": DemoSize(
+        vendors=3, retailers=24, products=40, days=150, cities=3, reps=2, warehouses=2, basket_scale=0.5, bundles=4
+    ),
+    "demo": DemoSize(
+        vendors=8, retailers=250, products=400, days=760, cities=6, reps=8, warehouses=4, basket_scale=1.0, bundles=30
+    ),
+    "large": DemoSize(
+        vendors=16,
+        retailers=600,
+        products=1200,
+        days=1000,
+        cities=8,
+        reps=20,
+        warehouses=6,
+        basket_scale=1.0,
+        bundles=90,
+    ),
 }

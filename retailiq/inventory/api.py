@@ -16,8 +16,19 @@ class StockLevelOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StockLevel
-        fields = ["id", "product", "sku", "warehouse", "on_hand", "on_order", "lead_time_mean_days",
-                  "lead_time_std_days", "holding_cost_rate", "ordering_cost", "min_order_qty"]
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "warehouse",
+            "on_hand",
+            "on_order",
+            "lead_time_mean_days",
+            "lead_time_std_days",
+            "holding_cost_rate",
+            "ordering_cost",
+            "min_order_qty",
+        ]
 
 
 class WarehouseViewSet(viewsets.ReadOnlyModelViewSet):

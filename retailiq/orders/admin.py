@@ -32,7 +32,16 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(OrderLine)
 class OrderLineAdmin(admin.ModelAdmin):
-    list_display = ("order", "line_number", "product", "quantity", "unit_price", "discount_rate", "on_promotion", "placed_on")
+    list_display = (
+        "order",
+        "line_number",
+        "product",
+        "quantity",
+        "unit_price",
+        "discount_rate",
+        "on_promotion",
+        "placed_on",
+    )
     list_filter = ("on_promotion", "order__kind", "order__status")
     search_fields = ("order__external_id", "product__sku", "product__name", "retailer__name")
     list_select_related = ("order", "product")

@@ -32,8 +32,19 @@ class SalesLineOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "placed_on", "retailer", "product", "sku", "quantity", "unit_price", "discount_rate",
-                  "on_promotion", "kind", "status"]
+        fields = [
+            "id",
+            "placed_on",
+            "retailer",
+            "product",
+            "sku",
+            "quantity",
+            "unit_price",
+            "discount_rate",
+            "on_promotion",
+            "kind",
+            "status",
+        ]
 
 
 class OrderFilter(django_filters.FilterSet):

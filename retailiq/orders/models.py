@@ -51,7 +51,8 @@ class Order(TimeStampedModel):
         ordering = ["-placed_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind=OrderKind.RETURN) | Q(returns_order__isnull=True), name="order_only_returns_reference_a_sale"
+                condition=Q(kind=OrderKind.RETURN) | Q(returns_order__isnull=True),
+                name="order_only_returns_reference_a_sale",
             ),
             models.CheckConstraint(
                 condition=Q(status=OrderStatus.CANCELLED) | Q(cancelled_at__isnull=True),

@@ -83,8 +83,12 @@ def sales_totals_for_user(*, user: User, since: dt.date | None = None) -> SalesT
         last_day=Max("placed_on"),
     )
     return SalesTotals(
-        revenue=float(row["revenue"] or 0), units=int(row["units"] or 0), orders=row["orders"],
-        retailers=row["retailers"], first_day=row["first_day"], last_day=row["last_day"],
+        revenue=float(row["revenue"] or 0),
+        units=int(row["units"] or 0),
+        orders=row["orders"],
+        retailers=row["retailers"],
+        first_day=row["first_day"],
+        last_day=row["last_day"],
     )
 
 

@@ -11,8 +11,17 @@ class RetailerOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Retailer
         fields = [
-            "id", "code", "name", "city", "region", "country", "segment", "onboarded_on",
-            "credit_limit", "assigned_rep", "is_active",
+            "id",
+            "code",
+            "name",
+            "city",
+            "region",
+            "country",
+            "segment",
+            "onboarded_on",
+            "credit_limit",
+            "assigned_rep",
+            "is_active",
         ]
 
 
