@@ -198,11 +198,14 @@ def build_history(
     keep = day >= onboard_day[pair_retailer[event_pair]]
     event_pair, day, product_row = event_pair[keep], day[keep], product_row[keep]
 
-    # Bundles: the partner product rides along on many of the lead product's orders.
+    # Bundles: the partner product rides along on many of the lead product's orders,
+    # once the partner has launched.
     pair_key = pd.Series(np.arange(len(pair_product)), index=pair_retailer * n_products + pair_product)
     extra_pairs, extra_days = [], []
     for lead, partner in bundle_of.items():
-        lead_events = np.flatnonzero((product_row == lead) & (rng.random(len(product_row)) < 0.6))
+        lead_events = np.flatnonzero(
+            (product_row == lead) & (launched[partner, day] > 0) & (rng.random(len(product_row)) < 0.6)
+        )
         keys = pair_retailer[event_pair[lead_events]] * n_products + partner
         found = pair_key.reindex(keys).to_numpy()
         ok = ~np.isnan(found)

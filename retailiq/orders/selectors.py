@@ -2,6 +2,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DecimalField,
@@ -52,7 +53,9 @@ def net_value_expression() -> Case:
 
 
 def net_quantity_expression() -> Case:
-    return Case(When(order__kind=OrderKind.RETURN, then=-F("quantity")), default=F("quantity"))
+    return Case(
+        When(order__kind=OrderKind.RETURN, then=-F("quantity")), default=F("quantity"), output_field=BigIntegerField()
+    )
 
 
 def demand_lines(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:

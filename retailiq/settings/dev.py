@@ -6,7 +6,7 @@ set to point at real services (DATABASE_URL, REDIS_URL).
 """
 
 from .base import *
-from .base import VAR_DIR, env
+from .base import STATIC_ROOT, VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # Only meaningful on a developer's machine; production refuses to start without its own.
@@ -14,6 +14,10 @@ SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 VAR_DIR.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve static files straight from the source folders, so no collectstatic is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'retailiq.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

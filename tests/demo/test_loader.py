@@ -1,0 +1,78 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from retailiq.accounts.models import Role, User
+from retailiq.catalog.models import Product
+from retailiq.demo.generator import generate_marketplace
+from retailiq.demo.loader import DEMO_PASSWORD, load_marketplace
+from retailiq.inventory.models import StockLevel, StockoutPeriod
+from retailiq.orders.models import Order, OrderKind, OrderLine, OrderStatus
+from retailiq.retailers.models import Retailer
+from tests import factories as f
+
+END = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def tiny_market():
+    return generate_marketplace(size="tiny", seed=11, end=END)
+
+
+def test_load_writes_every_generated_row(db, tiny_market):
+    report = load_marketplace(tiny_market)
+    history = tiny_market.history
+    assert Order.objects.count() == len(history.orders) == report.rows["orders"]
+    assert OrderLine.objects.count() == len(history.lines)
+    assert Product.objects.count() == len(tiny_market.catalog.products)
+    assert Retailer.objects.filter(assigned_rep__role=Role.SALES_REP).count() == len(tiny_market.catalog.retailers)
+    assert StockLevel.objects.count() == len(tiny_market.stock_levels)
+    assert StockoutPeriod.objects.filter(ended_on__isnull=True).exists()
+    assert Order.objects.filter(kind=OrderKind.RETURN, returns_order__isnull=False).exists()
+    assert Order.objects.filter(status=OrderStatus.CANCELLED, cancelled_at__isnull=False).exists()
+    first = Order.objects.order_by("placed_at").first()
+    assert first.placed_at.tzinfo is not None and first.lines.first().placed_on == first.placed_at.date()
+
+
+def test_every_demo_login_works_with_the_documented_password(db, tiny_market):
+    load_marketplace(tiny_market)
+    expected = {
+        "admin": Role.ADMIN,
+        "analyst": Role.ANALYST,
+        "retailer": Role.RETAILER,
+        "retailer2": Role.RETAILER,
+        "vendor": Role.VENDOR,
+        "vendor2": Role.VENDOR,
+        "rep": Role.SALES_REP,
+    }
+    for username, role in expected.items():
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None and user.role == role, username
+    rep = User.objects.get(username="rep")
+    assert rep.assigned_retailers.exists()
+
+
+def test_ids_continue_after_the_load(db, tiny_market):
+    load_marketplace(tiny_market)
+    order = f.OrderFactory(retailer=Retailer.objects.first())
+    assert order.pk > len(tiny_market.history.orders)
+
+
+def test_loading_into_a_populated_database_refuses_and_keeps_the_data(db, tiny_market):
+    load_marketplace(tiny_market)
+    before = Order.objects.count()
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("generate_demo_data", size="tiny", seed=3, end_date=END)
+    assert Order.objects.count() == before
+    call_command("generate_demo_data", size="tiny", seed=3, end_date=END, if_empty=True)
+    assert Order.objects.count() == before
+
+
+def test_reset_replaces_the_marketplace(db, tiny_market):
+    load_marketplace(tiny_market)
+    call_command("generate_demo_data", size="tiny", seed=3, end_date=END, reset=True)
+    other = generate_marketplace(size="tiny", seed=3, end=END)
+    assert Order.objects.count() == len(other.history.orders)
+    assert User.objects.filter(username="admin").count() == 1
