@@ -85,7 +85,7 @@ def test_amounts_show_currency_and_thousands_separators(marketplace, client):
 def test_home_pages_use_a_fixed_number_of_queries(marketplace, client, django_assert_max_num_queries, who, page):
     from tests.factories import OrderFactory, OrderLineFactory
 
-    for i in range(20):  # more rows must not mean more queries
+    for _ in range(20):  # more rows must not mean more queries
         order = OrderFactory(retailer=marketplace.shop_a)
         OrderLineFactory(order=order, product=marketplace.product_1, line_number=1)
     client.force_login(getattr(marketplace, who))

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make demo`: set everything up on embedded defaults and run RetailIQ with its worker.
+# SQLite file and a filesystem Celery broker under var/, unless DATABASE_URL / REDIS_URL are set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-retailiq.settings.dev}"
+PORT="${PORT:-8000}"
+PY=.venv/bin/python
+mkdir -p var/log
+
+$PY manage.py migrate --noinput
+$PY manage.py generate_demo_data --if-empty --size "${DEMO_SIZE:-demo}"
+
+# The worker runs beside the web server exactly as in production; stop it when we stop.
+.venv/bin/celery -A retailiq worker --queues default,training --concurrency 2 --loglevel INFO \
+  > var/log/worker.log 2>&1 &
+WORKER_PID=$!
+trap 'kill $WORKER_PID 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  RetailIQ is running at http://127.0.0.1:${PORT}/
+  Sign in with any of these demo logins (password: retailiq-demo):
+    admin      admin, sees everything, Django admin at /admin/
+    analyst    analyst, the whole marketplace
+    retailer   a kirana shop (retailer2: another shop)
+    vendor     a vendor (vendor2: another vendor)
+    rep        a sales rep and the retailers assigned to them
+  API docs: http://127.0.0.1:${PORT}/api/docs/   Worker log: var/log/worker.log
+  Press Ctrl-C to stop.
+
+MSG
+$PY manage.py runserver "0.0.0.0:${PORT}" --noreload
