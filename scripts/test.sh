@@ -39,5 +39,5 @@ else
 fi
 
 echo "== Test suite on the embedded defaults (SQLite, filesystem broker)"
-env -u DATABASE_URL -u REDIS_URL RETAILIQ_TEST_SQLITE=1 .venv/bin/pytest -m "not browser" "$@" || status=$?
+env -u DATABASE_URL -u REDIS_URL RETAILIQ_TEST_SQLITE=1 .venv/bin/pytest -m "not browser and not services" "$@" || status=$?
 exit $status

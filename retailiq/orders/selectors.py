@@ -46,10 +46,17 @@ def order_line_list_for_user(*, user: User) -> QuerySet[OrderLine]:
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
+def net_value_expression_through(prefix: str = "") -> Case:
+    """Line value after discount, negative for returns; `prefix` reaches OrderLine from another model."""
+    value = ExpressionWrapper(
+        F(f"{prefix}quantity") * F(f"{prefix}unit_price") * (Value(1) - F(f"{prefix}discount_rate")),
+        output_field=_MONEY,
+    )
+    return Case(When(**{f"{prefix}order__kind": OrderKind.RETURN}, then=-value), default=value, output_field=_MONEY)
+
+
 def net_value_expression() -> Case:
-    """Line value after discount, negative for returns."""
-    value = ExpressionWrapper(F("quantity") * F("unit_price") * (Value(1) - F("discount_rate")), output_field=_MONEY)
-    return Case(When(order__kind=OrderKind.RETURN, then=-value), default=value, output_field=_MONEY)
+    return net_value_expression_through("")
 
 
 def net_quantity_expression() -> Case:
@@ -118,15 +125,20 @@ def top_retailers_for_user(*, user: User, since: dt.date | None = None, limit: i
 
 
 def retailer_activity_for_user(*, user: User, since: dt.date) -> list[dict]:
-    """Per visible retailer: last order day, orders and revenue since `since`."""
-    lines = demand_lines(order_line_list_for_user(user=user))
-    recent = Q(placed_on__gte=since)
+    """Every visible retailer, also those that never ordered: last order day, and orders
+    and net value since `since`."""
+    from retailiq.retailers.selectors import retailer_list_for_user
+
+    demand = Q(order_lines__order__status__in=DEMAND_STATUSES)
+    recent = demand & Q(order_lines__placed_on__gte=since)
+    value = net_value_expression_through("order_lines__")
     return list(
-        lines.values("retailer_id", "retailer__name", "retailer__city", "retailer__segment")
+        retailer_list_for_user(user=user)
+        .values("id", "name", "city", "segment")
         .annotate(
-            last_order_on=Max("placed_on"),
-            recent_orders=Count("order", filter=recent, distinct=True),
-            recent_revenue=Sum(net_value_expression(), filter=recent),
+            last_order_on=Max("order_lines__placed_on", filter=demand),
+            recent_orders=Count("order_lines__order", filter=recent, distinct=True),
+            recent_revenue=Sum(value, filter=recent),
         )
-        .order_by("-last_order_on")
+        .order_by(F("last_order_on").desc(nulls_last=True), "name")
     )

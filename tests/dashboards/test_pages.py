@@ -45,10 +45,14 @@ def test_vendor_home_shows_its_products_and_not_anothers(marketplace, client):
     assert "Alpha Kirana Store" in body and "Bravo Supermart" in body  # both shops buy its rice
 
 
-def test_rep_home_lists_only_assigned_retailers(marketplace, client):
+def test_rep_home_lists_only_assigned_retailers_including_silent_ones(marketplace, client):
+    from tests.factories import RetailerFactory
+
+    RetailerFactory(name="Charlie Medicals", assigned_rep=marketplace.rep_a)
     client.force_login(marketplace.rep_a)
     body = client.get(reverse("rep-home")).content.decode()
     assert "Alpha Kirana Store" in body and "Bravo Supermart" not in body
+    assert "Charlie Medicals" in body and "never" in body
 
 
 @pytest.mark.parametrize(
