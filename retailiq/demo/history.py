@@ -124,14 +124,15 @@ def _baskets(
     products, retailers = catalog.products, catalog.retailers
     popularity = products["popularity"].to_numpy()
     departments = products["department"].to_numpy()
+    active = products["is_active"].to_numpy()
     by_popularity = np.argsort(-popularity)
     bundle_of: dict[int, int] = {}
     for a in by_popularity[: size.bundles * 2 : 2]:
-        candidates = np.flatnonzero(products["category_id"].to_numpy() != products["category_id"].iat[a])
+        # Inactive products are never bought, not even as a bundle partner.
+        candidates = np.flatnonzero((products["category_id"].to_numpy() != products["category_id"].iat[a]) & active)
         weights = popularity[candidates] / popularity[candidates].sum()
         bundle_of[int(a)] = int(rng.choice(candidates, p=weights))
     pair_retailer, pair_product = [], []
-    active = products["is_active"].to_numpy()
     for r, retailer in enumerate(retailers.itertuples()):
         affinity = np.array([SEGMENT_AFFINITY[retailer.segment][d] for d in departments])
         weights = popularity * affinity * active

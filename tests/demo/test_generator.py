@@ -168,6 +168,28 @@ def test_late_launches_and_late_joiners_exist_and_sell(demo: DemoMarketplace) ->
     assert lines["retailer_id"].isin(late_retailers).sum() > 100
 
 
+def test_inactive_products_never_sell(market: DemoMarketplace) -> None:
+    products = market.catalog.products
+    assert products["is_active"].mean() > 0.9
+    inactive = products.loc[~products["is_active"], "id"]
+    assert not market.history.lines["product_id"].isin(inactive).any()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_invariants_hold_for_other_seeds(seed: int) -> None:
+    """Cheap invariants on several tiny marketplaces, so they do not hold by luck of one seed."""
+    market = generate_marketplace(size="tiny", seed=seed, end=END)
+    lines, products = market.history.lines, market.catalog.products.set_index("id")
+    retailers = market.catalog.retailers.set_index("id")
+    placed = lines["placed_on"].to_numpy()
+    assert (placed >= products["launched_on"].loc[lines["product_id"]].to_numpy()).all()
+    assert (placed >= retailers["onboarded_on"].loc[lines["retailer_id"]].to_numpy()).all()
+    assert not lines["product_id"].isin(products.index[~products["is_active"]]).any()
+    sales = sale_lines(market)
+    assert (sales["quantity"].to_numpy() % products["pack_size"].loc[sales["product_id"]].to_numpy() == 0).all()
+    assert not lines.duplicated(["order_id", "line_number"]).any()
+
+
 # --- returns and cancellations --------------------------------------------------------
 
 
@@ -236,9 +258,7 @@ def test_diwali_lifts_demand_in_the_run_up(demo: DemoMarketplace, demo_daily_uni
         run_up = pd.date_range(peak - pd.Timedelta(days=10), peak - pd.Timedelta(days=1))
         # Same weekdays a few weeks earlier, away from any other event.
         baselines = [run_up - pd.Timedelta(weeks=w) for w in range(3, 8)]
-        baselines = [
-            b for b in baselines if b[0] >= pd.Timestamp(demo.start) and not b.isin(event_days).any()
-        ]
+        baselines = [b for b in baselines if b[0] >= pd.Timestamp(demo.start) and not b.isin(event_days).any()]
         if run_up[0] < pd.Timestamp(demo.start) or len(baselines) < 2:
             continue
         before = max(demo_daily_units.loc[b].mean() for b in baselines)
@@ -248,21 +268,23 @@ def test_diwali_lifts_demand_in_the_run_up(demo: DemoMarketplace, demo_daily_uni
 
 
 def test_department_yearly_seasonality(demo: DemoMarketplace) -> None:
-    """Beverages peak in early summer: their share of units is clearly higher in May-July
-    than in December-February (shares cancel out trend and festivals)."""
+    """Beverages peak in early summer: their May-July to December-February ratio of units
+    is well above that of Staples (nearly flat) and Dairy (peaks in December). Comparing
+    ratios between departments cancels out the shared trend and festivals."""
     lines = sale_lines(demo)
-    department = demo.catalog.products.set_index("id")["department"].loc[lines["product_id"]].to_numpy()
-    month = pd.to_datetime(lines["placed_on"]).dt.month.to_numpy()
-    units = pd.DataFrame({"department": department, "month": month, "quantity": lines["quantity"].to_numpy()})
-    summer = units[units["month"].isin([5, 6, 7])]
-    winter = units[units["month"].isin([12, 1, 2])]
-    share = {
-        name: frame.groupby("department")["quantity"].sum() / frame["quantity"].sum()
-        for name, frame in (("summer", summer), ("winter", winter))
-    }
-    assert share["summer"]["Beverages"] > 1.3 * share["winter"]["Beverages"]
-    # Staples barely move with the seasons.
-    assert 0.8 < share["summer"]["Staples"] / share["winter"]["Staples"] < 1.25
+    units = pd.DataFrame(
+        {
+            "department": demo.catalog.products.set_index("id")["department"].loc[lines["product_id"]].to_numpy(),
+            "month": pd.to_datetime(lines["placed_on"]).dt.month.to_numpy(),
+            "quantity": lines["quantity"].to_numpy(),
+        }
+    )
+    summer = units[units["month"].isin([5, 6, 7])].groupby("department")["quantity"].sum()
+    winter = units[units["month"].isin([12, 1, 2])].groupby("department")["quantity"].sum()
+    ratio = summer / winter
+    assert ratio["Beverages"] > 1.25 * ratio["Staples"]
+    assert ratio["Beverages"] > 1.25 * ratio["Dairy"]
+    assert ratio.idxmax() == "Beverages"
 
 
 def test_promoted_lines_match_their_promotion(market: DemoMarketplace) -> None:
@@ -278,7 +300,9 @@ def test_promoted_lines_match_their_promotion(market: DemoMarketplace) -> None:
     np.testing.assert_allclose(promoted["discount_rate"].to_numpy(), promo["discount_rate"].to_numpy())
     placed = promoted["placed_on"].to_numpy()
     assert ((placed >= promo["starts_on"].to_numpy()) & (placed <= promo["ends_on"].to_numpy())).all()
-    members = set(zip(history.promotion_products["promotion_id"], history.promotion_products["product_id"], strict=True))
+    members = set(
+        zip(history.promotion_products["promotion_id"], history.promotion_products["product_id"], strict=True)
+    )
     assert all(
         pair in members for pair in zip(promoted["promotion_id"].astype(int), promoted["product_id"], strict=True)
     )
@@ -319,12 +343,10 @@ def test_intermittent_long_tail_and_steady_best_sellers(
     zero_share = pd.Series(zero_days / np.maximum(available.sum(axis=1), 1), index=products.index)
     zero_share = zero_share[products["is_active"]]
 
-    sparse = zero_share > 0.8
-    assert sparse.mean() > 0.15, "a long tail of products sells on few days"
-    assert (zero_share < 0.2).mean() > 0.15, "and a good share sells on most days"
-    best_sellers = demo_product_units.sum(axis=1).nlargest(10).index
-    assert (zero_share.loc[best_sellers] < 0.25).all(), "top sellers sell on most days"
-    assert zero_share.loc[best_sellers].median() < 0.05
+    assert (zero_share > 0.8).mean() > 0.2, "a long tail of products sells on few days"
+    assert (zero_share < 0.2).mean() > 0.1, "while many sell on most days"
+    best_sellers = sale_lines(demo)["product_id"].value_counts().index[:10]  # most often ordered
+    assert (zero_share.loc[best_sellers] < 0.05).all(), "top sellers sell on nearly every day"
 
 
 def test_bundled_products_are_bought_together(demo: DemoMarketplace) -> None:
