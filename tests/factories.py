@@ -114,7 +114,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
 
-    external_id = factory.Sequence(lambda n: f"SO{n:08d}")
+    external_id = factory.Sequence(lambda n: f"TEST-ORDER-{n:06d}")
     retailer = factory.SubFactory(RetailerFactory)
     warehouse = factory.SubFactory(WarehouseFactory)
     placed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=3))
