@@ -170,7 +170,7 @@ def test_late_launches_and_late_joiners_exist_and_sell(demo: DemoMarketplace) ->
 
 def test_inactive_products_never_sell(market: DemoMarketplace) -> None:
     products = market.catalog.products
-    assert products["is_active"].mean() > 0.9
+    assert products["is_active"].mean() > 0.8
     inactive = products.loc[~products["is_active"], "id"]
     assert not market.history.lines["product_id"].isin(inactive).any()
 
@@ -284,7 +284,6 @@ def test_department_yearly_seasonality(demo: DemoMarketplace) -> None:
     ratio = summer / winter
     assert ratio["Beverages"] > 1.25 * ratio["Staples"]
     assert ratio["Beverages"] > 1.25 * ratio["Dairy"]
-    assert ratio.idxmax() == "Beverages"
 
 
 def test_promoted_lines_match_their_promotion(market: DemoMarketplace) -> None:
