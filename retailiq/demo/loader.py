@@ -52,8 +52,7 @@ def _python(value):
     return value
 
 
-def _column_values(model: type[models.Model], field_name: str, series: pd.Series) -> list:
-    model_field = model._meta.get_field(field_name)
+def _column_values(model_field: models.Field, series: pd.Series) -> list:
     values = [_python(v) for v in series.astype(object).tolist()]
     ops = connection.ops
     if isinstance(model_field, models.DateTimeField):
@@ -63,26 +62,35 @@ def _column_values(model: type[models.Model], field_name: str, series: pd.Series
     return values
 
 
-def bulk_load(model: type[models.Model], frame: pd.DataFrame, columns: dict[str, str]) -> int:
-    """Insert `frame` into `model`'s table. `columns` maps model field name -> frame column."""
+def bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
+    """Insert `frame` into `model`'s table. Columns are matched to fields by attribute name
+    (`vendor_id` for a foreign key); other columns are ignored, timestamps filled in."""
     if frame.empty:
         return 0
-    table = model._meta.db_table
-    db_columns = [model._meta.get_field(name).column for name in columns]
-    values = [_column_values(model, name, frame[col]) for name, col in columns.items()]
+    now = dt.datetime.now(dt.UTC)
+    stamped = {
+        f.attname
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    fields = [f for f in model._meta.concrete_fields if f.attname in frame.columns or f.attname in stamped]
+    values = [
+        _column_values(f, frame[f.attname] if f.attname in frame.columns else pd.Series([now] * len(frame)))
+        for f in fields
+    ]
     rows: Iterable[tuple] = zip(*values, strict=True)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in db_columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(db_columns))
-            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+            sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(fields))})"
             rows = list(rows)
-            for start in range(0, len(rows), BATCH):
-                cursor.executemany(sql, rows[start : start + BATCH])
+            for first in range(0, len(rows), BATCH):
+                cursor.executemany(sql, rows[first : first + BATCH])
     return len(frame)
 
 
@@ -169,24 +177,6 @@ def _users(market: DemoMarketplace, password_hash: str) -> tuple[pd.DataFrame, p
     return reps, logins
 
 
-USER_COLUMNS = {
-    c: c
-    for c in [
-        "id",
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "password",
-        "role",
-        "is_staff",
-        "is_superuser",
-        "is_active",
-        "date_joined",
-    ]
-}
-
-
 def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadReport:
     started = time.perf_counter()
     if marketplace_row_count() and not reset:
@@ -195,249 +185,38 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
             "(this deletes every order, product, retailer and non-admin user)."
         )
     catalog, history = market.catalog, market.history
-    report = LoadReport()
     password_hash = make_password(DEMO_PASSWORD)
     with transaction.atomic():
         if reset:
             delete_marketplace()
         reps, logins = _users(market, password_hash)
-        now = pd.Timestamp(dt.datetime.now(dt.UTC))
-
-        def stamped(frame: pd.DataFrame) -> pd.DataFrame:
-            return frame.assign(created_at=now, updated_at=now)
-
-        load = report.rows.__setitem__
-        load(
-            "vendors",
-            bulk_load(
-                Vendor,
-                stamped(catalog.vendors.assign(is_active=True)),
-                {f: f for f in ["id", "code", "name", "kind", "city", "is_active", "created_at", "updated_at"]},
-            ),
-        )
-        load(
-            "categories",
-            bulk_load(
-                Category,
-                catalog.categories.astype({"parent_id": "Int64"}),
-                {"id": "id", "name": "name", "slug": "slug", "parent": "parent_id"},
-            ),
-        )
-        load("brands", bulk_load(Brand, catalog.brands, {"id": "id", "name": "name", "vendor": "vendor_id"}))
-        load(
-            "products",
-            bulk_load(
-                Product,
-                stamped(catalog.products),
-                {
-                    **{
-                        f: f
-                        for f in [
-                            "id",
-                            "sku",
-                            "name",
-                            "unit_price",
-                            "pack_size",
-                            "unit_volume",
-                            "shelf_life_days",
-                            "launched_on",
-                            "is_active",
-                            "created_at",
-                            "updated_at",
-                        ]
-                    },
-                    "vendor": "vendor_id",
-                    "category": "category_id",
-                    "brand": "brand_id",
-                },
-            ),
-        )
-        load(
-            "warehouses",
-            bulk_load(
-                Warehouse,
-                stamped(catalog.warehouses.assign(is_active=True)),
-                {
-                    f: f
-                    for f in [
-                        "id",
-                        "code",
-                        "name",
-                        "city",
-                        "region",
-                        "capacity_volume",
-                        "is_active",
-                        "created_at",
-                        "updated_at",
-                    ]
-                },
-            ),
-        )
-        bulk_load(User, reps, USER_COLUMNS)
         retailers = catalog.retailers.assign(
             assigned_rep_id=reps["id"].to_numpy()[catalog.retailers["rep_index"].to_numpy()], is_active=True
         )
-        load(
-            "retailers",
-            bulk_load(
-                Retailer,
-                stamped(retailers),
-                {
-                    **{
-                        f: f
-                        for f in [
-                            "id",
-                            "code",
-                            "name",
-                            "city",
-                            "region",
-                            "country",
-                            "segment",
-                            "onboarded_on",
-                            "credit_limit",
-                            "is_active",
-                            "created_at",
-                            "updated_at",
-                        ]
-                    },
-                    "assigned_rep": "assigned_rep_id",
-                },
-            ),
-        )
-        bulk_load(
-            User,
-            logins.astype({"retailer_id": "Int64", "vendor_id": "Int64"}),
-            {**USER_COLUMNS, "retailer": "retailer_id", "vendor": "vendor_id"},
-        )
-        load("users", len(reps) + len(logins))
-        load(
-            "calendar_events",
-            bulk_load(
+        # Parents before children: reps before the retailers they cover, retailers before their logins.
+        tables = [
+            ("vendors", Vendor, catalog.vendors.assign(is_active=True)),
+            ("categories", Category, catalog.categories.astype({"parent_id": "Int64"})),
+            ("brands", Brand, catalog.brands),
+            ("products", Product, catalog.products),
+            ("warehouses", Warehouse, catalog.warehouses.assign(is_active=True)),
+            ("sales_reps", User, reps),
+            ("retailers", Retailer, retailers),
+            ("logins", User, logins.astype({"retailer_id": "Int64", "vendor_id": "Int64"})),
+            (
+                "calendar_events",
                 CalendarEvent,
                 market.events.assign(region="", id=np.arange(1, len(market.events) + 1)),
-                {f: f for f in ["id", "name", "kind", "starts_on", "ends_on", "region"]},
             ),
-        )
-        load(
-            "promotions",
-            bulk_load(
-                Promotion,
-                history.promotions.assign(region=""),
-                {
-                    **{f: f for f in ["id", "name", "discount_rate", "starts_on", "ends_on", "region"]},
-                    "vendor": "vendor_id",
-                },
-            ),
-        )
-        through = Promotion.products.through
-        bulk_load(through, history.promotion_products, {"promotion": "promotion_id", "product": "product_id"})
-        load(
-            "stock_levels",
-            bulk_load(
-                StockLevel,
-                stamped(market.stock_levels),
-                {
-                    **{
-                        f: f
-                        for f in [
-                            "id",
-                            "on_hand",
-                            "on_order",
-                            "lead_time_mean_days",
-                            "lead_time_std_days",
-                            "holding_cost_rate",
-                            "ordering_cost",
-                            "min_order_qty",
-                            "created_at",
-                            "updated_at",
-                        ]
-                    },
-                    "product": "product_id",
-                    "warehouse": "warehouse_id",
-                },
-            ),
-        )
-        load(
-            "stockouts",
-            bulk_load(
-                StockoutPeriod,
-                history.stockouts,
-                {
-                    "product": "product_id",
-                    "warehouse": "warehouse_id",
-                    "started_on": "started_on",
-                    "ended_on": "ended_on",
-                },
-            ),
-        )
-        load(
-            "orders",
-            bulk_load(
-                Order,
-                stamped(history.orders),
-                {
-                    **{
-                        f: f
-                        for f in [
-                            "id",
-                            "external_id",
-                            "placed_at",
-                            "status",
-                            "kind",
-                            "cancelled_at",
-                            "created_at",
-                            "updated_at",
-                        ]
-                    },
-                    "retailer": "retailer_id",
-                    "warehouse": "warehouse_id",
-                    "returns_order": "returns_order_id",
-                },
-            ),
-        )
-        load(
-            "order_lines",
-            bulk_load(
-                OrderLine,
-                history.lines,
-                {
-                    **{
-                        f: f
-                        for f in [
-                            "id",
-                            "line_number",
-                            "quantity",
-                            "unit_price",
-                            "discount_rate",
-                            "on_promotion",
-                            "placed_on",
-                        ]
-                    },
-                    "order": "order_id",
-                    "product": "product_id",
-                    "promotion": "promotion_id",
-                    "retailer": "retailer_id",
-                },
-            ),
-        )
-        _reset_sequences(
-            [
-                User,
-                Vendor,
-                Category,
-                Brand,
-                Product,
-                Warehouse,
-                Retailer,
-                CalendarEvent,
-                Promotion,
-                through,
-                StockLevel,
-                StockoutPeriod,
-                Order,
-                OrderLine,
-            ]
-        )
+            ("promotions", Promotion, history.promotions.assign(region="")),
+            ("promoted_products", Promotion.products.through, history.promotion_products),
+            ("stock_levels", StockLevel, market.stock_levels),
+            ("stockouts", StockoutPeriod, history.stockouts),
+            ("orders", Order, history.orders),
+            ("order_lines", OrderLine, history.lines),
+        ]
+        report = LoadReport(rows={name: bulk_load(model, frame) for name, model, frame in tables})
+        _reset_sequences(list(dict.fromkeys(model for _, model, _ in tables)))
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@demo.retailiq.example", DEMO_PASSWORD, role=Role.ADMIN)
     report.seconds = time.perf_counter() - started
