@@ -5,7 +5,7 @@ reachable (always in CI); without them the suite runs on SQLite.
 """
 
 from .dev import *
-from .dev import DATABASES, VAR_DIR
+from .dev import CELERY_BROKER_URL, DATABASES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,3 +16,15 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-retailiq.sqlite3")}
 CELERY_TASK_ALWAYS_EAGER = False
+if CELERY_BROKER_URL == "filesystem://":
+    # Apart from a `make demo` worker that may be running on the same checkout.
+    _broker_dir = VAR_DIR / "test-celery" / "broker"
+    _results_dir = VAR_DIR / "test-celery" / "results"
+    for _folder in (_broker_dir, _results_dir):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{_results_dir}"

@@ -28,8 +28,12 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 @pytest.mark.parametrize(
     "username, path, heading",
-    [("retailer", "/retailer/", None), ("vendor", "/vendor/", None), ("rep", "/rep/", "My retailers"),
-     ("analyst", "/analyst/", "Marketplace overview")],
+    [
+        ("retailer", "/retailer/", None),
+        ("vendor", "/vendor/", None),
+        ("rep", "/rep/", "My retailers"),
+        ("analyst", "/analyst/", "Marketplace overview"),
+    ],
 )
 def test_role_signs_in_and_lands_on_its_home(demo_site, page, screenshot, username, path, heading):
     sign_in(page, demo_site, username)

@@ -34,3 +34,10 @@ def test_a_real_worker_on_the_redis_broker_answers(transactional_db, redis_url):
         app.config_from_object(settings, namespace="CELERY", force=True)
     assert results["worker"].ok, results["worker"].detail
     assert results["worker"].detail.startswith("pong from ")
+
+
+def test_a_real_worker_answers_on_the_configured_broker(transactional_db):
+    """Embedded mode (filesystem broker) in the SQLite pass, Redis in the PostgreSQL pass."""
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        results = {r.name: r for r in run_checks(include_worker=True, worker_timeout=20)}
+    assert results["worker"].ok, results["worker"].detail
