@@ -7,6 +7,7 @@ from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.inventory.api import StockLevelViewSet, WarehouseViewSet
 from retailiq.orders.api import OrderViewSet, SalesLineViewSet
+from retailiq.registry.api import DeployApi, JobViewSet, ModelVersionViewSet, TrainApi
 from retailiq.retailers.api import RetailerViewSet
 
 router = DefaultRouter()
@@ -17,5 +18,12 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("sales-lines", SalesLineViewSet, basename="sales-line")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
+router.register("models", ModelVersionViewSet, basename="model")
+router.register("jobs", JobViewSet, basename="job")
 
-urlpatterns = [path("me/", MeApi.as_view(), name="me"), *router.urls]
+urlpatterns = [
+    path("me/", MeApi.as_view(), name="me"),
+    path("models/train/", TrainApi.as_view(), name="model-train"),
+    path("models/deploy/", DeployApi.as_view(), name="model-deploy"),
+    *router.urls,
+]

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from retailiq.celery import app
 from retailiq.core.errors import DomainError
-from retailiq.registry import adapters
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import (
     STALE_AFTER,
@@ -25,45 +24,7 @@ from retailiq.registry.services import (
     training_job_run,
 )
 from tests import factories as f
-
-CAPABILITY = "forecasting"
-
-
-class MeanDemandAdapter:
-    """A tiny real model: mean daily units per product, saved as JSON."""
-
-    capability = CAPABILITY
-    fail_with: Exception | None = None
-
-    def load_training_data(self, *, segment, params):
-        frame = pd.DataFrame(
-            {
-                "series_id": [1, 1, 2],
-                "date": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-01"]),
-                "target": [4.0, 6.0, 3.0],
-            }
-        )
-        return adapters.TrainingData(frame=frame, data_start=dt.date(2026, 1, 1), data_end=dt.date(2026, 1, 2))
-
-    def train(self, data, *, params, progress):
-        if self.fail_with:
-            raise self.fail_with
-        progress("fitting", 50, "computing means")
-        means = data.frame.groupby("series_id")["target"].mean()
-        return adapters.TrainedModel(
-            algorithm="mean",
-            artifact_name="means.json",
-            artifact_bytes=json.dumps(means.to_dict()).encode(),
-            metrics={"mae": 1.0},
-            library_versions={"pandas": pd.__version__},
-        )
-
-
-@pytest.fixture
-def adapter():
-    instance = adapters.register_adapter(MeanDemandAdapter())
-    yield instance
-    adapters._ADAPTERS.pop(CAPABILITY, None)
+from tests.registry.conftest import CAPABILITY
 
 
 def version(status=ModelStatus.READY, **kwargs):
