@@ -133,39 +133,23 @@ def _users(market: DemoMarketplace, password_hash: str) -> tuple[pd.DataFrame, p
         is_superuser=False,
     )
     retailers, vendors = catalog.retailers, catalog.vendors
-    logins = pd.DataFrame(
-        [
-            {"username": "analyst", "first_name": "Asha", "last_name": "Analyst", "role": Role.ANALYST},
-            {
-                "username": "retailer",
-                "first_name": retailers["name"].iat[0],
-                "last_name": "",
-                "role": Role.RETAILER,
-                "retailer_id": int(retailers["id"].iat[0]),
-            },
-            {
-                "username": "retailer2",
-                "first_name": retailers["name"].iat[1],
-                "last_name": "",
-                "role": Role.RETAILER,
-                "retailer_id": int(retailers["id"].iat[1]),
-            },
-            {
-                "username": "vendor",
-                "first_name": vendors["name"].iat[0],
-                "last_name": "",
-                "role": Role.VENDOR,
-                "vendor_id": int(vendors["id"].iat[0]),
-            },
-            {
-                "username": "vendor2",
-                "first_name": vendors["name"].iat[1],
-                "last_name": "",
-                "role": Role.VENDOR,
-                "vendor_id": int(vendors["id"].iat[1]),
-            },
+    analyst = {"username": "analyst", "first_name": "Asha", "last_name": "Analyst", "role": Role.ANALYST}
+    # Two logins each for a retailer and a vendor, so isolation can be seen side by side.
+    organisation_logins = [
+        {
+            "username": name,
+            "first_name": frame["name"].iat[i],
+            "last_name": "",
+            "role": role,
+            key: int(frame["id"].iat[i]),
+        }
+        for prefix, frame, role, key in [
+            ("retailer", retailers, Role.RETAILER, "retailer_id"),
+            ("vendor", vendors, Role.VENDOR, "vendor_id"),
         ]
-    )
+        for i, name in enumerate([prefix, f"{prefix}2"])
+    ]
+    logins = pd.DataFrame([analyst, *organisation_logins])
     logins = logins.assign(
         id=np.arange(reps["id"].max() + 1, reps["id"].max() + 1 + len(logins)), is_staff=False, is_superuser=False
     )
