@@ -42,6 +42,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(broker_dir),
         "data_folder_out": str(broker_dir),
+        # Otherwise kombu writes its broadcast exchanges to ./control in the working directory.
+        "control_folder": str(broker_dir.parent / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{results_dir}"

@@ -25,6 +25,7 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(_broker_dir.parent / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
