@@ -30,6 +30,15 @@ def redis_url() -> str:
     pytest.skip(problem)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Database ids restart with each test; cached answers keyed by them must not leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def marketplace(db):
     """Two retailers with their own reps and two vendors, each selling to both shops,
@@ -66,3 +75,64 @@ def marketplace(db):
         vendor_user_2=f.VendorUserFactory(username="vendor_2_mgr", vendor=vendor_2),
         analyst=f.UserFactory(username="analyst_1"),
     )
+
+
+DEMAND_END = __import__("datetime").date(2026, 3, 31)
+
+
+@pytest.fixture
+def demand_history(marketplace):
+    """70 days of daily orders from shop A: product 1 sells 10 a day and 15 on
+    Saturdays, product 2 sells 3 on even days. Ends on DEMAND_END."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from retailiq.orders.models import Order, OrderLine
+
+    warehouse = marketplace.order_a.warehouse
+    # The fixture's two single orders move to before this history, which then ends the data.
+    before = dt.datetime.combine(DEMAND_END - dt.timedelta(days=200), dt.time(9), tzinfo=dt.UTC)
+    Order.objects.filter(pk__in=[marketplace.order_a.pk, marketplace.order_b.pk]).update(placed_at=before)
+    OrderLine.objects.filter(order__in=[marketplace.order_a, marketplace.order_b]).update(placed_on=before.date())
+    orders, lines = [], []
+    for offset in range(70):
+        day = DEMAND_END - dt.timedelta(days=69 - offset)
+        placed_at = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+        orders.append(
+            Order(
+                external_id=f"HIST-{offset}",
+                retailer=marketplace.shop_a,
+                warehouse=warehouse,
+                placed_at=placed_at,
+                status="delivered",
+            )
+        )
+    Order.objects.bulk_create(orders)
+    for offset, order in enumerate(Order.objects.filter(external_id__startswith="HIST-").order_by("placed_at")):
+        day = order.placed_at.date()
+        quantity = 15 if day.weekday() == 5 else 10
+        lines.append(
+            OrderLine(
+                order=order,
+                line_number=1,
+                product=marketplace.product_1,
+                quantity=quantity,
+                unit_price=Decimal("50"),
+                retailer=marketplace.shop_a,
+                placed_on=day,
+            )
+        )
+        if offset % 2 == 0:
+            lines.append(
+                OrderLine(
+                    order=order,
+                    line_number=2,
+                    product=marketplace.product_2,
+                    quantity=3,
+                    unit_price=Decimal("20"),
+                    retailer=marketplace.shop_a,
+                    placed_on=day,
+                )
+            )
+    OrderLine.objects.bulk_create(lines)
+    return marketplace

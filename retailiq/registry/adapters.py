@@ -1,25 +1,32 @@
 """What a capability supplies to the model lifecycle: a small adapter that loads its
-training data, trains and evaluates a model, and saves and loads the artifact in the
-library's own format. The registry does the rest (versions, jobs, activation)."""
+training data, trains and evaluates a model, saves and loads the artifact in the
+library's own format, predicts, and writes batch predictions. The registry does the
+rest (versions, jobs, activation, serving, caching, tuning, monitoring)."""
 
-from collections.abc import Callable
+import datetime as dt
+import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+import pandas as pd
 
 ProgressCallback = Callable[[str, int, str], None]  # stage, percent, message
 
 
 @dataclass
 class TrainingData:
-    frame: Any  # a pandas DataFrame in the capability's long format
-    data_start: Any = None
-    data_end: Any = None
+    frame: pd.DataFrame  # the capability's long format
+    data_start: dt.date | None = None
+    data_end: dt.date | None = None
+    # Model inputs, one column per feature, for drift monitoring (defaults to `frame`).
+    features: pd.DataFrame | None = None
 
 
 @dataclass
 class TrainedModel:
     algorithm: str
-    artifact_name: str  # e.g. "model.txt" for LightGBM, "model.keras"
+    artifact_name: str  # e.g. "model.txt" for LightGBM, "model.keras", "baseline.json"
     artifact_bytes: bytes
     metrics: dict[str, float] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
@@ -31,7 +38,60 @@ class CapabilityAdapter(Protocol):
 
     def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData: ...
 
-    def train(self, data: TrainingData, *, params: dict[str, Any], progress: ProgressCallback) -> TrainedModel: ...
+    def train(self, data: TrainingData, *, params: dict[str, Any], progress: ProgressCallback) -> TrainedModel:
+        """Fit and evaluate (on the capability's own backtest); metrics go on the version."""
+        ...
+
+    def load(self, artifact: bytes, *, algorithm: str) -> Any:
+        """Turn a saved artifact back into a model that `predict` accepts."""
+        ...
+
+    def baseline(self) -> Any:
+        """The model that serves while no version is trained yet."""
+        ...
+
+    def predict(self, model: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """One on-demand prediction; inputs and output are plain JSON-able values."""
+        ...
+
+
+@runtime_checkable
+class BatchScoring(Protocol):
+    """Optional: capabilities whose dashboards read precomputed predictions."""
+
+    def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]: ...
+
+    def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame: ...
+
+    def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
+        """Upsert against the table's unique key (version, entity, date); returns rows written."""
+        ...
+
+
+@runtime_checkable
+class Tunable(Protocol):
+    """Optional: a hyperparameter space searched on the capability's own backtest."""
+
+    def search_space(self, trial: Any) -> dict[str, Any]: ...
+
+    def tuning_objective(self, data: TrainingData, params: dict[str, Any]) -> float:
+        """Backtest error for params; lower is better."""
+        ...
+
+
+@runtime_checkable
+class Monitored(Protocol):
+    """Optional: live accuracy once actuals arrive, and recent inputs for drift."""
+
+    def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:
+        """Columns: model_version_id, day, metric, value, observations."""
+        ...
+
+    def recent_features(self, *, segment: str, start: dt.date, end: dt.date) -> pd.DataFrame: ...
+
+    def latest_data_day(self) -> dt.date | None:
+        """The last day with actuals: where the drift window ends."""
+        ...
 
 
 _ADAPTERS: dict[str, CapabilityAdapter] = {}
@@ -42,6 +102,12 @@ def register_adapter(adapter: CapabilityAdapter) -> CapabilityAdapter:
     return adapter
 
 
+def import_adapter_modules(modules: Sequence[str]) -> None:
+    """Extra adapters named in settings (plugins, or a worker started for a test)."""
+    for module in modules:
+        importlib.import_module(module)
+
+
 def adapter_for(capability: str) -> CapabilityAdapter:
     try:
         return _ADAPTERS[capability]
@@ -49,3 +115,7 @@ def adapter_for(capability: str) -> CapabilityAdapter:
         from retailiq.core.errors import DomainError
 
         raise DomainError(f"No trainable model is registered for '{capability}' yet.", code="no_adapter") from None
+
+
+def registered_capabilities() -> list[str]:
+    return sorted(_ADAPTERS)

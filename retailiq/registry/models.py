@@ -26,6 +26,14 @@ def artifact_path(instance: "ModelVersion", filename: str) -> str:
     return f"models/{instance.capability}/{instance.pk or 'new'}/{filename}"
 
 
+class Rollout(models.TextChoices):
+    """How a version that is not the champion takes part in serving."""
+
+    NONE = "none", "Not serving"
+    SHADOW = "shadow", "Shadow (scored, not shown)"
+    SHARE = "share", "Serves a share of requests"
+
+
 class ModelVersion(models.Model):
     capability = models.CharField(max_length=32, choices=Capability.choices)
     segment = models.CharField(max_length=64, blank=True, default="", help_text="Empty for a capability-wide model.")
@@ -44,6 +52,12 @@ class ModelVersion(models.Model):
     trigger = models.CharField(max_length=32, default="manual", help_text="manual, schedule, api or demo.")
     status = models.CharField(max_length=16, choices=ModelStatus.choices, default=ModelStatus.TRAINING)
     error = models.TextField(blank=True)
+    # The training data's distribution per input feature (bin edges and shares), kept so
+    # drift can be measured later without loading the training set again.
+    drift_reference = models.JSONField(default=dict, blank=True)
+    tuning = models.JSONField(default=dict, blank=True, help_text="Hyperparameter search: trials, budget, best.")
+    rollout = models.CharField(max_length=16, choices=Rollout.choices, default=Rollout.NONE)
+    traffic_share = models.FloatField(default=0.0, help_text="Share of requests a challenger serves (0 to 1).")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -52,6 +66,9 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(traffic_share__gte=0) & Q(traffic_share__lte=1), name="traffic_share_between_0_and_1"
+            ),
             models.UniqueConstraint(
                 fields=["capability", "segment"],
                 condition=Q(status=ModelStatus.ACTIVE),
@@ -123,3 +140,71 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+class ChunkState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class JobChunk(models.Model):
+    """One slice of a batch-scoring job, run as one task of a Celery group. A chunk is
+    claimed like a job, so a redelivered chunk task does not score it twice."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    entity_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=16, choices=ChunkState.choices, default=ChunkState.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="one_chunk_number_per_job")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of job {self.job_id} ({self.state})"
+
+
+class DriftReport(models.Model):
+    """Population stability of a version's inputs: recent data against its training data."""
+
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="drift_reports")
+    computed_at = models.DateTimeField(auto_now_add=True)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    psi = models.JSONField(default=dict, help_text="Feature name to population stability index.")
+    max_psi = models.FloatField(default=0.0)
+    drifted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        indexes = [models.Index(fields=["model_version", "-computed_at"])]
+
+    def __str__(self) -> str:
+        return f"drift of v{self.model_version_id} {self.window_start}..{self.window_end}: {self.max_psi:.3f}"
+
+
+class AccuracyPoint(models.Model):
+    """A version's live accuracy on one day, once the actuals for that day are known."""
+
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="accuracy_points")
+    day = models.DateField()
+    metric = models.CharField(max_length=32)
+    value = models.FloatField()
+    observations = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model_version", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["model_version", "day", "metric"], name="one_accuracy_point_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.model_version_id} {self.metric} on {self.day}: {self.value:.3f}"

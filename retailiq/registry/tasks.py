@@ -1,17 +1,91 @@
-from celery import shared_task
+"""Thin Celery wrappers around the registry services. Each is safe to deliver twice:
+the job (or chunk) row is claimed first, and a run still held by a live worker is
+tried again once that worker's heartbeat would have gone stale."""
+
+import datetime as dt
+import logging
+
+from celery import group, shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from .services import training_job_run
+from .adapters import registered_capabilities
+from .services import jobs, monitoring, scoring, training
+
+logger = logging.getLogger(__name__)
+
+_TRANSIENT = (OperationalError, InterfaceError)
+_COMMON = {"bind": True, "acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
+def _retry_later(task, job_id: int):
+    # Unbounded on purpose: the run we wait for either finishes (and the retry exits)
+    # or stops beating (and the retry takes it over).
+    return task.retry(countdown=jobs.stale_after().total_seconds(), max_retries=None)
+
+
+@shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
 def train_model(self, job_id: int) -> str:
-    """Runs on the `training` queue. Safe to deliver twice: the job row is claimed first."""
-    return training_job_run(job_id=job_id, worker=self.request.hostname or "worker").state
+    """Runs on the `training` queue."""
+    worker = f"{self.request.hostname or 'worker'}:{self.request.id}"
+    if jobs.job_held_elsewhere(job_id=job_id):
+        raise _retry_later(self, job_id)
+    with jobs.job_heartbeat(job_id):
+        return training.training_job_run(job_id=job_id, worker=worker).state
+
+
+@shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
+def score_batch(self, job_id: int) -> int:
+    """Plan the chunks and fan them out as a group; returns how many were sent."""
+    if jobs.job_held_elsewhere(job_id=job_id):
+        raise _retry_later(self, job_id)
+    numbers = scoring.scoring_job_plan(job_id=job_id, worker=f"{self.request.hostname or 'worker'}:{self.request.id}")
+    if numbers:
+        group(score_chunk.s(job_id, n) for n in numbers).apply_async()
+    return len(numbers)
+
+
+@shared_task(**_COMMON, max_retries=3)
+def score_chunk(self, job_id: int, number: int) -> int:
+    try:
+        written = scoring.scoring_chunk_run(job_id=job_id, number=number)
+    except _TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            scoring.scoring_chunk_give_up(job_id=job_id, number=number, error=f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+    if written is None:
+        raise _retry_later(self, job_id)
+    return written
+
+
+def _built(capability: str) -> bool:
+    """The beat schedule names every capability; those not built yet are skipped."""
+    if capability in registered_capabilities():
+        return True
+    logger.info("No model is registered for %s yet; skipping its scheduled run.", capability)
+    return False
+
+
+@shared_task(**_COMMON)
+def scheduled_training(self, capability: str) -> int | None:
+    if not _built(capability):
+        return None
+    return training.scheduled_training_create(capability=capability, on=timezone.localdate()).pk
+
+
+@shared_task(**_COMMON)
+def scheduled_scoring(self, capability: str) -> list[int]:
+    if not _built(capability):
+        return []
+    return [job.pk for job in scoring.scheduled_scoring_create(capability=capability, on=timezone.localdate())]
+
+
+@shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
+def monitor_models(self, capability: str, days: int = 28) -> dict:
+    """Refresh live accuracy and drift for the capability's serving versions."""
+    if not _built(capability):
+        return {}
+    return monitoring.monitoring_refresh(capability=capability, since=timezone.localdate() - dt.timedelta(days=days))

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from . import schedules
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_prometheus",
     # Shared domain
     "retailiq.core",
     "retailiq.accounts",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "retailiq.urls"
@@ -130,6 +135,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "retailiq.api.exception_handler.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    # Every endpoint is throttled; training and deploying have their own, tighter scope.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("RETAILIQ_API_RATE_ANON", default="120/min"),
+        "user": env.str("RETAILIQ_API_RATE_USER", default="1200/min"),
+        "model_admin": env.str("RETAILIQ_API_RATE_MODEL_ADMIN", default="60/hour"),
+        "predict": env.str("RETAILIQ_API_RATE_PREDICT", default="600/min"),
+    },
     "ALLOWED_VERSIONS": ["v1"],
 }
 
@@ -157,9 +174,23 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "*.train_*": {"queue": "training"},
 }
+CELERY_BEAT_SCHEDULE = schedules.beat_schedule(env)
 # Longer than the longest task, so Redis does not hand a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
+
+# Model lifecycle
+RETAILIQ_JOB_HEARTBEAT_SECONDS = env.float("RETAILIQ_JOB_HEARTBEAT_SECONDS", default=15.0)
+RETAILIQ_JOB_STALE_AFTER_SECONDS = env.float("RETAILIQ_JOB_STALE_AFTER_SECONDS", default=120.0)
+RETAILIQ_SCORING_CHUNK_SIZE = env.int("RETAILIQ_SCORING_CHUNK_SIZE", default=250)
+RETAILIQ_SERVING_STATE_TTL = env.int("RETAILIQ_SERVING_STATE_TTL", default=300)
+RETAILIQ_PREDICTION_CACHE_TTL = env.int("RETAILIQ_PREDICTION_CACHE_TTL", default=6 * 60 * 60)
+RETAILIQ_MONITOR_DAYS = env.int("RETAILIQ_MONITOR_DAYS", default=90)
+RETAILIQ_DRIFT_PSI_WARNING = env.float("RETAILIQ_DRIFT_PSI_WARNING", default=0.2)
+# Extra modules that register capability adapters when the app starts (plugins).
+RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])
+# When set, /api/v1/metrics also answers `Authorization: Bearer <token>` (for Prometheus).
+RETAILIQ_METRICS_TOKEN = env.str("RETAILIQ_METRICS_TOKEN", default="")
 
 LOGGING = {
     "version": 1,

@@ -43,6 +43,9 @@ class MeanDemandAdapter:
 
 @pytest.fixture
 def adapter():
+    """Stands in for the real forecasting adapter for one test, then puts it back."""
+    real = adapters._ADAPTERS.get(CAPABILITY)
     instance = adapters.register_adapter(MeanDemandAdapter())
     yield instance
-    adapters._ADAPTERS.pop(CAPABILITY, None)
+    if real is not None:
+        adapters.register_adapter(real)

@@ -14,12 +14,12 @@ from retailiq.celery import app
 from retailiq.core.errors import DomainError
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import (
-    STALE_AFTER,
     active_model_version,
     job_claim,
     model_version_activate,
     model_version_rollback,
     model_versions_compare,
+    stale_after,
     training_job_create,
     training_job_run,
 )
@@ -93,7 +93,7 @@ def test_a_job_whose_worker_died_is_claimed_again(db, adapter):
         capability=CAPABILITY,
         idempotency_key="k4",
         state=JobState.RUNNING,
-        heartbeat_at=timezone.now() - STALE_AFTER - dt.timedelta(seconds=1),
+        heartbeat_at=timezone.now() - stale_after() - dt.timedelta(seconds=1),
     )
     assert job_claim(job_id=job.pk, worker="w2")
     fresh = Job.objects.create(

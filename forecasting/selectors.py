@@ -1,0 +1,37 @@
+"""Demand history read from the order lines, aggregated in the database."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from django.db.models import Max, Sum
+
+from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+
+
+def _sales_lines():
+    # Demand is what was ordered: cancelled orders never moved goods, and a return is
+    # a later event on its own day, not less demand on the day of the sale.
+    return OrderLine.objects.filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
+
+
+def latest_sales_day() -> dt.date | None:
+    return _sales_lines().aggregate(last=Max("placed_on"))["last"]
+
+
+def daily_product_sales(
+    *, start: dt.date | None = None, end: dt.date | None = None, product_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Columns series_id (the product id), date, units; one row per product and day with a sale."""
+    lines = _sales_lines()
+    if start:
+        lines = lines.filter(placed_on__gte=start)
+    if end:
+        lines = lines.filter(placed_on__lte=end)
+    if product_ids is not None:
+        lines = lines.filter(product_id__in=list(product_ids))
+    rows = lines.values_list("product_id", "placed_on").annotate(units=Sum("quantity")).order_by()
+    frame = pd.DataFrame.from_records(list(rows), columns=["series_id", "date", "units"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["units"] = frame["units"].astype(float)
+    return frame

@@ -1,0 +1,85 @@
+"""Job rows: claimed by compare-and-set, kept alive by a heartbeat, cancelled by a flag.
+
+Celery on Redis delivers at least once. A task whose worker is killed is delivered
+again (acks_late + reject_on_worker_lost), possibly while the first run's row still
+looks alive; a run is only taken over once its heartbeat has stopped for a while."""
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import Job, JobState
+
+
+class JobCancelled(Exception):
+    pass
+
+
+def stale_after() -> dt.timedelta:
+    """A running job whose heartbeat is older than this is taken to be dead."""
+    return dt.timedelta(seconds=settings.RETAILIQ_JOB_STALE_AFTER_SECONDS)
+
+
+def job_claim(*, job_id: int, worker: str) -> bool:
+    """Compare-and-set: only one delivery of a task gets to run the job."""
+    now = timezone.now()
+    claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, heartbeat_at__lt=now - stale_after())
+    claimed = Job.objects.filter(claimable, pk=job_id, cancel_requested=False).update(
+        state=JobState.RUNNING, claimed_by=worker[:200], started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def job_held_elsewhere(*, job_id: int) -> bool:
+    """True while another live run holds the job (the caller should try again later)."""
+    return Job.objects.filter(
+        pk=job_id, state=JobState.RUNNING, heartbeat_at__gte=timezone.now() - stale_after()
+    ).exists()
+
+
+def job_progress(*, job_id: int, stage: str, percent: int, message: str = "") -> None:
+    updated = Job.objects.filter(pk=job_id, cancel_requested=False).update(
+        stage=stage[:64], percent=max(0, min(percent, 100)), message=message[:500], heartbeat_at=timezone.now()
+    )
+    if not updated:
+        raise JobCancelled
+
+
+def job_cancel(*, job: Job) -> None:
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(state=JobState.CANCELLED, finished_at=timezone.now())
+
+
+def job_finish(job_id: int, state: JobState, **fields: Any) -> None:
+    Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(state=state, finished_at=timezone.now(), **fields)
+
+
+@contextmanager
+def job_heartbeat(job_id: int) -> Iterator[None]:
+    """Touch the job row from a side thread while the work runs, so a long step with no
+    progress report is not mistaken for a dead worker; a killed worker stops beating."""
+    stop = threading.Event()
+    interval = settings.RETAILIQ_JOB_HEARTBEAT_SECONDS
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
+        close_old_connections()

@@ -1,0 +1,181 @@
+"""Batch scoring: the entities are split into chunks, each chunk is one task of a
+Celery group (more worker processes or machines, shorter wall time), and each chunk's
+predictions are upserted against (version, entity, date), so a chunk delivered twice
+writes the same rows once."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from retailiq.accounts.models import User
+from retailiq.core.errors import DomainError
+
+from ..adapters import BatchScoring, adapter_for
+from ..models import ChunkState, Job, JobChunk, JobKind, JobState, ModelStatus, ModelVersion, Rollout
+from .jobs import job_claim, job_finish, stale_after
+from .versions import active_model_version
+
+
+def _scoring_adapter(capability: str) -> Any:
+    adapter = adapter_for(capability)
+    if not isinstance(adapter, BatchScoring):
+        raise DomainError(f"{capability} has no batch scoring.", code="no_batch_scoring")
+    return adapter
+
+
+def scoring_job_create(
+    *,
+    capability: str,
+    user: User | None,
+    segment: str = "",
+    model_version: ModelVersion | None = None,
+    params: dict | None = None,
+    idempotency_key: str | None = None,
+) -> Job:
+    """Score every entity with one version (the active one unless given)."""
+    from ..tasks import score_batch
+
+    _scoring_adapter(capability)
+    version = model_version or active_model_version(capability=capability, segment=segment)
+    if version is None:
+        raise DomainError(
+            f"No {capability} model is active yet; train one before batch scoring.", code="no_active_model"
+        )
+    key = idempotency_key or f"score:{capability}:{segment}:{uuid.uuid4()}"
+    with transaction.atomic():
+        job, created = Job.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "kind": JobKind.SCORE,
+                "capability": capability,
+                "segment": segment,
+                "params": params or {},
+                "requested_by": user,
+                "model_version": version,
+            },
+        )
+        if created:
+            transaction.on_commit(lambda: score_batch.delay(job.pk))
+    return job
+
+
+def scheduled_scoring_create(*, capability: str, on: dt.date) -> list[Job]:
+    """Nightly scoring of the champion and of any challenger (a shadow version is
+    scored too, so its live accuracy can be compared before it is promoted). One job
+    per version and day however often beat fires."""
+    versions = ModelVersion.objects.filter(capability=capability).filter(
+        Q(status=ModelStatus.ACTIVE) | ~Q(rollout=Rollout.NONE)
+    )
+    return [
+        scoring_job_create(
+            capability=capability,
+            user=None,
+            segment=version.segment,
+            model_version=version,
+            idempotency_key=f"schedule:score:{capability}:{version.pk}:{on.isoformat()}",
+        )
+        for version in versions
+    ]
+
+
+def scoring_job_plan(*, job_id: int, worker: str) -> list[int]:
+    """Claim the job and record its chunks; returns the chunk numbers still to score.
+    A redelivered planning task finds the job held and plans nothing; one that takes
+    over a dead planner finds the chunks already recorded and sends only the unfinished."""
+    if not job_claim(job_id=job_id, worker=worker):
+        return []
+    job = Job.objects.get(pk=job_id)
+    try:
+        adapter = _scoring_adapter(job.capability)
+        entity_ids = sorted(adapter.scoring_entities(segment=job.segment, params=job.params))
+    except Exception as exc:
+        job_finish(job_id, JobState.FAILED, error=f"{type(exc).__name__}: {exc}", message="Scoring failed")
+        return []
+    size = int(job.params.get("chunk_size") or settings.RETAILIQ_SCORING_CHUNK_SIZE)
+    chunks = [
+        JobChunk(job=job, number=n, entity_ids=entity_ids[start : start + size])
+        for n, start in enumerate(range(0, len(entity_ids), size))
+    ]
+    JobChunk.objects.bulk_create(chunks, ignore_conflicts=True)
+    Job.objects.filter(pk=job_id).update(
+        stage="scoring", message=f"{len(entity_ids):,} entities in {len(chunks)} chunks"
+    )
+    if not chunks:
+        job_finish(job_id, JobState.SUCCEEDED, percent=100, stage="done", message="Nothing to score")
+        return []
+    return list(job.chunks.exclude(state=ChunkState.DONE).values_list("number", flat=True))
+
+
+def chunk_held_elsewhere(*, job_id: int, number: int) -> bool:
+    """True while another delivery may still be scoring the chunk (try again later)."""
+    return JobChunk.objects.filter(
+        job_id=job_id, number=number, state=ChunkState.RUNNING, job__state=JobState.RUNNING
+    ).exists()
+
+
+def _claim_chunk(job_id: int, number: int) -> bool:
+    now = timezone.now()
+    claimable = Q(state__in=[ChunkState.QUEUED, ChunkState.FAILED]) | Q(
+        state=ChunkState.RUNNING, started_at__lt=now - stale_after()
+    )
+    return (
+        JobChunk.objects.filter(claimable, job_id=job_id, number=number, job__state=JobState.RUNNING).update(
+            state=ChunkState.RUNNING, started_at=now, attempts=F("attempts") + 1
+        )
+        == 1
+    )
+
+
+_loaded_models: dict[int, Any] = {}
+
+
+def loaded_model(version: ModelVersion) -> Any:
+    """Load a version's artifact once per process; versions never change once saved."""
+    if version.pk not in _loaded_models:
+        with version.artifact.open("rb") as handle:
+            _loaded_models[version.pk] = adapter_for(version.capability).load(
+                handle.read(), algorithm=version.algorithm
+            )
+    return _loaded_models[version.pk]
+
+
+def scoring_chunk_run(*, job_id: int, number: int) -> int | None:
+    """Score one chunk; returns the rows written, 0 when another delivery already did
+    it, None while another delivery may still be doing it (the caller tries later)."""
+    if not _claim_chunk(job_id, number):
+        return None if chunk_held_elsewhere(job_id=job_id, number=number) else 0
+    job = Job.objects.select_related("model_version").get(pk=job_id)
+    chunk = JobChunk.objects.get(job_id=job_id, number=number)
+    try:
+        adapter = _scoring_adapter(job.capability)
+        predictions = adapter.score(loaded_model(job.model_version), chunk.entity_ids, params=job.params)
+        written = adapter.write_predictions(model_version_id=job.model_version_id, predictions=predictions)
+    except Exception as exc:
+        JobChunk.objects.filter(pk=chunk.pk).update(
+            state=ChunkState.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    JobChunk.objects.filter(pk=chunk.pk).update(state=ChunkState.DONE, rows_written=written, finished_at=timezone.now())
+    _record_chunk_progress(job_id)
+    return written
+
+
+def scoring_chunk_give_up(*, job_id: int, number: int, error: str) -> None:
+    """A chunk failed for good (retries spent): the job fails and says which chunk."""
+    job_finish(job_id, JobState.FAILED, error=f"Chunk {number}: {error}", message="Scoring failed")
+
+
+def _record_chunk_progress(job_id: int) -> None:
+    chunks = JobChunk.objects.filter(job_id=job_id)
+    total, done = chunks.count(), chunks.filter(state=ChunkState.DONE).count()
+    Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(
+        percent=int(100 * done / max(total, 1)), message=f"{done} of {total} chunks scored", heartbeat_at=timezone.now()
+    )
+    if done == total:
+        rows = sum(chunks.values_list("rows_written", flat=True))
+        job_finish(job_id, JobState.SUCCEEDED, percent=100, stage="done", message=f"{rows:,} predictions written")

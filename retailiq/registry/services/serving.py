@@ -1,0 +1,89 @@
+"""On-demand predictions: champion, challenger and baseline, behind a cache keyed by
+version and inputs. A new champion changes the key, so no stale answer is served."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from retailiq.core.metrics import PREDICTION_CACHE, PREDICTIONS_SERVED
+
+from ..adapters import adapter_for
+from ..models import ModelStatus, ModelVersion, Rollout
+from .scoring import loaded_model
+from .versions import serving_cache_key
+
+
+@dataclass
+class ServedPrediction:
+    result: dict[str, Any]
+    model: dict[str, Any]
+    cached: bool
+    shadow: dict[str, Any] | None = field(default=None, repr=False)  # scored, never shown
+
+
+def serving_state(*, capability: str, segment: str = "") -> dict[str, Any]:
+    """Champion and challenger ids, cached until activation or rollout changes."""
+    key = serving_cache_key(capability, segment)
+    state = cache.get(key)
+    if state is None:
+        versions = ModelVersion.objects.filter(capability=capability, segment=segment)
+        champion = versions.filter(status=ModelStatus.ACTIVE).values("pk", "algorithm").first()
+        challenger = (
+            versions.exclude(rollout=Rollout.NONE).values("pk", "algorithm", "rollout", "traffic_share").first()
+        )
+        state = {"champion": champion, "challenger": challenger}
+        cache.set(key, state, settings.RETAILIQ_SERVING_STATE_TTL)
+    return state
+
+
+def _bucket(routing_key: str) -> float:
+    """A stable number in [0, 1) per caller, so one retailer keeps seeing one model."""
+    return int(hashlib.sha256(routing_key.encode()).hexdigest()[:8], 16) / 0x100000000
+
+
+def _inputs_digest(inputs: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _predict_with(capability: str, version_id: int | None, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    adapter = adapter_for(capability)
+    key = f"prediction:{capability}:{version_id or 'baseline'}:{_inputs_digest(inputs)}"
+    hit = cache.get(key)
+    PREDICTION_CACHE.labels(capability, "hit" if hit is not None else "miss").inc()
+    if hit is not None:
+        return hit, True
+    model = adapter.baseline() if version_id is None else loaded_model(ModelVersion.objects.get(pk=version_id))
+    result = adapter.predict(model, inputs)
+    cache.set(key, result, settings.RETAILIQ_PREDICTION_CACHE_TTL)
+    return result, False
+
+
+def prediction_serve(
+    *, capability: str, inputs: dict[str, Any], routing_key: str, segment: str = ""
+) -> ServedPrediction:
+    state = serving_state(capability=capability, segment=segment)
+    champion, challenger = state["champion"], state["challenger"]
+    chosen, role = champion, "champion"
+    if challenger and challenger["rollout"] == Rollout.SHARE and _bucket(routing_key) < challenger["traffic_share"]:
+        chosen, role = challenger, "challenger"
+    if chosen is None:
+        role = "baseline"
+    result, cached = _predict_with(capability, chosen["pk"] if chosen else None, inputs)
+    PREDICTIONS_SERVED.labels(capability, role).inc()
+    model = {
+        "version": chosen["pk"] if chosen else None,
+        "algorithm": chosen["algorithm"] if chosen else "baseline",
+        "role": role,
+        "fallback": chosen is None,
+    }
+    if chosen is None:
+        model["note"] = f"No {capability} model has been trained yet; this answer comes from the baseline."
+    shadow = None
+    if challenger and challenger["rollout"] == Rollout.SHADOW:
+        shadow, _ = _predict_with(capability, challenger["pk"], inputs)
+        PREDICTIONS_SERVED.labels(capability, "shadow").inc()
+    return ServedPrediction(result=result, model=model, cached=cached, shadow=shadow)

@@ -1,0 +1,37 @@
+"""Celery beat: retraining, nightly scoring and monitoring per capability, each a
+five-field cron expression overridable from the environment, e.g.
+RETAILIQ_SCHEDULE_FORECASTING_TRAIN="0 2 * * 0" or "off" to switch one off."""
+
+from typing import Any
+
+import environ
+from celery.schedules import crontab
+
+CAPABILITIES = ("forecasting", "reorder", "recommendations", "stockout_risk")
+DEFAULTS = {
+    "train": ("retailiq.registry.tasks.scheduled_training", "30 1 * * 0"),  # weekly, Sunday night
+    "score": ("retailiq.registry.tasks.scheduled_scoring", "0 3 * * *"),  # nightly, after the day's orders
+    "monitor": ("retailiq.registry.tasks.monitor_models", "30 4 * * *"),  # once scoring is done
+}
+
+
+def _crontab(expression: str) -> crontab:
+    minute, hour, day_of_month, month_of_year, day_of_week = expression.split()
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
+
+
+def beat_schedule(env: environ.Env) -> dict[str, dict[str, Any]]:
+    schedule = {}
+    for capability in CAPABILITIES:
+        for action, (task, default) in DEFAULTS.items():
+            expression = env.str(f"RETAILIQ_SCHEDULE_{capability.upper()}_{action.upper()}", default=default)
+            if expression.strip().lower() == "off":
+                continue
+            schedule[f"{capability}-{action}"] = {
+                "task": task,
+                "schedule": _crontab(expression),
+                "args": (capability,),
+            }
+    return schedule

@@ -1,0 +1,171 @@
+"""Batch scoring, serving, tuning and monitoring through the forecasting adapter on a
+small, known demand history."""
+
+import datetime as dt
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from forecasting.models import DemandForecast
+from retailiq.celery import app
+from retailiq.core.errors import DomainError
+from retailiq.core.metrics import PREDICTION_CACHE
+from retailiq.registry.models import AccuracyPoint, ChunkState, Job, JobChunk, JobState, ModelStatus, Rollout
+from retailiq.registry.services import (
+    model_performance,
+    model_version_activate,
+    model_version_set_rollout,
+    monitoring_refresh,
+    prediction_serve,
+    scoring_chunk_run,
+    scoring_job_create,
+    scoring_job_plan,
+    training_job_run,
+)
+from tests.conftest import DEMAND_END
+
+CAPABILITY = "forecasting"
+
+
+def train(params=None, key="t"):
+    job = Job.objects.create(kind="train", capability=CAPABILITY, idempotency_key=key, params=params or {})
+    job = training_job_run(job_id=job.pk, worker="w")
+    assert job.state == JobState.SUCCEEDED, job.error
+    return job.model_version
+
+
+def wait_for(job, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job.pk} still {job.state} after {seconds}s: {job.message}")
+
+
+def test_training_backtests_records_the_data_and_a_drift_profile(demand_history):
+    version = train()
+    assert version.status == ModelStatus.ACTIVE
+    assert version.data_end == DEMAND_END and version.training_rows == 2 * 365
+    assert version.metrics["backtest_origins"] == 3 and 0 <= version.metrics["coverage_80"] <= 1
+    assert set(version.drift_reference) == {"units", "units_mean_7d", "units_mean_28d"}
+    assert version.artifact.name.endswith("baseline.json")
+
+
+def test_tuning_searches_within_its_budget_and_is_recorded(demand_history):
+    version = train({"tuning_seconds": 20, "tuning_trials": 6})
+    assert version.tuning["trials"] == 6 and version.tuning["library"].startswith("optuna")
+    assert version.params["method"] == version.tuning["best_params"]["method"]
+
+
+def test_batch_scoring_writes_each_prediction_once_however_often_a_chunk_is_delivered(demand_history):
+    version = train()
+    job = scoring_job_create(capability=CAPABILITY, user=None, params={"chunk_size": 1})
+    numbers = scoring_job_plan(job_id=job.pk, worker="w")
+    assert numbers == [0, 1]
+    assert scoring_job_plan(job_id=job.pk, worker="w2") == []  # a redelivered planner plans nothing
+    written = scoring_chunk_run(job_id=job.pk, number=0)
+    assert written == 14 and scoring_chunk_run(job_id=job.pk, number=0) == 0  # redelivered: nothing again
+    # Even a chunk run a second time in full (its row reset) upserts the same rows.
+    JobChunk.objects.filter(job=job, number=0).update(state=ChunkState.QUEUED)
+    assert scoring_chunk_run(job_id=job.pk, number=0) == 14
+    scoring_chunk_run(job_id=job.pk, number=1)
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED and job.percent == 100
+    forecasts = DemandForecast.objects.filter(model_version=version)
+    assert forecasts.count() == 28  # 2 products x 14 days, no duplicates
+    first = forecasts.filter(product=demand_history.product_1).order_by("target_date").first()
+    assert first.target_date == DEMAND_END + dt.timedelta(days=1) and first.origin_date == DEMAND_END
+    assert first.lower_95 <= first.lower_80 <= first.quantity <= first.upper_80 <= first.upper_95
+
+
+def test_batch_scoring_runs_as_a_group_through_a_real_worker(transactional_db, demand_history):
+    train()
+    with start_worker(
+        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10, queues=["default"]
+    ):
+        job = wait_for(scoring_job_create(capability=CAPABILITY, user=None, params={"chunk_size": 1}))
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert job.chunks.filter(state=ChunkState.DONE).count() == 2
+    assert DemandForecast.objects.count() == 28
+
+
+def test_scoring_needs_a_trained_model(db):
+    with pytest.raises(DomainError, match="train one before batch scoring"):
+        scoring_job_create(capability=CAPABILITY, user=None)
+
+
+def inputs(product):
+    return {"product_id": product.pk, "horizon": 7, "as_of": DEMAND_END.isoformat()}
+
+
+def cache_count(result):
+    return PREDICTION_CACHE.labels(CAPABILITY, result)._value.get()
+
+
+def test_serving_falls_back_to_the_baseline_and_says_so(demand_history):
+    served = prediction_serve(capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key="r")
+    assert served.model["fallback"] and served.model["version"] is None and "baseline" in served.model["note"]
+    assert len(served.result["days"]) == 7
+
+
+def test_predictions_are_cached_per_version_and_a_new_champion_is_served_at_once(demand_history):
+    first = train(key="a")
+    misses, hits = cache_count("miss"), cache_count("hit")
+    one = prediction_serve(capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key="r")
+    again = prediction_serve(capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key="r")
+    assert (one.cached, again.cached) == (False, True) and one.result == again.result
+    assert (cache_count("miss") - misses, cache_count("hit") - hits) == (1, 1)
+    second = train({"method": "naive"}, key="b")
+    model_version_activate(version=second)
+    after = prediction_serve(capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key="r")
+    assert after.model["version"] == second.pk != first.pk and not after.cached
+
+
+def test_a_challenger_serves_its_share_and_a_shadow_is_scored_but_never_shown(demand_history):
+    champion = train(key="a")
+    challenger = train({"method": "naive"}, key="b")
+    model_version_set_rollout(version=challenger, rollout=Rollout.SHARE, traffic_share=0.5)
+    roles = {
+        prediction_serve(
+            capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key=f"retailer-{n}"
+        ).model["role"]
+        for n in range(40)
+    }
+    assert roles == {"champion", "challenger"}
+    same_caller = {
+        prediction_serve(capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key="shop-7").model[
+            "version"
+        ]
+        for _ in range(5)
+    }
+    assert len(same_caller) == 1  # one caller keeps seeing one model
+    model_version_set_rollout(version=challenger, rollout=Rollout.SHADOW)
+    served = prediction_serve(capability=CAPABILITY, inputs=inputs(demand_history.product_1), routing_key="x")
+    assert served.model["version"] == champion.pk and served.shadow is not None
+    with pytest.raises(DomainError, match="not serving can be a challenger"):
+        model_version_set_rollout(version=champion, rollout=Rollout.SHADOW)
+
+
+def test_live_accuracy_compares_forecasts_with_what_was_sold_and_drift_is_reported(demand_history):
+    version = train({"as_of": (DEMAND_END - dt.timedelta(days=14)).isoformat()})
+    job = scoring_job_create(
+        capability=CAPABILITY, user=None, params={"as_of": (DEMAND_END - dt.timedelta(days=14)).isoformat()}
+    )
+    for number in scoring_job_plan(job_id=job.pk, worker="w"):
+        scoring_chunk_run(job_id=job.pk, number=number)
+    summary = monitoring_refresh(capability=CAPABILITY, since=DEMAND_END - dt.timedelta(days=30))
+    assert summary["accuracy_points"] == 28  # 14 days x (mae, wape)
+    wape = AccuracyPoint.objects.filter(model_version=version, metric="wape")
+    assert wape.count() == 14 and all(0 <= p.value < 1 for p in wape)
+    performance = model_performance(capability=CAPABILITY)[0]
+    assert performance["model_version"] == version.pk and len(performance["live_accuracy"]) == 28
+    assert performance["drift"] is not None and set(performance["drift"]["psi"]) == {
+        "units",
+        "units_mean_7d",
+        "units_mean_28d",
+    }
+    assert timezone.now() - performance["drift"]["computed_at"] < dt.timedelta(minutes=1)
