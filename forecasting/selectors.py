@@ -4,9 +4,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 
+from retailiq.accounts.models import User
+from retailiq.catalog.models import Product
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+
+from .models import DemandForecast
 
 
 def _sales_lines():
@@ -35,3 +39,17 @@ def daily_product_sales(
     frame["date"] = pd.to_datetime(frame["date"])
     frame["units"] = frame["units"].astype(float)
     return frame
+
+
+def forecast_products_for_user(*, user: User) -> QuerySet[Product]:
+    """Demand forecasts are vendor analytics: a vendor sees its own products', analysts
+    and admins every product's; retailers and reps see none (their pages use reorder)."""
+    if user.sees_everything:
+        return Product.objects.all()
+    if user.is_vendor:
+        return Product.objects.filter(vendor=user.vendor_id)
+    return Product.objects.none()
+
+
+def demand_forecast_list_for_user(*, user: User) -> QuerySet[DemandForecast]:
+    return DemandForecast.objects.filter(product__in=forecast_products_for_user(user=user)).select_related("product")

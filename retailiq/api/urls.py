@@ -3,11 +3,23 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from forecasting.api import DemandForecastViewSet, ProductForecastApi
 from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
+from retailiq.core.api import HealthApi, MetricsApi
 from retailiq.inventory.api import StockLevelViewSet, WarehouseViewSet
 from retailiq.orders.api import OrderViewSet, SalesLineViewSet
-from retailiq.registry.api import DeployApi, JobViewSet, ModelVersionViewSet, TrainApi
+from retailiq.registry.api import (
+    CompareApi,
+    DeployApi,
+    JobViewSet,
+    ModelVersionViewSet,
+    PerformanceApi,
+    RollbackApi,
+    RolloutApi,
+    ScoreApi,
+    TrainApi,
+)
 from retailiq.retailers.api import RetailerViewSet
 
 router = DefaultRouter()
@@ -20,10 +32,19 @@ router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("models", ModelVersionViewSet, basename="model")
 router.register("jobs", JobViewSet, basename="job")
+router.register("forecasts", DemandForecastViewSet, basename="forecast")
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
+    path("health", HealthApi.as_view(), name="health"),
+    path("metrics", MetricsApi.as_view(), name="metrics"),
     path("models/train/", TrainApi.as_view(), name="model-train"),
     path("models/deploy/", DeployApi.as_view(), name="model-deploy"),
+    path("models/rollback/", RollbackApi.as_view(), name="model-rollback"),
+    path("models/rollout/", RolloutApi.as_view(), name="model-rollout"),
+    path("models/score/", ScoreApi.as_view(), name="model-score"),
+    path("models/compare/", CompareApi.as_view(), name="model-compare"),
+    path("models/performance/", PerformanceApi.as_view(), name="model-performance"),
+    path("forecasts/products/<int:product_id>/", ProductForecastApi.as_view(), name="product-forecast"),
     *router.urls,
 ]

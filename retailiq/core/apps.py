@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "retailiq.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from prometheus_client import REGISTRY
+
+        from .metrics import JobCollector
+
+        if not any(isinstance(c, JobCollector) for c in list(REGISTRY._collector_to_names)):
+            REGISTRY.register(JobCollector())

@@ -43,6 +43,14 @@ def _cache() -> str:
     return type(cache).__name__
 
 
+def _broker() -> str:
+    from retailiq.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+        return conn.transport.driver_type
+
+
 def _worker(timeout: float) -> str:
     try:
         return worker_ping.delay().get(timeout=timeout)
@@ -50,8 +58,12 @@ def _worker(timeout: float) -> str:
         raise RuntimeError(f"no worker answered within {timeout:.0f}s") from exc
 
 
-def run_checks(*, include_worker: bool = False, worker_timeout: float = 10.0) -> list[CheckResult]:
+def run_checks(
+    *, include_worker: bool = False, include_broker: bool = False, worker_timeout: float = 10.0
+) -> list[CheckResult]:
     results = [_timed("database", _database), _timed("cache", _cache)]
+    if include_broker:
+        results.append(_timed("broker", _broker))
     if include_worker:
         results.append(_timed("worker", lambda: _worker(worker_timeout)))
     return results

@@ -21,6 +21,12 @@ PREDICTION_CACHE = Counter(
 
 
 class JobCollector(Collector):
+    def describe(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        # Lets the registry learn the names without querying the database at start-up.
+        yield CounterMetricFamily("retailiq_jobs_finished", "", labels=["kind", "capability", "state"])
+        yield CounterMetricFamily("retailiq_job_duration_seconds", "", labels=["kind", "capability"])
+        yield GaugeMetricFamily("retailiq_jobs_open", "", labels=["kind", "capability", "state"])
+
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         from django.db.models import Count, F, Sum
 

@@ -45,7 +45,7 @@ def test_deploy_activates_a_ready_version_and_refuses_a_failed_one(marketplace, 
     failed = ModelVersion.objects.create(capability=CAPABILITY, algorithm="mean", status=ModelStatus.FAILED)
     assert api.post("/api/v1/models/deploy/", {"model_version": ready.pk}, format="json").json()["status"] == "active"
     refused = api.post("/api/v1/models/deploy/", {"model_version": failed.pk}, format="json")
-    assert refused.status_code == 400 and refused.json()["error"]["code"] == "not_ready"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_ready"
 
 
 def test_jobs_are_visible_only_to_whoever_started_them(marketplace, api):

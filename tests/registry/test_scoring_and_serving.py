@@ -52,7 +52,9 @@ def test_training_backtests_records_the_data_and_a_drift_profile(demand_history)
     assert version.data_end == DEMAND_END and version.training_rows == 2 * 365
     assert version.metrics["backtest_origins"] == 3 and 0 <= version.metrics["coverage_80"] <= 1
     assert set(version.drift_reference) == {"units", "units_mean_7d", "units_mean_28d"}
-    assert version.artifact.name.endswith("baseline.json")
+    assert version.artifact.name.startswith(
+        f"models/forecasting/{version.pk}/baseline"
+    ) and version.artifact.name.endswith(".json")
 
 
 def test_tuning_searches_within_its_budget_and_is_recorded(demand_history):

@@ -34,7 +34,9 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version = ModelVersion.objects.select_for_update().get(pk=version.pk)
     if version.status not in (ModelStatus.READY, ModelStatus.RETIRED, ModelStatus.ACTIVE):
         raise DomainError(
-            f"Version {version.pk} is {version.status}; only a trained version can serve.", code="not_ready"
+            f"Version {version.pk} is {version.status}; only a trained version can serve.",
+            code="not_ready",
+            status_code=409,
         )
     ModelVersion.objects.filter(
         capability=version.capability, segment=version.segment, status=ModelStatus.ACTIVE
@@ -60,6 +62,7 @@ def model_version_rollback(*, capability: str, segment: str = "") -> ModelVersio
         raise DomainError(
             f"No earlier {capability} version has served; there is nothing to roll back to.",
             code="nothing_to_roll_back",
+            status_code=409,
         )
     return model_version_activate(version=previous)
 
