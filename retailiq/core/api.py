@@ -50,9 +50,7 @@ class HealthApi(APIView):
                 }
             )
         ok = all(r.ok for r in results)
-        return Response(
-            {"ok": ok, "checks": [asdict(r) for r in results], "models": models}, status=200 if ok else 503
-        )
+        return Response({"ok": ok, "checks": [asdict(r) for r in results], "models": models}, status=200 if ok else 503)
 
 
 class PrometheusRenderer(renderers.BaseRenderer):

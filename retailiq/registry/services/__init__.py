@@ -2,7 +2,13 @@
 
 from .jobs import JobCancelled, job_cancel, job_claim, job_held_elsewhere, job_progress, stale_after
 from .monitoring import accuracy_refresh, drift_check, model_performance, monitoring_refresh
-from .scoring import scheduled_scoring_create, scoring_chunk_run, scoring_job_create, scoring_job_plan
+from .scoring import (
+    scheduled_scoring_create,
+    scoring_chunk_run,
+    scoring_job_create,
+    scoring_job_plan,
+    scoring_job_run_here,
+)
 from .serving import ServedPrediction, prediction_serve, serving_state
 from .training import scheduled_training_create, training_job_create, training_job_run
 from .versions import (
@@ -35,6 +41,7 @@ __all__ = [
     "scoring_chunk_run",
     "scoring_job_create",
     "scoring_job_plan",
+    "scoring_job_run_here",
     "serving_state",
     "stale_after",
     "training_job_create",

@@ -77,9 +77,7 @@ def drift_check(*, version: ModelVersion, end: dt.date | None = None, days: int 
 def monitoring_refresh(*, capability: str, since: dt.date) -> dict[str, Any]:
     points = accuracy_refresh(capability=capability, since=since)
     reports = [
-        drift_check(version=v)
-        for v in monitored_versions(capability=capability)
-        if v.status == ModelStatus.ACTIVE
+        drift_check(version=v) for v in monitored_versions(capability=capability) if v.status == ModelStatus.ACTIVE
     ]
     return {"accuracy_points": points, "drift_reports": sum(r is not None for r in reports)}
 

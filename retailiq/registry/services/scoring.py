@@ -36,8 +36,10 @@ def scoring_job_create(
     model_version: ModelVersion | None = None,
     params: dict | None = None,
     idempotency_key: str | None = None,
+    enqueue: bool = True,
 ) -> Job:
-    """Score every entity with one version (the active one unless given)."""
+    """Score every entity with one version (the active one unless given). With
+    enqueue=False the caller runs it itself (see scoring_job_run_here)."""
     from ..tasks import score_batch
 
     _scoring_adapter(capability)
@@ -59,7 +61,7 @@ def scoring_job_create(
                 "model_version": version,
             },
         )
-        if created:
+        if created and enqueue:
             transaction.on_commit(lambda: score_batch.delay(job.pk))
     return job
 
@@ -179,3 +181,11 @@ def _record_chunk_progress(job_id: int) -> None:
     if done == total:
         rows = sum(chunks.values_list("rows_written", flat=True))
         job_finish(job_id, JobState.SUCCEEDED, percent=100, stage="done", message=f"{rows:,} predictions written")
+
+
+def scoring_job_run_here(*, job_id: int, worker: str) -> Job:
+    """Plan and score every chunk in this process (set-up commands, tests); the same
+    claims and upserts as the Celery path."""
+    for number in scoring_job_plan(job_id=job_id, worker=worker):
+        scoring_chunk_run(job_id=job_id, number=number)
+    return Job.objects.get(pk=job_id)

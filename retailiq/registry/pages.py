@@ -1,0 +1,120 @@
+"""What the analyst's models page shows, gathered in one place so the view stays thin:
+per capability the champion, the challenger, versions, jobs, and chart figures."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from retailiq.accounts.models import User
+
+from .adapters import registered_capabilities
+from .models import Capability, Job, ModelStatus, ModelVersion, Rollout
+from .selectors import job_list_for_user, model_version_list_for_user
+from .services import model_performance
+
+HEADLINE_METRICS = ("wape", "mae", "mase", "coverage_80", "coverage_95")
+VERSIONS_SHOWN = 12
+
+
+@dataclass
+class CapabilityPanel:
+    capability: str
+    label: str
+    built: bool
+    champion: ModelVersion | None = None
+    challenger: ModelVersion | None = None
+    versions: list[ModelVersion] = field(default_factory=list)
+    can_roll_back: bool = False
+    accuracy_figure: dict[str, Any] | None = None
+    drift_figure: dict[str, Any] | None = None
+    drift_warning: str = ""
+
+
+def _accuracy_figure(performance: list[dict[str, Any]]) -> dict[str, Any] | None:
+    traces = []
+    for row in performance:
+        points = [p for p in row["live_accuracy"] if p["metric"] == "wape"]
+        if points:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": f"v{row['model_version']} {row['algorithm']} ({row['status']})",
+                    "x": [p["day"].isoformat() for p in points],
+                    "y": [round(p["value"], 4) for p in points],
+                    "hovertemplate": "%{y:.1%} WAPE<extra>%{fullData.name}</extra>",
+                }
+            )
+    if not traces:
+        return None
+    return {
+        "data": traces,
+        "layout": {"yaxis": {"title": {"text": "WAPE (lower is better)"}, "tickformat": ".0%", "rangemode": "tozero"}},
+    }
+
+
+def _drift_figure(row: dict[str, Any] | None, threshold: float) -> dict[str, Any] | None:
+    if not row or not row.get("drift"):
+        return None
+    psi = row["drift"]["psi"]
+    names = sorted(psi)
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": names,
+                "y": [psi[n] for n in names],
+                "name": "PSI",
+                "marker": {"color": ["#b3261e" if psi[n] >= threshold else "#0b6e4f" for n in names]},
+                "hovertemplate": "%{x}: PSI %{y:.3f}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "hovermode": "closest",
+            "yaxis": {"title": {"text": "Population stability index"}, "rangemode": "tozero"},
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": threshold,
+                    "y1": threshold,
+                    "line": {"color": "#a15c00", "dash": "dash"},
+                }
+            ],
+        },
+    }
+
+
+def capability_panels(*, user: User, drift_threshold: float) -> list[CapabilityPanel]:
+    built = set(registered_capabilities())
+    versions = model_version_list_for_user(user=user)
+    panels = []
+    for capability, label in Capability.choices:
+        panel = CapabilityPanel(capability=capability, label=label, built=capability in built)
+        if panel.built:
+            mine: QuerySet[ModelVersion] = versions.filter(capability=capability, segment="")
+            panel.versions = list(mine.select_related("trained_by")[:VERSIONS_SHOWN])
+            panel.champion = mine.filter(status=ModelStatus.ACTIVE).first()
+            panel.challenger = mine.exclude(rollout=Rollout.NONE).first()
+            panel.can_roll_back = mine.filter(status=ModelStatus.RETIRED).exclude(activated_at=None).exists()
+            performance = model_performance(capability=capability)
+            panel.accuracy_figure = _accuracy_figure(performance)
+            champion_row = next(
+                (r for r in performance if panel.champion and r["model_version"] == panel.champion.pk), None
+            )
+            panel.drift_figure = _drift_figure(champion_row, drift_threshold)
+            if champion_row and champion_row["drift"] and champion_row["drift"]["drifted"]:
+                worst = max(champion_row["drift"]["psi"], key=champion_row["drift"]["psi"].get)
+                panel.drift_warning = (
+                    f"Inputs have drifted since training: {worst} has PSI {champion_row['drift']['psi'][worst]:.2f} "
+                    f"(warning at {drift_threshold:.2f}). Consider retraining."
+                )
+        panels.append(panel)
+    return panels
+
+
+def recent_jobs(*, user: User, limit: int = 10) -> list[Job]:
+    return list(job_list_for_user(user=user).select_related("model_version")[:limit])

@@ -1,0 +1,158 @@
+"""The analyst's models page: versions, live training progress, and the buttons to
+train, score, activate, roll out, roll back and compare. Each action calls a service."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from retailiq.accounts.models import Role
+from retailiq.core.errors import DomainError
+from retailiq.dashboards.access import role_required
+
+from .models import Capability, Rollout
+from .pages import HEADLINE_METRICS, capability_panels, recent_jobs
+from .selectors import job_list_for_user, model_version_list_for_user
+from .services import (
+    model_version_activate,
+    model_version_rollback,
+    model_version_set_rollout,
+    model_versions_compare,
+    scoring_job_create,
+    training_job_create,
+)
+
+TUNING_CHOICES = (0, 30, 120, 600)
+
+
+def _job_started(request: HttpRequest, job) -> HttpResponse:
+    if request.htmx:
+        return render(request, "components/job_progress.html", {"job": job})
+    messages.success(request, f"{job.get_kind_display()} job {job.pk} started.")
+    return redirect("models")
+
+
+def _capability(request: HttpRequest) -> str:
+    capability = request.POST.get("capability", "")
+    if capability not in Capability.values:
+        raise DomainError(f"capability: choose one of {', '.join(Capability.values)}.", code="invalid")
+    return capability
+
+
+@role_required(Role.ANALYST)
+@require_GET
+def models_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "panels": capability_panels(user=request.user, drift_threshold=settings.RETAILIQ_DRIFT_PSI_WARNING),
+        "jobs": recent_jobs(user=request.user),
+        "headline_metrics": HEADLINE_METRICS,
+        "tuning_choices": TUNING_CHOICES,
+        "form_key": uuid.uuid4().hex,
+    }
+    return render(request, "registry/models.html", context)
+
+
+def _act(request: HttpRequest, action) -> HttpResponse:
+    """Run an action; a refused one becomes a message on the page, never a 500."""
+    try:
+        return action()
+    except DomainError as exc:
+        if request.htmx:
+            return HttpResponse(f'<p class="error" role="alert">{exc.message}</p>', status=200)
+        messages.error(request, exc.message)
+        return redirect("models")
+
+
+@role_required(Role.ANALYST)
+@require_POST
+def model_train(request: HttpRequest) -> HttpResponse:
+    def start():
+        tuning = int(request.POST.get("tuning_seconds") or 0)
+        if tuning not in TUNING_CHOICES:
+            raise DomainError("tuning_seconds: choose one of the offered budgets.", code="invalid")
+        job = training_job_create(
+            capability=_capability(request),
+            user=request.user,
+            params={"tuning_seconds": tuning, "trigger": "manual"},
+            # The form's own key: a double click or a resubmitted form starts one job.
+            idempotency_key=f"page:train:{request.POST.get('form_key') or uuid.uuid4().hex}",
+        )
+        return _job_started(request, job)
+
+    return _act(request, start)
+
+
+@role_required(Role.ANALYST)
+@require_POST
+def model_score(request: HttpRequest) -> HttpResponse:
+    def start():
+        job = scoring_job_create(
+            capability=_capability(request),
+            user=request.user,
+            idempotency_key=f"page:score:{request.POST.get('form_key') or uuid.uuid4().hex}",
+        )
+        return _job_started(request, job)
+
+    return _act(request, start)
+
+
+@role_required(Role.ANALYST)
+@require_POST
+def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(model_version_list_for_user(user=request.user), pk=pk)
+
+    def activate():
+        model_version_activate(version=version)
+        messages.success(request, f"Version {version.pk} now serves {version.get_capability_display().lower()}.")
+        return redirect("models")
+
+    return _act(request, activate)
+
+
+@role_required(Role.ANALYST)
+@require_POST
+def model_rollout(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(model_version_list_for_user(user=request.user), pk=pk)
+
+    def rollout():
+        mode = request.POST.get("rollout", "")
+        if mode not in Rollout.values:
+            raise DomainError("rollout: choose none, shadow or share.", code="invalid")
+        share = float(request.POST.get("traffic_share") or 0)
+        model_version_set_rollout(version=version, rollout=mode, traffic_share=share)
+        messages.success(request, f"Version {version.pk}: {Rollout(mode).label.lower()}.")
+        return redirect("models")
+
+    return _act(request, rollout)
+
+
+@role_required(Role.ANALYST)
+@require_POST
+def model_rollback(request: HttpRequest) -> HttpResponse:
+    def rollback():
+        version = model_version_rollback(capability=_capability(request))
+        messages.success(request, f"Rolled back: version {version.pk} serves again.")
+        return redirect("models")
+
+    return _act(request, rollback)
+
+
+@role_required(Role.ANALYST)
+@require_GET
+def model_compare(request: HttpRequest) -> HttpResponse:
+    versions = model_version_list_for_user(user=request.user)
+    first = versions.filter(pk=request.GET.get("first") or 0).first()
+    second = versions.filter(pk=request.GET.get("second") or 0).first()
+    rows = model_versions_compare(first=first, second=second) if first and second else []
+    return render(request, "registry/_compare.html", {"first": first, "second": second, "rows": rows})
+
+
+@role_required(Role.ANALYST, Role.VENDOR, Role.RETAILER, Role.SALES_REP)
+@require_GET
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress component polls here; a user only ever sees their own jobs."""
+    job = get_object_or_404(job_list_for_user(user=request.user), pk=pk)
+    return render(request, "components/job_progress.html", {"job": job})
