@@ -12,9 +12,14 @@ mkdir -p var/log
 
 $PY manage.py migrate --noinput
 $PY manage.py generate_demo_data --if-empty --size "${DEMO_SIZE:-demo}"
+# Models for every built capability, with a few weeks of scored history so live
+# accuracy and drift have something to show on the first visit.
+$PY manage.py train_models --if-missing --backfill-weeks 4
 
-# The worker runs beside the web server exactly as in production; stop it when we stop.
+# The worker runs beside the web server exactly as in production, with beat inside it
+# for the scheduled retraining, scoring and monitoring; stop it when we stop.
 .venv/bin/celery -A retailiq worker --queues default,training --concurrency 2 --loglevel INFO \
+  --beat --schedule var/celery/beat-schedule \
   > var/log/worker.log 2>&1 &
 WORKER_PID=$!
 trap 'kill $WORKER_PID 2>/dev/null || true' EXIT INT TERM

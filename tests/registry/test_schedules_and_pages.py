@@ -1,0 +1,72 @@
+"""Beat schedules, scheduled jobs that run once per slot, and the models page's views."""
+
+import datetime as dt
+
+import environ
+from celery.schedules import crontab
+from django.test import Client
+
+from retailiq.registry.models import Job, JobKind
+from retailiq.registry.services import scheduled_scoring_create, scheduled_training_create
+from retailiq.registry.tasks import scheduled_training
+from retailiq.settings.schedules import beat_schedule
+
+
+def test_each_capability_gets_train_score_and_monitor_slots_overridable_by_environment(monkeypatch):
+    monkeypatch.setenv("RETAILIQ_SCHEDULE_FORECASTING_TRAIN", "15 3 * * 1")
+    monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_SCORE", "off")
+    schedule = beat_schedule(environ.Env())
+    assert schedule["forecasting-train"]["schedule"] == crontab(minute="15", hour="3", day_of_week="1")
+    assert schedule["forecasting-train"]["task"] == "retailiq.registry.tasks.scheduled_training"
+    assert "reorder-score" not in schedule and "reorder-train" in schedule
+    assert {"forecasting-score", "forecasting-monitor", "stockout_risk-train"} <= set(schedule)
+
+
+def test_a_slot_fired_twice_makes_one_job(db, django_capture_on_commit_callbacks):
+    day = dt.date(2026, 11, 22)
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = scheduled_training_create(capability="forecasting", on=day)
+        again = scheduled_training_create(capability="forecasting", on=day)
+    assert first.pk == again.pk and len(callbacks) == 1 and first.requested_by is None
+    assert scheduled_scoring_create(capability="forecasting", on=day) == []  # nothing serves yet
+
+
+def test_a_capability_without_model_code_is_skipped_by_the_schedule(db):
+    assert scheduled_training.apply(args=("recommendations",)).get() is None
+    assert not Job.objects.filter(kind=JobKind.TRAIN).exists()
+
+
+def test_models_page_is_for_analysts_and_job_progress_for_the_jobs_owner(marketplace):
+    client = Client()
+    client.force_login(marketplace.vendor_user_1)
+    assert client.get("/analyst/models/").status_code == 403
+    job = Job.objects.create(
+        kind="train", capability="forecasting", idempotency_key="p", requested_by=marketplace.analyst
+    )
+    assert client.get(f"/analyst/models/jobs/{job.pk}/").status_code == 404
+    client.force_login(marketplace.analyst)
+    page = client.get("/analyst/models/")
+    assert page.status_code == 200 and b"Demand forecasting" in page.content
+    polled = client.get(f"/analyst/models/jobs/{job.pk}/")
+    assert b'hx-trigger="every 1s"' in polled.content  # still queued: keeps polling
+
+
+def test_a_refused_action_is_a_message_not_an_error(marketplace):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    response = client.post("/analyst/models/rollback/", {"capability": "forecasting"}, follow=True)
+    assert response.status_code == 200 and b"nothing to roll back" in response.content
+    response = client.post("/analyst/models/train/", {"capability": "weather"}, follow=True)
+    assert b"capability: choose one of" in response.content
+
+
+def test_the_train_form_starts_one_job_however_often_it_is_submitted(marketplace, django_capture_on_commit_callbacks):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    form = {"capability": "forecasting", "tuning_seconds": "30", "form_key": "abc"}
+    with django_capture_on_commit_callbacks():
+        first = client.post("/analyst/models/train/", form, HTTP_HX_REQUEST="true")
+        client.post("/analyst/models/train/", form, HTTP_HX_REQUEST="true")
+    assert first.status_code == 200 and b'class="progress"' in first.content
+    job = Job.objects.get()
+    assert job.params == {"tuning_seconds": 30, "trigger": "manual"} and job.requested_by == marketplace.analyst
