@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/activate/", views.model_activate, name="model-activate"),
     path("<int:pk>/rollout/", views.model_rollout, name="model-rollout"),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
+    path("jobs/<int:pk>/cancel/", views.job_cancel_view, name="job-cancel"),
 ]

@@ -17,6 +17,7 @@ from .models import Capability, Rollout
 from .pages import HEADLINE_METRICS, capability_panels, recent_jobs
 from .selectors import job_list_for_user, model_version_list_for_user
 from .services import (
+    job_cancel,
     model_version_activate,
     model_version_rollback,
     model_version_set_rollout,
@@ -155,4 +156,13 @@ def model_compare(request: HttpRequest) -> HttpResponse:
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress component polls here; a user only ever sees their own jobs."""
     job = get_object_or_404(job_list_for_user(user=request.user), pk=pk)
+    return render(request, "components/job_progress.html", {"job": job})
+
+
+@role_required(Role.ANALYST, Role.VENDOR, Role.RETAILER, Role.SALES_REP)
+@require_POST
+def job_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(job_list_for_user(user=request.user), pk=pk)
+    job_cancel(job=job)
+    job.refresh_from_db()
     return render(request, "components/job_progress.html", {"job": job})

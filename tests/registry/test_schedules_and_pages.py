@@ -70,3 +70,15 @@ def test_the_train_form_starts_one_job_however_often_it_is_submitted(marketplace
     assert first.status_code == 200 and b'class="progress"' in first.content
     job = Job.objects.get()
     assert job.params == {"tuning_seconds": 30, "trigger": "manual"} and job.requested_by == marketplace.analyst
+
+
+def test_a_running_job_can_be_cancelled_from_its_progress_component(marketplace):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    job = Job.objects.create(
+        kind="train", capability="forecasting", idempotency_key="x", requested_by=marketplace.analyst
+    )
+    assert b"Cancel</button>" in client.get(f"/analyst/models/jobs/{job.pk}/").content
+    response = client.post(f"/analyst/models/jobs/{job.pk}/cancel/", HTTP_HX_REQUEST="true")
+    job.refresh_from_db()
+    assert job.state == "cancelled" and b"Cancelled" in response.content
