@@ -143,6 +143,9 @@ class ForecastingAdapter:
         return frame
 
     # Batch scoring
+    def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {**params, "as_of": _as_of(params).isoformat()}
+
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
         as_of = _as_of(params)
         sales = daily_product_sales(start=as_of - dt.timedelta(days=ACTIVE_WITHIN_DAYS - 1), end=as_of)

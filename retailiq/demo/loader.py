@@ -161,6 +161,16 @@ def _users(market: DemoMarketplace, password_hash: str) -> tuple[pd.DataFrame, p
     return reps, logins
 
 
+def _refresh_planner_statistics(models: list) -> None:
+    """After a bulk load the planner still believes the tables are empty (autovacuum may
+    be off or not have run yet) and picks nested loops that take minutes; ANALYZE fixes
+    its estimates in well under a second."""
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"ANALYZE {table}")
+
+
 def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadReport:
     started = time.perf_counter()
     if marketplace_row_count() and not reset:
@@ -201,6 +211,7 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
         ]
         report = LoadReport(rows={name: bulk_load(model, frame) for name, model, frame in tables})
         _reset_sequences(list(dict.fromkeys(model for _, model, _ in tables)))
+    _refresh_planner_statistics(list(dict.fromkeys(model for _, model, _ in tables)))
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@demo.retailiq.example", DEMO_PASSWORD, role=Role.ADMIN)
     report.seconds = time.perf_counter() - started

@@ -59,6 +59,11 @@ class CapabilityAdapter(Protocol):
 class BatchScoring(Protocol):
     """Optional: capabilities whose dashboards read precomputed predictions."""
 
+    def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Fix once, when the job is planned, what every chunk must agree on (e.g. the
+        forecast origin), so chunks neither recompute it nor disagree about it."""
+        ...
+
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]: ...
 
     def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame: ...

@@ -45,6 +45,8 @@ else:
         # Otherwise kombu writes its broadcast exchanges to ./control in the working directory.
         "control_folder": str(broker_dir.parent / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default: a second's delay on every task.
+        "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = f"file://{results_dir}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -27,5 +27,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir),
         "control_folder": str(_broker_dir.parent / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default: a second's delay on every task.
+        "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"

@@ -94,7 +94,10 @@ def scoring_job_plan(*, job_id: int, worker: str) -> list[int]:
     job = Job.objects.get(pk=job_id)
     try:
         adapter = _scoring_adapter(job.capability)
-        entity_ids = sorted(adapter.scoring_entities(segment=job.segment, params=job.params))
+        params = adapter.scoring_params(job.params)
+        Job.objects.filter(pk=job_id).update(params=params)
+        job.params = params
+        entity_ids = sorted(adapter.scoring_entities(segment=job.segment, params=params))
     except Exception as exc:
         job_finish(job_id, JobState.FAILED, error=f"{type(exc).__name__}: {exc}", message="Scoring failed")
         return []
