@@ -6,12 +6,13 @@ looks alive; a run is only taken over once its heartbeat has stopped for a while
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -25,6 +26,26 @@ class JobCancelled(Exception):
 def stale_after() -> dt.timedelta:
     """A running job whose heartbeat is older than this is taken to be dead."""
     return dt.timedelta(seconds=settings.RETAILIQ_JOB_STALE_AFTER_SECONDS)
+
+
+def job_record(
+    *,
+    kind: str,
+    capability: str,
+    idempotency_key: str | None,
+    enqueue: Callable[[int], Any] | None,
+    **fields: Any,
+) -> Job:
+    """Record a job in the caller's transaction and enqueue its task once that commits.
+    The same idempotency key returns the job already recorded and enqueues nothing."""
+    key = idempotency_key or f"{kind}:{capability}:{fields.get('segment', '')}:{uuid.uuid4()}"
+    with transaction.atomic():
+        job, created = Job.objects.get_or_create(
+            idempotency_key=key, defaults={"kind": kind, "capability": capability, **fields}
+        )
+        if created and enqueue is not None:
+            transaction.on_commit(lambda: enqueue(job.pk))
+    return job
 
 
 def job_claim(*, job_id: int, worker: str) -> bool:

@@ -4,11 +4,9 @@ predictions are upserted against (version, entity, date), so a chunk delivered t
 writes the same rows once."""
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,7 +15,7 @@ from retailiq.core.errors import DomainError
 
 from ..adapters import BatchScoring, adapter_for
 from ..models import ChunkState, Job, JobChunk, JobKind, JobState, ModelStatus, ModelVersion, Rollout
-from .jobs import job_claim, job_finish, stale_after
+from .jobs import job_claim, job_finish, job_record, stale_after
 from .versions import active_model_version
 
 
@@ -48,22 +46,16 @@ def scoring_job_create(
         raise DomainError(
             f"No {capability} model is active yet; train one before batch scoring.", code="no_active_model"
         )
-    key = idempotency_key or f"score:{capability}:{segment}:{uuid.uuid4()}"
-    with transaction.atomic():
-        job, created = Job.objects.get_or_create(
-            idempotency_key=key,
-            defaults={
-                "kind": JobKind.SCORE,
-                "capability": capability,
-                "segment": segment,
-                "params": params or {},
-                "requested_by": user,
-                "model_version": version,
-            },
-        )
-        if created and enqueue:
-            transaction.on_commit(lambda: score_batch.delay(job.pk))
-    return job
+    return job_record(
+        kind=JobKind.SCORE,
+        capability=capability,
+        idempotency_key=idempotency_key,
+        enqueue=score_batch.delay if enqueue else None,
+        segment=segment,
+        params=params or {},
+        requested_by=user,
+        model_version=version,
+    )
 
 
 def scheduled_scoring_create(*, capability: str, on: dt.date) -> list[Job]:

@@ -2,12 +2,10 @@
 
 import datetime as dt
 import hashlib
-import uuid
 from typing import Any
 
 import pandas as pd
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from retailiq.accounts.models import User
@@ -15,7 +13,7 @@ from retailiq.accounts.models import User
 from ..adapters import Tunable, adapter_for
 from ..ml import drift, tuning
 from ..models import Job, JobKind, JobState, ModelStatus, ModelVersion
-from .jobs import JobCancelled, job_claim, job_finish, job_progress
+from .jobs import JobCancelled, job_claim, job_finish, job_progress, job_record
 from .versions import active_model_version, model_version_activate
 
 
@@ -32,21 +30,15 @@ def training_job_create(
     from ..tasks import train_model
 
     adapter_for(capability)  # fail now, in the request, when nothing can train this capability
-    key = idempotency_key or f"train:{capability}:{segment}:{uuid.uuid4()}"
-    with transaction.atomic():
-        job, created = Job.objects.get_or_create(
-            idempotency_key=key,
-            defaults={
-                "kind": JobKind.TRAIN,
-                "capability": capability,
-                "segment": segment,
-                "params": params or {},
-                "requested_by": user,
-            },
-        )
-        if created:
-            transaction.on_commit(lambda: train_model.delay(job.pk))
-    return job
+    return job_record(
+        kind=JobKind.TRAIN,
+        capability=capability,
+        idempotency_key=idempotency_key,
+        enqueue=train_model.delay,
+        segment=segment,
+        params=params or {},
+        requested_by=user,
+    )
 
 
 def scheduled_training_create(*, capability: str, on: dt.date) -> Job:
