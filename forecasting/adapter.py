@@ -5,12 +5,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import lightgbm
 import numpy as np
 import pandas as pd
 
 from retailiq.registry.adapters import TrainedModel, TrainingData
 
-from .ml import baselines
+from .ml import baselines, lgbm_forecaster
 from .ml.matrix import DemandMatrix, demand_features, demand_matrix, long_frame
 from .models import DemandForecast
 from .selectors import daily_product_sales, latest_sales_day
@@ -59,19 +60,34 @@ class ForecastingAdapter:
         return TrainingData(frame=long_frame(matrix), data_start=start, data_end=end, features=demand_features(matrix))
 
     def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
+        """Backtest the baselines and, with enough history, the global LightGBM model on
+        the same rolling origins; keep whichever has the lower WAPE."""
         matrix = _matrix_from_long(data.frame)
-        methods = (params["method"],) if params.get("method") else baselines.METHODS
-        progress("backtesting", 40, f"{len(methods)} method(s), {matrix.values.shape[0]:,} products")
+        horizon = int(params.get("horizon") or 14)
+        methods = (params["method"],) if params.get("method") in baselines.METHODS else baselines.METHODS
+        progress("backtesting baselines", 30, f"{len(methods)} method(s), {matrix.values.shape[0]:,} products")
         model, metrics = baselines.BaselineForecaster.fit(
-            matrix, horizon=int(params.get("horizon") or 14), window=int(params.get("window") or 28), methods=methods
+            matrix, horizon=horizon, window=int(params.get("window") or 28), methods=methods
         )
+        wants_lightgbm = params.get("algorithm", "auto") in ("auto", "lightgbm") and not params.get("method")
+        if wants_lightgbm and matrix.values.shape[1] >= lgbm_forecaster.MIN_DAYS + 2 * horizon:
+            progress("backtesting the global LightGBM model", 55, "two rolling origins, then the final fit")
+            candidate, candidate_metrics = lgbm_forecaster.LightGBMForecaster.fit(
+                matrix, horizon=horizon, rounds=int(params.get("rounds") or 200)
+            )
+            candidate_metrics["wape_best_baseline"] = metrics["wape"]
+            if params.get("algorithm") == "lightgbm" or candidate_metrics["wape"] < metrics["wape"]:
+                model, metrics = candidate, candidate_metrics
+            else:
+                metrics["wape_lightgbm"] = candidate_metrics["wape"]
+        algorithm = model.method if model.method == "lightgbm_global" else f"baseline_{model.method}"
         return TrainedModel(
-            algorithm=f"baseline_{model.method}",
-            artifact_name="baseline.json",
+            algorithm=algorithm,
+            artifact_name="lightgbm.json" if algorithm == "lightgbm_global" else "baseline.json",
             artifact_bytes=model.to_json(),
             metrics=metrics,
-            params={"method": model.method, "window": model.window, "horizon": model.horizon},
-            library_versions={"numpy": np.__version__, "pandas": pd.__version__},
+            params={"method": model.method, "horizon": horizon},
+            library_versions={"numpy": np.__version__, "pandas": pd.__version__, "lightgbm": lightgbm.__version__},
         )
 
     # Tuning (Optuna searches this space on the same backtest)
@@ -91,7 +107,9 @@ class ForecastingAdapter:
         return float(np.nan_to_num(metrics["wape"], nan=1e9))
 
     # Serving
-    def load(self, artifact: bytes, *, algorithm: str) -> baselines.BaselineForecaster:
+    def load(self, artifact: bytes, *, algorithm: str) -> Any:
+        if algorithm == "lightgbm_global":
+            return lgbm_forecaster.LightGBMForecaster.from_json(artifact)
         return baselines.BaselineForecaster.from_json(artifact)
 
     def baseline(self) -> baselines.BaselineForecaster:
@@ -122,7 +140,7 @@ class ForecastingAdapter:
     ) -> pd.DataFrame:
         start = as_of - dt.timedelta(days=model.history_needed - 1)
         matrix = _matrix(product_ids, start=start, end=as_of)
-        result = model.predict(matrix.values, horizon)
+        result = model.predict(matrix.values, horizon, series_ids=matrix.series_ids, days=matrix.days)
         targets = pd.date_range(as_of + dt.timedelta(days=1), periods=horizon, freq="D").date
         n = len(matrix.series_ids)
         frame = pd.DataFrame(

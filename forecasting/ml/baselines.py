@@ -138,7 +138,7 @@ class BaselineForecaster:
         chosen.update({f"wape_{m}": scores[m]["wape"] for m in methods})
         return model, chosen
 
-    def predict(self, history: np.ndarray, horizon: int | None = None) -> dict[str, np.ndarray]:
+    def predict(self, history: np.ndarray, horizon: int | None = None, **context) -> dict[str, np.ndarray]:
         """history: series x days, ending on the forecast origin. Point forecast and intervals."""
         horizon = horizon or self.horizon
         forecast = point_forecast(history, method=self.method, horizon=horizon, window=self.window)

@@ -50,11 +50,17 @@ def test_training_backtests_records_the_data_and_a_drift_profile(demand_history)
     version = train()
     assert version.status == ModelStatus.ACTIVE
     assert version.data_end == DEMAND_END and version.training_rows == 2 * 365
-    assert version.metrics["backtest_origins"] == 3 and 0 <= version.metrics["coverage_80"] <= 1
+    assert version.metrics["backtest_origins"] >= 2 and 0 <= version.metrics["coverage_80"] <= 1
+    assert version.algorithm in (
+        "lightgbm_global",
+        "baseline_seasonal_naive",
+        "baseline_naive",
+        "baseline_moving_average",
+    )
     assert set(version.drift_reference) == {"units", "units_mean_7d", "units_mean_28d"}
-    assert version.artifact.name.startswith(
-        f"models/forecasting/{version.pk}/baseline"
-    ) and version.artifact.name.endswith(".json")
+    stem = "lightgbm" if version.algorithm == "lightgbm_global" else "baseline"
+    assert version.artifact.name.startswith(f"models/forecasting/{version.pk}/{stem}")
+    assert version.metrics["wape"] <= min(v for k, v in version.metrics.items() if k.startswith("wape_"))
 
 
 def test_tuning_searches_within_its_budget_and_is_recorded(demand_history):
