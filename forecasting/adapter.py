@@ -12,6 +12,7 @@ import pandas as pd
 from retailiq.registry.adapters import TrainedModel, TrainingData
 
 from .ml import baselines, lgbm_forecaster
+from .ml.demand_class import CLASSES, classify
 from .ml.matrix import DemandMatrix, demand_features, demand_matrix, long_frame
 from .models import DemandForecast
 from .selectors import daily_product_sales, latest_sales_day
@@ -80,6 +81,10 @@ class ForecastingAdapter:
                 model, metrics = candidate, candidate_metrics
             else:
                 metrics["wape_lightgbm"] = candidate_metrics["wape"]
+        classes = classify(matrix.values[:, -182:])  # the last half year decides a series' class
+        metrics.update(
+            {f"share_{name.replace(' ', '_')}": round(float(np.mean(classes == name)), 4) for name in CLASSES}
+        )
         algorithm = model.method if model.method == "lightgbm_global" else f"baseline_{model.method}"
         return TrainedModel(
             algorithm=algorithm,

@@ -66,3 +66,19 @@ def test_error_measures():
     assert metrics.wape(actual, forecast) == pytest.approx(2 / 6)
     assert metrics.smape(actual, forecast) == pytest.approx((2 / 3 + 2) / 3)
     assert metrics.coverage(actual, actual - 1, actual + 1) == 1.0
+
+
+def test_demand_classes_follow_the_adi_and_cv2_cutoffs():
+    from forecasting.ml.demand_class import classify
+
+    series = np.array(
+        [
+            [5, 6, 5, 6, 5, 6, 5, 6],  # every period, steady sizes
+            [1, 20, 2, 30, 1, 25, 3, 40],  # every period, sizes all over the place
+            [0, 0, 5, 0, 0, 5, 0, 6],  # rare, steady sizes
+            [0, 0, 1, 0, 0, 40, 0, 2],  # rare and erratic
+            [0, 0, 0, 0, 0, 0, 0, 0],
+        ],
+        dtype=float,
+    )
+    assert classify(series).tolist() == ["smooth", "erratic", "intermittent", "lumpy", "no demand"]
