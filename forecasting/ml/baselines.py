@@ -8,11 +8,11 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import metrics
+from .intervals import LEVELS, error_quantiles, interval_from_bounds, recent_level
 from .matrix import DemandMatrix
 
 METHODS = ("naive", "seasonal_naive", "moving_average")
 SEASON = 7
-LEVELS = (80, 95)
 
 
 def point_forecast(history: np.ndarray, *, method: str, horizon: int, window: int = 28) -> np.ndarray:
@@ -29,11 +29,6 @@ def point_forecast(history: np.ndarray, *, method: str, horizon: int, window: in
     if method == "moving_average":
         return np.repeat(history[:, -window:].mean(axis=1, keepdims=True), horizon, axis=1)
     raise ValueError(f"Unknown baseline method '{method}'; expected one of {', '.join(METHODS)}.")
-
-
-def _level(history: np.ndarray) -> np.ndarray:
-    """Recent mean demand per series: the scale the interval widths are expressed in."""
-    return np.maximum(history[:, -28:].mean(axis=1), 0.05)
 
 
 def _cutoffs(n_days: int, horizon: int, n_cutoffs: int, min_history: int) -> list[int]:
@@ -58,7 +53,7 @@ def backtest(matrix: DemandMatrix, *, method: str, horizon: int, window: int, n_
             Backtest(
                 actual=matrix.values[:, cutoff : cutoff + horizon],
                 forecast=point_forecast(history, method=method, horizon=horizon, window=window),
-                levels=_level(history),
+                levels=recent_level(history),
                 history_for_scale=[history],
             )
         )
@@ -73,27 +68,6 @@ def _relative_errors(folds: list[Backtest]) -> np.ndarray:
     return np.concatenate([((f.actual - f.forecast) / f.levels[:, None]).ravel() for f in folds])
 
 
-def _quantiles(relative_errors: np.ndarray) -> dict[str, list[float]]:
-    return {
-        str(level): [
-            float(np.quantile(relative_errors, (1 - level / 100) / 2)),
-            float(np.quantile(relative_errors, 1 - (1 - level / 100) / 2)),
-        ]
-        for level in LEVELS
-    }
-
-
-def _interval(forecast: np.ndarray, levels: np.ndarray, bounds: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    lower = np.maximum(forecast + bounds[0] * levels[:, None], 0.0)
-    upper = np.maximum(forecast + bounds[1] * levels[:, None], lower)
-    return lower, upper
-
-
-def _mean_ignoring_nan(values: list[float]) -> float:
-    finite = [v for v in values if not np.isnan(v)]
-    return float(np.mean(finite)) if finite else float("nan")
-
-
 def evaluate(matrix: DemandMatrix, *, method: str, horizon: int, window: int, n_cutoffs: int = 3) -> dict[str, float]:
     """Pooled accuracy over every origin, and interval coverage measured honestly: the
     widths come from the earlier origins and are checked on the last one."""
@@ -105,14 +79,16 @@ def evaluate(matrix: DemandMatrix, *, method: str, horizon: int, window: int, n_
         "rmse": metrics.rmse(actual, forecast),
         "wape": metrics.wape(actual, forecast),
         "smape": metrics.smape(actual, forecast),
-        "mase": _mean_ignoring_nan([metrics.mase(f.actual, f.forecast, f.history_for_scale[0], SEASON) for f in folds]),
+        "mase": metrics.mean_ignoring_nan(
+            [metrics.mase(f.actual, f.forecast, f.history_for_scale[0], SEASON) for f in folds]
+        ),
         "backtest_origins": float(len(folds)),
     }
     if len(folds) >= 2:
-        bounds = _quantiles(_relative_errors(folds[:-1]))
+        bounds = error_quantiles(_relative_errors(folds[:-1]))
         last = folds[-1]
         for level in LEVELS:
-            lower, upper = _interval(last.forecast, last.levels, bounds[str(level)])
+            lower, upper = interval_from_bounds(last.forecast, last.levels, bounds[str(level)])
             result[f"coverage_{level}"] = metrics.coverage(last.actual, lower, upper)
     return {name: round(value, 4) for name, value in result.items()}
 
@@ -133,7 +109,9 @@ class BaselineForecaster:
         scores = {m: evaluate(matrix, method=m, horizon=horizon, window=window) for m in methods}
         best = min(scores, key=lambda m: (np.nan_to_num(scores[m]["wape"], nan=np.inf), METHODS.index(m)))
         folds = backtest(matrix, method=best, horizon=horizon, window=window)
-        model = cls(method=best, window=window, horizon=horizon, interval_bounds=_quantiles(_relative_errors(folds)))
+        model = cls(
+            method=best, window=window, horizon=horizon, interval_bounds=error_quantiles(_relative_errors(folds))
+        )
         chosen = dict(scores[best])
         chosen.update({f"wape_{m}": scores[m]["wape"] for m in methods})
         return model, chosen
@@ -142,10 +120,10 @@ class BaselineForecaster:
         """history: series x days, ending on the forecast origin. Point forecast and intervals."""
         horizon = horizon or self.horizon
         forecast = point_forecast(history, method=self.method, horizon=horizon, window=self.window)
-        levels = _level(history) if history.shape[1] else np.full(history.shape[0], 0.05)
+        levels = recent_level(history) if history.shape[1] else np.full(history.shape[0], 0.05)
         result = {"forecast": forecast}
         for level, bounds in self.interval_bounds.items():
-            result[f"lower_{level}"], result[f"upper_{level}"] = _interval(forecast, levels, bounds)
+            result[f"lower_{level}"], result[f"upper_{level}"] = interval_from_bounds(forecast, levels, bounds)
         return result
 
     @property

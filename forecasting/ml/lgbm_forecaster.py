@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import metrics
-from .baselines import SEASON, _interval, _level, _mean_ignoring_nan, _quantiles
+from .baselines import SEASON
 from .features import MAX_LOOKBACK
+from .intervals import error_quantiles, interval_from_bounds, recent_level
 from .lgbm import GlobalLightGBM
 from .matrix import DemandMatrix
 
@@ -38,7 +39,7 @@ def evaluate(
         history = matrix.values[:, :cutoff]
         model = GlobalLightGBM(num_boost_round=rounds).fit(history, matrix.days[:cutoff], series_codes=codes)
         forecast = model.forecast(history, matrix.days[:cutoff], horizon, series_codes=codes)["forecast"]
-        folds.append((matrix.values[:, cutoff : cutoff + horizon], forecast, _level(history), history))
+        folds.append((matrix.values[:, cutoff : cutoff + horizon], forecast, recent_level(history), history))
     actual = np.concatenate([f[0] for f in folds])
     forecast = np.concatenate([f[1] for f in folds])
     relative = np.concatenate([((a - f) / lv[:, None]).ravel() for a, f, lv, _ in folds])
@@ -47,17 +48,17 @@ def evaluate(
         "rmse": metrics.rmse(actual, forecast),
         "wape": metrics.wape(actual, forecast),
         "smape": metrics.smape(actual, forecast),
-        "mase": _mean_ignoring_nan([metrics.mase(a, f, h, SEASON) for a, f, _, h in folds]),
+        "mase": metrics.mean_ignoring_nan([metrics.mase(a, f, h, SEASON) for a, f, _, h in folds]),
         "backtest_origins": float(len(folds)),
     }
     if len(folds) >= 2:
         earlier = np.concatenate([((a - f) / lv[:, None]).ravel() for a, f, lv, _ in folds[:-1]])
-        bounds = _quantiles(earlier)
+        bounds = error_quantiles(earlier)
         last_actual, last_forecast, last_level, _ = folds[-1]
         for level in ("80", "95"):
-            lower, upper = _interval(last_forecast, last_level, bounds[level])
+            lower, upper = interval_from_bounds(last_forecast, last_level, bounds[level])
             result[f"coverage_{level}"] = metrics.coverage(last_actual, lower, upper)
-    return {k: round(v, 4) for k, v in result.items()}, _quantiles(relative)
+    return {k: round(v, 4) for k, v in result.items()}, error_quantiles(relative)
 
 
 @dataclass
@@ -87,7 +88,9 @@ class LightGBMForecaster:
         forecast = self.model.forecast(history, days, horizon, series_codes=codes)["forecast"]
         result = {"forecast": forecast}
         for level, bounds in self.interval_bounds.items():
-            result[f"lower_{level}"], result[f"upper_{level}"] = _interval(forecast, _level(history), bounds)
+            result[f"lower_{level}"], result[f"upper_{level}"] = interval_from_bounds(
+                forecast, recent_level(history), bounds
+            )
         return result
 
     def to_json(self) -> bytes:

@@ -33,3 +33,8 @@ def mase(actual: np.ndarray, forecast: np.ndarray, history: np.ndarray, season: 
 
 def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
     return float(np.mean((actual >= lower) & (actual <= upper)))
+
+
+def mean_ignoring_nan(values: list[float]) -> float:
+    finite = [v for v in values if not np.isnan(v)]
+    return float(np.mean(finite)) if finite else float("nan")
