@@ -1,21 +1,78 @@
-"""Daily demand as a dense series x day matrix: the shape the baselines and backtests
-work on. Days without a sale are zero demand. Plain pandas/NumPy, no Django."""
+"""Demand as a dense series x period matrix (daily, or weekly by ISO week starting
+Monday): the shape every forecaster, backtest and benchmark works on. Periods without
+a sale are zero demand; periods flagged censored (stockouts) are lost sales, not zeros.
+The long format (series_id, date, target) converts to and from it. Plain pandas/NumPy."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+
+SEASON_LENGTH = {"D": 7, "W": 52}
+PERIOD_FREQ = {"D": "D", "W": "W-MON"}
 
 
 @dataclass
 class DemandMatrix:
     series_ids: np.ndarray  # one per row
-    days: pd.DatetimeIndex  # one per column, consecutive
+    days: pd.DatetimeIndex  # one per column, consecutive at `freq` (for weekly: each week's Monday)
     values: np.ndarray  # float, shape (len(series_ids), len(days))
+    freq: str = "D"  # "D" or "W"
+    # Known-in-advance drivers, name -> series x (periods + future periods) array; a column
+    # beyond len(days) is a planned value for the forecast horizon (price, promotion, event).
+    exogenous: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per-series integer codes (category, brand, vendor, region, price band).
+    static: dict[str, np.ndarray] = field(default_factory=dict)
+    censored: np.ndarray | None = None  # bool, same shape as values
 
     @property
     def last_day(self) -> pd.Timestamp:
         return self.days[-1]
+
+    @property
+    def season(self) -> int:
+        return SEASON_LENGTH[self.freq]
+
+    @property
+    def n_series(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def n_periods(self) -> int:
+        return self.values.shape[1]
+
+    def head(self, n_periods: int) -> "DemandMatrix":
+        """The history up to (not including) period n_periods, as a backtest origin sees
+        it. Exogenous arrays keep their later columns: they are planned, not observed."""
+        return replace(
+            self,
+            days=self.days[:n_periods],
+            values=self.values[:, :n_periods],
+            censored=None if self.censored is None else self.censored[:, :n_periods],
+        )
+
+    def rows(self, index: np.ndarray) -> "DemandMatrix":
+        """A subset of series, with their drivers."""
+        return replace(
+            self,
+            series_ids=self.series_ids[index],
+            values=self.values[index],
+            exogenous={k: v[index] for k, v in self.exogenous.items()},
+            static={k: v[index] for k, v in self.static.items()},
+            censored=None if self.censored is None else self.censored[index],
+        )
+
+    def future_periods(self, horizon: int) -> pd.DatetimeIndex:
+        return pd.date_range(self.days[-1], periods=horizon + 1, freq=PERIOD_FREQ[self.freq])[1:]
+
+    def exogenous_until(self, name: str, n_periods: int, *, fill: float = 0.0) -> np.ndarray:
+        """An exogenous array cut or padded to n_periods columns; padding repeats the last
+        known value for prices and uses `fill` otherwise."""
+        array = self.exogenous[name]
+        if array.shape[1] >= n_periods:
+            return array[:, :n_periods]
+        pad_value = array[:, -1:] if name == "price" and array.shape[1] else np.full((array.shape[0], 1), fill)
+        return np.concatenate([array, np.repeat(pad_value, n_periods - array.shape[1], axis=1)], axis=1)
 
 
 def demand_matrix(
@@ -34,6 +91,52 @@ def demand_matrix(
     return DemandMatrix(series_ids=wide.index.to_numpy(), days=days, values=wide.to_numpy(dtype=float))
 
 
+def to_weekly(matrix: DemandMatrix, *, complete_weeks_only: bool = True) -> DemandMatrix:
+    """Sum a daily matrix into weeks starting Monday. Partial weeks at either end are
+    dropped (a half week is not low demand). Exogenous drivers become weekly means
+    (prices, promotion share, event share); a week is censored when most of it was."""
+    if matrix.freq == "W":
+        return matrix
+    week_start = matrix.days - pd.to_timedelta(matrix.days.dayofweek, unit="D")
+    codes, weeks = pd.factorize(week_start)
+    counts = np.bincount(codes, minlength=len(weeks))
+    keep = counts == 7 if complete_weeks_only else counts > 0
+    if not keep.any():
+        raise ValueError("The history holds no complete week; weekly forecasts need at least 7 whole days.")
+
+    def summed(array: np.ndarray, how: str) -> np.ndarray:
+        frame = pd.DataFrame(array.T)
+        grouped = frame.groupby(codes[: array.shape[1]])
+        result = (grouped.sum() if how == "sum" else grouped.mean()).to_numpy().T
+        return result[:, keep[: result.shape[1]]]
+
+    exogenous = {}
+    for name, array in matrix.exogenous.items():
+        # Future columns beyond the history keep going week by week.
+        n_future_days = array.shape[1] - matrix.n_periods
+        history = summed(array[:, : matrix.n_periods], "mean")
+        future = array[:, matrix.n_periods :]
+        n_future_weeks = n_future_days // 7
+        future_weeks = (
+            future[:, : n_future_weeks * 7].reshape(array.shape[0], n_future_weeks, 7).mean(axis=2)
+            if n_future_weeks
+            else np.zeros((array.shape[0], 0))
+        )
+        exogenous[name] = np.concatenate([history, future_weeks], axis=1)
+    censored = None
+    if matrix.censored is not None:
+        censored = summed(matrix.censored.astype(float), "mean") > 0.5
+    return DemandMatrix(
+        series_ids=matrix.series_ids,
+        days=pd.DatetimeIndex(weeks[keep]),
+        values=summed(matrix.values, "sum"),
+        freq="W",
+        exogenous=exogenous,
+        static=dict(matrix.static),
+        censored=censored,
+    )
+
+
 def long_frame(matrix: DemandMatrix) -> pd.DataFrame:
     """The long format the rest of the app shares: series_id, date, target."""
     return pd.DataFrame(
@@ -45,8 +148,41 @@ def long_frame(matrix: DemandMatrix) -> pd.DataFrame:
     )
 
 
+def matrix_from_long(
+    frame: pd.DataFrame,
+    *,
+    id_col: str = "series_id",
+    date_col: str = "date",
+    target_col: str = "target",
+    freq: str = "D",
+    exogenous_cols: tuple[str, ...] = (),
+) -> DemandMatrix:
+    """A long frame (one row per series and period; missing periods are zero demand) as a
+    matrix. Exogenous columns are pivoted the same way, missing values carried forward."""
+    dates = pd.to_datetime(frame[date_col])
+    if freq == "W":
+        dates = dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")
+    dates = dates.dt.normalize()
+    periods = pd.date_range(dates.min(), dates.max(), freq=PERIOD_FREQ[freq])
+    data = frame.assign(**{date_col: dates})
+    wide = data.pivot_table(index=id_col, columns=date_col, values=target_col, aggfunc="sum", fill_value=0.0)
+    wide = wide.reindex(columns=periods, fill_value=0.0)
+    exogenous = {}
+    for column in exogenous_cols:
+        pivot = data.pivot_table(index=id_col, columns=date_col, values=column, aggfunc="mean")
+        pivot = pivot.reindex(index=wide.index, columns=periods).ffill(axis=1).bfill(axis=1).fillna(0.0)
+        exogenous[column] = pivot.to_numpy(dtype=float)
+    return DemandMatrix(
+        series_ids=wide.index.to_numpy(),
+        days=periods,
+        values=wide.to_numpy(dtype=float),
+        freq=freq,
+        exogenous=exogenous,
+    )
+
+
 def demand_features(matrix: DemandMatrix) -> pd.DataFrame:
-    """What the baselines look at, per series and day: for drift monitoring."""
+    """What the forecasters look at, per series and period: for drift monitoring."""
     frame = pd.DataFrame(matrix.values.T, index=matrix.days)
     return pd.DataFrame(
         {

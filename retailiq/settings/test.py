@@ -4,8 +4,13 @@
 reachable (always in CI); without them the suite runs on SQLite.
 """
 
+import os
+
 from .dev import *
 from .dev import CELERY_BROKER_URL, DATABASES, VAR_DIR
+
+# Lets several test runs share one checkout without sharing a test database or broker.
+_RUN_SUFFIX = os.environ.get("RETAILIQ_TEST_RUN_SUFFIX", "")
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,12 +19,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-retailiq.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-retailiq{_RUN_SUFFIX}.sqlite3")}
+elif _RUN_SUFFIX:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_RUN_SUFFIX}"}
 CELERY_TASK_ALWAYS_EAGER = False
 if CELERY_BROKER_URL == "filesystem://":
     # Apart from a `make demo` worker that may be running on the same checkout.
-    _broker_dir = VAR_DIR / "test-celery" / "broker"
-    _results_dir = VAR_DIR / "test-celery" / "results"
+    _broker_dir = VAR_DIR / f"test-celery{_RUN_SUFFIX}" / "broker"
+    _results_dir = VAR_DIR / f"test-celery{_RUN_SUFFIX}" / "results"
     for _folder in (_broker_dir, _results_dir):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
