@@ -194,7 +194,7 @@ class ForecastingAdapter:
             rows,
             batch_size=2000,
             update_conflicts=True,
-            unique_fields=["model_version", "product", "target_date"],
+            unique_fields=["model_version", "product", "location_kind", "location", "target_date"],
             update_fields=["origin_date", "quantity", "lower_80", "upper_80", "lower_95", "upper_95", "scored_at"],
         )
         return len(rows)

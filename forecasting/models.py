@@ -4,14 +4,24 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class LocationKind(models.TextChoices):
+    ALL = "all", "all locations"
+    WAREHOUSE = "warehouse", "warehouse"
+    REGION = "region", "region"
+
+
 class DemandForecast(models.Model):
-    """One product's forecast for one day by one model version, with 80% and 95%
-    intervals. Unique on (version, product, day): scoring again overwrites in place."""
+    """One product's forecast for one day (or week) by one model version, with 80% and 95%
+    intervals: for the whole marketplace (location kind "all"), one warehouse (location =
+    its code) or one region (location = its name). Unique on (version, product, location,
+    day): scoring again overwrites in place."""
 
     model_version = models.ForeignKey(
         "registry.ModelVersion", on_delete=models.CASCADE, related_name="demand_forecasts"
     )
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="demand_forecasts")
+    location_kind = models.CharField(max_length=12, choices=LocationKind.choices, default=LocationKind.ALL)
+    location = models.CharField(max_length=100, blank=True, default="", help_text="Warehouse code or region name.")
     target_date = models.DateField()
     origin_date = models.DateField(help_text="The last day of actual sales the forecast was made from.")
     quantity = models.FloatField()
@@ -25,14 +35,15 @@ class DemandForecast(models.Model):
         ordering = ["product", "target_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["model_version", "product", "target_date"], name="one_forecast_per_version_product_day"
+                fields=["model_version", "product", "location_kind", "location", "target_date"],
+                name="one_forecast_per_version_product_location_day",
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=0) & Q(lower_95__lte=F("lower_80")) & Q(upper_80__lte=F("upper_95")),
                 name="forecast_intervals_nested",
             ),
         ]
-        indexes = [models.Index(fields=["product", "target_date"])]
+        indexes = [models.Index(fields=["product", "location_kind", "target_date"])]
 
     def __str__(self) -> str:
         return f"{self.product_id} on {self.target_date}: {self.quantity:.1f}"
