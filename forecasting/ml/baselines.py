@@ -138,3 +138,46 @@ class BaselineForecaster:
         data = json.loads(raw)
         data.pop("kind", None)
         return cls(**data)
+
+
+class _PointBaseline:
+    """The baselines as protocol forecasters: nothing to learn, so fit only records the
+    frequency; the season follows it (a week of days, a year of weeks)."""
+
+    name = "baseline"
+    method = "naive"
+
+    def __init__(self, window: int = 28) -> None:
+        self.window = window
+
+    def fit(self, matrix: DemandMatrix) -> "_PointBaseline":
+        self.freq_ = matrix.freq
+        return self
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        history = matrix.values
+        if self.method == "seasonal_naive":
+            season = matrix.season
+            if history.shape[1] < season:
+                return point_forecast(history, method="moving_average", horizon=horizon, window=self.window)
+            return np.tile(history[:, -season:], int(np.ceil(horizon / season)))[:, :horizon]
+        return point_forecast(history, method=self.method, horizon=horizon, window=self.window)
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"kind": self.name, "window": self.window}).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "_PointBaseline":
+        return cls(window=int(json.loads(raw).get("window", 28)))
+
+
+class NaiveForecaster(_PointBaseline):
+    name = method = "naive"
+
+
+class SeasonalNaiveForecaster(_PointBaseline):
+    name = method = "seasonal_naive"
+
+
+class MovingAverageForecaster(_PointBaseline):
+    name = method = "moving_average"

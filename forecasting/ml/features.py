@@ -1,14 +1,32 @@
-"""Features for the global model, computed on the series x day matrix so that training
-and recursive forecasting build them the same way, and a day only ever sees earlier
-days (no look-ahead). Plain NumPy/pandas, no Django."""
+"""Features for the global model, computed on the series x period matrix so that
+training and recursive forecasting build them the same way, and a period only ever sees
+earlier periods (no look-ahead). Daily and weekly data get their own lags and windows.
+Plain NumPy/pandas, no Django."""
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-LAGS = (1, 2, 7, 14, 28)
-WINDOWS = (7, 28)
-MAX_LOOKBACK = max(max(LAGS), max(WINDOWS))
 
+@dataclass(frozen=True)
+class FeatureSpec:
+    lags: tuple[int, ...]
+    windows: tuple[int, int]  # a short and a long rolling mean; their ratio is the momentum
+
+    @property
+    def max_lookback(self) -> int:
+        return max(max(self.lags), max(self.windows))
+
+
+SPECS = {
+    "D": FeatureSpec(lags=(1, 2, 7, 14, 28), windows=(7, 28)),
+    # A year of weekly history is often all there is: a lag of 52 would leave nothing to learn from.
+    "W": FeatureSpec(lags=(1, 2, 3, 4, 8, 13), windows=(4, 13)),
+}
+MAX_LOOKBACK = SPECS["D"].max_lookback
+
+# Feature name prefix -> the driver a person would name.
 DRIVER_OF_FEATURE_PREFIX = {
     "lag_": "recent demand",
     "mean_": "recent demand",
@@ -20,36 +38,39 @@ DRIVER_OF_FEATURE_PREFIX = {
     "week": "season",
     "price": "price",
     "promo": "promotion",
-    "event": "events and festivals",
+    "event": "festivals and holidays",
     "series": "product profile",
     "static_": "product profile",
 }
 
 
-def history_features(values: np.ndarray) -> dict[str, np.ndarray]:
-    """Per feature a series x day array; the value at day d uses days before d only."""
+def history_features(values: np.ndarray, spec: FeatureSpec = SPECS["D"]) -> dict[str, np.ndarray]:
+    """Per feature a series x period array; the value at period d uses periods before d only."""
     n_series, n_days = values.shape
-    padded = np.concatenate([np.full((n_series, MAX_LOOKBACK), np.nan), values], axis=1)
-    features = {f"lag_{k}": padded[:, MAX_LOOKBACK - k : MAX_LOOKBACK - k + n_days] for k in LAGS}
+    lookback = spec.max_lookback
+    padded = np.concatenate([np.full((n_series, lookback), np.nan), values], axis=1)
+    features = {f"lag_{k}": padded[:, lookback - k : lookback - k + n_days] for k in spec.lags}
     filled = np.nan_to_num(padded)
     cumulative = np.concatenate([np.zeros((n_series, 1)), np.cumsum(filled, axis=1)], axis=1)
-    for w in WINDOWS:
-        end = np.arange(MAX_LOOKBACK, MAX_LOOKBACK + n_days)  # exclusive end in padded coordinates
-        sums = cumulative[:, end] - cumulative[:, end - w]
-        features[f"mean_{w}"] = sums / w
-    # Momentum: last week against the four before it (1.0 = flat).
-    features["trend"] = (features["mean_7"] + 0.1) / (features["mean_28"] + 0.1)
+    end = np.arange(lookback, lookback + n_days)  # exclusive end in padded coordinates
+    for w in spec.windows:
+        features[f"mean_{w}"] = (cumulative[:, end] - cumulative[:, end - w]) / w
+    short, long = spec.windows
+    # Momentum: the short window against the long one (1.0 = flat).
+    features["trend"] = (features[f"mean_{short}"] + 0.1) / (features[f"mean_{long}"] + 0.1)
     return features
 
 
-def calendar_features(days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    return {
-        "dow": np.asarray(days.dayofweek),
+def calendar_features(days: pd.DatetimeIndex, freq: str = "D") -> dict[str, np.ndarray]:
+    features = {
         "month": np.asarray(days.month),
         "week": days.isocalendar().week.to_numpy(dtype=int),
-        "month_start": np.asarray(days.is_month_start, dtype=int),
-        "month_end": np.asarray(days.is_month_end, dtype=int),
     }
+    if freq == "D":
+        features["dow"] = np.asarray(days.dayofweek)
+        features["month_start"] = np.asarray(days.is_month_start, dtype=int)
+        features["month_end"] = np.asarray(days.is_month_end, dtype=int)
+    return features
 
 
 def feature_table(
@@ -60,20 +81,23 @@ def feature_table(
     exogenous: dict[str, np.ndarray] | None = None,
     static: dict[str, np.ndarray] | None = None,
     day_slice: slice = slice(None),
+    freq: str = "D",
 ) -> pd.DataFrame:
-    """Rows series-major for the chosen days. exogenous: name -> series x day array known
-    in advance (price, promotion, events); static: name -> per-series integer codes."""
-    history = {name: array[:, day_slice] for name, array in history_features(values).items()}
+    """Rows series-major for the chosen periods. exogenous: name -> series x period array
+    aligned with `days` (price, promotion, events); static: name -> per-series codes."""
+    spec = SPECS[freq]
+    history = {name: array[:, day_slice] for name, array in history_features(values, spec).items()}
     chosen_days = days[day_slice]
     n_series, n_days = len(series_codes), len(chosen_days)
     columns: dict[str, np.ndarray] = {name: array.ravel() for name, array in history.items()}
-    for name, array in calendar_features(chosen_days).items():
+    for name, array in calendar_features(chosen_days, freq).items():
         columns[name] = np.tile(array, n_series)
     for name, array in (exogenous or {}).items():
         columns[name] = array[:, day_slice].ravel()
     if exogenous and "price" in exogenous:
         price = exogenous["price"]
-        reference = pd.DataFrame(price.T).rolling(28, min_periods=1).mean().to_numpy().T
+        reference_window = 28 if freq == "D" else 4
+        reference = pd.DataFrame(price.T).rolling(reference_window, min_periods=1).mean().to_numpy().T
         columns["price_change"] = (price / np.where(reference > 0, reference, 1) - 1)[:, day_slice].ravel()
     columns["series"] = np.repeat(series_codes, n_days)
     for name, codes in (static or {}).items():

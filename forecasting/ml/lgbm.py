@@ -4,13 +4,14 @@ for count demand, recursive multi-step forecasts for any horizon, and explanatio
 from LightGBM's own per-feature contributions. Plain NumPy/pandas, no Django."""
 
 import json
-from dataclasses import dataclass, field
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-import pandas as pd
 
-from .features import MAX_LOOKBACK, driver_of, feature_table
+from .base import non_negative
+from .features import SPECS, driver_of, feature_table
+from .matrix import DemandMatrix
 
 DEFAULT_PARAMS = {
     "objective": "tweedie",
@@ -28,109 +29,118 @@ DEFAULT_PARAMS = {
     "deterministic": True,
 }
 CATEGORICAL = ("series", "dow")
+# Training on the most recent stretch keeps a large marketplace's fit in seconds; a year
+# and a half still covers every season once.
+DEFAULT_MAX_TRAIN_PERIODS = {"D": 548, "W": 156}
 
 
-@dataclass
+def _codes(series_ids: np.ndarray, known: list) -> np.ndarray:
+    """Stable integer codes; a series the model never saw gets its own unseen code."""
+    index = {sid: i for i, sid in enumerate(known)}
+    return np.array([index.get(sid, len(known)) for sid in series_ids.tolist()], dtype=int)
+
+
 class GlobalLightGBM:
-    num_boost_round: int = 300
-    params: dict = field(default_factory=lambda: dict(DEFAULT_PARAMS))
-    booster: lgb.Booster | None = None
-    feature_names: list[str] = field(default_factory=list)
+    name = "lightgbm"
 
-    def fit(
-        self,
-        values: np.ndarray,
-        days: pd.DatetimeIndex,
-        *,
-        series_codes: np.ndarray,
-        exogenous: dict[str, np.ndarray] | None = None,
-        static: dict[str, np.ndarray] | None = None,
-        censored: np.ndarray | None = None,
-    ) -> "GlobalLightGBM":
-        """values: series x day demand. Days flagged censored (stockouts) are left out of
-        the training rows: a zero there is lost sales, not zero demand."""
-        if values.shape[1] <= MAX_LOOKBACK + 7:
-            raise ValueError(f"The global model needs more than {MAX_LOOKBACK + 7} days of history.")
-        rows = slice(MAX_LOOKBACK, None)
+    def __init__(
+        self, num_boost_round: int = 300, params: dict | None = None, max_train_periods: int | None = None
+    ) -> None:
+        self.num_boost_round = num_boost_round
+        self.params = params
+        self.max_train_periods = max_train_periods
+
+    def min_periods(self, freq: str) -> int:
+        return SPECS[freq].max_lookback + (14 if freq == "D" else 4)
+
+    def fit(self, matrix: DemandMatrix) -> "GlobalLightGBM":
+        """Days flagged censored (stockouts) are left out of the training rows: a zero
+        there is lost sales, not zero demand."""
+        spec = SPECS[matrix.freq]
+        if matrix.n_periods < self.min_periods(matrix.freq):
+            raise ValueError(
+                f"The global model needs at least {self.min_periods(matrix.freq)} periods of history, "
+                f"got {matrix.n_periods}."
+            )
+        limit = self.max_train_periods or DEFAULT_MAX_TRAIN_PERIODS[matrix.freq]
+        first = max(0, matrix.n_periods - limit - spec.max_lookback)
+        values = matrix.values[:, first:]
+        self.freq_ = matrix.freq
+        self.series_ids_ = matrix.series_ids.tolist()
+        self.exogenous_names_ = sorted(matrix.exogenous)
+        self.static_names_ = sorted(matrix.static)
+        rows = slice(spec.max_lookback, None)
         table = feature_table(
-            values, days, series_codes=series_codes, exogenous=exogenous, static=static, day_slice=rows
+            values,
+            matrix.days[first:],
+            series_codes=_codes(matrix.series_ids, self.series_ids_),
+            exogenous={k: matrix.exogenous_until(k, matrix.n_periods)[:, first:] for k in self.exogenous_names_},
+            static=matrix.static,
+            day_slice=rows,
+            freq=matrix.freq,
         )
         target = values[:, rows].ravel()
         keep = ~np.isnan(target)
-        if censored is not None:
-            keep &= ~censored[:, rows].ravel()
-        self.feature_names = list(table.columns)
+        if matrix.censored is not None:
+            keep &= ~matrix.censored[:, first:][:, rows].ravel()
+        self.feature_names_ = list(table.columns)
         dataset = lgb.Dataset(
             table[keep],
             label=target[keep],
             categorical_feature=[c for c in CATEGORICAL if c in table],
             free_raw_data=True,
         )
-        self.booster = lgb.train(self.params, dataset, num_boost_round=self.num_boost_round)
+        params = {**DEFAULT_PARAMS, **(self.params or {})}
+        self.booster_ = lgb.train(params, dataset, num_boost_round=self.num_boost_round)
         return self
 
-    def forecast(
-        self,
-        values: np.ndarray,
-        days: pd.DatetimeIndex,
-        horizon: int,
-        *,
-        series_codes: np.ndarray,
-        exogenous: dict[str, np.ndarray] | None = None,
-        static: dict[str, np.ndarray] | None = None,
-        explain: bool = False,
-    ) -> dict[str, np.ndarray]:
-        """Recursive: each day's forecast becomes history for the next. exogenous arrays
-        must cover history plus horizon (planned prices, promotions, events)."""
-        future_days = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
-        all_days = days.append(future_days)
-        extended = np.concatenate([values, np.zeros((values.shape[0], horizon))], axis=1)
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return self._recursive(matrix, horizon, explain=False)["forecast"]
+
+    def _recursive(self, matrix: DemandMatrix, horizon: int, *, explain: bool) -> dict[str, Any]:
+        """Each period's forecast becomes history for the next. Exogenous columns beyond
+        the history are the planned future; missing ones repeat the last known value."""
+        spec = SPECS[self.freq_]
+        n = matrix.n_periods
+        all_days = matrix.days.append(matrix.future_periods(horizon))
+        extended = np.concatenate([matrix.values, np.zeros((matrix.n_series, horizon))], axis=1)
+        exogenous = {
+            name: (
+                matrix.exogenous_until(name, n + horizon)
+                if name in matrix.exogenous
+                else np.zeros((matrix.n_series, n + horizon))
+            )
+            for name in self.exogenous_names_
+        }
+        static = {name: matrix.static.get(name, np.zeros(matrix.n_series, dtype=int)) for name in self.static_names_}
+        codes = _codes(matrix.series_ids, self.series_ids_)
         contributions = []
         for step in range(horizon):
-            column = values.shape[1] + step
-            # Only the lookback window matters for the next day's features.
-            start = max(0, column - MAX_LOOKBACK - 28)
-            window = slice(start, column + 1)
+            column = n + step
+            # Only the lookback window (plus the price reference) matters for the next period.
+            window = slice(max(0, column - spec.max_lookback - 28), column + 1)
             table = feature_table(
                 extended[:, window],
                 all_days[window],
-                series_codes=series_codes,
-                exogenous={k: v[:, window] for k, v in (exogenous or {}).items()},
+                series_codes=codes,
+                exogenous={k: v[:, window] for k, v in exogenous.items()},
                 static=static,
                 day_slice=slice(-1, None),
-            )[self.feature_names]
-            extended[:, column] = np.maximum(self.booster.predict(table), 0.0)
+                freq=self.freq_,
+            )[self.feature_names_]
+            extended[:, column] = non_negative(self.booster_.predict(table))
             if explain:
-                contributions.append(self.booster.predict(table, pred_contrib=True))
-        result = {"forecast": extended[:, values.shape[1] :], "days": future_days}
+                contributions.append(self.booster_.predict(table, pred_contrib=True))
+        result: dict[str, Any] = {"forecast": extended[:, n:]}
         if explain:
             result["contributions"] = np.stack(contributions, axis=1)  # series x horizon x (features + bias)
         return result
 
-    def explain(self, contributions: np.ndarray, top: int = 3) -> list[list[dict]]:
+    def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict[str, Any]]]:
         """Per series, the main drivers of its forecast over the horizon in plain words.
         Tweedie works on the log scale, so a summed contribution c is a factor exp(c)."""
-        names = self.feature_names
-        drivers = sorted({driver_of(n) for n in names})
-        mean_contrib = contributions[:, :, :-1].mean(axis=1)  # series x features
-        per_driver = np.stack(
-            [mean_contrib[:, [i for i, n in enumerate(names) if driver_of(n) == d]].sum(axis=1) for d in drivers],
-            axis=1,
-        )
-        explanations = []
-        for row in per_driver:
-            order = np.argsort(-np.abs(row))[:top]
-            explanations.append(
-                [
-                    {
-                        "driver": drivers[i],
-                        "effect": round(float(np.expm1(row[i])), 4),
-                        "text": f"{drivers[i]} {np.expm1(row[i]):+.0%}",
-                    }
-                    for i in order
-                ]
-            )
-        return explanations
+        contributions = self._recursive(matrix, horizon, explain=True)["contributions"]
+        return drivers_in_words(contributions, self.feature_names_, top=top)
 
     def to_bytes(self) -> bytes:
         """LightGBM's own text format, with the feature list beside it."""
@@ -139,17 +149,69 @@ class GlobalLightGBM:
                 "kind": "lightgbm_global",
                 "num_boost_round": self.num_boost_round,
                 "params": self.params,
-                "feature_names": self.feature_names,
-                "model": self.booster.model_to_string(),
+                "max_train_periods": self.max_train_periods,
+                "freq": self.freq_,
+                "series_ids": [s.item() if hasattr(s, "item") else s for s in self.series_ids_],
+                "exogenous_names": self.exogenous_names_,
+                "static_names": self.static_names_,
+                "feature_names": self.feature_names_,
+                "model": self.booster_.model_to_string(),
             }
         ).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> "GlobalLightGBM":
         data = json.loads(raw)
-        return cls(
+        model = cls(
             num_boost_round=data["num_boost_round"],
             params=data["params"],
-            feature_names=data["feature_names"],
-            booster=lgb.Booster(model_str=data["model"]),
+            max_train_periods=data.get("max_train_periods"),
         )
+        model.freq_ = data["freq"]
+        model.series_ids_ = data["series_ids"]
+        model.exogenous_names_ = data["exogenous_names"]
+        model.static_names_ = data["static_names"]
+        model.feature_names_ = data["feature_names"]
+        model.booster_ = lgb.Booster(model_str=data["model"])
+        return model
+
+
+def _phrase(driver: str, effect: float) -> str:
+    up = effect >= 0
+    words = {
+        "trend": "rising trend" if up else "declining trend",
+        "price": "price cut" if up else "price rise",
+        "promotion": "promotion" if up else "no promotion running",
+        "festivals and holidays": "festival or holiday" if up else "after the festival season",
+        "season": "seasonal peak" if up else "seasonal low",
+        "day of week": "busy weekdays" if up else "quiet days of the week",
+        "recent demand": "strong recent sales" if up else "weak recent sales",
+        "product profile": "a strong seller" if up else "a slow seller",
+        "month start/end": "month start/end",
+    }
+    return f"{words.get(driver, driver)} {effect:+.0%}"
+
+
+def drivers_in_words(contributions: np.ndarray, feature_names: list[str], *, top: int = 3) -> list[list[dict]]:
+    """contributions: series x horizon x (features + bias) on the log scale. Per series,
+    the `top` drivers by size, as factors relative to the model's average product."""
+    drivers = sorted({driver_of(n) for n in feature_names})
+    mean_contrib = contributions[:, :, :-1].mean(axis=1)  # series x features
+    per_driver = np.stack(
+        [mean_contrib[:, [i for i, n in enumerate(feature_names) if driver_of(n) == d]].sum(axis=1) for d in drivers],
+        axis=1,
+    )
+    explanations = []
+    for row in per_driver:
+        order = np.argsort(-np.abs(row))[:top]
+        explanations.append(
+            [
+                {
+                    "driver": drivers[i],
+                    "effect": round(float(np.expm1(row[i])), 4),
+                    "text": _phrase(drivers[i], float(np.expm1(row[i]))),
+                }
+                for i in order
+            ]
+        )
+    return explanations

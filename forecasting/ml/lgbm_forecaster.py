@@ -28,8 +28,6 @@ def evaluate(
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Refit at each origin, forecast the next horizon, pool the errors. Returns the
     metrics and the interval bounds calibrated on all origins."""
-    known = matrix.series_ids.tolist()
-    codes = _codes(matrix.series_ids, known)
     n_days = matrix.values.shape[1]
     cutoffs = [n_days - horizon * k for k in range(n_cutoffs, 0, -1) if n_days - horizon * k >= MIN_DAYS]
     if not cutoffs:
@@ -37,8 +35,8 @@ def evaluate(
     folds = []
     for cutoff in cutoffs:
         history = matrix.values[:, :cutoff]
-        model = GlobalLightGBM(num_boost_round=rounds).fit(history, matrix.days[:cutoff], series_codes=codes)
-        forecast = model.forecast(history, matrix.days[:cutoff], horizon, series_codes=codes)["forecast"]
+        model = GlobalLightGBM(num_boost_round=rounds).fit(matrix.head(cutoff))
+        forecast = model.predict(matrix.head(cutoff), horizon)
         folds.append((matrix.values[:, cutoff : cutoff + horizon], forecast, recent_level(history), history))
     actual = np.concatenate([f[0] for f in folds])
     forecast = np.concatenate([f[1] for f in folds])
@@ -73,9 +71,7 @@ class LightGBMForecaster:
     def fit(cls, matrix: DemandMatrix, *, horizon: int, rounds: int = 200) -> tuple["LightGBMForecaster", dict]:
         scores, bounds = evaluate(matrix, horizon=horizon, rounds=rounds)
         known = matrix.series_ids.tolist()
-        model = GlobalLightGBM(num_boost_round=rounds).fit(
-            matrix.values, matrix.days, series_codes=_codes(matrix.series_ids, known)
-        )
+        model = GlobalLightGBM(num_boost_round=rounds).fit(matrix)
         return cls(model=model, series_ids=known, horizon=horizon, interval_bounds=bounds), scores
 
     @property
@@ -84,8 +80,8 @@ class LightGBMForecaster:
 
     def predict(self, history: np.ndarray, horizon: int | None = None, *, series_ids=None, days=None) -> dict:
         horizon = horizon or self.horizon
-        codes = _codes(np.asarray(series_ids), self.series_ids)
-        forecast = self.model.forecast(history, days, horizon, series_codes=codes)["forecast"]
+        matrix = DemandMatrix(series_ids=np.asarray(series_ids), days=days, values=history)
+        forecast = self.model.predict(matrix, horizon)
         result = {"forecast": forecast}
         for level, bounds in self.interval_bounds.items():
             result[f"lower_{level}"], result[f"upper_{level}"] = interval_from_bounds(

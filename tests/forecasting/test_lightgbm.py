@@ -8,6 +8,7 @@ from forecasting.ml import metrics
 from forecasting.ml.baselines import point_forecast
 from forecasting.ml.features import MAX_LOOKBACK, history_features
 from forecasting.ml.lgbm import GlobalLightGBM
+from forecasting.ml.matrix import DemandMatrix, to_weekly
 
 
 def synthetic(n_series=12, n_days=200, seed=1):
@@ -28,36 +29,49 @@ def test_history_features_never_look_ahead():
     assert features["mean_7"][0, 30] == np.mean(values[0, 23:30])
 
 
+def matrix_of(values, days, promo=None):
+    exogenous = {} if promo is None else {"promo": promo}
+    return DemandMatrix(series_ids=np.arange(values.shape[0]), days=days, values=values, exogenous=exogenous)
+
+
 def test_the_global_model_beats_seasonal_naive_and_explains_promotions():
     values, days, promo = synthetic()
     horizon = 14
     train, test = values[:, :-horizon], values[:, -horizon:]
-    codes = np.arange(values.shape[0])
-    model = GlobalLightGBM(num_boost_round=150).fit(
-        train, days[:-horizon], series_codes=codes, exogenous={"promo": promo[:, :-horizon]}
-    )
-    result = model.forecast(
-        train, days[:-horizon], horizon, series_codes=codes, exogenous={"promo": promo}, explain=True
-    )
-    assert result["forecast"].shape == test.shape and (result["forecast"] >= 0).all()
-    lgbm_mae = metrics.mae(test, result["forecast"])
+    history = matrix_of(values, days, promo).head(values.shape[1] - horizon)  # promotions are planned ahead
+    model = GlobalLightGBM(num_boost_round=150).fit(history)
+    forecast = model.predict(history, horizon)
+    assert forecast.shape == test.shape and (forecast >= 0).all()
+    lgbm_mae = metrics.mae(test, forecast)
     naive_mae = metrics.mae(test, point_forecast(train, method="seasonal_naive", horizon=horizon))
     assert lgbm_mae < 0.85 * naive_mae
-    explanations = model.explain(result["contributions"])
+    explanations = model.explain(history, horizon)
     assert len(explanations) == values.shape[0]
     drivers = {d["driver"] for e in explanations for d in e}
     assert "recent demand" in drivers or "product profile" in drivers
-    assert all(item["text"].startswith(item["driver"]) for e in explanations for item in e)
+    assert all(item["text"].endswith("%") for e in explanations for item in e)
+    # Where a promotion runs in the horizon it is among the series' drivers, and it lifts.
+    promoted = promo[:, -horizon:].sum(axis=1).argmax()
+    effects = {d["driver"]: d["effect"] for d in model.explain(history.rows(np.array([promoted])), horizon, top=8)[0]}
+    assert effects.get("promotion", 0) > 0
+
+
+def test_weekly_series_get_their_own_lags():
+    values, days, _ = synthetic(n_series=6, n_days=7 * 60)
+    weekly = to_weekly(matrix_of(values, days))
+    model = GlobalLightGBM(num_boost_round=30).fit(weekly.head(weekly.n_periods - 4))
+    assert "lag_13" in model.feature_names_ and "dow" not in model.feature_names_
+    forecast = model.predict(weekly.head(weekly.n_periods - 4), 4)
+    assert forecast.shape == (6, 4)
+    assert 0.5 < forecast.mean() / weekly.values[:, -4:].mean() < 1.5
 
 
 def test_the_model_round_trips_through_lightgbm_text():
     values, days, _ = synthetic(n_series=3, n_days=MAX_LOOKBACK + 60)
-    codes = np.arange(3)
-    model = GlobalLightGBM(num_boost_round=20).fit(values, days, series_codes=codes)
+    matrix = matrix_of(values, days)
+    model = GlobalLightGBM(num_boost_round=20).fit(matrix)
     restored = GlobalLightGBM.from_bytes(model.to_bytes())
-    a = model.forecast(values, days, 5, series_codes=codes)["forecast"]
-    b = restored.forecast(values, days, 5, series_codes=codes)["forecast"]
-    assert np.allclose(a, b)
+    assert np.allclose(model.predict(matrix, 5), restored.predict(matrix, 5))
     assert b"tree" in model.to_bytes()
 
 
@@ -66,6 +80,10 @@ def test_censored_days_are_left_out_of_training():
     censored = np.zeros_like(values, dtype=bool)
     censored[:, -20:] = True
     values[:, -20:] = 0  # a stockout: zero sales, not zero demand
-    model = GlobalLightGBM(num_boost_round=60).fit(values, days, series_codes=np.arange(4), censored=censored)
-    forecast = model.forecast(values[:, :-20], days[:-20], 7, series_codes=np.arange(4))["forecast"]
+    matrix = matrix_of(values, days)
+    matrix.censored = censored
+    model = GlobalLightGBM(num_boost_round=60).fit(matrix)
+    forecast = model.predict(matrix_of(values[:, :-20], days[:-20]), 7)
     assert forecast.mean() > 0.5 * values[:, :-20].mean()
+    uncensored = GlobalLightGBM(num_boost_round=60).fit(matrix_of(values, days))
+    assert uncensored.predict(matrix_of(values[:, :-20], days[:-20]), 7).mean() < forecast.mean()
