@@ -1,0 +1,416 @@
+"""Demand drivers read from the database as the arrays the forecasters take: price,
+promotion and calendar events per series and day (history plus the planned horizon),
+stockout days as censored demand, and per-series codes of the product's place in the
+catalog. Everything is aggregated in the database or in a few small queries whose size
+does not grow with order lines; spans (promotions, events, stockouts) are laid onto the
+day grid with NumPy, so the query count is the same for 3 products or 3,000.
+
+Location: with `warehouse_id`, prices come from that warehouse's orders, stockouts are
+its own, and promotions and events are those of its region or of everywhere. With
+`region`, prices come from that region's retailers, promotions and events are the
+region's or everywhere's, and stockouts are the region's warehouses'. With neither (the
+product total), every region's promotions and events count: a promotion anywhere moves
+some of the total.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Subquery, Sum, Value
+
+from retailiq.catalog.models import Product
+from retailiq.events.models import CalendarEvent, Promotion
+from retailiq.inventory.models import StockLevel, StockoutPeriod, Warehouse
+
+from .location_sales import sales_lines
+from .ml.matrix import DemandMatrix
+
+# How far before the first day prices are looked for, so a product that last sold a
+# few weeks before the window starts keeps that price rather than its list price.
+PRICE_LOOKBACK_DAYS = 90
+DAYS_TO_FESTIVAL_CAP = 30
+PRICE_BANDS = 5
+EVENT_KINDS = tuple(CalendarEvent.Kind.values)  # every kind, always: a model sees the same features at fit and predict
+MISSING_CODE = -1
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """What `demand_drivers` returns, row for row in `series_ids` order.
+
+    exogenous: name -> float array, series x (len(days) + horizon); columns past the
+      history are the planned future.
+      price: average unit price paid that day, net of discounts; a day without a sale
+        takes the last regular (non-promotion) price, less the deepest promotion active
+        that day; before any sale, the product's list price. The future follows the same
+        rule, so it is the promotion price where a promotion is planned.
+      promo: 1.0 on days a promotion covers the product in the location's region.
+      promo_discount: the deepest such promotion's discount rate (0 when none).
+      event_<kind>: 1.0 on days a calendar event of that kind is active (every kind of
+        CalendarEvent.Kind, so the feature set never depends on the window).
+      event_days_to_next: days until the next festival starts (0 during one), capped at 30.
+    static: name -> int64 per series: category, parent_category, brand, vendor (database
+      ids, stable across batches; -1 when missing) and price_band (0 = cheapest fifth of
+      its category by list price, to 4).
+    censored: bool, series x len(days): stockout days, when zero sales are lost sales.
+    """
+
+    series_ids: np.ndarray
+    days: pd.DatetimeIndex
+    horizon: int
+    exogenous: dict[str, np.ndarray]
+    static: dict[str, np.ndarray]
+    censored: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Location:
+    region: str | None  # promotions and events: this region's and everywhere's; None = all
+    line_filter: Q  # which order lines set the price
+    warehouse_filter: Q | None  # stock levels and stockouts of these warehouses; None = all
+
+
+def demand_drivers(
+    *,
+    series_ids: Sequence[int] | np.ndarray,
+    days: pd.DatetimeIndex,
+    horizon: int,
+    warehouse_id: int | None = None,
+    region: str | None = None,
+) -> Drivers:
+    """The drivers of daily demand for these products over `days` (consecutive) and the
+    `horizon` days after them, for one warehouse, one region, or (neither) the total."""
+    if warehouse_id is not None and region is not None:
+        raise ValueError("Pass a warehouse or a region, not both.")
+    if horizon < 0:
+        raise ValueError("The horizon cannot be negative.")
+    days = pd.DatetimeIndex(days).normalize()
+    if len(days) == 0 or (len(days) > 1 and not (np.diff(days.asi8) == 86_400 * 10**9).all()):
+        raise ValueError("Drivers are built on consecutive days; convert to weekly afterwards.")
+    ids = np.asarray(series_ids, dtype=np.int64)
+    location = _location(warehouse_id=warehouse_id, region=region)
+    grid = _Grid(first=days[0].date(), n_history=len(days), horizon=horizon)
+
+    list_price, static = _catalog(ids)
+    # With PRICE_LOOKBACK_DAYS columns in front, so prices carried into the window know
+    # which earlier days were promotion days.
+    discount_since_lookback = _promotion_discount(ids, grid, location)
+    price = _price(ids, grid, location, list_price=list_price, discount=discount_since_lookback)
+    discount = discount_since_lookback[:, PRICE_LOOKBACK_DAYS:]
+    exogenous = {
+        "price": price,
+        "promo": (discount > 0).astype(float),
+        "promo_discount": discount,
+        **_events(len(ids), grid, location),
+    }
+    return Drivers(
+        series_ids=ids,
+        days=days,
+        horizon=horizon,
+        exogenous=exogenous,
+        static=static,
+        censored=_censored(ids, grid, location, warehouse_id=warehouse_id),
+    )
+
+
+def attach_drivers(matrix: DemandMatrix, drivers: Drivers) -> DemandMatrix:
+    """The matrix with these drivers (built for its series and days) attached."""
+    if matrix.freq != "D":
+        raise ValueError("Attach drivers to the daily matrix, then convert it to weekly.")
+    if not np.array_equal(np.asarray(matrix.series_ids), drivers.series_ids) or not matrix.days.equals(drivers.days):
+        raise ValueError("The drivers were built for other series or days than this matrix's.")
+    return replace(
+        matrix,
+        exogenous={**matrix.exogenous, **drivers.exogenous},
+        static={**matrix.static, **drivers.static},
+        censored=drivers.censored,
+    )
+
+
+def matrix_with_drivers(
+    matrix: DemandMatrix, *, horizon: int, warehouse_id: int | None = None, region: str | None = None
+) -> DemandMatrix:
+    """Shortcut: build the drivers for a daily matrix's own series and days and attach them."""
+    drivers = demand_drivers(
+        series_ids=matrix.series_ids, days=matrix.days, horizon=horizon, warehouse_id=warehouse_id, region=region
+    )
+    return attach_drivers(matrix, drivers)
+
+
+# The day grid ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Grid:
+    first: dt.date  # the first history day: column 0
+    n_history: int
+    horizon: int
+
+    @property
+    def n_columns(self) -> int:
+        return self.n_history + self.horizon
+
+    @property
+    def last_history(self) -> dt.date:
+        return self.first + dt.timedelta(days=self.n_history - 1)
+
+    @property
+    def last(self) -> dt.date:
+        return self.first + dt.timedelta(days=self.n_columns - 1)
+
+    def column(self, dates) -> np.ndarray:
+        """Column index of each date (negative before the first day)."""
+        as_days = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]")
+        return (as_days - np.datetime64(self.first, "D")).astype(np.int64)
+
+
+def _spans(rows: np.ndarray, first: np.ndarray, last: np.ndarray, n_columns: int):
+    """Every (row, column) cell covered by the inclusive spans first..last, clipped to the
+    grid, as flat index arrays plus the span each cell came from. Vectorised: no loop over
+    spans, however many promotions or stockouts there are."""
+    first, last = np.maximum(first, 0), np.minimum(last, n_columns - 1)
+    kept = np.flatnonzero(last >= first)
+    lengths = (last - first + 1)[kept]
+    which = np.repeat(kept, lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return rows[which], first[which] + offsets, which
+
+
+def _row_of(ids: np.ndarray, product_ids) -> np.ndarray:
+    return pd.Index(ids).get_indexer(np.asarray(product_ids, dtype=np.int64))
+
+
+# Location --------------------------------------------------------------------------
+
+
+def _location(*, warehouse_id: int | None, region: str | None) -> _Location:
+    if warehouse_id is not None:
+        warehouse_region = Warehouse.objects.values_list("region", flat=True).get(pk=warehouse_id)
+        return _Location(
+            region=warehouse_region,
+            line_filter=Q(order__warehouse_id=warehouse_id),
+            warehouse_filter=Q(warehouse_id=warehouse_id),
+        )
+    if region is not None:
+        return _Location(
+            region=region, line_filter=Q(retailer__region=region), warehouse_filter=Q(warehouse__region=region)
+        )
+    return _Location(region=None, line_filter=Q(), warehouse_filter=None)
+
+
+def _in_region(location: _Location, field: str) -> Q:
+    if location.region is None:
+        return Q()
+    return Q(**{field: ""}) | Q(**{field: location.region})
+
+
+# Catalog codes ---------------------------------------------------------------------
+
+
+def _catalog(ids: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """List prices and static codes. Price bands rank a product among every product of its
+    category (not only the ones asked for), so a product's band does not depend on the batch."""
+    asked = Product.objects.filter(id__in=ids.tolist())
+    rows = (
+        Product.objects.filter(Q(id__in=ids.tolist()) | Q(category_id__in=Subquery(asked.values("category_id"))))
+        .values_list("id", "category_id", "category__parent_id", "brand_id", "vendor_id", "unit_price")
+        .order_by()
+    )
+    catalog = pd.DataFrame.from_records(
+        list(rows), columns=["id", "category", "parent_category", "brand", "vendor", "list_price"]
+    )
+    catalog["list_price"] = catalog["list_price"].astype(float)
+    codes = ["category", "parent_category", "brand", "vendor"]
+    catalog[codes] = catalog[codes].fillna(MISSING_CODE).astype(np.int64)
+    by_category = catalog.groupby("category")["list_price"]
+    rank = by_category.rank(method="min") - 1  # 0..n-1 within the category
+    catalog["price_band"] = np.floor(rank / by_category.transform("size") * PRICE_BANDS).astype(np.int64)
+    catalog = catalog.set_index("id").reindex(ids)
+    if catalog["vendor"].isna().any():
+        missing = ids[catalog["vendor"].isna().to_numpy()]
+        raise ValueError(f"No product with id {', '.join(map(str, missing[:5]))}.")
+    static = {name: catalog[name].to_numpy(dtype=np.int64) for name in [*codes, "price_band"]}
+    return catalog["list_price"].to_numpy(dtype=float), static
+
+
+# Promotions and price --------------------------------------------------------------
+
+
+def _promotion_discount(ids: np.ndarray, grid: _Grid, location: _Location) -> np.ndarray:
+    """series x (lookback + history + horizon): the deepest discount of the promotions
+    covering each day."""
+    links = (
+        Promotion.products.through.objects.filter(
+            product_id__in=ids.tolist(),
+            promotion__starts_on__lte=grid.last,
+            promotion__ends_on__gte=grid.first - dt.timedelta(days=PRICE_LOOKBACK_DAYS),
+        )
+        .filter(_in_region(location, "promotion__region"))
+        .values_list("product_id", "promotion__starts_on", "promotion__ends_on", "promotion__discount_rate")
+    )
+    # Columns start PRICE_LOOKBACK_DAYS before the history so prices can be carried in.
+    lookback_grid = _Grid(
+        first=grid.first - dt.timedelta(days=PRICE_LOOKBACK_DAYS),
+        n_history=grid.n_history + PRICE_LOOKBACK_DAYS,
+        horizon=grid.horizon,
+    )
+    discount = np.zeros((len(ids), lookback_grid.n_columns))
+    frame = pd.DataFrame.from_records(list(links), columns=["product", "starts_on", "ends_on", "discount"])
+    if len(frame):
+        rows, columns, which = _spans(
+            _row_of(ids, frame["product"]),
+            lookback_grid.column(frame["starts_on"]),
+            lookback_grid.column(frame["ends_on"]),
+            lookback_grid.n_columns,
+        )
+        np.maximum.at(discount, (rows, columns), frame["discount"].astype(float).to_numpy()[which])
+    return discount
+
+
+def _price(
+    ids: np.ndarray, grid: _Grid, location: _Location, *, list_price: np.ndarray, discount: np.ndarray
+) -> np.ndarray:
+    """Paid price where the product sold; elsewhere the last regular price less that day's
+    promotion. `discount` has PRICE_LOOKBACK_DAYS extra columns in front; the result does not."""
+    start = grid.first - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
+    paid_per_unit = ExpressionWrapper(
+        F("quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")),
+        output_field=DecimalField(max_digits=24, decimal_places=8),
+    )
+    regular = Q(on_promotion=False)
+    rows = (
+        sales_lines()
+        .filter(
+            location.line_filter, product_id__in=ids.tolist(), placed_on__gte=start, placed_on__lte=grid.last_history
+        )
+        .values_list("product_id", "placed_on")
+        .annotate(
+            units=Sum("quantity"),
+            revenue=Sum(paid_per_unit),
+            regular_units=Sum("quantity", filter=regular),
+            regular_revenue=Sum(paid_per_unit, filter=regular),
+        )
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=["product", "day", "units", "revenue", "regular_units", "regular_revenue"]
+    )
+    n_columns = discount.shape[1]
+    paid = np.full((len(ids), n_columns), np.nan)
+    regular_price = np.full((len(ids), n_columns), np.nan)
+    if len(frame):
+        row = _row_of(ids, frame["product"])
+        column = (pd.to_datetime(frame["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
+        units = frame["units"].astype(float).to_numpy()
+        paid[row, column] = frame["revenue"].astype(float).to_numpy() / units
+        regular_units = frame["regular_units"].fillna(0).astype(float).to_numpy()
+        sold_regular = regular_units > 0
+        regular_price[row[sold_regular], column[sold_regular]] = (
+            frame["regular_revenue"].astype(float).to_numpy()[sold_regular] / regular_units[sold_regular]
+        )
+    # The regular price carries forward over days (and into the future) without a
+    # regular sale; before the first one it is the list price.
+    carried = pd.DataFrame(regular_price.T).ffill().to_numpy().T
+    carried = np.where(np.isnan(carried), list_price[:, None], carried)
+    price = np.where(np.isnan(paid), carried * (1 - discount), paid)
+    return price[:, PRICE_LOOKBACK_DAYS:]
+
+
+# Calendar events -------------------------------------------------------------------
+
+
+def _events(n_series: int, grid: _Grid, location: _Location) -> dict[str, np.ndarray]:
+    """One 0/1 array per event kind and days to the next festival. Events are the same
+    for every product, so one row is computed and repeated."""
+    look_ahead = grid.last + dt.timedelta(days=DAYS_TO_FESTIVAL_CAP)
+    rows = (
+        CalendarEvent.objects.filter(starts_on__lte=look_ahead, ends_on__gte=grid.first)
+        .filter(_in_region(location, "region"))
+        .values_list("kind", "starts_on", "ends_on")
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["kind", "starts_on", "ends_on"])
+    n_columns = grid.n_columns + DAYS_TO_FESTIVAL_CAP  # festivals just past the horizon count down too
+    active = {kind: np.zeros(n_columns, dtype=bool) for kind in EVENT_KINDS}
+    if len(frame):
+        _, columns, which = _spans(
+            np.zeros(len(frame), dtype=np.int64),
+            grid.column(frame["starts_on"]),
+            grid.column(frame["ends_on"]),
+            n_columns,
+        )
+        kinds = frame["kind"].to_numpy()[which]
+        for kind in active:
+            active[kind][columns[kinds == kind]] = True
+    exogenous = {f"event_{kind}": active[kind][: grid.n_columns].astype(float) for kind in EVENT_KINDS}
+    exogenous["event_days_to_next"] = _days_to_next(active[CalendarEvent.Kind.FESTIVAL])[: grid.n_columns]
+    return {name: np.repeat(row[None, :], n_series, axis=0) for name, row in exogenous.items()}
+
+
+def _days_to_next(active: np.ndarray) -> np.ndarray:
+    """Per column, columns until the next active one (0 when active), capped."""
+    index = np.arange(len(active))
+    next_active = np.where(active, index, len(active) + DAYS_TO_FESTIVAL_CAP)
+    next_active = np.minimum.accumulate(next_active[::-1])[::-1]
+    return np.minimum(next_active - index, DAYS_TO_FESTIVAL_CAP).astype(float)
+
+
+# Stockouts -------------------------------------------------------------------------
+
+
+def _censored(ids: np.ndarray, grid: _Grid, location: _Location, *, warehouse_id: int | None) -> np.ndarray:
+    """series x history days. One warehouse: its own stockout days. A region or the
+    total: days when every warehouse (of the region) stocking the product was out, since
+    while any still had it the product could be bought and a zero is a true zero.
+    A warehouse stocks a product when it has a stock level row or a stockout of it."""
+    periods = StockoutPeriod.objects.filter(product_id__in=ids.tolist(), started_on__lte=grid.last_history).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=grid.first)
+    )
+    if location.warehouse_filter is not None:
+        periods = periods.filter(location.warehouse_filter)
+    frame = pd.DataFrame.from_records(
+        list(periods.values_list("product_id", "warehouse_id", "started_on", "ended_on")),
+        columns=["product", "warehouse", "started_on", "ended_on"],
+    )
+    censored = np.zeros((len(ids), grid.n_history), dtype=bool)
+    if not len(frame):
+        return censored
+    # Ongoing stockouts (no end yet) last through the last day of history.
+    frame["ended_on"] = frame["ended_on"].fillna(grid.last_history)
+    if warehouse_id is not None:
+        rows, columns, _ = _spans(
+            _row_of(ids, frame["product"]),
+            grid.column(frame["started_on"]),
+            grid.column(frame["ended_on"]),
+            grid.n_history,
+        )
+        censored[rows, columns] = True
+        return censored
+
+    stock = StockLevel.objects.filter(product_id__in=ids.tolist())
+    if location.warehouse_filter is not None:
+        stock = stock.filter(location.warehouse_filter)
+    pairs = pd.concat(
+        [
+            pd.DataFrame.from_records(
+                list(stock.values_list("product_id", "warehouse_id")), columns=["product", "warehouse"]
+            ),
+            frame[["product", "warehouse"]],
+        ]
+    ).drop_duplicates(ignore_index=True)
+    # One row per (product, warehouse): overlapping periods of the same pair count once.
+    pair_index = pd.MultiIndex.from_frame(pairs)
+    pair_row = pair_index.get_indexer(pd.MultiIndex.from_frame(frame[["product", "warehouse"]]))
+    out = np.zeros((len(pairs), grid.n_history), dtype=bool)
+    rows, columns, _ = _spans(
+        pair_row, grid.column(frame["started_on"]), grid.column(frame["ended_on"]), grid.n_history
+    )
+    out[rows, columns] = True
+    product_row = _row_of(ids, pairs["product"])
+    out_count = np.zeros((len(ids), grid.n_history))
+    np.add.at(out_count, product_row, out)
+    stocking = np.bincount(product_row, minlength=len(ids))
+    return (out_count >= stocking[:, None]) & (stocking[:, None] > 0)
