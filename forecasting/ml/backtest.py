@@ -1,0 +1,313 @@
+"""Rolling-origin backtests: every model is fitted afresh on the history before each
+origin (matrix.head(cutoff), so it cannot see what follows) and forecasts the next
+horizon; the folds keep actuals, forecasts and history so that metrics, ensemble
+weights and interval widths are all computed from the same forecasts. Plain NumPy."""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import metrics
+from .base import Forecaster
+from .demand_class import classify
+from .intervals import LEVELS, recent_level
+from .matrix import DemandMatrix
+
+log = logging.getLogger(__name__)
+
+ForecasterFactory = Callable[[], Forecaster]
+MIN_HISTORY = 2  # periods before the earliest origin; each model says if it needs more
+MIN_ROWS_PER_STEP = 100  # below this, interval quantiles pool the horizon steps
+MIN_ROWS_PER_CLASS = 200  # below this, a demand class uses the pooled interval widths
+
+
+@dataclass
+class Fold:
+    """One origin: what was known (history), what happened (actual) and what each model said."""
+
+    cutoff: int
+    history: np.ndarray  # series x cutoff, a view of the matrix
+    history_censored: np.ndarray | None
+    actual: np.ndarray  # series x horizon
+    censored: np.ndarray  # series x horizon, True where demand was lost (left out of the errors)
+    classes: np.ndarray  # demand class per series on this fold's history
+    forecasts: dict[str, np.ndarray] = field(default_factory=dict)
+    # Models that give their own intervals: name -> {"lower_80": ..., "upper_95": ...}
+    intervals: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    @property
+    def levels(self) -> np.ndarray:
+        """Recent level per series, censored periods left out (a stockout is not low demand)."""
+        if self.history_censored is None or not self.history_censored.any():
+            return recent_level(self.history)
+        recent = np.where(self.history_censored, np.nan, self.history)[:, -28:]
+        known = np.isfinite(recent)
+        sums = np.where(known, recent, 0.0).sum(axis=1)
+        mean = np.divide(sums, known.sum(axis=1), out=np.zeros(len(sums)), where=known.any(axis=1))
+        return np.maximum(mean, 0.05)
+
+    def scale_history(self) -> np.ndarray:
+        """History for the MASE/RMSSE scale: periods before a series' first sale and
+        censored periods are NaN, so neither makes the naive error look smaller or bigger."""
+        history = self.history.astype(float, copy=True)
+        started = np.cumsum(history > 0, axis=1) > 0
+        history[~started] = np.nan
+        if self.history_censored is not None:
+            history[self.history_censored] = np.nan
+        return history
+
+
+@dataclass
+class BacktestResult:
+    horizon: int
+    season: int  # the MASE/RMSSE scale's season (1 when the history is shorter than two seasons)
+    series_ids: np.ndarray
+    classes: np.ndarray  # demand class per series, on the history before the first scored origin
+    folds: list[Fold]
+    fit_seconds: dict[str, list[float]]  # per model, fit + predict seconds at each origin
+    errors: dict[str, str] = field(default_factory=dict)  # models left out, and why
+    first_scored: int = 0  # earlier folds only feed nested models (the ensemble's weights)
+
+    @property
+    def models(self) -> list[str]:
+        return list(self.folds[-1].forecasts) if self.folds else []
+
+    @property
+    def scored_folds(self) -> list[Fold]:
+        return self.folds[self.first_scored :]
+
+    def metrics(self, *, by_class: bool = True) -> dict:
+        """{"models": {name: measures}, "classes": {class: {name: measures}}, "class_counts": ...}."""
+        result: dict = {"models": {name: self.model_metrics(name) for name in self.models}}
+        if by_class:
+            names, counts = np.unique(self.classes, return_counts=True)
+            result["class_counts"] = {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+            result["classes"] = {
+                str(c): {name: self.model_metrics(name, rows=self.classes == c) for name in self.models} for c in names
+            }
+        return result
+
+    def model_metrics(self, name: str, *, rows: np.ndarray | None = None) -> dict[str, float]:
+        folds = self.scored_folds
+        pick = (lambda a: a) if rows is None else (lambda a: a[rows])
+        actual = np.concatenate([pick(f.actual) for f in folds])
+        forecast = np.concatenate([pick(f.forecasts[name]) for f in folds])
+        censored = np.concatenate([pick(f.censored) for f in folds])
+        flat_actual, flat_forecast = metrics.masked(actual, forecast, censored)
+        scaled = {power: [] for power in (1, 2)}
+        for f in folds:  # histories differ in length per origin; the scale is per series and origin
+            nan_actual = np.where(pick(f.censored), np.nan, pick(f.actual))
+            for power, values in scaled.items():
+                values.append(
+                    metrics.scaled_errors(
+                        nan_actual, pick(f.forecasts[name]), pick(f.scale_history()), self.season, power=power
+                    )
+                )
+        result = {
+            "mae": metrics.mae(flat_actual, flat_forecast) if flat_actual.size else float("nan"),
+            "rmse": metrics.rmse(flat_actual, flat_forecast) if flat_actual.size else float("nan"),
+            "wape": metrics.wape(flat_actual, flat_forecast),
+            "smape": metrics.smape(flat_actual, flat_forecast),
+            "mase": _mean_or_nan(np.concatenate(scaled[1])),
+            "rmsse": _mean_or_nan(np.concatenate(scaled[2])),
+        }
+        result.update(self.coverage(name, rows=rows))
+        seconds = self.fit_seconds.get(name)
+        if seconds:
+            result["fit_seconds"] = float(np.mean(seconds))
+        result["series"] = int(len(self.classes) if rows is None else rows.sum())
+        return {key: round(float(value), 4) for key, value in result.items()}
+
+    def coverage(self, name: str, *, rows: np.ndarray | None = None) -> dict[str, float]:
+        """Checked on the last origin only. A model with its own intervals is judged on
+        those; any other gets empirical widths learned from the earlier origins."""
+        last = self.folds[-1]
+        if name in last.intervals:
+            bounds = last.intervals[name]
+        else:
+            earlier = [f for f in self.folds[:-1] if name in f.forecasts]
+            if not earlier:
+                return {}
+            widths = IntervalWidths.calibrate(
+                np.concatenate([relative_errors(f, f.forecasts[name]) for f in earlier]),
+                np.concatenate([f.classes for f in earlier]),
+            )
+            bounds = widths.apply(last.forecasts[name], last.levels, last.classes)
+        keep = ~last.censored if rows is None else ~last.censored & rows[:, None]
+        result = {}
+        for level in LEVELS:
+            inside = (last.actual >= bounds[f"lower_{level}"]) & (last.actual <= bounds[f"upper_{level}"])
+            result[f"coverage_{level}"] = float(inside[keep].mean()) if keep.any() else float("nan")
+        return result
+
+
+def relative_errors(fold: Fold, forecast: np.ndarray) -> np.ndarray:
+    """(actual - forecast) in units of each series' recent level; censored periods NaN."""
+    errors = (fold.actual - forecast) / fold.levels[:, None]
+    return np.where(fold.censored, np.nan, errors)
+
+
+@dataclass
+class IntervalWidths:
+    """Split-conformal interval bounds: quantiles of backtest errors relative to each
+    series' recent level, per horizon step (errors grow with the step), and per demand
+    class where a class has enough rows (a lumpy series needs wider bounds than a smooth
+    one, and pooling them would under-cover one and over-cover the other)."""
+
+    bounds: dict[str, dict[str, list[list[float]]]]  # group -> level -> [lower per step, upper per step]
+
+    @classmethod
+    def calibrate(cls, relative: np.ndarray, classes: np.ndarray) -> "IntervalWidths":
+        """relative: rows x horizon (NaN left out); classes: one per row."""
+        bounds = {"all": _quantile_bounds(relative)}
+        for group in np.unique(classes):
+            rows = relative[classes == group]
+            if np.isfinite(rows).any(axis=1).sum() >= MIN_ROWS_PER_CLASS:
+                bounds[str(group)] = _quantile_bounds(rows)
+        return cls(bounds=bounds)
+
+    def apply(self, forecast: np.ndarray, levels: np.ndarray, classes: np.ndarray) -> dict[str, np.ndarray]:
+        result = {}
+        for level in LEVELS:
+            lower = np.empty_like(forecast, dtype=float)
+            upper = np.empty_like(forecast, dtype=float)
+            for i, group in enumerate(classes):
+                low, high = self._steps(str(group), str(level), forecast.shape[1])
+                lower[i] = forecast[i] + low * levels[i]
+                upper[i] = forecast[i] + high * levels[i]
+            result[f"lower_{level}"] = np.maximum(lower, 0.0)
+            result[f"upper_{level}"] = np.maximum(upper, result[f"lower_{level}"])
+        return result
+
+    def _steps(self, group: str, level: str, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+        low, high = (np.asarray(b, dtype=float) for b in self.bounds.get(group, self.bounds["all"])[level])
+        if horizon > low.size:  # a longer horizon than calibrated keeps the last step's width
+            low = np.concatenate([low, np.repeat(low[-1:], horizon - low.size)])
+            high = np.concatenate([high, np.repeat(high[-1:], horizon - high.size)])
+        return low[:horizon], high[:horizon]
+
+
+def _quantile_bounds(relative: np.ndarray) -> dict[str, list[list[float]]]:
+    steps = relative.shape[1]
+    per_step = np.isfinite(relative).sum(axis=0).min() >= MIN_ROWS_PER_STEP
+    columns = [relative[:, s] for s in range(steps)] if per_step else [relative.ravel()] * steps
+    result = {}
+    for level in LEVELS:
+        alpha = 1 - level / 100
+        low = [_conformal_quantile(c, alpha / 2) for c in columns]
+        high = [_conformal_quantile(c, 1 - alpha / 2) for c in columns]
+        result[str(level)] = [low, high]
+    return result
+
+
+def _conformal_quantile(values: np.ndarray, q: float) -> float:
+    """The split-conformal finite-sample quantile: the order statistic pushed outward
+    by one place in n+1, so n calibration errors cover a new one at least q of the time."""
+    values = np.sort(values[np.isfinite(values)])
+    if values.size == 0:
+        return 0.0
+    n = values.size
+    if q > 0.5:
+        return float(values[min(int(np.ceil((n + 1) * q)) - 1, n - 1)])
+    return float(values[max(int(np.floor((n + 1) * q)) - 1, 0)])
+
+
+def origins(n_periods: int, *, horizon: int, n_origins: int, step: int | None = None) -> list[int]:
+    """Cutoffs, oldest first: the last one leaves exactly `horizon` periods to forecast."""
+    step = step or horizon
+    cutoffs = [n_periods - horizon - step * k for k in range(n_origins - 1, -1, -1)]
+    usable = [c for c in cutoffs if c >= MIN_HISTORY]
+    if not usable:
+        raise ValueError(
+            f"Not enough history for a backtest: {n_periods} periods, horizon {horizon}, {n_origins} origins."
+        )
+    return usable
+
+
+def rolling_origin(
+    matrix: DemandMatrix,
+    forecasters: dict[str, ForecasterFactory],
+    *,
+    horizon: int,
+    n_origins: int = 3,
+    step: int | None = None,
+    inner_origins: int = 0,
+    raise_errors: bool = False,
+) -> BacktestResult:
+    """Backtest each model on the last n_origins origins spaced `step` periods apart.
+
+    inner_origins adds that many earlier origins whose forecasts are kept but not scored:
+    a nested model (the ensemble) fits its weights on them before the first scored origin.
+    A model that fails at any origin is left out and the reason kept in result.errors,
+    unless raise_errors is set.
+    """
+    step = step or horizon
+    cutoffs = origins(matrix.n_periods, horizon=horizon, n_origins=n_origins + inner_origins, step=step)
+    first_scored = max(0, len(cutoffs) - n_origins)
+    folds = [_fold(matrix, cutoff, horizon) for cutoff in cutoffs]
+    fit_seconds: dict[str, list[float]] = {}
+    errors: dict[str, str] = {}
+    for name, factory in forecasters.items():
+        try:
+            fit_seconds[name] = [_run_one(name, factory, matrix, fold, horizon) for fold in folds]
+        except Exception as exc:
+            if raise_errors:
+                raise
+            log.warning("Backtest of %s failed: %s", name, exc)
+            errors[name] = f"{type(exc).__name__}: {exc}"
+            for fold in folds:
+                fold.forecasts.pop(name, None)
+                fold.intervals.pop(name, None)
+    first_cutoff = cutoffs[first_scored]
+    return BacktestResult(
+        horizon=horizon,
+        season=matrix.season if first_cutoff >= 2 * matrix.season else 1,
+        series_ids=matrix.series_ids,
+        classes=folds[first_scored].classes,
+        folds=folds,
+        fit_seconds=fit_seconds,
+        errors=errors,
+        first_scored=first_scored,
+    )
+
+
+def _fold(matrix: DemandMatrix, cutoff: int, horizon: int) -> Fold:
+    censored = matrix.censored
+    return Fold(
+        cutoff=cutoff,
+        history=matrix.values[:, :cutoff],
+        history_censored=None if censored is None else censored[:, :cutoff],
+        actual=matrix.values[:, cutoff : cutoff + horizon],
+        censored=np.zeros((matrix.n_series, horizon), bool)
+        if censored is None
+        else censored[:, cutoff : cutoff + horizon],
+        classes=classify(matrix.values[:, :cutoff]),
+    )
+
+
+def _run_one(name: str, factory: ForecasterFactory, matrix: DemandMatrix, fold: Fold, horizon: int) -> float:
+    """Fit a fresh model on the history only, forecast, and time both."""
+    history = matrix.head(fold.cutoff)
+    started = time.perf_counter()
+    model = factory().fit(history)
+    if hasattr(model, "predict_intervals"):
+        bounds = model.predict_intervals(history, horizon)
+        forecast = bounds.pop("forecast")
+        fold.intervals[name] = bounds
+    else:
+        forecast = model.predict(history, horizon)
+    seconds = time.perf_counter() - started
+    forecast = np.asarray(forecast, dtype=float)
+    if forecast.shape != fold.actual.shape:
+        raise ValueError(f"{name} forecast has shape {forecast.shape}, expected {fold.actual.shape}.")
+    if not np.isfinite(forecast).all():
+        raise ValueError(f"{name} forecast holds NaN or infinite values.")
+    fold.forecasts[name] = forecast
+    return seconds
+
+
+def _mean_or_nan(values: np.ndarray) -> float:
+    return float(np.mean(values)) if values.size else float("nan")
