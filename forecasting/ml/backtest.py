@@ -178,8 +178,10 @@ class IntervalWidths:
                 low, high = self._steps(str(group), str(level), forecast.shape[1])
                 lower[i] = forecast[i] + low * levels[i]
                 upper[i] = forecast[i] + high * levels[i]
-            result[f"lower_{level}"] = np.maximum(lower, 0.0)
-            result[f"upper_{level}"] = np.maximum(upper, result[f"lower_{level}"])
+            # Demand is never negative, and an interval that leaves out its own point
+            # forecast (possible when a step's errors are one-sided) would read as a bug.
+            result[f"lower_{level}"] = np.clip(lower, 0.0, np.maximum(forecast, 0.0))
+            result[f"upper_{level}"] = np.maximum(upper, forecast)
         return result
 
     def _steps(self, group: str, level: str, horizon: int) -> tuple[np.ndarray, np.ndarray]:

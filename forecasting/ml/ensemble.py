@@ -1,0 +1,296 @@
+"""An ensemble of forecasters whose weights are learned from their rolling-origin
+backtest errors, per demand class where a class has enough series (a Croston-type
+method can win on lumpy items while LightGBM wins on smooth ones), with conformal
+prediction intervals calibrated on the ensemble's own backtest errors.
+
+EnsembleForecaster.train(matrix, members, horizon=..., n_origins=...) does everything
+the app's training needs in one call; nested_ensemble() evaluates the same procedure
+honestly inside a backtest (weights only ever come from origins before the one scored).
+"""
+
+import importlib
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import nnls
+
+from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, relative_errors, rolling_origin
+from .base import Explainer, Forecaster, non_negative
+from .demand_class import classify
+from .intervals import recent_level
+from .matrix import DemandMatrix
+
+WEIGHT_METHODS = ("nnls", "inverse")
+POOLED = "all"
+
+
+@dataclass(frozen=True)
+class EnsembleOptions:
+    """How weights are fitted. nnls: non-negative least squares of the actuals on the
+    members' backtest forecasts, each series scaled by its naive error (so big sellers
+    do not drown the rest); inverse: weights 1/RMSSE^2 over the best top_k members."""
+
+    method: str = "nnls"
+    top_k: int = 3
+    min_series_per_class: int = 30
+
+
+@dataclass
+class Combination:
+    members: list[str]
+    weights: dict[str, list[float]]  # "all" and each demand class with enough series
+    widths: IntervalWidths | None = None  # None while only the weights are being compared
+
+    def forecast(self, forecasts: dict[str, np.ndarray], classes: np.ndarray) -> np.ndarray:
+        stacked = np.stack([forecasts[m] for m in self.members])  # members x series x horizon
+        result = np.empty(stacked.shape[1:])
+        for group in np.unique(classes):
+            rows = classes == group
+            weights = np.asarray(self.weights.get(str(group), self.weights[POOLED]))
+            result[rows] = np.tensordot(weights, stacked[:, rows], axes=1)
+        return non_negative(result)
+
+    def used_members(self) -> list[str]:
+        used = np.any([np.asarray(w) > 0 for w in self.weights.values()], axis=0)
+        return [m for m, keep in zip(self.members, used, strict=True) if keep]
+
+
+def fit_combination(folds: list[Fold], members: list[str], *, season: int, options: EnsembleOptions) -> Combination:
+    """Weights from every fold; interval widths from cross-fitted ensemble errors (each
+    fold forecast with weights fitted on the other folds), so the widths are not
+    flattered by weights that have already seen the errors they measure."""
+    weights = _weights_by_class(folds, members, season=season, options=options)
+    relative, classes = [], []
+    for j, fold in enumerate(folds):
+        others = [f for i, f in enumerate(folds) if i != j] or folds
+        held_out = Combination(members, _weights_by_class(others, members, season=season, options=options))
+        relative.append(relative_errors(fold, held_out.forecast(fold.forecasts, fold.classes)))
+        classes.append(fold.classes)
+    widths = IntervalWidths.calibrate(np.concatenate(relative), np.concatenate(classes))
+    return Combination(members, weights, widths)
+
+
+def _weights_by_class(folds: list[Fold], members: list[str], *, season: int, options: EnsembleOptions) -> dict:
+    design = _Design.of(folds, members, season)
+    weights = {POOLED: _fit_weights(design, np.ones(design.rows, bool), options)}
+    for group in np.unique(design.classes):
+        rows = design.classes == group
+        # rows hold each series once per fold
+        if rows.sum() / max(len(folds), 1) >= options.min_series_per_class:
+            weights[str(group)] = _fit_weights(design, rows, options)
+    return weights
+
+
+@dataclass
+class _Design:
+    """Backtest rows (series x fold) scaled by each series' naive error."""
+
+    forecasts: np.ndarray  # members x rows x horizon, scaled
+    actual: np.ndarray  # rows x horizon, scaled, NaN where censored
+    classes: np.ndarray
+    rows: int
+
+    @classmethod
+    def of(cls, folds: list[Fold], members: list[str], season: int) -> "_Design":
+        scales = np.concatenate([_naive_rms(f.scale_history(), season) for f in folds])
+        keep = np.isfinite(scales) & (scales > 0)
+        scale = np.where(keep, scales, 1.0)[:, None]
+        actual = np.concatenate([np.where(f.censored, np.nan, f.actual) for f in folds]) / scale
+        forecasts = np.stack([np.concatenate([f.forecasts[m] for f in folds]) / scale for m in members])
+        classes = np.concatenate([f.classes for f in folds])
+        return cls(forecasts[:, keep], actual[keep], classes[keep], int(keep.sum()))
+
+
+def _naive_rms(history: np.ndarray, season: int) -> np.ndarray:
+    if history.shape[1] <= season:
+        return np.full(history.shape[0], np.nan)
+    squared = (history[:, season:] - history[:, :-season]) ** 2
+    valid = np.isfinite(squared)
+    counts = valid.sum(axis=1)
+    sums = np.where(valid, squared, 0.0).sum(axis=1)
+    return np.sqrt(np.divide(sums, counts, out=np.full(len(counts), np.nan), where=counts > 0))
+
+
+def _fit_weights(design: _Design, rows: np.ndarray, options: EnsembleOptions) -> list[float]:
+    forecasts, actual = design.forecasts[:, rows], design.actual[rows]
+    valid = np.isfinite(actual)
+    n_members = forecasts.shape[0]
+    if not valid.any():
+        return [1.0 / n_members] * n_members
+    per_member_rmsse = np.array(
+        [np.nanmean(np.sqrt(np.nanmean(np.where(valid, (f - actual) ** 2, np.nan), axis=1))) for f in forecasts]
+    )
+    if options.method == "nnls":
+        weights, _ = nnls(forecasts[:, valid].T, actual[valid])
+        if weights.sum() > 0:
+            return [float(w) for w in weights]
+    elif options.method != "inverse":
+        raise ValueError(f"Unknown weight method '{options.method}'; expected one of {', '.join(WEIGHT_METHODS)}.")
+    best = np.argsort(per_member_rmsse)[: options.top_k]
+    weights = np.zeros(n_members)
+    weights[best] = 1.0 / np.maximum(per_member_rmsse[best], 1e-9) ** 2
+    return [float(w) for w in weights / weights.sum()]
+
+
+class EnsembleForecaster:
+    """A weighted combination of fitted member forecasters, with conformal intervals.
+
+    fit(matrix) backtests fresh members (from the factories given), learns the weights
+    and interval widths, and refits the members that got weight on the full matrix.
+    """
+
+    name = "ensemble"
+
+    def __init__(
+        self,
+        members: dict[str, ForecasterFactory] | None = None,
+        *,
+        horizon: int = 14,
+        n_origins: int = 3,
+        options: EnsembleOptions | None = None,
+    ) -> None:
+        self.members = members or {}
+        self.horizon = horizon
+        self.n_origins = n_origins
+        self.options = options or EnsembleOptions()
+
+    @classmethod
+    def train(
+        cls,
+        matrix: DemandMatrix,
+        members: dict[str, ForecasterFactory],
+        *,
+        horizon: int,
+        n_origins: int = 3,
+        options: EnsembleOptions | None = None,
+    ) -> tuple["EnsembleForecaster", dict[str, Any]]:
+        """Backtest the members, fit weights and interval widths, refit the members on the
+        whole matrix. Returns the ensemble and its metrics: per member and per demand class
+        from the backtest, and for the ensemble its cross-fitted backtest."""
+        model = cls(members, horizon=horizon, n_origins=n_origins, options=options).fit(matrix)
+        return model, model.metrics_
+
+    def fit(self, matrix: DemandMatrix) -> "EnsembleForecaster":
+        started = time.perf_counter()
+        result = rolling_origin(matrix, self.members, horizon=self.horizon, n_origins=self.n_origins)
+        names = result.models
+        if not names:
+            raise ValueError(f"Every ensemble member failed its backtest: {result.errors}")
+        self.combination_ = fit_combination(result.folds, names, season=result.season, options=self.options)
+        _add_cross_fitted(result, names, self.options)
+        self.members_ = {name: self.members[name]().fit(matrix) for name in self.combination_.used_members()}
+        self.metrics_ = result.metrics()
+        self.metrics_.update(
+            weights=self.combination_.weights,
+            failed_members=result.errors,
+            train_seconds=round(time.perf_counter() - started, 3),
+        )
+        return self
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return self.predict_intervals(matrix, horizon)["forecast"]
+
+    def predict_intervals(self, matrix: DemandMatrix, horizon: int) -> dict[str, np.ndarray]:
+        """Point forecast and 80%/95% bounds, series x horizon each."""
+        classes = classify(matrix.values)
+        forecasts = {name: member.predict(matrix, horizon) for name, member in self.members_.items()}
+        combination = self.combination_
+        full = {m: forecasts.get(m, np.zeros((matrix.n_series, horizon))) for m in combination.members}
+        forecast = combination.forecast(full, classes)
+        return {"forecast": forecast, **combination.widths.apply(forecast, recent_level(matrix.values), classes)}
+
+    def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict[str, Any]]]:
+        """The highest-weighted member that can explain does; an empty list per series otherwise."""
+        pooled = dict(zip(self.combination_.members, self.combination_.weights[POOLED], strict=True))
+        for name in sorted(self.members_, key=lambda m: -pooled.get(m, 0.0)):
+            member = self.members_[name]
+            if isinstance(member, Explainer):
+                return member.explain(matrix, horizon, top=top)
+        return [[] for _ in range(matrix.n_series)]
+
+    def to_bytes(self) -> bytes:
+        """A zip: each member's own artifact plus meta.json (names, class paths, weights,
+        interval widths). No pickle: members are rebuilt by their dotted class path."""
+        combination = self.combination_
+        meta = {
+            "kind": "ensemble",
+            "horizon": self.horizon,
+            "n_origins": self.n_origins,
+            "options": self.options.__dict__,
+            "members": [
+                {"name": name, "class": f"{type(m).__module__}.{type(m).__qualname__}", "file": f"members/{name}"}
+                for name, m in self.members_.items()
+            ],
+            "weight_members": combination.members,
+            "weights": combination.weights,
+            "interval_widths": combination.widths.bounds,
+        }
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("meta.json", json.dumps(meta, indent=2))
+            for name, member in self.members_.items():
+                archive.writestr(f"members/{name}", member.to_bytes())
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "EnsembleForecaster":
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            meta = json.loads(archive.read("meta.json"))
+            members = {
+                entry["name"]: _import(entry["class"]).from_bytes(archive.read(entry["file"]))
+                for entry in meta["members"]
+            }
+        model = cls(horizon=meta["horizon"], n_origins=meta["n_origins"], options=EnsembleOptions(**meta["options"]))
+        model.members_ = members
+        model.combination_ = Combination(
+            meta["weight_members"], meta["weights"], IntervalWidths(bounds=meta["interval_widths"])
+        )
+        return model
+
+
+def _import(dotted: str) -> type[Forecaster]:
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def _add_cross_fitted(result: BacktestResult, names: list[str], options: EnsembleOptions) -> None:
+    """The ensemble's own row in the training metrics: each fold forecast with weights
+    fitted on the other folds (with one fold, in-sample, which flatters it)."""
+    for j, fold in enumerate(result.folds):
+        others = [f for i, f in enumerate(result.folds) if i != j] or result.folds
+        weights = _weights_by_class(others, names, season=result.season, options=options)
+        fold.forecasts["ensemble"] = Combination(names, weights).forecast(fold.forecasts, fold.classes)
+
+
+def nested_ensemble(
+    result: BacktestResult,
+    *,
+    name: str = "retailiq_ensemble",
+    members: list[str] | None = None,
+    train_origins: int = 3,
+    options: EnsembleOptions | None = None,
+) -> None:
+    """Add the ensemble to a backtest honestly: at each scored origin its weights and
+    interval widths come only from folds whose forecast window ended by that origin.
+    Its fit_seconds are what EnsembleForecaster.train would spend: every member's mean
+    fit+predict time times (train_origins backtests + one refit), plus the weighting."""
+    options = options or EnsembleOptions()
+    names = [m for m in (members or result.models) if m in result.models]
+    started = time.perf_counter()
+    for k in range(result.first_scored, len(result.folds)):
+        fold = result.folds[k]
+        earlier = [f for f in result.folds[:k] if f.cutoff + result.horizon <= fold.cutoff]
+        if not earlier:
+            raise ValueError("The nested ensemble needs at least one origin before the first scored one.")
+        combination = fit_combination(earlier, names, season=result.season, options=options)
+        forecast = combination.forecast(fold.forecasts, fold.classes)
+        fold.forecasts[name] = forecast
+        fold.intervals[name] = combination.widths.apply(forecast, fold.levels, fold.classes)
+    weighting = (time.perf_counter() - started) / max(len(result.scored_folds), 1)
+    members_seconds = sum(float(np.mean(result.fit_seconds[m])) for m in names)
+    result.fit_seconds[name] = [members_seconds * (train_origins + 1) + weighting]

@@ -1,0 +1,191 @@
+"""The ensemble: weights from backtest errors, conformal intervals, the zip artifact,
+explanations, and the nested (honest) evaluation. Seeded synthetic series, no database."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.ml.backtest import rolling_origin
+from forecasting.ml.ensemble import EnsembleForecaster, EnsembleOptions, nested_ensemble
+from forecasting.ml.matrix import DemandMatrix
+
+HORIZON = 7
+
+
+def make_matrix(n_series: int = 120, periods: int = 140, *, seed: int = 2, lumpy_share: float = 0.0) -> DemandMatrix:
+    """Stable Poisson demand with a weekly rhythm; a share of lumpy series (rare big orders)."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2025-01-06", periods=periods, freq="D")
+    level = rng.gamma(3.0, 4.0, n_series)[:, None]
+    weekly = np.array([1.2, 1.0, 1.0, 1.0, 1.1, 1.3, 0.4])[days.dayofweek.to_numpy()]
+    values = rng.poisson(level * weekly).astype(float)
+    lumpy = np.arange(n_series) < int(n_series * lumpy_share)
+    orders = rng.random((lumpy.sum(), periods)) < 0.15
+    values[lumpy] = orders * rng.gamma(0.8, 40.0, orders.shape).round()
+    return DemandMatrix(series_ids=np.arange(n_series), days=days, values=values)
+
+
+class Mean:
+    """The mean of the last 28 periods: the right answer for stable demand."""
+
+    name = "mean"
+    scale = 1.0
+
+    def fit(self, matrix: DemandMatrix) -> "Mean":
+        self.fitted_ = True
+        return self
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return np.repeat(matrix.values[:, -28:].mean(axis=1, keepdims=True), horizon, axis=1) * self.scale
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"scale": self.scale}).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "Mean":
+        model = cls()
+        model.scale = json.loads(raw)["scale"]
+        return model
+
+
+class Last(Mean):
+    """Yesterday again: noisy for Poisson demand."""
+
+    name = "last"
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return np.repeat(matrix.values[:, -1:], horizon, axis=1)
+
+
+class Zero(Mean):
+    """Nothing sells: a poor guess on average, but the median of lumpy demand."""
+
+    name = "zero"
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return np.zeros((matrix.n_series, horizon))
+
+
+class Explaining(Last):
+    def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict]]:
+        return [[{"driver": "recent demand", "effect": 0.0, "text": "last"}] for _ in range(matrix.n_series)]
+
+
+class ExplainingMean(Mean):
+    def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict]]:
+        return [[{"driver": "level", "effect": 0.0, "text": "mean"}] for _ in range(matrix.n_series)]
+
+
+class Broken(Mean):
+    def fit(self, matrix: DemandMatrix) -> "Broken":
+        raise RuntimeError("cannot fit")
+
+
+@pytest.mark.parametrize("method", ["nnls", "inverse"])
+def test_weights_favour_the_better_member(method):
+    matrix = make_matrix()
+    model, report = EnsembleForecaster.train(
+        matrix,
+        {"mean": Mean, "last": Last, "zero": Zero},
+        horizon=HORIZON,
+        n_origins=3,
+        options=EnsembleOptions(method=method, top_k=2),
+    )
+    weights = dict(zip(model.combination_.members, report["weights"]["all"], strict=True))
+    assert weights["mean"] > 0.7 and weights["mean"] > 3 * weights["last"]
+    assert weights["zero"] == pytest.approx(0.0, abs=0.02)
+    scores = report["models"]
+    assert scores["ensemble"]["rmsse"] <= scores["last"]["rmsse"]
+    assert set(scores) == {"mean", "last", "zero", "ensemble"}
+    json.dumps(report)  # stored on the model version as it is
+
+
+def test_each_demand_class_gets_its_own_weights_when_it_has_enough_series():
+    matrix = make_matrix(n_series=160, lumpy_share=0.5)
+    _, report = EnsembleForecaster.train(matrix, {"mean": Mean, "last": Last}, horizon=HORIZON, n_origins=3)
+    assert {"all", "smooth"} <= set(report["weights"])
+    assert any(c in report["weights"] for c in ("lumpy", "intermittent"))
+    assert report["classes"]["smooth"]["mean"]["series"] >= 30
+    _, small_report = EnsembleForecaster.train(
+        make_matrix(n_series=40, lumpy_share=0.1), {"mean": Mean, "last": Last}, horizon=HORIZON, n_origins=2
+    )
+    assert "lumpy" not in small_report["weights"]  # 4 series: the pooled weights serve them
+
+
+def test_intervals_reach_near_nominal_coverage_on_unseen_periods():
+    matrix = make_matrix(n_series=400, periods=160, seed=11)
+    history = matrix.head(matrix.n_periods - HORIZON)
+    model, _ = EnsembleForecaster.train(history, {"mean": Mean, "last": Last}, horizon=HORIZON, n_origins=4)
+    bounds = model.predict_intervals(history, HORIZON)
+    actual = matrix.values[:, -HORIZON:]
+    for level in (80, 95):
+        lower, upper = bounds[f"lower_{level}"], bounds[f"upper_{level}"]
+        assert (lower <= bounds["forecast"]).all() and (bounds["forecast"] <= upper).all()
+        coverage = ((actual >= lower) & (actual <= upper)).mean()
+        assert abs(coverage - level / 100) < 0.05, (level, coverage)
+    assert np.array_equal(model.predict(history, HORIZON), bounds["forecast"])
+
+
+def test_the_zip_round_trip_gives_identical_forecasts_without_pickle():
+    matrix = make_matrix(n_series=50)
+    model, _ = EnsembleForecaster.train(matrix, {"mean": Mean, "last": Last}, horizon=HORIZON, n_origins=2)
+    raw = model.to_bytes()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        meta = json.loads(archive.read("meta.json"))
+        names = archive.namelist()
+    assert all(not n.endswith((".pkl", ".pickle")) for n in names)
+    assert {m["class"] for m in meta["members"]} <= {
+        "tests.forecasting.test_ml_ensemble.Mean",
+        "tests.forecasting.test_ml_ensemble.Last",
+    }
+    assert set(meta["weights"]) >= {"all"} and "80" in meta["interval_widths"]["all"]
+    restored = EnsembleForecaster.from_bytes(raw)
+    for key, value in model.predict_intervals(matrix, 10).items():
+        assert np.array_equal(restored.predict_intervals(matrix, 10)[key], value), key
+
+
+def test_members_without_weight_are_not_refitted_and_failures_are_dropped():
+    matrix = make_matrix(n_series=60)
+    model, report = EnsembleForecaster.train(
+        matrix, {"mean": Mean, "zero": Zero, "broken": Broken}, horizon=HORIZON, n_origins=2
+    )
+    assert "cannot fit" in report["failed_members"]["broken"]
+    assert set(model.members_) == {"mean"}  # zero got no weight anywhere
+    assert model.predict(matrix, HORIZON).shape == (60, HORIZON)
+
+
+def test_explain_delegates_to_the_highest_weighted_member_that_can():
+    matrix = make_matrix(n_series=30)
+    model, _ = EnsembleForecaster.train(
+        matrix, {"mean": ExplainingMean, "last": Explaining}, horizon=HORIZON, n_origins=2
+    )
+    assert model.explain(matrix, HORIZON)[0][0]["text"] == "mean"
+    plain, _ = EnsembleForecaster.train(matrix, {"mean": Mean}, horizon=HORIZON, n_origins=2)
+    assert plain.explain(matrix, HORIZON) == [[] for _ in range(30)]
+
+
+def test_the_nested_ensemble_never_sees_the_origin_it_is_scored_on():
+    """Change what happened after the last origin: the ensemble's forecast there must not move."""
+    matrix = make_matrix(n_series=80)
+    members = {"mean": Mean, "last": Last}
+
+    def last_forecast(values: np.ndarray) -> np.ndarray:
+        m = DemandMatrix(series_ids=matrix.series_ids, days=matrix.days, values=values)
+        result = rolling_origin(m, members, horizon=HORIZON, n_origins=2, inner_origins=2)
+        nested_ensemble(result, train_origins=2)
+        assert "retailiq_ensemble" in result.metrics()["models"]
+        assert "coverage_95" in result.metrics()["models"]["retailiq_ensemble"]
+        return result.folds[-1].forecasts["retailiq_ensemble"], result.folds[-1].intervals["retailiq_ensemble"]
+
+    forecast, bounds = last_forecast(matrix.values)
+    future_changed = matrix.values.copy()
+    future_changed[:, -HORIZON:] *= 10
+    other_forecast, other_bounds = last_forecast(future_changed)
+    assert np.array_equal(forecast, other_forecast)
+    assert all(np.array_equal(bounds[k], other_bounds[k]) for k in bounds)
+    with pytest.raises(ValueError, match="at least one origin"):
+        nested_ensemble(rolling_origin(matrix, members, horizon=HORIZON, n_origins=2))
