@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from forecasting.analytics import retailer_expected_demand
 from retailiq.accounts.models import Role
 from retailiq.catalog.selectors import product_list_for_user
 from retailiq.orders import selectors as order_selectors
@@ -40,6 +41,7 @@ def retailer_home(request: HttpRequest) -> HttpResponse:
         "totals": order_selectors.sales_totals_for_user(user=user, since=_since()),
         "recent_orders": order_selectors.order_list_for_user(user=user)[:15],
         "top_products": order_selectors.top_products_for_user(user=user, since=_since()),
+        "expected_demand": retailer_expected_demand(user=user, recent_days=RECENT_DAYS),
     }
     return render(request, "dashboards/retailer_home.html", context)
 

@@ -24,3 +24,14 @@
     if (token) event.detail.headers["X-CSRFToken"] = token.content;
   });
 })();
+// A select marked data-autosubmit submits its form when changed (the form's own button
+// stays for keyboards and for pages without JavaScript).
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
+});
+// Charts about to be replaced by an HTMX swap release Plotly's listeners first.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (!window.Plotly) return;
+  event.detail.target.querySelectorAll(".js-plotly-plot").forEach(function (el) { Plotly.purge(el); });
+});

@@ -1,0 +1,493 @@
+"""Reads behind the demand pages, scoped to the user: sales history, the serving model's
+forecasts, their accuracy, growth rankings, seasonality, and a retailer's expected demand.
+Everything is aggregated in the database; pandas only shapes the few rows that come back."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.db.models import Count, F, FloatField, Max, Min, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Abs, Coalesce, ExtractIsoWeekDay, ExtractMonth, TruncWeek
+
+from retailiq.accounts.models import User
+from retailiq.catalog.models import Product, Vendor
+from retailiq.catalog.selectors import vendor_list_for_user
+from retailiq.inventory.selectors import warehouse_list_for_user
+from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import order_line_list_for_user
+from retailiq.registry.models import ModelVersion
+from retailiq.registry.services import active_model_version
+
+from .models import DemandForecast, LocationKind
+from .selectors import forecast_products_for_user
+
+CAPABILITY = "forecasting"
+HORIZON_DAYS = 28  # the chart and rankings look four weeks ahead
+RANKING_WINDOW_DAYS = 28
+HISTORY_DAYS = {"day": 91, "week": 182}
+SEASONALITY_DAYS = 730
+ACCURACY_WEEKS = 12
+GRANULARITIES = ("day", "week")
+BAND_COLUMNS = ("lower_80", "upper_80", "lower_95", "upper_95")
+FORECAST_COLUMNS = ("date", "quantity", *BAND_COLUMNS)
+
+
+# --- Who and what ----------------------------------------------------------------------
+
+
+def demand_vendor_for_user(*, user: User, vendor_id: str | None) -> Vendor | None:
+    """A vendor always looks at itself; analysts pick one (None: the whole marketplace).
+    An unknown id or another vendor's id answers None for analysts and is ignored for vendors."""
+    if user.is_vendor:
+        return user.vendor
+    if not vendor_id or not str(vendor_id).isdigit():
+        return None
+    return vendor_list_for_user(user=user).filter(pk=int(vendor_id)).first()
+
+
+def demand_products_for_user(*, user: User, vendor: Vendor | None = None) -> QuerySet[Product]:
+    products = forecast_products_for_user(user=user)
+    if vendor is not None:
+        products = products.filter(vendor=vendor)
+    return products.select_related("category").order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the chart shows: one product, or the sum over a category, region, warehouse
+    or all the products in view. `value` is how it travels in the URL."""
+
+    kind: str
+    key: str = ""
+    label: str = "All products"
+    product: Product | None = None
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.key}" if self.key else self.kind
+
+    @property
+    def location_kind(self) -> str:
+        return self.kind if self.kind in (LocationKind.REGION, LocationKind.WAREHOUSE) else LocationKind.ALL
+
+    @property
+    def location(self) -> str:
+        return self.key if self.location_kind != LocationKind.ALL else ""
+
+
+@dataclass
+class PickerOptions:
+    products: list[Product]
+    categories: list[tuple[int, str]]
+    regions: list[str]
+    warehouses: list[tuple[str, str]]
+
+
+def demand_picker_options(*, user: User, products: list[Product]) -> PickerOptions:
+    categories = sorted({(p.category_id, p.category.name) for p in products if p.category_id}, key=lambda c: c[1])
+    warehouses = list(
+        warehouse_list_for_user(user=user).order_by("region", "name").values_list("code", "name", "region")
+    )
+    return PickerOptions(
+        products=products,
+        categories=categories,
+        regions=sorted({region for _, _, region in warehouses}),
+        warehouses=[(code, f"{name} ({region})") for code, name, region in warehouses],
+    )
+
+
+def selection_resolve(*, value: str, options: PickerOptions) -> Selection | None:
+    """The selection named in the URL if it is among the user's options, else None (a 404).
+    An empty value is the first product, or everything when there is none."""
+    if not value:
+        first = options.products[0] if options.products else None
+        return Selection("product", str(first.pk), first.name, first) if first else Selection("all")
+    kind, _, key = value.partition(":")
+    if kind == "all" and not key:
+        return Selection("all")
+    if kind == "product" and key.isdigit():
+        product = next((p for p in options.products if p.pk == int(key)), None)
+        return Selection(kind, key, product.name, product) if product else None
+    if kind == "category" and key.isdigit():
+        name = dict(options.categories).get(int(key))
+        return Selection(kind, key, f"Category: {name}") if name else None
+    if kind == "region" and key in options.regions:
+        return Selection(kind, key, f"Region: {key}")
+    if kind == "warehouse":
+        name = dict(options.warehouses).get(key)
+        return Selection(kind, key, f"Warehouse: {name}") if name else None
+    return None
+
+
+def _selected_products(products: QuerySet[Product], selection: Selection) -> QuerySet[Product]:
+    if selection.kind == "product":
+        return products.filter(pk=int(selection.key))
+    if selection.kind == "category":
+        return products.filter(category_id=int(selection.key))
+    return products
+
+
+# --- Sales history -----------------------------------------------------------------------
+
+
+def _sales_lines(*, user: User) -> QuerySet[OrderLine]:
+    # The same demand the model learns from: sales on orders that were not cancelled.
+    return order_line_list_for_user(user=user).filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
+
+
+def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[OrderLine]:
+    if selection.kind == "region":
+        return lines.filter(order__warehouse__region=selection.key)
+    if selection.kind == "warehouse":
+        return lines.filter(order__warehouse__code=selection.key)
+    return lines
+
+
+def latest_sales_day_for_user(*, user: User, products: QuerySet[Product]) -> dt.date | None:
+    return _sales_lines(user=user).filter(product__in=products).aggregate(last=Max("placed_on"))["last"]
+
+
+def sales_history(
+    *, user: User, products: QuerySet[Product], selection: Selection, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Units sold per day (days without a sale are zero), columns date and units."""
+    lines = _located(_sales_lines(user=user), selection).filter(
+        product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
+    )
+    rows = lines.values("placed_on").annotate(units=Sum("quantity")).order_by("placed_on")
+    days = pd.date_range(start, end, freq="D")
+    series = pd.Series({pd.Timestamp(r["placed_on"]): float(r["units"]) for r in rows}, dtype=float)
+    return pd.DataFrame({"date": days, "units": series.reindex(days, fill_value=0.0).to_numpy()})
+
+
+# --- Forecasts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """The serving version's latest batch of forecasts."""
+
+    version: ModelVersion
+    origin: dt.date | None
+
+    @property
+    def model_label(self) -> str:
+        return f"version {self.version.pk} ({self.version.algorithm})"
+
+
+def forecast_run_serving() -> ForecastRun | None:
+    """The active forecasting version and the origin of its latest product-level batch
+    (None while it has not scored yet). None when no version serves."""
+    version = active_model_version(capability=CAPABILITY)
+    if version is None:
+        return None
+    origin = DemandForecast.objects.filter(model_version=version, location_kind=LocationKind.ALL).aggregate(
+        origin=Max("origin_date")
+    )["origin"]
+    return ForecastRun(version=version, origin=origin)
+
+
+def _squared(delta) -> Any:
+    return Sum(delta * delta, output_field=FloatField())
+
+
+def batch_forecast(*, run: ForecastRun, products: QuerySet[Product], selection: Selection) -> pd.DataFrame:
+    """The selection's forecast per target day summed over its products. The interval of
+    a sum adds the products' half-widths in quadrature, as if their errors were
+    independent: summing the bounds themselves would overstate it."""
+    rows = (
+        DemandForecast.objects.filter(
+            model_version=run.version,
+            origin_date=run.origin,
+            location_kind=selection.location_kind,
+            location=selection.location,
+            product__in=_selected_products(products, selection),
+        )
+        .values("target_date")
+        .annotate(
+            # Not named "quantity": that alias would shadow the field in the squares below.
+            total=Sum("quantity"),
+            **{f"{c}_sq": _squared(F(c) - F("quantity")) for c in BAND_COLUMNS},
+        )
+        .order_by("target_date")
+    )
+    return _bands_from_squares(pd.DataFrame.from_records(list(rows)).rename(columns={"total": "quantity"}))
+
+
+def _bands_from_squares(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    out = pd.DataFrame({"date": pd.to_datetime(frame["target_date"]), "quantity": frame["quantity"].astype(float)})
+    for column in BAND_COLUMNS:
+        width = frame[f"{column}_sq"].astype(float).clip(lower=0) ** 0.5
+        out[column] = (out["quantity"] - width).clip(lower=0) if column.startswith("lower") else out["quantity"] + width
+    return out
+
+
+def served_forecast_frame(days: list[dict[str, Any]]) -> pd.DataFrame:
+    """The `days` of a served prediction as a frame."""
+    frame = pd.DataFrame(days, columns=FORECAST_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def roll_up_weeks(
+    history: pd.DataFrame, forecast: pd.DataFrame, *, origin: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weekly totals in 7-day blocks counted from the forecast origin, so neither side of
+    the origin has a partial week. A week is labelled by its first day; its interval
+    adds the days' half-widths in quadrature (see batch_forecast)."""
+    start = pd.Timestamp(origin) + pd.Timedelta(days=1)
+
+    def block(dates: pd.Series) -> pd.Series:
+        return start + pd.to_timedelta(((dates - start).dt.days // 7) * 7, unit="D")
+
+    weekly_history = pd.DataFrame(columns=["date", "units"])
+    if not history.empty:
+        blocks = history.assign(date=block(history["date"])).groupby("date", as_index=False)
+        weekly_history = blocks.agg(units=("units", "sum"), days=("units", "size"))
+        weekly_history = weekly_history[weekly_history["days"] == 7][["date", "units"]]
+    weekly_forecast = pd.DataFrame(columns=FORECAST_COLUMNS)
+    if not forecast.empty:
+        frame = forecast.assign(date=block(forecast["date"]))
+        for column in BAND_COLUMNS:
+            frame[f"{column}_sq"] = (frame[column] - frame["quantity"]) ** 2
+        grouped = frame.groupby("date", as_index=False).agg(
+            target_date=("date", "first"),
+            quantity=("quantity", "sum"),
+            **{f"{c}_sq": (f"{c}_sq", "sum") for c in BAND_COLUMNS},
+        )
+        weekly_forecast = _bands_from_squares(grouped)
+    return weekly_history, weekly_forecast
+
+
+# --- Accuracy of past forecasts ---------------------------------------------------------
+
+
+def accuracy_by_week(
+    *, user: User, run: ForecastRun, products: QuerySet[Product], selection: Selection, until: dt.date
+) -> pd.DataFrame:
+    """For the serving version's forecasts whose day has passed: per week, WAPE (total
+    absolute error over units sold) and MAE (mean absolute error per product and day).
+    One query: each forecast row is joined to what sold that day by a subquery."""
+    sold = (
+        _located(_sales_lines(user=user), selection)
+        .filter(product=OuterRef("product"), placed_on=OuterRef("target_date"))
+        .values("product")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    since = until - dt.timedelta(weeks=ACCURACY_WEEKS)
+    rows = (
+        DemandForecast.objects.filter(
+            model_version=run.version,
+            location_kind=selection.location_kind,
+            location=selection.location,
+            product__in=_selected_products(products, selection),
+            target_date__gt=since,
+            target_date__lte=until,
+        )
+        .annotate(actual=Coalesce(Subquery(sold, output_field=FloatField()), Value(0.0)))
+        .annotate(week=TruncWeek("target_date"))
+        .values("week")
+        .annotate(
+            forecast=Sum("quantity"),
+            actual_units=Sum("actual"),
+            abs_error=Sum(Abs(F("quantity") - F("actual")), output_field=FloatField()),
+            observations=Count("id"),
+        )
+        .order_by("-week")
+    )
+    records = []
+    for r in rows:
+        week = r["week"].date() if isinstance(r["week"], dt.datetime) else r["week"]
+        records.append(
+            {
+                "week": week,
+                "forecast": float(r["forecast"]),
+                "actual": float(r["actual_units"]),
+                "wape": float(r["abs_error"]) / r["actual_units"] if r["actual_units"] else None,
+                "mae": float(r["abs_error"]) / r["observations"],
+                "observations": r["observations"],
+            }
+        )
+    return pd.DataFrame(records, columns=["week", "forecast", "actual", "wape", "mae", "observations"])
+
+
+# --- Growth and decline ------------------------------------------------------------------
+
+
+def growth_rankings(
+    *, user: User, run: ForecastRun, products: QuerySet[Product], limit: int = 10
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per product, the forecast for the next four weeks against what sold in the last
+    four. Where the serving model forecasts fewer days ahead, its daily average over the
+    days it does forecast stands in for the rest. Products that sold nothing in the last
+    four weeks have no growth rate and are left out."""
+    end = run.origin
+    forecasts = (
+        DemandForecast.objects.filter(
+            model_version=run.version,
+            origin_date=end,
+            location_kind=LocationKind.ALL,
+            product__in=products,
+            target_date__lte=end + dt.timedelta(days=HORIZON_DAYS),
+        )
+        .values("product_id", "product__name", "product__sku")
+        .annotate(quantity=Sum("quantity"), days=Count("id"))
+    )
+    actual = dict(
+        _sales_lines(user=user)
+        .filter(product__in=products, placed_on__gt=end - dt.timedelta(days=RANKING_WINDOW_DAYS), placed_on__lte=end)
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("product_id", "units")
+    )
+    rows = []
+    for f in forecasts:
+        last = float(actual.get(f["product_id"]) or 0)
+        if last <= 0:
+            continue
+        ahead = float(f["quantity"]) * HORIZON_DAYS / f["days"]
+        rows.append(
+            {
+                "product_id": f["product_id"],
+                "product": f["product__name"],
+                "sku": f["product__sku"],
+                "last_4_weeks": last,
+                "next_4_weeks": ahead,
+                "change": ahead - last,
+                "growth": (ahead - last) / last,
+                "forecast_days": f["days"],
+            }
+        )
+    rows.sort(key=lambda r: (-r["growth"], r["product"]))
+    growing = [r for r in rows if r["growth"] > 0][:limit]
+    declining = [r for r in reversed(rows) if r["growth"] < 0][:limit]
+    return growing, declining
+
+
+# --- Seasonality -------------------------------------------------------------------------
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def seasonality_profile(
+    *, user: User, products: QuerySet[Product], selection: Selection, end: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Average units per day by weekday and by calendar month over the last two years:
+    totals from the database, divided by how many such days the window holds."""
+    start = end - dt.timedelta(days=SEASONALITY_DAYS - 1)
+    lines = _located(_sales_lines(user=user), selection).filter(
+        product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
+    )
+    by_weekday: dict[int, float] = {}
+    by_month: dict[int, float] = {}
+    first_sale = end
+    for key, target, extract in (("weekday", by_weekday, ExtractIsoWeekDay), ("month", by_month, ExtractMonth)):
+        grouped = lines.annotate(**{key: extract("placed_on")}).values(key).order_by()
+        for row in grouped.annotate(units=Sum("quantity"), first=Min("placed_on")):
+            target[row[key]] = float(row["units"])
+            first_sale = min(first_sale, row["first"])
+    if not by_weekday:
+        return pd.DataFrame(columns=["label", "units"]), pd.DataFrame(columns=["label", "units"])
+    # Days before the first sale in the window (a product launched since) do not count.
+    days = pd.date_range(first_sale, end, freq="D")
+    weekday_days = pd.Series(days.isocalendar().day.to_numpy()).value_counts()
+    month_days = pd.Series(days.month).value_counts()
+    weekdays = pd.DataFrame(
+        {"label": WEEKDAYS, "units": [by_weekday.get(i, 0.0) / weekday_days.get(i, 1) for i in range(1, 8)]}
+    )
+    months = pd.DataFrame(
+        {
+            "label": MONTHS,
+            "units": [
+                by_month.get(i, 0.0) / month_days[i] if i in month_days.index else math.nan for i in range(1, 13)
+            ],
+        }
+    )
+    return weekdays, months
+
+
+# --- A retailer's expected demand -----------------------------------------------------------
+
+
+@dataclass
+class ExpectedDemand:
+    """Per product the retailer buys most: its share of the product's recent sales times
+    the product's forecast, per week ahead (None for weeks the model does not reach)."""
+
+    run: ForecastRun | None
+    weeks: list[dt.date] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    horizon_days: int = 0
+
+
+def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 8, weeks: int = 4) -> ExpectedDemand:
+    run = forecast_run_serving()
+    if run is None or run.origin is None or not user.is_retailer:
+        return ExpectedDemand(run=run)
+    since = run.origin - dt.timedelta(days=recent_days - 1)
+    mine = list(
+        _sales_lines(user=user)
+        .filter(placed_on__gte=since, placed_on__lte=run.origin)
+        .values("product_id", "product__name", "product__sku")
+        .annotate(units=Sum("quantity"))
+        .order_by("-units", "product__name")[:limit]
+    )
+    product_ids = [r["product_id"] for r in mine]
+    # The marketplace-wide totals are only the share's denominator; no other retailer's
+    # figure leaves this function.
+    totals = dict(
+        OrderLine.objects.filter(
+            order__status__in=DEMAND_STATUSES,
+            order__kind=OrderKind.SALE,
+            product_id__in=product_ids,
+            placed_on__gte=since,
+            placed_on__lte=run.origin,
+        )
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("product_id", "units")
+    )
+    forecast = DemandForecast.objects.filter(
+        model_version=run.version,
+        origin_date=run.origin,
+        location_kind=LocationKind.ALL,
+        product_id__in=product_ids,
+        target_date__gt=run.origin,
+        target_date__lte=run.origin + dt.timedelta(weeks=weeks),
+    ).values_list("product_id", "target_date", "quantity")
+    per_week: dict[tuple[int, int], float] = {}
+    horizon = 0
+    for product_id, target, quantity in forecast:
+        ahead = (target - run.origin).days
+        horizon = max(horizon, ahead)
+        key = (product_id, (ahead - 1) // 7)
+        per_week[key] = per_week.get(key, 0.0) + quantity
+    week_starts = [run.origin + dt.timedelta(days=1 + 7 * w) for w in range(weeks)]
+    rows = []
+    for r in mine:
+        total = float(totals.get(r["product_id"]) or 0)
+        share = float(r["units"]) / total if total else 0.0
+        weekly = [
+            per_week[(r["product_id"], w)] * share
+            if w * 7 + 7 <= horizon and (r["product_id"], w) in per_week
+            else None
+            for w in range(weeks)
+        ]
+        if all(v is None for v in weekly):
+            continue
+        rows.append(
+            {
+                "product": r["product__name"],
+                "sku": r["product__sku"],
+                "share": share,
+                "weekly": weekly,
+                "total": sum(v for v in weekly if v is not None),
+            }
+        )
+    return ExpectedDemand(run=run, weeks=week_starts, rows=rows, horizon_days=horizon)

@@ -1,0 +1,149 @@
+"""Plotly figures for the demand pages: pure functions, DataFrames in, figure dicts out
+(the page serialises them with json_script and static/js/app.js draws them)."""
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+HISTORY_COLOUR = "#1c2430"
+FORECAST_COLOUR = "#0b6e4f"
+BAND_80 = "rgba(11, 110, 79, 0.28)"
+BAND_95 = "rgba(11, 110, 79, 0.12)"
+ORIGIN_COLOUR = "#a15c00"
+
+
+def _dates(values: pd.Series) -> list[str]:
+    return [pd.Timestamp(v).date().isoformat() for v in values]
+
+
+def _numbers(values: pd.Series) -> list[float | None]:
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 2) for v in values]
+
+
+def _band(forecast: pd.DataFrame, level: str, colour: str) -> list[dict[str, Any]]:
+    """An interval as a filled area: the lower edge first, the upper edge filled down to it.
+    Hovering the area shows both bounds."""
+    x = _dates(forecast["date"])
+    lower, upper = _numbers(forecast[f"lower_{level}"]), _numbers(forecast[f"upper_{level}"])
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": x,
+            "y": lower,
+            "line": {"width": 0, "color": colour},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "legendgroup": f"band{level}",
+            "name": f"{level}% interval (lower)",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": x,
+            "y": upper,
+            "fill": "tonexty",
+            "fillcolor": colour,
+            "line": {"width": 0, "color": colour},
+            "customdata": lower,
+            "hovertemplate": level + "% interval: %{customdata:,.0f} to %{y:,.0f}<extra></extra>",
+            "legendgroup": f"band{level}",
+            "name": f"{level}% interval",
+        },
+    ]
+
+
+def demand_figure(
+    history: pd.DataFrame, forecast: pd.DataFrame, *, origin: dt.date | None, granularity: str = "day"
+) -> dict[str, Any]:
+    """Actual sales (columns date, units) and the forecast (date, quantity, lower_80,
+    upper_80, lower_95, upper_95) with its 80% and 95% bands, and a line at the origin."""
+    unit = "week" if granularity == "week" else "day"
+    data: list[dict[str, Any]] = []
+    if not forecast.empty:
+        data += _band(forecast, "95", BAND_95) + _band(forecast, "80", BAND_80)
+    if not history.empty:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers" if unit == "week" else "lines",
+                "name": "Actual sales",
+                "x": _dates(history["date"]),
+                "y": _numbers(history["units"]),
+                "line": {"color": HISTORY_COLOUR, "width": 1.5},
+                "marker": {"size": 5},
+                "hovertemplate": "Sold: %{y:,.0f} units<extra></extra>",
+            }
+        )
+    if not forecast.empty:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers" if unit == "week" else "lines",
+                "name": "Forecast",
+                "x": _dates(forecast["date"]),
+                "y": _numbers(forecast["quantity"]),
+                "line": {"color": FORECAST_COLOUR, "width": 2.5, "dash": "dot"},
+                "marker": {"size": 5},
+                "hovertemplate": "Forecast: %{y:,.1f} units<extra></extra>",
+            }
+        )
+    layout: dict[str, Any] = {
+        "xaxis": {"type": "date", "title": {"text": "Week starting" if unit == "week" else "Day"}},
+        "yaxis": {"title": {"text": f"Units per {unit}"}, "rangemode": "tozero", "tickformat": ",d"},
+        "legend": {"orientation": "h", "y": -0.22},
+        "margin": {"t": 30, "r": 20, "b": 40, "l": 60},
+    }
+    if origin is not None:
+        at = origin.isoformat()
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": at,
+                "x1": at,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": ORIGIN_COLOUR, "dash": "dash", "width": 1.5},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "x": at,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": "forecast from here",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"color": ORIGIN_COLOUR, "size": 11},
+            }
+        ]
+    return {"data": data, "layout": layout}
+
+
+def profile_figure(profile: pd.DataFrame, *, title: str) -> dict[str, Any]:
+    """Average units per day by weekday or month (columns label, units) as bars."""
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": list(profile["label"]),
+                "y": _numbers(profile["units"]),
+                "marker": {"color": FORECAST_COLOUR},
+                "name": title,
+                "hovertemplate": "%{x}: %{y:,.1f} units a day<extra></extra>",
+            }
+        ],
+        "layout": {
+            "hovermode": "closest",
+            "showlegend": False,
+            "xaxis": {"type": "category"},
+            "yaxis": {"title": {"text": "Units per day"}, "rangemode": "tozero", "tickformat": ",.0f"},
+            "margin": {"t": 10, "r": 10, "b": 30, "l": 55},
+        },
+    }

@@ -1,0 +1,307 @@
+"""The vendor's demand analytics page, its HTMX fragment and CSV exports. Reads come from
+analytics.py, figures from charts.py; this module only decides what to show."""
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from retailiq.accounts.models import Role, User
+from retailiq.catalog.models import Vendor
+from retailiq.catalog.selectors import vendor_list_for_user
+from retailiq.core.errors import DomainError
+from retailiq.dashboards.access import role_required
+
+from . import analytics, charts
+from .selectors import latest_sales_day
+from .services import product_forecast
+
+FRAGMENT_TARGET = "demand-detail"
+NO_MODEL = "No forecasts yet: an analyst trains the forecasting model on the Models page."
+NOT_SCORED = "The serving model has not scored forecasts yet: an analyst scores them on the Models page (Score now)."
+EXPORTS = ("forecast", "accuracy", "weekday", "month", "growth", "decline")
+
+
+@dataclass
+class Scope:
+    """Who is looking, at which vendor's products, and at what selection."""
+
+    user: User
+    vendor: Vendor | None
+    products: Any  # QuerySet[Product]: stays lazy so reads filter by it in the database
+    options: analytics.PickerOptions
+    selection: analytics.Selection
+    granularity: str
+    run: analytics.ForecastRun | None
+
+    def query(self, **extra: str) -> dict[str, str]:
+        params = {"show": self.selection.value, "by": self.granularity}
+        if self.vendor is not None and not self.user.is_vendor:
+            params["vendor"] = str(self.vendor.pk)
+        return {**params, **extra}
+
+
+@dataclass
+class Detail:
+    """What the chart fragment shows for one selection."""
+
+    origin: dt.date | None = None
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    forecast: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: str = ""
+    model_note: str = ""
+    explanation: list[str] = field(default_factory=list)
+    forecast_note: str = ""
+    accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weekdays: pd.DataFrame = field(default_factory=pd.DataFrame)
+    months: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _scope(request: HttpRequest) -> Scope:
+    user = request.user
+    vendor = analytics.demand_vendor_for_user(user=user, vendor_id=request.GET.get("vendor"))
+    if request.GET.get("vendor") and vendor is None and not user.is_vendor:
+        raise Http404("No such vendor.")
+    products = analytics.demand_products_for_user(user=user, vendor=vendor)
+    options = analytics.demand_picker_options(user=user, products=list(products))
+    selection = analytics.selection_resolve(value=request.GET.get("show", ""), options=options)
+    if selection is None:
+        raise Http404("Nothing by that name among the products you may analyse.")
+    granularity = request.GET.get("by", "day")
+    if granularity not in analytics.GRANULARITIES:
+        granularity = "day"
+    return Scope(user, vendor, products, options, selection, granularity, analytics.forecast_run_serving())
+
+
+def explanation_in_words(explanation: list[dict[str, Any]]) -> list[str]:
+    """{"driver": "day of week", "effect": 0.18} -> "Day of week raises the forecast by about 18%."."""
+    lines = []
+    for item in explanation or []:
+        driver, effect = str(item.get("driver") or "").strip(), item.get("effect")
+        if not driver or not isinstance(effect, int | float):
+            if item.get("text"):
+                lines.append(str(item["text"]))
+            continue
+        if abs(effect) < 0.005:
+            lines.append(f"{driver[:1].upper()}{driver[1:]} hardly changes the forecast.")
+        else:
+            verb = "raises" if effect > 0 else "lowers"
+            lines.append(f"{driver[:1].upper()}{driver[1:]} {verb} the forecast by about {abs(effect):.0%}.")
+    return lines
+
+
+def _served_model(model: dict[str, Any]) -> tuple[str, str]:
+    if model.get("fallback"):
+        return "a simple baseline", (
+            "No forecasting model has been trained yet, so a simple baseline answers: "
+            "an analyst trains the forecasting model on the Models page."
+        )
+    role = {"champion": "the serving model", "challenger": "a challenger on trial"}.get(model.get("role"), "")
+    return f"version {model.get('version')} ({model.get('algorithm')}){', ' + role if role else ''}", ""
+
+
+def _detail(scope: Scope, *, with_forecast: bool = True) -> Detail:
+    detail = Detail()
+    user, selection, run = scope.user, scope.selection, scope.run
+    if selection.product is not None and not with_forecast:
+        detail.origin = latest_sales_day()  # the day an on-demand forecast starts from
+    elif selection.product is not None:
+        try:
+            served = product_forecast(
+                product=selection.product, horizon=analytics.HORIZON_DAYS, routing_key=f"user:{user.pk}"
+            )
+        except DomainError as exc:
+            detail.forecast_note = exc.message
+        else:
+            detail.origin = dt.date.fromisoformat(str(served.result["origin_date"]))
+            detail.forecast = analytics.served_forecast_frame(served.result.get("days") or [])
+            detail.model, detail.model_note = _served_model(served.model)
+            detail.explanation = explanation_in_words(served.result.get("explanation") or [])
+    elif run is None:
+        detail.forecast_note = NO_MODEL
+    elif run.origin is None:
+        detail.forecast_note = NOT_SCORED
+    else:
+        detail.origin = run.origin
+        detail.model = f"{run.model_label}, the serving model"
+        if with_forecast:
+            detail.forecast = analytics.batch_forecast(run=run, products=scope.products, selection=selection)
+            if detail.forecast.empty and selection.location_kind != "all":
+                detail.forecast_note = (
+                    f"Forecasts per {selection.kind} have not been scored yet; the chart shows what sold there."
+                )
+    if detail.origin is None:
+        detail.origin = analytics.latest_sales_day_for_user(user=user, products=scope.products)
+    if detail.origin is None:
+        return detail
+    days = analytics.HISTORY_DAYS[scope.granularity]
+    detail.history = analytics.sales_history(
+        user=user,
+        products=scope.products,
+        selection=selection,
+        start=detail.origin - dt.timedelta(days=days - 1),
+        end=detail.origin,
+    )
+    if scope.granularity == "week":
+        detail.history, detail.forecast = analytics.roll_up_weeks(detail.history, detail.forecast, origin=detail.origin)
+    if run is not None and run.origin is not None:
+        detail.accuracy = analytics.accuracy_by_week(
+            user=user, run=run, products=scope.products, selection=selection, until=detail.origin
+        )
+    detail.weekdays, detail.months = analytics.seasonality_profile(
+        user=user, products=scope.products, selection=selection, end=detail.origin
+    )
+    return detail
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [] if frame is None or frame.empty else frame.to_dict(orient="records")
+
+
+def _detail_context(scope: Scope, detail: Detail) -> dict[str, Any]:
+    sold_anything = not detail.history.empty and float(detail.history["units"].sum()) > 0
+    has_chart = sold_anything or not detail.forecast.empty
+    accuracy = [
+        {**row, "wape_percent": None if row["wape"] is None or pd.isna(row["wape"]) else row["wape"] * 100}
+        for row in _records(detail.accuracy)
+    ]
+    return {
+        "scope": scope,
+        "selection": scope.selection,
+        "granularity": scope.granularity,
+        "detail": detail,
+        "has_chart": has_chart,
+        "demand_figure": charts.demand_figure(
+            detail.history, detail.forecast, origin=detail.origin, granularity=scope.granularity
+        )
+        if has_chart
+        else None,
+        "accuracy": accuracy,
+        "weekday_figure": charts.profile_figure(detail.weekdays, title="By weekday")
+        if not detail.weekdays.empty
+        else None,
+        "month_figure": charts.profile_figure(detail.months, title="By month") if not detail.months.empty else None,
+        "query": urlencode(scope.query()),
+        "no_model": NO_MODEL,
+    }
+
+
+def _with_percent(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "growth_percent": r["growth"] * 100} for r in rows]
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == FRAGMENT_TARGET and not request.htmx.history_restore_request
+
+
+@role_required(Role.VENDOR)
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def demand_page(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    context = _detail_context(scope, _detail(scope))
+    if _wants_fragment(request):
+        return render(request, "forecasting/_detail.html", context)
+    growing, declining = ([], [])
+    if scope.run is not None and scope.run.origin is not None:
+        growing, declining = analytics.growth_rankings(user=scope.user, run=scope.run, products=scope.products)
+    context.update(
+        {
+            "vendor": scope.vendor,
+            "vendors": list(vendor_list_for_user(user=request.user).order_by("name"))
+            if request.user.sees_everything
+            else [],
+            "options": scope.options,
+            "run": scope.run,
+            "ranking_tables": [
+                ("Growing fastest", _with_percent(growing), "growth"),
+                ("Slowing most", _with_percent(declining), "decline"),
+            ],
+            "ranking_query": urlencode({k: v for k, v in scope.query().items() if k == "vendor"}),
+            "not_scored": NOT_SCORED,
+            "horizon_days": analytics.HORIZON_DAYS,
+        }
+    )
+    return render(request, "forecasting/demand.html", context)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) is prefixed with an apostrophe. Numbers stay numbers, dates become ISO text."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
+    return response
+
+
+def _forecast_rows(scope: Scope, detail: Detail) -> list[list[Any]]:
+    label = scope.selection.label
+    rows = [[label, r["date"], r["units"], "", "", "", "", ""] for r in _records(detail.history)]
+    rows += [
+        [label, r["date"], "", r["quantity"], r["lower_80"], r["upper_80"], r["lower_95"], r["upper_95"]]
+        for r in _records(detail.forecast)
+    ]
+    return rows
+
+
+def _ranking_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["product"], r["sku"], r["last_4_weeks"], r["next_4_weeks"], r["change"], r["growth"]] for r in rows]
+
+
+@role_required(Role.VENDOR)
+@require_GET
+def demand_export(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in EXPORTS:
+        raise Http404("No such table.")
+    scope = _scope(request)
+    name = slugify(f"demand {table} {scope.selection.label}")[:80]
+    if table in ("growth", "decline"):
+        growing, declining = ([], [])
+        if scope.run is not None and scope.run.origin is not None:
+            growing, declining = analytics.growth_rankings(user=scope.user, run=scope.run, products=scope.products)
+        header = ["product", "sku", "units_last_4_weeks", "forecast_next_4_weeks", "change", "growth"]
+        return _csv_response(
+            slugify(f"demand {table}"), header, _ranking_rows(growing if table == "growth" else declining)
+        )
+    detail = _detail(scope, with_forecast=table == "forecast")
+    if table == "forecast":
+        header = ["selection", "date", "units_sold", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
+        return _csv_response(name, header, _forecast_rows(scope, detail))
+    if table == "accuracy":
+        header = ["week_starting", "forecast", "units_sold", "wape", "mae", "observations"]
+        rows = [
+            [r["week"], r["forecast"], r["actual"], r["wape"], r["mae"], r["observations"]]
+            for r in _records(detail.accuracy)
+        ]
+        return _csv_response(name, header, rows)
+    profile = detail.weekdays if table == "weekday" else detail.months
+    return _csv_response(name, [table, "units_per_day"], [[r["label"], r["units"]] for r in _records(profile)])

@@ -1,0 +1,350 @@
+"""The vendor's demand page and the retailer's expected demand: who may see what, the
+HTMX fragment, CSV exports, empty states, and how many queries a page costs."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from forecasting import views
+from forecasting.models import DemandForecast
+from retailiq.registry.models import ModelStatus, ModelVersion
+from retailiq.registry.services import ServedPrediction
+from tests.conftest import DEMAND_END
+from tests.factories import ProductFactory
+
+PAGE = "/vendor/demand/"
+
+
+def _forecast_rows(version, product, *, origin, days, quantity, location_kind="all", location=""):
+    return [
+        DemandForecast(
+            model_version=version,
+            product=product,
+            location_kind=location_kind,
+            location=location,
+            target_date=origin + dt.timedelta(days=d),
+            origin_date=origin,
+            quantity=quantity,
+            lower_80=quantity * 0.8,
+            upper_80=quantity * 1.2,
+            lower_95=quantity * 0.6,
+            upper_95=quantity * 1.4,
+        )
+        for d in range(1, days + 1)
+    ]
+
+
+@pytest.fixture
+def forecasts(demand_history):
+    """An active version with a 28-day forecast from DEMAND_END for both products, and
+    two weeks of forecasts for days that have passed (origin two weeks earlier)."""
+    version = ModelVersion.objects.create(
+        capability="forecasting", algorithm="lightgbm_global", status=ModelStatus.ACTIVE
+    )
+    m = demand_history
+    rows = []
+    for product, quantity in ((m.product_1, 14.0), (m.product_2, 1.0)):
+        rows += _forecast_rows(version, product, origin=DEMAND_END, days=28, quantity=quantity)
+        rows += _forecast_rows(version, product, origin=DEMAND_END - dt.timedelta(days=14), days=14, quantity=12.0)
+    DemandForecast.objects.bulk_create(rows)
+    m.version = version
+    return m
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """The on-demand forecast the product chart shows, with an explanation."""
+    calls = []
+
+    def fake_product_forecast(*, product, horizon, routing_key, **kwargs):
+        calls.append(product.pk)
+        days = [
+            {
+                "date": (DEMAND_END + dt.timedelta(days=d)).isoformat(),
+                "quantity": 11.0,
+                "lower_80": 8.0,
+                "upper_80": 14.0,
+                "lower_95": 6.0,
+                "upper_95": 17.0,
+            }
+            for d in range(1, horizon + 1)
+        ]
+        return ServedPrediction(
+            result={
+                "product_id": product.pk,
+                "origin_date": DEMAND_END.isoformat(),
+                "days": days,
+                "explanation": [
+                    {"driver": "day of week", "effect": 0.18, "text": "day of week +18%"},
+                    {"driver": "recent sales", "effect": -0.07, "text": "recent sales -7%"},
+                ],
+            },
+            model={"version": 7, "algorithm": "lightgbm_global", "role": "champion", "fallback": False},
+            cached=False,
+        )
+
+    monkeypatch.setattr(views, "product_forecast", fake_product_forecast)
+    return calls
+
+
+# --- Who may see what -------------------------------------------------------------------
+
+
+def test_vendor_sees_only_its_own_products(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    body = client.get(PAGE).content.decode()
+    assert "Sunrise Basmati Rice" in body and "Bluecrest Shampoo" not in body
+    assert served == [forecasts.product_1.pk]  # the first of its own products is charted
+
+
+def test_another_vendors_product_answers_404(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    assert client.get(PAGE, {"show": f"product:{forecasts.product_2.pk}"}).status_code == 404
+    assert client.get(PAGE, {"show": "product:999999"}).status_code == 404
+    assert client.get(PAGE, {"show": "category:999999"}).status_code == 404
+    export = reverse("demand-export", args=["forecast"])
+    assert client.get(export, {"show": f"product:{forecasts.product_2.pk}"}).status_code == 404
+    assert served == []
+
+
+def test_a_vendor_cannot_switch_vendor_by_the_url(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    body = client.get(PAGE, {"vendor": forecasts.vendor_2.pk}).content.decode()
+    assert "Bluecrest Shampoo" not in body and "Sunrise Basmati Rice" in body
+
+
+@pytest.mark.parametrize("who", ["retailer_user_a", "rep_a"])
+def test_retailers_and_reps_are_refused(forecasts, client, who):
+    client.force_login(getattr(forecasts, who))
+    assert client.get(PAGE).status_code == 403
+    assert client.get(reverse("demand-export", args=["growth"])).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_login(db, client):
+    response = client.get(PAGE)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_analyst_sees_every_product_and_picks_a_vendor(forecasts, served, client):
+    client.force_login(forecasts.analyst)
+    body = client.get(PAGE).content.decode()
+    assert "Sunrise Basmati Rice" in body and "Bluecrest Shampoo" in body and 'id="demand-vendor"' in body
+    picked = client.get(PAGE, {"vendor": forecasts.vendor_2.pk}).content.decode()
+    assert "Bluecrest Shampoo" in picked and "Sunrise Basmati Rice" not in picked
+    assert client.get(PAGE, {"vendor": 999999}).status_code == 404
+
+
+# --- What the page shows -------------------------------------------------------------------
+
+
+def test_page_shows_chart_model_explanation_accuracy_rankings_and_seasonality(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    response = client.get(PAGE)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-chart="demand-figure"' in body and 'id="demand-figure"' in body
+    figure = response.context["demand_figure"]
+    names = [trace["name"] for trace in figure["data"]]
+    assert {"Actual sales", "Forecast", "80% interval", "95% interval"} <= set(names)
+    assert figure["layout"]["shapes"][0]["x0"] == DEMAND_END.isoformat()  # the origin marker
+    assert "version 7 (lightgbm_global)" in body
+    assert "Day of week raises the forecast by about 18%." in body
+    assert "Recent sales lowers the forecast by about 7%." in body
+    # Two past weeks of product 1's forecasts (12 a day) against what sold (10, 15 on Saturdays).
+    accuracy = response.context["accuracy"]
+    assert accuracy and all(0 < row["wape"] < 1 for row in accuracy)
+    # Product 1 sold about 300 units in the last 4 weeks; the forecast is 14 x 28 = 392.
+    growing = response.context["ranking_tables"][0][1]
+    assert [r["product"] for r in growing] == ["Sunrise Basmati Rice 5 kg"] and growing[0]["next_4_weeks"] == 392
+    assert "392" in body and 'id="weekday-figure"' in body
+    weekday = response.context["weekday_figure"]["data"][0]
+    assert weekday["y"][5] == pytest.approx(1.5 * weekday["y"][0], rel=0.1)  # Saturdays sell 15, other days 10
+
+
+def test_numbers_carry_thousands_separators(forecasts, served, client):
+    DemandForecast.objects.filter(product=forecasts.product_1, origin_date=DEMAND_END).update(quantity=100.0)
+    client.force_login(forecasts.vendor_user_1)
+    body = client.get(PAGE).content.decode()
+    assert "2,800" in body  # 100 a day for 28 days
+
+
+def test_choosing_an_aggregate_by_htmx_returns_only_the_fragment(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    category = forecasts.product_1.category_id
+    response = client.get(
+        PAGE, {"show": f"category:{category}", "by": "week"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="demand-detail"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body and 'id="demand-figure"' in body
+    assert "Growing and slowing" not in body  # the rankings stay on the page, not in the fragment
+    forecast = next(t for t in response.context["demand_figure"]["data"] if t["name"] == "Forecast")
+    assert forecast["y"] == [98.0] * 4  # four weeks of 14 a day, summed from the batch rows
+    assert served == []  # an aggregate reads the batch forecasts, no on-demand call
+    assert response.headers["Vary"].count("HX-Request") == 1
+
+
+def test_history_restore_gets_the_whole_page(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    response = client.get(
+        PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="demand-detail", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_region_without_location_forecasts_says_so(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    response = client.get(PAGE, {"show": "region:West"})
+    assert "Forecasts per region have not been scored yet" in response.content.decode()
+    DemandForecast.objects.bulk_create(
+        _forecast_rows(
+            forecasts.version,
+            forecasts.product_1,
+            origin=DEMAND_END,
+            days=7,
+            quantity=5.0,
+            location_kind="region",
+            location="West",
+        )
+    )
+    response = client.get(PAGE, {"show": "region:West"})
+    assert "have not been scored yet" not in response.content.decode()
+    forecast = next(t for t in response.context["demand_figure"]["data"] if t["name"] == "Forecast")
+    assert forecast["y"] == [5.0] * 7
+
+
+# --- Empty states --------------------------------------------------------------------------
+
+
+def test_without_a_trained_model_the_page_says_what_to_do(demand_history, served, client):
+    client.force_login(demand_history.vendor_user_1)
+    body = client.get(PAGE, {"show": "all"}).content.decode()
+    assert "an analyst trains the forecasting model on the Models page" in body
+    assert 'id="demand-figure"' in body  # what sold is still charted
+
+
+def test_a_vendor_without_products_or_sales_gets_empty_states(db, client):
+    from tests.factories import VendorUserFactory
+
+    user = VendorUserFactory()
+    client.force_login(user)
+    assert "No products yet" in client.get(PAGE).content.decode()
+    ProductFactory(vendor=user.vendor, name="Brand-new Ghee")
+    body = client.get(PAGE, {"show": "all"}).content.decode()
+    assert "Nothing sold yet for all products" in body
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def test_csv_cells_cannot_start_a_formula():
+    assert [views.csv_cell(v) for v in ("=SUM(A1)", "+1", "-2", "@x", "\tx", "plain", -3.5, 7)] == [
+        "'=SUM(A1)",
+        "'+1",
+        "'-2",
+        "'@x",
+        "'\tx",
+        "plain",
+        -3.5,
+        7,
+    ]
+
+
+def test_csv_exports_escape_product_names_and_follow_the_selection(forecasts, served, client):
+    forecasts.product_1.name = '=HYPERLINK("http://evil")'
+    forecasts.product_1.save(update_fields=["name"])
+    client.force_login(forecasts.vendor_user_1)
+    growth = client.get(reverse("demand-export", args=["growth"]))
+    assert growth["Content-Type"].startswith("text/csv") and "attachment" in growth["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(growth.content.decode())))
+    assert rows[0][:2] == ["product", "sku"] and rows[1][0] == '\'=HYPERLINK("http://evil")'
+    show = {"show": f"product:{forecasts.product_1.pk}"}
+    forecast = list(
+        csv.reader(io.StringIO(client.get(reverse("demand-export", args=["forecast"]), show).content.decode()))
+    )
+    assert forecast[1][0].startswith("'=") and len(forecast) == 1 + 91 + 28  # 91 days sold, 28 forecast
+    accuracy = list(
+        csv.reader(io.StringIO(client.get(reverse("demand-export", args=["accuracy"]), show).content.decode()))
+    )
+    assert accuracy[0][0] == "week_starting" and len(accuracy) >= 3
+    weekday = list(csv.reader(io.StringIO(client.get(reverse("demand-export", args=["weekday"])).content.decode())))
+    assert [r[0] for r in weekday[1:]] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert client.get("/vendor/demand/export/secrets.csv").status_code == 404
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+PAGE_MAX_QUERIES = 14  # measured: 13 for a product (served forecast stubbed), 14 for an aggregate
+FRAGMENT_MAX_QUERIES = 12  # measured: 11 and 12; the rankings are not re-read
+
+
+def _more_products(vendor, version, n):
+    for _ in range(n):
+        product = ProductFactory(vendor=vendor)
+        DemandForecast.objects.bulk_create(_forecast_rows(version, product, origin=DEMAND_END, days=28, quantity=3.0))
+
+
+@pytest.mark.parametrize("show", ["", "all", "category", "region:West"])
+def test_query_count_does_not_grow_with_products(forecasts, served, client, django_assert_max_num_queries, show):
+    client.force_login(forecasts.vendor_user_1)
+    if show == "category":
+        show = f"category:{forecasts.product_1.category_id}"
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES):
+        assert client.get(PAGE, {"show": show} if show else {}).status_code == 200
+    _more_products(forecasts.vendor_1, forecasts.version, 12)
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES):
+        assert client.get(PAGE, {"show": show} if show else {}).status_code == 200
+    with django_assert_max_num_queries(FRAGMENT_MAX_QUERIES):
+        client.get(PAGE, {"show": show, "by": "week"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="demand-detail")
+
+
+# --- The retailer's expected demand ------------------------------------------------------------
+
+
+def test_retailer_home_shows_its_share_of_the_forecast(forecasts, client, django_assert_max_num_queries):
+    client.force_login(forecasts.retailer_user_a)
+    with django_assert_max_num_queries(11):  # measured: 11
+        response = client.get(reverse("retailer-home"))
+    body = response.content.decode()
+    assert "Expected demand, next 4 weeks" in body
+    rows = response.context["expected_demand"].rows
+    # Shop A bought every unit of both products in the last 90 days: share 1.
+    rice = next(r for r in rows if r["product"] == "Sunrise Basmati Rice 5 kg")
+    assert rice["share"] == 1.0 and rice["weekly"] == [98.0] * 4 and "392" in body
+
+
+def test_retailer_share_is_its_own_part_and_other_shops_see_nothing_of_it(forecasts, client):
+    from retailiq.orders.models import OrderLine
+
+    # Shop B buys as much rice as shop A in the window: shop A's share halves.
+    line = OrderLine.objects.filter(product=forecasts.product_1, retailer=forecasts.shop_a).order_by("-placed_on")[0]
+    units_a = sum(
+        OrderLine.objects.filter(
+            product=forecasts.product_1, retailer=forecasts.shop_a, placed_on__gte=DEMAND_END - dt.timedelta(days=89)
+        ).values_list("quantity", flat=True)
+    )
+    from tests.factories import OrderFactory, OrderLineFactory
+
+    placed = dt.datetime.combine(line.placed_on, dt.time(12), tzinfo=dt.UTC)
+    OrderLineFactory(
+        order=OrderFactory(retailer=forecasts.shop_b, placed_at=placed), product=forecasts.product_1, quantity=units_a
+    )
+    client.force_login(forecasts.retailer_user_a)
+    rice = next(
+        r
+        for r in client.get(reverse("retailer-home")).context["expected_demand"].rows
+        if r["sku"] == forecasts.product_1.sku
+    )
+    assert rice["share"] == pytest.approx(0.5) and rice["weekly"] == [pytest.approx(49.0)] * 4
+    client.force_login(forecasts.retailer_user_b)
+    rows = client.get(reverse("retailer-home")).context["expected_demand"].rows
+    assert [r["sku"] for r in rows] == [forecasts.product_1.sku]  # shop B never bought the shampoo
+    assert rows[0]["share"] == pytest.approx(0.5)
+
+
+def test_retailer_card_without_a_model_says_so(demand_history, client):
+    client.force_login(demand_history.retailer_user_a)
+    body = client.get(reverse("retailer-home")).content.decode()
+    assert "No demand forecast yet" in body and "Time to reorder" in body and "Suggested for you" in body
