@@ -1,5 +1,8 @@
-"""Forecasting's adapter to the model lifecycle: product-level daily demand, for now
-with the backtested baselines (learned models plug in here as they arrive)."""
+"""Forecasting's adapter to the model lifecycle: daily product demand from the database,
+an ensemble of forecasters (baselines, Croston-type intermittent methods, the global
+LightGBM model and a CNN-LSTM) weighted by their rolling-origin backtest, conformal
+intervals, weekly answers summed from the days, explanations, and batch forecasts for
+every product and, split by recent shares, every warehouse and region."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -8,17 +11,24 @@ from typing import Any
 import lightgbm
 import numpy as np
 import pandas as pd
+from django.conf import settings
 
 from retailiq.registry.adapters import TrainedModel, TrainingData
 
-from .ml import baselines, lgbm_forecaster
+from . import history
+from .members import member_factories, member_names
+from .ml import baselines
 from .ml.demand_class import CLASSES, classify
-from .ml.matrix import DemandMatrix, demand_features, demand_matrix, long_frame
-from .models import DemandForecast
+from .ml.ensemble import EnsembleForecaster
+from .ml.matrix import DemandMatrix, demand_features
+from .models import DemandForecast, LocationKind
+from .periods import apply_planned_drivers, as_rows, caller_matrix, weekly_rows
 from .selectors import daily_product_sales, latest_sales_day
 
-DEFAULT_HISTORY_DAYS = 365
 ACTIVE_WITHIN_DAYS = 90  # products scored in batch: sold at least once in this window
+SERVING_HISTORY_DAYS = 365  # what an on-demand forecast reads: enough for every member's lookback
+SHARE_WINDOW_DAYS = 90  # location forecasts split the product's by this window's shares
+HEADLINE = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "coverage_95")
 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
@@ -30,22 +40,25 @@ def _as_of(params: dict[str, Any]) -> dt.date:
     return last
 
 
-def _matrix(product_ids: Sequence[int] | None, *, start: dt.date, end: dt.date) -> DemandMatrix:
-    sales = daily_product_sales(start=start, end=end, product_ids=product_ids)
-    matrix = demand_matrix(sales, start=pd.Timestamp(start), end=pd.Timestamp(end))
-    if product_ids is None:
-        return matrix
-    # Products with no sale in the window are all-zero rows, in the order asked for.
-    wanted = np.asarray(list(product_ids))
-    values = pd.DataFrame(matrix.values, index=matrix.series_ids).reindex(wanted, fill_value=0.0)
-    return DemandMatrix(series_ids=wanted, days=matrix.days, values=values.to_numpy(dtype=float))
-
-
-def _matrix_from_long(frame: pd.DataFrame) -> DemandMatrix:
-    wide = frame.pivot(index="series_id", columns="date", values="target")
-    return DemandMatrix(
-        series_ids=wide.index.to_numpy(), days=pd.DatetimeIndex(wide.columns), values=wide.to_numpy(dtype=float)
-    )
+def _flat_metrics(report: dict[str, Any], matrix: DemandMatrix) -> dict[str, Any]:
+    """Headline numbers are the ensemble's cross-fitted backtest; the breakdown per member
+    and per demand class is kept beside them for the models page."""
+    ensemble = report["models"].get("ensemble", {})
+    metrics: dict[str, Any] = {name: ensemble[name] for name in HEADLINE if name in ensemble}
+    naive = report["models"].get("seasonal_naive", {})
+    if naive.get("rmsse") and ensemble.get("rmsse") is not None:
+        metrics["rmsse_vs_seasonal_naive"] = round(ensemble["rmsse"] / naive["rmsse"], 4)
+    classes = classify(matrix.values[:, -182:])  # the last half year decides a series' class
+    metrics.update({f"share_{name.replace(' ', '_')}": round(float(np.mean(classes == name)), 4) for name in CLASSES})
+    metrics["backtest"] = {
+        "models": report["models"],
+        "classes": report.get("classes", {}),
+        "class_counts": report.get("class_counts", {}),
+        "weights": report.get("weights", {}),
+        "failed_members": report.get("failed_members", {}),
+        "train_seconds": report.get("train_seconds"),
+    }
+    return metrics
 
 
 class ForecastingAdapter:
@@ -54,120 +67,96 @@ class ForecastingAdapter:
     # Training and evaluation
     def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:
         end = _as_of(params)
-        start = end - dt.timedelta(days=int(params.get("history_days") or DEFAULT_HISTORY_DAYS) - 1)
-        matrix = _matrix(None, start=start, end=end)
-        if matrix.values.shape[0] == 0:
+        days = int(params.get("history_days") or settings.RETAILIQ_FORECAST_HISTORY_DAYS)
+        start = end - dt.timedelta(days=days - 1)
+        matrix = history.product_matrix(None, start=start, end=end)
+        if matrix.n_series == 0:
             raise ValueError(f"No product sold between {start} and {end}; there is nothing to learn from.")
-        return TrainingData(frame=long_frame(matrix), data_start=start, data_end=end, features=demand_features(matrix))
+        return TrainingData(
+            frame=history.training_frame(matrix), data_start=start, data_end=end, features=demand_features(matrix)
+        )
 
     def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
-        """Backtest the baselines and, with enough history, the global LightGBM model on
-        the same rolling origins; keep whichever has the lower WAPE."""
-        matrix = _matrix_from_long(data.frame)
+        """Backtest every member on the same rolling origins, weight them by their errors
+        (per demand class), calibrate intervals on the ensemble's own errors, refit."""
+        matrix = history.matrix_from_training_frame(data.frame)
         horizon = int(params.get("horizon") or 14)
-        methods = (params["method"],) if params.get("method") in baselines.METHODS else baselines.METHODS
-        progress("backtesting baselines", 30, f"{len(methods)} method(s), {matrix.values.shape[0]:,} products")
-        model, metrics = baselines.BaselineForecaster.fit(
-            matrix, horizon=horizon, window=int(params.get("window") or 28), methods=methods
+        origins = int(params.get("backtest_origins") or settings.RETAILIQ_FORECAST_BACKTEST_ORIGINS)
+        names = member_names(params)
+        progress(
+            "backtesting the ensemble's members",
+            20,
+            f"{', '.join(names)} on {origins} origins, {matrix.n_series:,} products x {matrix.n_periods} days",
         )
-        wants_lightgbm = params.get("algorithm", "auto") in ("auto", "lightgbm") and not params.get("method")
-        if wants_lightgbm and matrix.values.shape[1] >= lgbm_forecaster.MIN_DAYS + 2 * horizon:
-            progress("backtesting the global LightGBM model", 55, "two rolling origins, then the final fit")
-            candidate, candidate_metrics = lgbm_forecaster.LightGBMForecaster.fit(
-                matrix, horizon=horizon, rounds=int(params.get("rounds") or 200)
-            )
-            # Compared on the same two origins LightGBM was backtested on.
-            baseline_wape = baselines.evaluate(
-                matrix, method=model.method, horizon=horizon, window=model.window, n_cutoffs=2
-            )["wape"]
-            candidate_metrics["wape_best_baseline"] = baseline_wape
-            if params.get("algorithm") == "lightgbm" or candidate_metrics["wape"] < baseline_wape:
-                model, metrics = candidate, candidate_metrics
-            else:
-                metrics["wape_lightgbm"] = candidate_metrics["wape"]
-        classes = classify(matrix.values[:, -182:])  # the last half year decides a series' class
-        metrics.update(
-            {f"share_{name.replace(' ', '_')}": round(float(np.mean(classes == name)), 4) for name in CLASSES}
-        )
-        algorithm = model.method if model.method == "lightgbm_global" else f"baseline_{model.method}"
+        model, report = EnsembleForecaster.train(matrix, member_factories(params), horizon=horizon, n_origins=origins)
+        progress("saving the ensemble", 90, f"weights: {report.get('weights', {}).get('all')}")
         return TrainedModel(
-            algorithm=algorithm,
-            artifact_name="lightgbm.json" if algorithm == "lightgbm_global" else "baseline.json",
-            artifact_bytes=model.to_json(),
-            metrics=metrics,
-            params={"method": model.method, "horizon": horizon},
-            library_versions={"numpy": np.__version__, "pandas": pd.__version__, "lightgbm": lightgbm.__version__},
+            algorithm="ensemble",
+            artifact_name="ensemble.zip",
+            artifact_bytes=model.to_bytes(),
+            metrics=_flat_metrics(report, matrix),
+            params={"horizon": horizon, "members": names, "backtest_origins": origins},
+            library_versions=_library_versions(names),
         )
 
-    # Tuning (Optuna searches this space on the same backtest)
+    # Tuning: Optuna searches the global LightGBM model's space on its own backtest
     def search_space(self, trial: Any) -> dict[str, Any]:
         return {
-            "method": trial.suggest_categorical("method", list(baselines.METHODS)),
-            "window": trial.suggest_int("window", 7, 56),
+            "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
+            "num_leaves": trial.suggest_int("num_leaves", 15, 127, log=True),
+            "min_data_in_leaf": trial.suggest_int("min_data_in_leaf", 10, 100, log=True),
+            "rounds": trial.suggest_int("rounds", 100, 500, step=50),
         }
 
     def tuning_objective(self, data: TrainingData, params: dict[str, Any]) -> float:
-        metrics = baselines.evaluate(
-            _matrix_from_long(data.frame),
-            method=params["method"],
-            horizon=int(params.get("horizon") or 14),
-            window=int(params["window"]),
-        )
-        return float(np.nan_to_num(metrics["wape"], nan=1e9))
+        from .ml.backtest import rolling_origin
+
+        matrix = history.matrix_from_training_frame(data.frame)
+        factories = member_factories({**params, "members": ["lightgbm"]})
+        result = rolling_origin(matrix, factories, horizon=int(params.get("horizon") or 14), n_origins=2)
+        measured = result.metrics(by_class=False)["models"].get("lightgbm", {})
+        return float(np.nan_to_num(measured.get("rmsse", np.nan), nan=1e9))
 
     # Serving
     def load(self, artifact: bytes, *, algorithm: str) -> Any:
-        if algorithm == "lightgbm_global":
-            return lgbm_forecaster.LightGBMForecaster.from_json(artifact)
-        return baselines.BaselineForecaster.from_json(artifact)
+        if algorithm == "ensemble":
+            return EnsembleForecaster.from_bytes(artifact)
+        return baselines.BaselineForecaster.from_json(artifact)  # versions trained before the ensemble
 
     def baseline(self) -> baselines.BaselineForecaster:
         return baselines.BaselineForecaster()
 
-    def predict(self, model: baselines.BaselineForecaster, inputs: dict[str, Any]) -> dict[str, Any]:
-        frame = self._forecast(
-            model,
-            [int(inputs["product_id"])],
-            as_of=dt.date.fromisoformat(str(inputs["as_of"])),
-            horizon=int(inputs.get("horizon") or model.horizon),
-        )
-        days = [
-            {
-                "date": row.target_date.isoformat(),
-                "quantity": round(row.quantity, 3),
-                "lower_80": round(row.lower_80, 3),
-                "upper_80": round(row.upper_80, 3),
-                "lower_95": round(row.lower_95, 3),
-                "upper_95": round(row.upper_95, 3),
-            }
-            for row in frame.itertuples(index=False)
-        ]
-        return {"product_id": int(inputs["product_id"]), "origin_date": str(inputs["as_of"]), "days": days}
-
-    def _forecast(
-        self, model: baselines.BaselineForecaster, product_ids: Sequence[int], *, as_of: dt.date, horizon: int
-    ) -> pd.DataFrame:
-        start = as_of - dt.timedelta(days=model.history_needed - 1)
-        matrix = _matrix(product_ids, start=start, end=as_of)
-        result = model.predict(matrix.values, horizon, series_ids=matrix.series_ids, days=matrix.days)
-        targets = pd.date_range(as_of + dt.timedelta(days=1), periods=horizon, freq="D").date
-        n = len(matrix.series_ids)
-        frame = pd.DataFrame(
-            {
-                "product_id": np.repeat(matrix.series_ids, horizon),
-                "target_date": np.tile(targets, n),
-                "origin_date": as_of,
-                "quantity": result["forecast"].ravel(),
-            }
-        )
-        for level in ("80", "95"):
-            frame[f"lower_{level}"] = result[f"lower_{level}"].ravel()
-            frame[f"upper_{level}"] = result[f"upper_{level}"].ravel()
-        # Nested intervals even where the 80% bounds came out wider on a tiny sample.
-        frame["lower_95"] = np.minimum(frame["lower_95"], frame["lower_80"])
-        frame["upper_95"] = np.maximum(frame["upper_95"], frame["upper_80"])
-        frame["quantity"] = frame["quantity"].clip(lower=0)
-        return frame
+    def predict(self, model: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """inputs: as_of, horizon, granularity ("day"/"week"), and either product_id
+        (optionally warehouse_id) or history [[date, quantity], ...]; drivers planned."""
+        granularity = inputs.get("granularity") or "day"
+        horizon_days = int(inputs.get("horizon") or 14) * (7 if granularity == "week" else 1)
+        as_of = dt.date.fromisoformat(str(inputs["as_of"]))
+        if "history" in inputs:
+            matrix = caller_matrix(inputs["history"], horizon=horizon_days)
+        else:
+            start = as_of - dt.timedelta(days=SERVING_HISTORY_DAYS - 1)
+            matrix = history.product_matrix(
+                [int(inputs["product_id"])],
+                start=start,
+                end=as_of,
+                horizon=horizon_days,
+                warehouse_id=inputs.get("warehouse_id"),
+                with_drivers=isinstance(model, EnsembleForecaster),
+            )
+        matrix = apply_planned_drivers(matrix, inputs.get("drivers"), horizon=horizon_days)
+        bounds, explanation = _forecast(model, matrix, horizon_days, explain=True)
+        days = as_rows(bounds, start=as_of + dt.timedelta(days=1), row=0)
+        result: dict[str, Any] = {
+            "origin_date": as_of.isoformat(),
+            "granularity": granularity,
+            "days": days,
+            "periods": weekly_rows(days) if granularity == "week" else days,
+            "explanation": explanation[0] if explanation else [],
+        }
+        if "product_id" in inputs:
+            result["product_id"] = int(inputs["product_id"])
+        return result
 
     # Batch scoring
     def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -178,12 +167,44 @@ class ForecastingAdapter:
         sales = daily_product_sales(start=as_of - dt.timedelta(days=ACTIVE_WITHIN_DAYS - 1), end=as_of)
         return sorted(int(i) for i in sales["series_id"].unique())
 
-    def score(
-        self, model: baselines.BaselineForecaster, entity_ids: Sequence[int], *, params: dict[str, Any]
-    ) -> pd.DataFrame:
-        return self._forecast(
-            model, entity_ids, as_of=_as_of(params), horizon=int(params.get("horizon") or model.horizon)
+    def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
+        """Product totals, then each warehouse's and region's part of them by its share of
+        the product's recent sales, so location forecasts add up to the total (top-down)."""
+        as_of = _as_of(params)
+        horizon = int(params.get("horizon") or getattr(model, "horizon", 14))
+        matrix = history.product_matrix(
+            list(entity_ids),
+            start=as_of - dt.timedelta(days=SERVING_HISTORY_DAYS - 1),
+            end=as_of,
+            horizon=horizon,
+            with_drivers=isinstance(model, EnsembleForecaster),
         )
+        bounds, _ = _forecast(model, matrix, horizon, explain=False)
+        targets = pd.date_range(as_of + dt.timedelta(days=1), periods=horizon, freq="D").date
+        n = matrix.n_series
+        totals = pd.DataFrame(
+            {
+                "product_id": np.repeat(matrix.series_ids, horizon),
+                "target_date": np.tile(targets, n),
+                "origin_date": as_of,
+                "location_kind": LocationKind.ALL,
+                "location": "",
+                **{name: bounds[key].ravel() for name, key in _COLUMNS.items()},
+            }
+        )
+        frames = [totals]
+        since = as_of - dt.timedelta(days=SHARE_WINDOW_DAYS - 1)
+        for kind in (LocationKind.WAREHOUSE, LocationKind.REGION):
+            shares = history.location_shares(list(entity_ids), kind=kind, start=since, end=as_of)
+            if shares.empty:
+                continue
+            split = totals.drop(columns=["location_kind", "location"]).merge(
+                shares.rename(columns={"series_id": "product_id"}), on="product_id"
+            )
+            for column in _COLUMNS:
+                split[column] = split[column] * split["share"]
+            frames.append(split.drop(columns="share").assign(location_kind=kind))
+        return pd.concat(frames, ignore_index=True)
 
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
         rows = [
@@ -207,7 +228,10 @@ class ForecastingAdapter:
             return pd.DataFrame(columns=columns)
         forecasts = pd.DataFrame.from_records(
             DemandForecast.objects.filter(
-                model_version_id__in=model_version_ids, target_date__gte=since, target_date__lte=last_actual
+                model_version_id__in=model_version_ids,
+                location_kind=LocationKind.ALL,
+                target_date__gte=since,
+                target_date__lte=last_actual,
             ).values("model_version_id", "product_id", "target_date", "quantity")
         )
         if forecasts.empty:
@@ -238,4 +262,54 @@ class ForecastingAdapter:
         return latest_sales_day()
 
     def recent_features(self, *, segment: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-        return demand_features(_matrix(None, start=start, end=end))
+        return demand_features(history.product_matrix(None, start=start, end=end, with_drivers=False))
+
+
+_COLUMNS = {
+    "quantity": "forecast",
+    "lower_80": "lower_80",
+    "upper_80": "upper_80",
+    "lower_95": "lower_95",
+    "upper_95": "upper_95",
+}
+
+
+def _forecast(
+    model: Any, matrix: DemandMatrix, horizon: int, *, explain: bool
+) -> tuple[dict[str, np.ndarray], list[list[dict]]]:
+    """Point forecast and nested 80%/95% bounds, series x horizon, from either an
+    ensemble or the pre-ensemble baseline; the explanation when asked and available."""
+    if isinstance(model, EnsembleForecaster):
+        bounds = model.predict_intervals(matrix, horizon)
+        explanation = model.explain(matrix, horizon) if explain else []
+    else:
+        bounds = model.predict(matrix.values, horizon, series_ids=matrix.series_ids, days=matrix.days)
+        explanation = []
+    bounds = {k: np.asarray(v, dtype=float) for k, v in bounds.items()}
+    bounds["forecast"] = np.maximum(bounds["forecast"], 0.0)
+    # Nested intervals around the point, even where a tiny calibration sample disagrees.
+    bounds["lower_80"] = np.minimum(bounds["lower_80"], bounds["forecast"])
+    bounds["upper_80"] = np.maximum(bounds["upper_80"], bounds["forecast"])
+    bounds["lower_95"] = np.minimum(bounds["lower_95"], bounds["lower_80"])
+    bounds["upper_95"] = np.maximum(bounds["upper_95"], bounds["upper_80"])
+    return bounds, explanation
+
+
+def _library_versions(names: list[str]) -> dict[str, str]:
+    import scipy
+
+    versions = {
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "lightgbm": lightgbm.__version__,
+    }
+    if "intermittent" in names:
+        import statsforecast
+
+        versions["statsforecast"] = statsforecast.__version__
+    if "cnn_lstm" in names:
+        from importlib.metadata import version
+
+        versions["tensorflow"] = version("tensorflow-cpu")
+    return versions

@@ -1,17 +1,33 @@
+import datetime as dt
+from decimal import Decimal
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from retailiq.events.models import CalendarEvent
+from retailiq.inventory.models import Warehouse
+
 from .selectors import demand_forecast_list_for_user, forecast_products_for_user
-from .services import product_forecast
+from .services import (
+    GRANULARITIES,
+    MAX_HORIZON_DAYS,
+    PlannedDrivers,
+    confidence_score,
+    history_forecast,
+    product_forecast,
+    serving_metrics,
+)
 
 
 class DemandForecastOutputSerializer(serializers.Serializer):
     model_version = serializers.IntegerField(source="model_version_id")
     product = serializers.IntegerField(source="product_id")
     sku = serializers.CharField(source="product.sku")
+    location_kind = serializers.CharField()
+    location = serializers.CharField()
     target_date = serializers.DateField()
     origin_date = serializers.DateField()
     quantity = serializers.FloatField()
@@ -25,9 +41,15 @@ class DemandForecastViewSet(viewsets.ReadOnlyModelViewSet):
     """Precomputed forecasts from batch scoring, scoped to the products the user may analyse."""
 
     serializer_class = DemandForecastOutputSerializer
-    filterset_fields = {"product": ["exact"], "model_version": ["exact"], "target_date": ["exact", "gte", "lte"]}
+    filterset_fields = {
+        "product": ["exact"],
+        "model_version": ["exact"],
+        "location_kind": ["exact"],
+        "location": ["exact"],
+        "target_date": ["exact", "gte", "lte"],
+    }
     ordering_fields = ["target_date", "quantity"]
-    ordering = ["product", "target_date"]
+    ordering = ["product", "location_kind", "location", "target_date"]
 
     def get_queryset(self):
         return demand_forecast_list_for_user(user=self.request.user)
@@ -81,3 +103,225 @@ class ProductForecastApi(APIView):
             product=product, horizon=query.validated_data["horizon"], routing_key=f"user:{request.user.pk}"
         )
         return Response({**served.result, "model": served.model, "cached": served.cached})
+
+
+# On-demand predictions -------------------------------------------------------------
+
+
+class DateRangeSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "end must not be before start."})
+        if (attrs["end"] - attrs["start"]).days > MAX_HORIZON_DAYS:
+            raise serializers.ValidationError({"end": f"a range may span at most {MAX_HORIZON_DAYS} days."})
+        return attrs
+
+
+class EventRangeSerializer(DateRangeSerializer):
+    kind = serializers.ChoiceField(choices=CalendarEvent.Kind.choices, default=CalendarEvent.Kind.FESTIVAL)
+
+
+class PlannedFeaturesSerializer(serializers.Serializer):
+    """What the caller plans for the horizon; omitted drivers stay as they are now."""
+
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    promotions = DateRangeSerializer(many=True, required=False)
+    promotion_discount = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("0.99"), required=False
+    )
+    events = EventRangeSerializer(many=True, required=False)
+
+    def to_drivers(self) -> PlannedDrivers:
+        data = self.validated_data
+        events: dict[str, list] = {}
+        for event in data.get("events", []):
+            events.setdefault(event["kind"], []).extend(_days_of(event))
+        return PlannedDrivers(
+            price=float(data["price"]) if "price" in data else None,
+            promotion_days=[day for promotion in data.get("promotions", []) for day in _days_of(promotion)],
+            promotion_discount=float(data["promotion_discount"]) if "promotion_discount" in data else None,
+            event_days=events,
+        )
+
+
+def _days_of(span: dict) -> list:
+    return [span["start"] + dt.timedelta(days=i) for i in range((span["end"] - span["start"]).days + 1)]
+
+
+class DemandPredictionInputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    warehouse_id = serializers.IntegerField(required=False)
+    horizon = serializers.IntegerField(min_value=1, max_value=MAX_HORIZON_DAYS, default=14)
+    granularity = serializers.ChoiceField(choices=list(GRANULARITIES), default="day")
+    features = PlannedFeaturesSerializer(required=False)
+
+    def validate(self, attrs):
+        if attrs["granularity"] == "week" and attrs["horizon"] * 7 > MAX_HORIZON_DAYS:
+            raise serializers.ValidationError(
+                {"horizon": f"a weekly horizon may be at most {MAX_HORIZON_DAYS // 7} weeks."}
+            )
+        product = forecast_products_for_user(user=self.context["request"].user).filter(pk=attrs["product_id"]).first()
+        if product is None:
+            raise serializers.ValidationError({"product_id": f"No product {attrs['product_id']} among yours."})
+        attrs["product"] = product
+        if "warehouse_id" in attrs:
+            warehouse = Warehouse.objects.filter(pk=attrs["warehouse_id"]).first()
+            if warehouse is None:
+                raise serializers.ValidationError({"warehouse_id": f"No warehouse {attrs['warehouse_id']}."})
+            attrs["warehouse"] = warehouse
+        return attrs
+
+
+class PredictionPointSerializer(serializers.Serializer):
+    timestamp = serializers.DateField(help_text="The day, or the Monday of the week.")
+    value = serializers.FloatField()
+    lower = serializers.FloatField(help_text="80% interval.")
+    upper = serializers.FloatField()
+    lower_95 = serializers.FloatField()
+    upper_95 = serializers.FloatField()
+
+
+class ExplanationSerializer(serializers.Serializer):
+    driver = serializers.CharField()
+    effect = serializers.FloatField(help_text="Relative effect on the forecast, e.g. 0.22 for +22%.")
+    text = serializers.CharField()
+
+
+class DemandPredictionOutputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    warehouse_id = serializers.IntegerField(allow_null=True)
+    granularity = serializers.CharField()
+    origin_date = serializers.DateField()
+    predictions = PredictionPointSerializer(many=True)
+    model_version = serializers.IntegerField(allow_null=True)
+    model = ServingModelSerializer()
+    model_metrics = serializers.DictField(child=serializers.FloatField())
+    explanation = ExplanationSerializer(many=True)
+    cached = serializers.BooleanField()
+
+
+def _points(periods: list[dict]) -> list[dict]:
+    return [
+        {
+            "timestamp": p["date"],
+            "value": p["quantity"],
+            "lower": p["lower_80"],
+            "upper": p["upper_80"],
+            "lower_95": p["lower_95"],
+            "upper_95": p["upper_95"],
+        }
+        for p in periods
+    ]
+
+
+class DemandPredictionApi(APIView):
+    """Demand for one of your products (optionally at one warehouse), daily or weekly,
+    with 80% and 95% intervals, the serving model and its backtest metrics, and why.
+    Planned prices, promotions and events in `features` change the forecast."""
+
+    throttle_scope = "predict"
+
+    @extend_schema(request=DemandPredictionInputSerializer, responses=DemandPredictionOutputSerializer)
+    def post(self, request):
+        payload = DemandPredictionInputSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        features = PlannedFeaturesSerializer(data=request.data.get("features") or {})
+        features.is_valid(raise_exception=True)
+        served = product_forecast(
+            product=data["product"],
+            horizon=data["horizon"],
+            granularity=data["granularity"],
+            warehouse=data.get("warehouse"),
+            drivers=features.to_drivers() if "features" in data else None,
+            routing_key=f"user:{request.user.pk}",
+        )
+        result = served.result
+        return Response(
+            {
+                "product_id": data["product"].pk,
+                "warehouse_id": data.get("warehouse_id"),
+                "granularity": data["granularity"],
+                "origin_date": result["origin_date"],
+                "predictions": _points(result["periods"]),
+                "model_version": served.model["version"],
+                "model": served.model,
+                "model_metrics": serving_metrics(served),
+                "explanation": result.get("explanation", []),
+                "cached": served.cached,
+            }
+        )
+
+
+class HistoryPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    quantity = serializers.FloatField(min_value=0)
+
+
+class PredictInputSerializer(serializers.Serializer):
+    productId = serializers.CharField(max_length=100, help_text="Your reference for the product.")
+    historicalData = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=5000, help_text="[{date, quantity}], daily."
+    )
+    features = PlannedFeaturesSerializer(required=False)
+    forecast_horizon = serializers.IntegerField(min_value=1, max_value=MAX_HORIZON_DAYS, default=14)
+
+    def validate_historicalData(self, items):
+        """Each point checked on its own, so the error names the item and its field."""
+        points = []
+        for index, item in enumerate(items):
+            point = HistoryPointSerializer(data=item)
+            if not point.is_valid():
+                field, errors = next(iter(point.errors.items()))
+                raise serializers.ValidationError(f"item {index} ({field}): {errors[0]}")
+            points.append((point.validated_data["date"], point.validated_data["quantity"]))
+        return points
+
+
+class PredictOutputSerializer(serializers.Serializer):
+    productId = serializers.CharField()
+    predicted_total_quantity = serializers.FloatField()
+    forecast_range_start = serializers.DateField()
+    forecast_range_end = serializers.DateField()
+    confidence_score = serializers.FloatField(help_text="1 - the 80% interval's width relative to the forecast.")
+    daily_predictions = PredictionPointSerializer(many=True)
+    model_version = serializers.IntegerField(allow_null=True)
+    model = ServingModelSerializer()
+
+
+class PredictApi(APIView):
+    """A forecast from your own daily history, for systems that keep their sales
+    elsewhere: the serving model reads the history as it would a product's."""
+
+    throttle_scope = "predict"
+
+    @extend_schema(request=PredictInputSerializer, responses=PredictOutputSerializer)
+    def post(self, request):
+        payload = PredictInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        features = PlannedFeaturesSerializer(data=request.data.get("features") or {})
+        features.is_valid(raise_exception=True)
+        served = history_forecast(
+            history=data["historicalData"],
+            horizon=data["forecast_horizon"],
+            drivers=features.to_drivers() if "features" in data else None,
+            routing_key=f"user:{request.user.pk}",
+            reference=data["productId"],
+        )
+        days = served.result["days"]
+        return Response(
+            {
+                "productId": data["productId"],
+                "predicted_total_quantity": round(sum(d["quantity"] for d in days), 3),
+                "forecast_range_start": days[0]["date"],
+                "forecast_range_end": days[-1]["date"],
+                "confidence_score": confidence_score(days),
+                "daily_predictions": _points(days),
+                "model_version": served.model["version"],
+                "model": served.model,
+            }
+        )

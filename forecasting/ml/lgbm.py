@@ -104,15 +104,16 @@ class GlobalLightGBM:
         n = matrix.n_periods
         all_days = matrix.days.append(matrix.future_periods(horizon))
         extended = np.concatenate([matrix.values, np.zeros((matrix.n_series, horizon))], axis=1)
+        # A driver the caller's data lacks is unknown (NaN), which LightGBM routes as missing.
         exogenous = {
             name: (
                 matrix.exogenous_until(name, n + horizon)
                 if name in matrix.exogenous
-                else np.zeros((matrix.n_series, n + horizon))
+                else np.full((matrix.n_series, n + horizon), np.nan)
             )
             for name in self.exogenous_names_
         }
-        static = {name: matrix.static.get(name, np.zeros(matrix.n_series, dtype=int)) for name in self.static_names_}
+        static = {name: matrix.static.get(name, np.full(matrix.n_series, np.nan)) for name in self.static_names_}
         codes = _codes(matrix.series_ids, self.series_ids_)
         contributions = []
         for step in range(horizon):

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from forecasting.api import DemandForecastViewSet, ProductForecastApi
+from forecasting.api import DemandForecastViewSet, DemandPredictionApi, PredictApi, ProductForecastApi
 from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.core.api import HealthApi, MetricsApi
@@ -46,5 +46,7 @@ urlpatterns = [
     path("models/compare/", CompareApi.as_view(), name="model-compare"),
     path("models/performance/", PerformanceApi.as_view(), name="model-performance"),
     path("forecasts/products/<int:product_id>/", ProductForecastApi.as_view(), name="product-forecast"),
+    path("predictions/demand", DemandPredictionApi.as_view(), name="demand-prediction"),
+    path("predict", PredictApi.as_view(), name="predict"),
     *router.urls,
 ]

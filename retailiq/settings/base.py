@@ -192,6 +192,15 @@ RETAILIQ_SERVING_STATE_TTL = env.int("RETAILIQ_SERVING_STATE_TTL", default=300)
 RETAILIQ_PREDICTION_CACHE_TTL = env.int("RETAILIQ_PREDICTION_CACHE_TTL", default=6 * 60 * 60)
 RETAILIQ_MONITOR_DAYS = env.int("RETAILIQ_MONITOR_DAYS", default=90)
 RETAILIQ_DRIFT_PSI_WARNING = env.float("RETAILIQ_DRIFT_PSI_WARNING", default=0.2)
+# Demand forecasting: the ensemble's members, the LSTM's training epochs, the history a
+# training run reads and the backtest origins its weights and intervals are fitted on.
+RETAILIQ_FORECAST_MEMBERS = env.str(
+    "RETAILIQ_FORECAST_MEMBERS", default="seasonal_naive,moving_average,intermittent,lightgbm,cnn_lstm"
+)
+RETAILIQ_FORECAST_LSTM_EPOCHS = env.int("RETAILIQ_FORECAST_LSTM_EPOCHS", default=8)
+RETAILIQ_FORECAST_LGBM_ROUNDS = env.int("RETAILIQ_FORECAST_LGBM_ROUNDS", default=300)
+RETAILIQ_FORECAST_HISTORY_DAYS = env.int("RETAILIQ_FORECAST_HISTORY_DAYS", default=730)
+RETAILIQ_FORECAST_BACKTEST_ORIGINS = env.int("RETAILIQ_FORECAST_BACKTEST_ORIGINS", default=3)
 # Extra modules that register capability adapters when the app starts (plugins).
 RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])
 # When set, /api/v1/metrics also answers `Authorization: Bearer <token>` (for Prometheus).

@@ -23,6 +23,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif _RUN_SUFFIX:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_RUN_SUFFIX}"}
 CELERY_TASK_ALWAYS_EAGER = False
+# Tests train the ensemble on tiny histories; the LSTM has its own tests, kept small.
+RETAILIQ_FORECAST_MEMBERS = os.environ.get("RETAILIQ_FORECAST_MEMBERS", "seasonal_naive,moving_average,lightgbm")
+RETAILIQ_FORECAST_LSTM_EPOCHS = 1
+RETAILIQ_FORECAST_LGBM_ROUNDS = 40
 if CELERY_BROKER_URL == "filesystem://":
     # Apart from a `make demo` worker that may be running on the same checkout.
     _broker_dir = VAR_DIR / f"test-celery{_RUN_SUFFIX}" / "broker"

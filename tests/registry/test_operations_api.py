@@ -61,9 +61,15 @@ def test_precomputed_forecasts_are_scoped_like_the_products(
     for number in scoring_job_plan(job_id=job_id, worker="w"):
         scoring_chunk_run(job_id=job_id, number=number)
     assert Job.objects.get(pk=job_id).state == JobState.SUCCEEDED
-    assert api.get("/api/v1/forecasts/").json()["count"] == DemandForecast.objects.count() == 28
+    # 2 products x 14 days, in total and at the one warehouse and region they sold from.
+    assert api.get("/api/v1/forecasts/").json()["count"] == DemandForecast.objects.count() == 84
+    totals = api.get("/api/v1/forecasts/?location_kind=all").json()
+    assert totals["count"] == 28
+    by_warehouse = api.get("/api/v1/forecasts/?location_kind=warehouse").json()["results"]
+    assert {r["location"] for r in by_warehouse} == {demand_history.order_a.warehouse.code}
+    assert sum(r["quantity"] for r in by_warehouse) == pytest.approx(sum(r["quantity"] for r in totals["results"]))
     api.force_authenticate(demand_history.vendor_user_2)
-    rows = api.get("/api/v1/forecasts/").json()["results"]
+    rows = api.get("/api/v1/forecasts/?location_kind=all").json()["results"]
     assert len(rows) == 14 and {r["product"] for r in rows} == {demand_history.product_2.pk}
 
 

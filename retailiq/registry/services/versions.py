@@ -68,8 +68,13 @@ def model_version_rollback(*, capability: str, segment: str = "") -> ModelVersio
 
 
 def model_versions_compare(*, first: ModelVersion, second: ModelVersion) -> list[dict[str, Any]]:
-    """Metric by metric, side by side; a metric one version lacks shows as None."""
-    names = sorted(set(first.metrics) | set(second.metrics))
+    """Metric by metric, side by side; a metric one version lacks shows as None. Only
+    numbers compare: breakdowns (per member, per class) are shown on their own."""
+
+    def numeric(metrics: dict[str, Any]) -> set[str]:
+        return {name for name, value in metrics.items() if isinstance(value, int | float)}
+
+    names = sorted(numeric(first.metrics) | numeric(second.metrics))
     return [{"metric": n, "first": first.metrics.get(n), "second": second.metrics.get(n)} for n in names]
 
 

@@ -1,0 +1,54 @@
+"""The forecasters the ensemble is built from, by name, with the knobs a training run's
+parameters may set. Each factory makes a fresh, unfitted model; the LSTM module imports
+TensorFlow only when a model is fitted or loaded, so naming it here costs nothing."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+from .ml.base import Forecaster
+from .ml.baselines import MovingAverageForecaster, SeasonalNaiveForecaster
+from .ml.lgbm import GlobalLightGBM
+
+
+def _lightgbm(params: dict[str, Any]) -> Forecaster:
+    overrides = {k: params[k] for k in ("learning_rate", "num_leaves", "min_data_in_leaf") if k in params}
+    return GlobalLightGBM(
+        num_boost_round=int(params.get("rounds") or settings.RETAILIQ_FORECAST_LGBM_ROUNDS), params=overrides or None
+    )
+
+
+def _intermittent(params: dict[str, Any]) -> Forecaster:
+    from .ml.statistical import IntermittentForecaster
+
+    return IntermittentForecaster()
+
+
+def _cnn_lstm(params: dict[str, Any]) -> Forecaster:
+    from .ml.lstm import CNNLSTMForecaster
+
+    return CNNLSTMForecaster(epochs=int(params.get("lstm_epochs") or settings.RETAILIQ_FORECAST_LSTM_EPOCHS))
+
+
+MEMBERS: dict[str, Callable[[dict[str, Any]], Forecaster]] = {
+    "seasonal_naive": lambda params: SeasonalNaiveForecaster(),
+    "moving_average": lambda params: MovingAverageForecaster(window=int(params.get("window") or 28)),
+    "intermittent": _intermittent,
+    "lightgbm": _lightgbm,
+    "cnn_lstm": _cnn_lstm,
+}
+
+
+def member_names(params: dict[str, Any]) -> list[str]:
+    """params["members"] (a list or a comma-separated string) or the configured default."""
+    wanted = params.get("members") or settings.RETAILIQ_FORECAST_MEMBERS
+    names = [n.strip() for n in (wanted.split(",") if isinstance(wanted, str) else wanted) if n.strip()]
+    unknown = sorted(set(names) - set(MEMBERS))
+    if unknown or not names:
+        raise ValueError(f"Unknown forecasting member(s) {unknown}; choose from {', '.join(MEMBERS)}.")
+    return names
+
+
+def member_factories(params: dict[str, Any]) -> dict[str, Callable[[], Forecaster]]:
+    return {name: (lambda name=name: MEMBERS[name](params)) for name in member_names(params)}
