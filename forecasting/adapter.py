@@ -16,6 +16,7 @@ from django.conf import settings
 from retailiq.registry.adapters import TrainedModel, TrainingData
 
 from . import history
+from .cold_start import replace_new_products
 from .members import member_factories, member_names
 from .ml import baselines
 from .ml.demand_class import CLASSES, classify
@@ -146,6 +147,10 @@ class ForecastingAdapter:
             )
         matrix = apply_planned_drivers(matrix, inputs.get("drivers"), horizon=horizon_days)
         bounds, explanation = _forecast(model, matrix, horizon_days, explain=True)
+        if isinstance(model, EnsembleForecaster) and "product_id" in inputs:
+            borrowed = replace_new_products(model, matrix, bounds, horizon_days)
+            if borrowed:
+                explanation = [[{"driver": "new product", "effect": 0.0, "text": next(iter(borrowed.values()))}]]
         days = as_rows(bounds, start=as_of + dt.timedelta(days=1), row=0)
         result: dict[str, Any] = {
             "origin_date": as_of.isoformat(),
@@ -180,6 +185,8 @@ class ForecastingAdapter:
             with_drivers=isinstance(model, EnsembleForecaster),
         )
         bounds, _ = _forecast(model, matrix, horizon, explain=False)
+        if isinstance(model, EnsembleForecaster):
+            replace_new_products(model, matrix, bounds, horizon)
         targets = pd.date_range(as_of + dt.timedelta(days=1), periods=horizon, freq="D").date
         n = matrix.n_series
         totals = pd.DataFrame(

@@ -140,3 +140,33 @@ def test_prediction_endpoints_are_in_the_schema(api, demand_history):
     api.force_authenticate(demand_history.analyst)
     schema = api.get("/api/schema/?format=json").json()
     assert "/api/v1/predictions/demand" in schema["paths"] and "/api/v1/predict" in schema["paths"]
+
+
+def test_a_new_product_borrows_from_similar_products_and_says_so(demand_history, trained, api):
+    from decimal import Decimal
+
+    from retailiq.orders.models import OrderLine
+    from tests import factories as f
+
+    new = f.ProductFactory(vendor=demand_history.product_1.vendor, category=demand_history.product_1.category)
+    for offset in range(3):
+        day = DEMAND_END - dt.timedelta(days=offset)
+        order = f.OrderFactory(
+            retailer=demand_history.shop_a,
+            external_id=f"NEW-{offset}",
+            placed_at=dt.datetime.combine(day, dt.time(11), tzinfo=dt.UTC),
+        )
+        OrderLine.objects.create(
+            order=order,
+            line_number=1,
+            product=new,
+            quantity=6,
+            unit_price=Decimal("40"),
+            retailer=demand_history.shop_a,
+            placed_on=day,
+        )
+    api.force_authenticate(demand_history.vendor_user_1)
+    body = api.post(DEMAND, {"product_id": new.pk, "horizon": 7}, format="json").json()
+    assert "borrowed from" in body["explanation"][0]["text"] and "3 days of sales" in body["explanation"][0]["text"]
+    total = sum(p["value"] for p in body["predictions"])
+    assert 7 * 3 < total < 7 * 11  # between its peers' levels and near its own six a day
