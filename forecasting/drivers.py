@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Subquery, Sum, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Q, Subquery, Sum, Value
 
 from retailiq.catalog.models import Product
 from retailiq.events.models import CalendarEvent, Promotion
@@ -277,9 +277,9 @@ def _price(
     """Paid price where the product sold; elsewhere the last regular price less that day's
     promotion. `discount` has PRICE_LOOKBACK_DAYS extra columns in front; the result does not."""
     start = grid.first - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
+    # Read back as floats: a Decimal per row and day costs more than the query on SQLite.
     paid_per_unit = ExpressionWrapper(
-        F("quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")),
-        output_field=DecimalField(max_digits=24, decimal_places=8),
+        F("quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")), output_field=FloatField()
     )
     regular = Q(on_promotion=False)
     rows = (
