@@ -13,7 +13,8 @@ from .models import Capability, Job, ModelStatus, ModelVersion, Rollout
 from .selectors import job_list_for_user, model_version_list_for_user
 from .services import model_performance
 
-HEADLINE_METRICS = ("wape", "mae", "mase", "coverage_80", "coverage_95")
+HEADLINE_METRICS = ("wape", "mae", "mase", "rmsse", "coverage_80", "coverage_95")
+BREAKDOWN_METRICS = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "coverage_95")
 VERSIONS_SHOWN = 12
 
 
@@ -29,6 +30,39 @@ class CapabilityPanel:
     accuracy_figure: dict[str, Any] | None = None
     drift_figure: dict[str, Any] | None = None
     drift_warning: str = ""
+    backtest_models: list[dict[str, Any]] = field(default_factory=list)
+    backtest_classes: list[dict[str, Any]] = field(default_factory=list)
+    backtest_class_models: list[str] = field(default_factory=list)
+
+
+def _backtest_breakdown(version: ModelVersion | None) -> tuple[list[dict], list[dict], list[str]]:
+    """The serving version's backtest per member model (with its ensemble weight) and,
+    per demand class, each model's RMSSE: the numbers behind its headline metrics."""
+    backtest = (version.metrics or {}).get("backtest") if version else None
+    if not isinstance(backtest, dict) or not backtest.get("models"):
+        return [], [], []
+    weights = backtest.get("weights", {}).get("all") or []
+    members = [m for m in backtest["models"] if m != "ensemble"]
+    weight_of = dict(zip(members, weights, strict=False))
+    models = [
+        {
+            "name": name,
+            "values": [measured.get(m) for m in BREAKDOWN_METRICS],
+            "weight": weight_of.get(name),
+            "fit_seconds": measured.get("fit_seconds"),
+        }
+        for name, measured in backtest["models"].items()
+    ]
+    names = list(backtest["models"])
+    classes = [
+        {
+            "name": name,
+            "series": backtest.get("class_counts", {}).get(name, 0),
+            "rmsse": [by_model.get(model, {}).get("rmsse") for model in names],
+        }
+        for name, by_model in backtest.get("classes", {}).items()
+    ]
+    return models, classes, names
 
 
 def _accuracy_figure(performance: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -106,6 +140,9 @@ def capability_panels(*, user: User, drift_threshold: float) -> list[CapabilityP
                 (r for r in performance if panel.champion and r["model_version"] == panel.champion.pk), None
             )
             panel.drift_figure = _drift_figure(champion_row, drift_threshold)
+            panel.backtest_models, panel.backtest_classes, panel.backtest_class_models = _backtest_breakdown(
+                panel.champion
+            )
             if champion_row and champion_row["drift"] and champion_row["drift"]["drifted"]:
                 worst = max(champion_row["drift"]["psi"], key=champion_row["drift"]["psi"].get)
                 panel.drift_warning = (

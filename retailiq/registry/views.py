@@ -14,7 +14,7 @@ from retailiq.core.errors import DomainError
 from retailiq.dashboards.access import role_required
 
 from .models import Capability, Rollout
-from .pages import HEADLINE_METRICS, capability_panels, recent_jobs
+from .pages import BREAKDOWN_METRICS, HEADLINE_METRICS, capability_panels, recent_jobs
 from .selectors import job_list_for_user, model_version_list_for_user
 from .services import (
     job_cancel,
@@ -50,6 +50,7 @@ def models_page(request: HttpRequest) -> HttpResponse:
         "panels": capability_panels(user=request.user, drift_threshold=settings.RETAILIQ_DRIFT_PSI_WARNING),
         "jobs": recent_jobs(user=request.user),
         "headline_metrics": HEADLINE_METRICS,
+        "breakdown_metrics": BREAKDOWN_METRICS,
         "tuning_choices": TUNING_CHOICES,
         "form_key": uuid.uuid4().hex,
     }

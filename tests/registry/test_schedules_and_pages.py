@@ -82,3 +82,16 @@ def test_a_running_job_can_be_cancelled_from_its_progress_component(marketplace)
     response = client.post(f"/analyst/models/jobs/{job.pk}/cancel/", HTTP_HX_REQUEST="true")
     job.refresh_from_db()
     assert job.state == "cancelled" and b"Cancelled" in response.content
+
+
+def test_the_models_page_breaks_the_serving_backtest_down_by_model_and_class(client, demand_history):
+    from retailiq.registry.models import Job
+    from retailiq.registry.services import training_job_run
+
+    job = Job.objects.create(kind="train", capability="forecasting", idempotency_key="page-breakdown")
+    version = training_job_run(job_id=job.pk, worker="w").model_version
+    client.force_login(demand_history.analyst)
+    page = client.get("/analyst/models/").content.decode()
+    assert "per model and per demand class" in page and "RMSSE" in page
+    for member in version.metrics["backtest"]["models"]:
+        assert f'<th scope="row">{member}</th>' in page

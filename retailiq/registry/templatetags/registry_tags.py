@@ -6,6 +6,8 @@ LABELS = {
     "wape": "WAPE",
     "mae": "MAE",
     "mase": "MASE",
+    "rmsse": "RMSSE",
+    "smape": "sMAPE",
     "rmse": "RMSE",
     "coverage_80": "80% cover",
     "coverage_95": "95% cover",
