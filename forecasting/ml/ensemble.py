@@ -25,17 +25,18 @@ from .demand_class import classify
 from .intervals import recent_level
 from .matrix import DemandMatrix
 
-WEIGHT_METHODS = ("nnls", "inverse")
+WEIGHT_METHODS = ("convex", "nnls", "inverse")
 POOLED = "all"
 
 
 @dataclass(frozen=True)
 class EnsembleOptions:
-    """How weights are fitted. nnls: non-negative least squares of the actuals on the
-    members' backtest forecasts, each series scaled by its naive error (so big sellers
-    do not drown the rest); inverse: weights 1/RMSSE^2 over the best top_k members."""
+    """How weights are fitted. convex: least squares of the actuals on the members'
+    backtest forecasts with non-negative weights summing to one, each series scaled by
+    its naive error (so big sellers do not drown the rest); nnls: the same without the
+    sum (free to rescale); inverse: weights 1/RMSSE^2 over the best top_k members."""
 
-    method: str = "nnls"
+    method: str = "convex"
     top_k: int = 3
     min_series_per_class: int = 30
 
@@ -125,9 +126,19 @@ def _fit_weights(design: _Design, rows: np.ndarray, options: EnsembleOptions) ->
     per_member_rmsse = np.array(
         [np.nanmean(np.sqrt(np.nanmean(np.where(valid, (f - actual) ** 2, np.nan), axis=1))) for f in forecasts]
     )
-    if options.method == "nnls":
-        weights, _ = nnls(forecasts[:, valid].T, actual[valid])
+    if options.method in ("convex", "nnls"):
+        design, target = forecasts[:, valid].T, actual[valid]
+        if options.method == "convex":
+            # The weights must sum to one: a heavily weighted extra row pins the sum, so
+            # the fit chooses between members instead of rescaling them (which learns the
+            # level drift of the calibration weeks and over- or under-shoots the next ones).
+            pin = 100.0 * np.sqrt(np.sum(target**2) + np.sum(design**2))
+            design = np.vstack([design, np.full((1, n_members), pin)])
+            target = np.append(target, pin)
+        weights, _ = nnls(design, target)
         if weights.sum() > 0:
+            if options.method == "convex":
+                weights = weights / weights.sum()
             return [float(w) for w in weights]
     elif options.method != "inverse":
         raise ValueError(f"Unknown weight method '{options.method}'; expected one of {', '.join(WEIGHT_METHODS)}.")

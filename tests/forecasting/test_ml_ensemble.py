@@ -85,7 +85,7 @@ class Broken(Mean):
         raise RuntimeError("cannot fit")
 
 
-@pytest.mark.parametrize("method", ["nnls", "inverse"])
+@pytest.mark.parametrize("method", ["convex", "nnls", "inverse"])
 def test_weights_favour_the_better_member(method):
     matrix = make_matrix()
     model, report = EnsembleForecaster.train(

@@ -1,0 +1,82 @@
+"""Daily product demand of a generated demo marketplace as a long CSV, without a
+database, for bench/forecast_eval.py:
+
+    .venv/bin/python bench/demo_series.py --size large --out /tmp/demo_large_daily.csv.gz
+                                          [--seed 7] [--end 2026-06-30]
+
+Demand is what retailers ordered: lines of sale orders that were not cancelled. Returns
+are separate orders (kind "return") and cancelled orders keep their lines with status
+"cancelled" (retailiq/demo/history.py); both are left out. Every product has every day,
+zero when nothing sold. Beside units it writes drivers known in advance: the day's list
+price net of any promotion discount (price), whether a promotion runs (promo) and
+whether a festival or holiday window covers the day (event).
+"""
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from retailiq.demo.generator import generate_marketplace  # noqa: E402
+from retailiq.demo.sizes import SIZES  # noqa: E402
+
+
+def daily_demand(size: str, *, seed: int, end: dt.date) -> pd.DataFrame:
+    market = generate_marketplace(size=size, seed=seed, end=end)
+    orders, lines = market.history.orders, market.history.lines
+    sale_orders = orders.loc[(orders["kind"] == "sale") & (orders["status"] != "cancelled"), "id"]
+    sold = lines[lines["order_id"].isin(sale_orders)]
+    dates = pd.date_range(market.start, market.end, freq="D")
+    products = market.catalog.products["id"].to_numpy()
+    units = (
+        sold.assign(date=pd.to_datetime(sold["placed_on"]))
+        .pivot_table(index="product_id", columns="date", values="quantity", aggfunc="sum", fill_value=0)
+        .reindex(index=products, columns=dates, fill_value=0)
+    )
+    promo = np.zeros((len(products), len(dates)))
+    discount = np.zeros_like(promo)
+    promotions = market.history.promotions.set_index("id")
+    for member in market.history.promotion_products.itertuples():
+        offer = promotions.loc[member.promotion_id]
+        row = member.product_id - 1  # product ids are 1..n in catalog order
+        promo[row, offer["start"] : offer["end"] + 1] = 1.0
+        discount[row, offer["start"] : offer["end"] + 1] = offer["discount_rate"]
+    event = np.zeros(len(dates))
+    for window in market.events.itertuples():
+        event[(dates >= pd.Timestamp(window.starts_on)) & (dates <= pd.Timestamp(window.ends_on))] = 1.0
+    return pd.DataFrame(
+        {
+            "product_id": np.repeat(products, len(dates)),
+            "date": np.tile(dates.date, len(products)),
+            "units": units.to_numpy().ravel(),
+            "price": (market.history.prices * (1 - discount)).round(2).ravel(),
+            "promo": promo.ravel(),
+            "event": np.tile(event, len(products)),
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="large")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/demo_large_daily.csv.gz"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 6, 30))
+    args = parser.parse_args(argv)
+    frame = daily_demand(args.size, seed=args.seed, end=args.end)
+    frame.to_csv(args.out, index=False)
+    print(
+        f"{args.out}: {frame['product_id'].nunique()} products x {frame['date'].nunique()} days, "
+        f"{int(frame['units'].sum()):,} units sold"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Forecast accuracy of every RetailIQ model and two outside peers on any long-format CSV,
+all backtested on the same rolling origins; prints one table (or JSON with --json).
+
+    .venv/bin/python bench/forecast_eval.py --csv FILE --id COL --date COL --target COL \\
+        --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
+        [--models LIST] [--rounds R] [--epochs E] [--threads T] [--method nnls|inverse] [--json]
+
+Each origin refits every model on the history before it only. The ensemble is
+evaluated nested: at each scored origin its weights and interval widths come from
+the members' forecasts at earlier origins (--inner-origins extra ones before the first
+scored origin, plus earlier scored ones), never from the origin it is scored on.
+Its fit_seconds are what training it would cost (every member's backtest on --origins
+origins plus one refit). Interval coverage is checked on the last origin: the ensemble
+with its own conformal intervals, every other model with empirical widths from the
+earlier origins. RMSSE and MASE use each series' in-sample seasonal-naive error (naive
+when the history is shorter than two seasons) from its first sale on.
+"""
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from forecasting.ml.backtest import BacktestResult, rolling_origin  # noqa: E402
+from forecasting.ml.ensemble import EnsembleOptions, nested_ensemble  # noqa: E402
+from forecasting.ml.matrix import DemandMatrix, matrix_from_long  # noqa: E402
+
+log = logging.getLogger("forecast_eval")
+
+# Imported by dotted path when first used, so a model still being written only fails its own row.
+RETAILIQ = {
+    "naive": "forecasting.ml.baselines.NaiveForecaster",
+    "seasonal_naive": "forecasting.ml.baselines.SeasonalNaiveForecaster",
+    "moving_average": "forecasting.ml.baselines.MovingAverageForecaster",
+    "intermittent": "forecasting.ml.statistical.IntermittentForecaster",
+    "lightgbm": "forecasting.ml.lgbm.GlobalLightGBM",
+    "cnn_lstm": "forecasting.ml.lstm.CNNLSTMForecaster",
+}
+PEERS = {
+    "statsforecast_autoets": "bench.peers.StatsForecastAutoETS",
+    "mlforecast_lgbm": "bench.peers.MLForecastLightGBM",
+}
+ENSEMBLE = "retailiq_ensemble"
+ALL_MODELS = [*RETAILIQ, ENSEMBLE, *PEERS]
+COLUMNS = ("rmsse", "mase", "wape", "smape", "coverage_80", "coverage_95", "fit_seconds")
+
+
+def _factory(dotted: str, **kwargs) -> Callable[[], object]:
+    def make() -> object:
+        module, _, name = dotted.rpartition(".")
+        return getattr(importlib.import_module(module), name)(**kwargs)
+
+    return make
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--csv", required=True, help="long-format CSV, gzip ok")
+    parser.add_argument("--id", required=True, help="series id column")
+    parser.add_argument("--date", required=True, help="date column")
+    parser.add_argument("--target", required=True, help="demand column")
+    parser.add_argument("--freq", choices=("D", "W"), required=True)
+    parser.add_argument("--horizon", type=int, required=True)
+    parser.add_argument("--exog", default="", help="comma-separated driver columns (known in advance)")
+    parser.add_argument("--top", type=int, default=0, help="keep the N series with the most demand (0: all)")
+    parser.add_argument("--origins", type=int, default=3, help="scored rolling origins")
+    parser.add_argument("--inner-origins", type=int, default=2, help="earlier origins only the ensemble learns from")
+    parser.add_argument("--models", default=",".join(ALL_MODELS), help=f"comma-separated, from {','.join(ALL_MODELS)}")
+    parser.add_argument("--rounds", type=int, default=300, help="LightGBM boosting rounds")
+    parser.add_argument("--epochs", type=int, default=10, help="CNN-LSTM epochs")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="LightGBM threads, ours and mlforecast's alike (1 on a shared machine)"
+    )
+    parser.add_argument("--method", default="nnls", help="ensemble weights: nnls or inverse")
+    parser.add_argument("--json", action="store_true", help="print only the JSON summary")
+    return parser.parse_args(argv)
+
+
+def load_matrix(args: argparse.Namespace) -> DemandMatrix:
+    path = Path(args.csv)
+    if not path.exists():
+        sys.exit(f"{path} does not exist: write it first (bench/online_retail_weekly.py or bench/demo_series.py).")
+    exog = tuple(c for c in args.exog.split(",") if c)
+    frame = pd.read_csv(path, usecols=[args.id, args.date, args.target, *exog])
+    if args.top:
+        top = frame.groupby(args.id)[args.target].sum().nlargest(args.top).index
+        frame = frame[frame[args.id].isin(top)]
+    return matrix_from_long(
+        frame, id_col=args.id, date_col=args.date, target_col=args.target, freq=args.freq, exogenous_cols=exog
+    )
+
+
+def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
+    wanted = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = sorted(set(wanted) - set(ALL_MODELS))
+    if unknown:
+        sys.exit(f"Unknown model(s) {unknown}; choose from {', '.join(ALL_MODELS)}.")
+    options = {
+        "lightgbm": {"num_boost_round": args.rounds, "params": {"num_threads": args.threads}},
+        "cnn_lstm": {"epochs": args.epochs},
+        "mlforecast_lgbm": {"n_jobs": args.threads},
+    }
+    paths = {**RETAILIQ, **PEERS}
+    factories = {name: _factory(paths[name], **options.get(name, {})) for name in wanted if name != ENSEMBLE}
+    nested = ENSEMBLE in wanted
+    result = rolling_origin(
+        matrix,
+        factories,
+        horizon=args.horizon,
+        n_origins=args.origins,
+        inner_origins=args.inner_origins if nested else 0,
+    )
+    if nested:
+        members = [m for m in RETAILIQ if m in result.models]
+        nested_ensemble(
+            result, name=ENSEMBLE, members=members, train_origins=args.origins, options=EnsembleOptions(args.method)
+        )
+    return result
+
+
+def summary(result: BacktestResult) -> dict:
+    scores = result.metrics(by_class=False)["models"]
+    order = [m for m in ALL_MODELS if m in scores]
+    return {"models": {m: {c: scores[m].get(c, float("nan")) for c in COLUMNS} for m in order}}
+
+
+def table(matrix: DemandMatrix, result: BacktestResult, seconds: float) -> str:
+    rows = summary(result)["models"]
+    cutoffs = ", ".join(str(matrix.days[f.cutoff].date()) for f in result.scored_folds)
+    classes = ", ".join(f"{c} {n}" for c, n in result.metrics()["class_counts"].items())
+    lines = [
+        f"{matrix.n_series} series x {matrix.n_periods} periods ({matrix.freq}), horizon {result.horizon}, "
+        f"origins {cutoffs}; classes: {classes}",
+        f"{'model':<22}" + "".join(f"{c:>12}" for c in COLUMNS),
+    ]
+    for name, values in rows.items():
+        lines.append(f"{name:<22}" + "".join(f"{values[c]:>12.4f}" for c in COLUMNS))
+    if ENSEMBLE in rows and "seasonal_naive" in rows:
+        gain = 1 - rows[ENSEMBLE]["rmsse"] / rows["seasonal_naive"]["rmsse"]
+        lines.append(f"{ENSEMBLE} RMSSE vs seasonal_naive: {gain:+.1%} better")
+    for peer in PEERS:
+        if ENSEMBLE in rows and peer in rows:
+            gain = 1 - rows[ENSEMBLE]["rmsse"] / rows[peer]["rmsse"]
+            lines.append(f"{ENSEMBLE} RMSSE vs {peer}: {gain:+.1%} better")
+    for name, error in result.errors.items():
+        lines.append(f"{name}: left out, {error}")
+    lines.append(f"wall time {seconds:.1f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.WARNING if args.json else logging.INFO, stream=sys.stderr, format="%(message)s")
+    started = time.perf_counter()
+    matrix = load_matrix(args)
+    log.info("%s series x %s periods loaded", matrix.n_series, matrix.n_periods)
+    result = evaluate(matrix, args)
+    if args.json:
+        for name, error in result.errors.items():
+            print(f"{name}: left out, {error}", file=sys.stderr)
+        print(json.dumps(_finite(summary(result))))
+    else:
+        print(table(matrix, result, time.perf_counter() - started))
+
+
+def _finite(value):
+    """Strict JSON: a measure that cannot be computed (NaN) is null."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return None if isinstance(value, float) and not np.isfinite(value) else value
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The forecast benchmark's command line, end to end on a tiny synthetic CSV (peers included).
+The full run is in-process (the libraries are imported once); the missing-file case goes
+through a real subprocess, exit status and all."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench import forecast_eval
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "bench" / "forecast_eval.py"
+FIELDS = {"rmsse", "mase", "wape", "smape", "coverage_80", "coverage_95", "fit_seconds"}
+
+
+def write_csv(path: Path, *, n_series: int = 16, days: int = 84) -> Path:
+    """Weekly-patterned Poisson demand, with a few missing rows (zero demand) and a gzip."""
+    rng = np.random.default_rng(4)
+    dates = pd.date_range("2025-03-03", periods=days, freq="D")
+    weekly = np.array([1.3, 1.0, 1.0, 1.0, 1.2, 1.5, 0.2])[dates.dayofweek]
+    rows = [
+        {"sku": f"P{i:02d}", "day": d.date(), "qty": int(q)}
+        for i in range(n_series)
+        for d, q in zip(dates, rng.poisson(rng.uniform(2, 20) * weekly), strict=True)
+        if q > 0
+    ]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_json_scores_every_model_on_the_same_origins(tmp_path, capsys):
+    csv = write_csv(tmp_path / "demand.csv.gz")
+    models = "naive,seasonal_naive,moving_average,retailiq_ensemble,statsforecast_autoets,mlforecast_lgbm"
+    forecast_eval.main(
+        [
+            *("--csv", str(csv), "--id", "sku", "--date", "day", "--target", "qty", "--freq", "D"),
+            *("--horizon", "7", "--origins", "2", "--inner-origins", "2", "--models", models, "--json"),
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)  # stdout holds the JSON and nothing else
+    assert list(report) == ["models"]
+    assert set(report["models"]) == set(models.split(","))
+    for name, scores in report["models"].items():
+        assert set(scores) == FIELDS, name
+        assert 0 <= scores["coverage_80"] <= scores["coverage_95"] <= 1, name
+        assert scores["rmsse"] > 0 and scores["fit_seconds"] >= 0, name
+    ensemble, naive = report["models"]["retailiq_ensemble"], report["models"]["naive"]
+    # A strong weekly rhythm: yesterday's sales are a poor guess, the ensemble learns that.
+    assert ensemble["rmsse"] < naive["rmsse"]
+    assert ensemble["rmsse"] <= report["models"]["seasonal_naive"]["rmsse"] * 1.05
+
+
+def test_a_missing_csv_exits_with_a_clear_message(tmp_path):
+    done = run(
+        *("--csv", str(tmp_path / "absent.csv"), "--id", "a", "--date", "b", "--target", "c"),
+        *("--freq", "W", "--horizon", "4", "--json"),
+    )
+    assert done.returncode == 1 and "absent.csv does not exist" in done.stderr and not done.stdout
