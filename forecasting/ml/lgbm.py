@@ -193,6 +193,9 @@ def _phrase(driver: str, effect: float) -> str:
     return f"{words.get(driver, driver)} {effect:+.0%}"
 
 
+LEVEL_DRIVERS = ("recent demand", "product profile")
+
+
 def drivers_in_words(contributions: np.ndarray, feature_names: list[str], *, top: int = 3) -> list[list[dict]]:
     """contributions: series x horizon x (features + bias) on the log scale. Per series,
     the `top` drivers by size, as factors relative to the model's average product."""
@@ -202,9 +205,13 @@ def drivers_in_words(contributions: np.ndarray, feature_names: list[str], *, top
         [mean_contrib[:, [i for i, n in enumerate(feature_names) if driver_of(n) == d]].sum(axis=1) for d in drivers],
         axis=1,
     )
+    # The level drivers say how this product compares with the average one (often by
+    # hundreds of percent); what a vendor asks is what moves it from its own normal.
+    movable = np.array([d not in LEVEL_DRIVERS for d in drivers])
     explanations = []
     for row in per_driver:
-        order = np.argsort(-np.abs(row))[:top]
+        ranked = np.argsort(-np.abs(np.where(movable, row, 0.0)))
+        order = [i for i in ranked if movable[i]][:top] or list(np.argsort(-np.abs(row))[:top])
         explanations.append(
             [
                 {

@@ -48,7 +48,7 @@ def test_the_global_model_beats_seasonal_naive_and_explains_promotions():
     explanations = model.explain(history, horizon)
     assert len(explanations) == values.shape[0]
     drivers = {d["driver"] for e in explanations for d in e}
-    assert "recent demand" in drivers or "product profile" in drivers
+    assert drivers and not drivers & {"recent demand", "product profile"}  # the level is not a reason
     assert all(item["text"].endswith("%") for e in explanations for item in e)
     # Where a promotion runs in the horizon it is among the series' drivers, and it lifts.
     promoted = promo[:, -horizon:].sum(axis=1).argmax()
