@@ -3,7 +3,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
 
     .venv/bin/python bench/forecast_eval.py --csv FILE --id COL --date COL --target COL \\
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
-        [--models LIST] [--rounds R] [--epochs E] [--threads T] [--method nnls|inverse] [--json]
+        [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] [--method convex|nnls|inverse] [--json]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -84,7 +84,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--threads", type=int, default=1, help="LightGBM threads, ours and mlforecast's alike (1 on a shared machine)"
     )
-    parser.add_argument("--method", default="nnls", help="ensemble weights: nnls or inverse")
+    parser.add_argument(
+        "--ets-history", type=int, default=0, help="periods AutoETS is given (0: all); each costs time per series"
+    )
+    parser.add_argument("--method", default="convex", help="ensemble weights: convex, nnls or inverse")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     return parser.parse_args(argv)
 
@@ -112,6 +115,7 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
         "lightgbm": {"num_boost_round": args.rounds, "params": {"num_threads": args.threads}},
         "cnn_lstm": {"epochs": args.epochs},
         "mlforecast_lgbm": {"n_jobs": args.threads},
+        "statsforecast_autoets": {"n_jobs": args.threads, "max_history": args.ets_history or None},
     }
     paths = {**RETAILIQ, **PEERS}
     factories = {name: _factory(paths[name], **options.get(name, {})) for name in wanted if name != ENSEMBLE}
@@ -122,6 +126,7 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
         horizon=args.horizon,
         n_origins=args.origins,
         inner_origins=args.inner_origins if nested else 0,
+        inner_models=set(RETAILIQ),  # only the ensemble's members are needed before the scored origins
     )
     if nested:
         members = [m for m in RETAILIQ if m in result.models]
@@ -137,13 +142,15 @@ def summary(result: BacktestResult) -> dict:
     return {"models": {m: {c: scores[m].get(c, float("nan")) for c in COLUMNS} for m in order}}
 
 
-def table(matrix: DemandMatrix, result: BacktestResult, seconds: float) -> str:
+def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: argparse.Namespace) -> str:
     rows = summary(result)["models"]
     cutoffs = ", ".join(str(matrix.days[f.cutoff].date()) for f in result.scored_folds)
     classes = ", ".join(f"{c} {n}" for c, n in result.metrics()["class_counts"].items())
     lines = [
         f"{matrix.n_series} series x {matrix.n_periods} periods ({matrix.freq}), horizon {result.horizon}, "
         f"origins {cutoffs}; classes: {classes}",
+        f"LightGBM threads {args.threads}, rounds {args.rounds}; ensemble weights {args.method}; "
+        f"AutoETS history {args.ets_history or 'all'} periods",
         f"{'model':<22}" + "".join(f"{c:>12}" for c in COLUMNS),
     ]
     for name, values in rows.items():
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name}: left out, {error}", file=sys.stderr)
         print(json.dumps(_finite(summary(result))))
     else:
-        print(table(matrix, result, time.perf_counter() - started))
+        print(table(matrix, result, time.perf_counter() - started, args))
 
 
 def _finite(value):

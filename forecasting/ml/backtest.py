@@ -237,12 +237,14 @@ def rolling_origin(
     n_origins: int = 3,
     step: int | None = None,
     inner_origins: int = 0,
+    inner_models: set[str] | None = None,
     raise_errors: bool = False,
 ) -> BacktestResult:
     """Backtest each model on the last n_origins origins spaced `step` periods apart.
 
     inner_origins adds that many earlier origins whose forecasts are kept but not scored:
-    a nested model (the ensemble) fits its weights on them before the first scored origin.
+    a nested model (the ensemble) fits its weights on them before the first scored origin;
+    inner_models (default: all) names the models run there, the others only where scored.
     A model that fails at any origin is left out and the reason kept in result.errors,
     unless raise_errors is set.
     """
@@ -253,8 +255,10 @@ def rolling_origin(
     fit_seconds: dict[str, list[float]] = {}
     errors: dict[str, str] = {}
     for name, factory in forecasters.items():
+        runs = folds if inner_models is None or name in inner_models else folds[first_scored:]
         try:
-            fit_seconds[name] = [_run_one(name, factory, matrix, fold, horizon) for fold in folds]
+            fit_seconds[name] = [_run_one(name, factory, matrix, fold, horizon) for fold in runs]
+            log.info("%s: %.1f s over %d origins", name, sum(fit_seconds[name]), len(runs))
         except Exception as exc:
             if raise_errors:
                 raise

@@ -145,6 +145,17 @@ def test_inner_origins_are_kept_but_not_scored():
     result = rolling_origin(matrix, {"last": LastValue}, horizon=7, n_origins=2, inner_origins=2)
     assert [f.cutoff for f in result.folds] == [92, 99, 106, 113] and result.first_scored == 2
     assert [f.cutoff for f in result.scored_folds] == [106, 113]
+    Recorder.seen = []
+    peers_too = rolling_origin(
+        matrix,
+        {"last": LastValue, "recorder": Recorder},
+        horizon=7,
+        n_origins=2,
+        inner_origins=2,
+        inner_models={"last"},
+    )
+    assert Recorder.seen == [106, 113]  # a model the nested one does not use skips the inner origins
+    assert "recorder" in peers_too.metrics()["models"] and len(peers_too.fit_seconds["recorder"]) == 2
 
 
 def test_classes_come_from_the_history_before_the_first_scored_origin():
