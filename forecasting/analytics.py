@@ -85,22 +85,36 @@ class PickerOptions:
     warehouses: list[tuple[str, str]]
 
 
-def demand_picker_options(*, user: User, products: list[Product]) -> PickerOptions:
+def demand_picker_options(*, user: User, products: list[Product], run: "ForecastRun | None") -> PickerOptions:
+    """Categories of the products in view, warehouses, and regions: those of the
+    warehouses and those the serving version has scored (a region is where the buying
+    shops are, so it may have no warehouse of its own)."""
     categories = sorted({(p.category_id, p.category.name) for p in products if p.category_id}, key=lambda c: c[1])
     warehouses = list(
         warehouse_list_for_user(user=user).order_by("region", "name").values_list("code", "name", "region")
     )
+    scored: set[str] = set()
+    if run is not None and run.origin is not None:
+        scored = set(
+            DemandForecast.objects.filter(
+                model_version=run.version, location_kind=LocationKind.REGION, target_date__gt=run.origin
+            )
+            .order_by()
+            .values_list("location", flat=True)
+            .distinct()
+        )
     return PickerOptions(
         products=products,
         categories=categories,
-        regions=sorted({region for _, _, region in warehouses}),
+        regions=sorted({region for _, _, region in warehouses} | scored),
         warehouses=[(code, f"{name} ({region})") for code, name, region in warehouses],
     )
 
 
 def selection_resolve(*, value: str, options: PickerOptions) -> Selection | None:
     """The selection named in the URL if it is among the user's options, else None (a 404).
-    An empty value is the first product, or everything when there is none."""
+    An empty value is the first product, or everything when there is none (the view asks
+    for the best product first)."""
     if not value:
         first = options.products[0] if options.products else None
         return Selection("product", str(first.pk), first.name, first) if first else Selection("all")
@@ -139,7 +153,7 @@ def _sales_lines(*, user: User) -> QuerySet[OrderLine]:
 
 def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[OrderLine]:
     if selection.kind == "region":
-        return lines.filter(order__warehouse__region=selection.key)
+        return lines.filter(retailer__region=selection.key)  # where the buying shop is
     if selection.kind == "warehouse":
         return lines.filter(order__warehouse__code=selection.key)
     return lines
@@ -167,7 +181,11 @@ def sales_history(
 
 @dataclass(frozen=True)
 class ForecastRun:
-    """The serving version's latest batch of forecasts."""
+    """The serving version's forecasts from its latest origin on. A version keeps one row
+    per product, location and day (scoring again overwrites), so the days after the
+    latest origin are read by target day, whichever origin wrote each one last: a product
+    left out of the latest batch keeps its earlier forecast, and a backfill scored after
+    the latest batch still leaves one row per day."""
 
     version: ModelVersion
     origin: dt.date | None
@@ -189,6 +207,20 @@ def forecast_run_serving() -> ForecastRun | None:
     return ForecastRun(version=version, origin=origin)
 
 
+def top_forecast_product_id(*, run: ForecastRun, products: QuerySet[Product]) -> int | None:
+    """The product with the most demand ahead in the serving batch: the page opens on it."""
+    return (
+        DemandForecast.objects.filter(
+            model_version=run.version, target_date__gt=run.origin, location_kind=LocationKind.ALL, product__in=products
+        )
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .order_by("-total", "product_id")
+        .values_list("product_id", flat=True)
+        .first()
+    )
+
+
 def _squared(delta) -> Any:
     return Sum(delta * delta, output_field=FloatField())
 
@@ -200,7 +232,7 @@ def batch_forecast(*, run: ForecastRun, products: QuerySet[Product], selection: 
     rows = (
         DemandForecast.objects.filter(
             model_version=run.version,
-            origin_date=run.origin,
+            target_date__gt=run.origin,
             location_kind=selection.location_kind,
             location=selection.location,
             product__in=_selected_products(products, selection),
@@ -330,7 +362,7 @@ def growth_rankings(
     forecasts = (
         DemandForecast.objects.filter(
             model_version=run.version,
-            origin_date=end,
+            target_date__gt=end,
             location_kind=LocationKind.ALL,
             product__in=products,
             target_date__lte=end + dt.timedelta(days=HORIZON_DAYS),
@@ -435,8 +467,9 @@ def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 
         _sales_lines(user=user)
         .filter(placed_on__gte=since, placed_on__lte=run.origin)
         .values("product_id", "product__name", "product__sku")
-        .annotate(units=Sum("quantity"))
-        .order_by("-units", "product__name")[:limit]
+        # Ranked by spend like the home page's "What you buy most", so the two agree.
+        .annotate(units=Sum("quantity"), spend=Sum(F("quantity") * F("unit_price")))
+        .order_by("-spend", "product__name")[:limit]
     )
     product_ids = [r["product_id"] for r in mine]
     # The marketplace-wide totals are only the share's denominator; no other retailer's
@@ -455,7 +488,6 @@ def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 
     )
     forecast = DemandForecast.objects.filter(
         model_version=run.version,
-        origin_date=run.origin,
         location_kind=LocationKind.ALL,
         product_id__in=product_ids,
         target_date__gt=run.origin,

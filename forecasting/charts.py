@@ -90,11 +90,20 @@ def demand_figure(
                 "hovertemplate": "Forecast: %{y:,.1f} units<extra></extra>",
             }
         )
+    # The dates speak for themselves, so the x axis has no title for the legend to collide
+    # with on a narrow screen; its range is the data's, from the first sale day shown to
+    # the last forecast day.
+    shown = [frame["date"] for frame in (history, forecast) if not frame.empty]
+    xaxis: dict[str, Any] = {"type": "date", "hoverformat": "Week of %-d %b %Y" if unit == "week" else "%a %-d %b %Y"}
+    if shown:
+        dates = pd.concat(shown)
+        pad = pd.Timedelta(days=3 if unit == "week" else 1)
+        xaxis["range"] = [(dates.min() - pad).date().isoformat(), (dates.max() + pad).date().isoformat()]
     layout: dict[str, Any] = {
-        "xaxis": {"type": "date", "title": {"text": "Week starting" if unit == "week" else "Day"}},
+        "xaxis": xaxis,
         "yaxis": {"title": {"text": f"Units per {unit}"}, "rangemode": "tozero", "tickformat": ",d"},
-        "legend": {"orientation": "h", "y": -0.22},
-        "margin": {"t": 30, "r": 20, "b": 40, "l": 60},
+        "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"},
+        "margin": {"t": 30, "r": 20, "b": 30, "l": 60},
     }
     if origin is not None:
         at = origin.isoformat()

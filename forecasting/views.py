@@ -71,14 +71,19 @@ def _scope(request: HttpRequest) -> Scope:
     if request.GET.get("vendor") and vendor is None and not user.is_vendor:
         raise Http404("No such vendor.")
     products = analytics.demand_products_for_user(user=user, vendor=vendor)
-    options = analytics.demand_picker_options(user=user, products=list(products))
-    selection = analytics.selection_resolve(value=request.GET.get("show", ""), options=options)
+    run = analytics.forecast_run_serving()
+    options = analytics.demand_picker_options(user=user, products=list(products), run=run)
+    value = request.GET.get("show", "")
+    if not value and run is not None and run.origin is not None and options.products:
+        best = analytics.top_forecast_product_id(run=run, products=products)
+        value = f"product:{best}" if best else ""
+    selection = analytics.selection_resolve(value=value, options=options)
     if selection is None:
         raise Http404("Nothing by that name among the products you may analyse.")
     granularity = request.GET.get("by", "day")
     if granularity not in analytics.GRANULARITIES:
         granularity = "day"
-    return Scope(user, vendor, products, options, selection, granularity, analytics.forecast_run_serving())
+    return Scope(user, vendor, products, options, selection, granularity, run)
 
 
 def explanation_in_words(explanation: list[dict[str, Any]]) -> list[str]:
@@ -92,6 +97,9 @@ def explanation_in_words(explanation: list[dict[str, Any]]) -> list[str]:
             continue
         if abs(effect) < 0.005:
             lines.append(f"{driver[:1].upper()}{driver[1:]} hardly changes the forecast.")
+        elif effect >= 1:
+            # "+1592%" reads as noise; "about 17 times" is what it means.
+            lines.append(f"{driver[:1].upper()}{driver[1:]} raises the forecast about {1 + effect:.0f} times.")
         else:
             verb = "raises" if effect > 0 else "lowers"
             lines.append(f"{driver[:1].upper()}{driver[1:]} {verb} the forecast by about {abs(effect):.0%}.")
