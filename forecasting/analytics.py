@@ -457,6 +457,10 @@ class ExpectedDemand:
     rows: list[dict[str, Any]] = field(default_factory=list)
     horizon_days: int = 0
 
+    @property
+    def weeks_covered(self) -> int:
+        return min(len(self.weeks), self.horizon_days // 7)
+
 
 def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 8, weeks: int = 4) -> ExpectedDemand:
     run = forecast_run_serving()

@@ -99,9 +99,13 @@ def demand_figure(
         dates = pd.concat(shown)
         pad = pd.Timedelta(days=3 if unit == "week" else 1)
         xaxis["range"] = [(dates.min() - pad).date().isoformat(), (dates.max() + pad).date().isoformat()]
+    yaxis: dict[str, Any] = {"title": {"text": f"Units per {unit}"}, "rangemode": "tozero", "tickformat": ",d"}
+    top = _visible_top(history, forecast)
+    if top is not None:
+        yaxis["range"] = [0, top]
     layout: dict[str, Any] = {
         "xaxis": xaxis,
-        "yaxis": {"title": {"text": f"Units per {unit}"}, "rangemode": "tozero", "tickformat": ",d"},
+        "yaxis": yaxis,
         "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"},
         "margin": {"t": 30, "r": 20, "b": 30, "l": 60},
     }
@@ -125,14 +129,30 @@ def demand_figure(
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "text": "forecast from here",
+                "text": "forecast origin",
                 "showarrow": False,
-                "xanchor": "left",
+                "xanchor": "center",
                 "yanchor": "bottom",
                 "font": {"color": ORIGIN_COLOUR, "size": 11},
             }
         ]
     return {"data": data, "layout": layout}
+
+
+def _visible_top(history: pd.DataFrame, forecast: pd.DataFrame) -> float | None:
+    """A y range that keeps sales and forecast readable: a lumpy product's 95% band can
+    reach ten times its usual level and would flatten everything else. The band then
+    runs off the top (its hover still tells its bounds; autoscale shows it whole)."""
+    if forecast.empty:
+        return None
+    readable = max(
+        float(history["units"].max()) if not history.empty else 0.0,
+        float(forecast["upper_80"].max()),
+        float(forecast["quantity"].max()),
+    )
+    if readable <= 0 or float(forecast["upper_95"].max()) <= readable * 1.5:
+        return None
+    return readable * 1.3
 
 
 def profile_figure(profile: pd.DataFrame, *, title: str) -> dict[str, Any]:

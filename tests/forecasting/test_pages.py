@@ -362,3 +362,53 @@ def test_retailer_card_without_a_model_says_so(demand_history, client):
     client.force_login(demand_history.retailer_user_a)
     body = client.get(reverse("retailer-home")).content.decode()
     assert "No demand forecast yet" in body and "Time to reorder" in body and "Suggested for you" in body
+
+
+# --- The figures and the weekly roll-up (no database) ------------------------------------------
+
+
+def _frames(days: int = 14, upper_95: float = 20.0):
+    import pandas as pd
+
+    history = pd.DataFrame({"date": pd.date_range("2026-03-04", periods=28, freq="D"), "units": 10.0})
+    forecast = pd.DataFrame(
+        {
+            "date": pd.date_range("2026-04-01", periods=days, freq="D"),
+            "quantity": 12.0,
+            "lower_80": 9.0,
+            "upper_80": 15.0,
+            "lower_95": 7.0,
+            "upper_95": upper_95,
+        }
+    )
+    return history, forecast
+
+
+def test_demand_figure_has_bands_origin_and_a_readable_y_range():
+    from forecasting.charts import demand_figure
+
+    history, forecast = _frames()
+    figure = demand_figure(history, forecast, origin=DEMAND_END)
+    bands = [t for t in figure["data"] if t.get("fill") == "tonexty"]
+    assert [t["name"] for t in bands] == ["95% interval", "80% interval"]
+    assert "range" not in figure["layout"]["yaxis"]  # the whole 95% band fits
+    assert figure["layout"]["xaxis"]["range"] == ["2026-03-03", "2026-04-15"]
+    spiky = demand_figure(*_frames(upper_95=400.0), origin=DEMAND_END)
+    assert spiky["layout"]["yaxis"]["range"] == [0, pytest.approx(15.0 * 1.3)]
+
+
+def test_weeks_are_counted_from_the_origin_without_partial_weeks():
+    from forecasting.analytics import roll_up_weeks
+
+    history, forecast = _frames(days=14)
+    weekly_history, weekly_forecast = roll_up_weeks(history, forecast, origin=DEMAND_END)
+    assert list(weekly_history["units"]) == [70.0] * 4 and weekly_history["date"].max() == pd_ts("2026-03-25")
+    assert list(weekly_forecast["quantity"]) == [84.0, 84.0]
+    # Seven days each 3 above the forecast: the week's half-width is 3 x sqrt(7), not 21.
+    assert weekly_forecast["upper_80"].iloc[0] == pytest.approx(84.0 + 3 * 7**0.5)
+
+
+def pd_ts(value: str):
+    import pandas as pd
+
+    return pd.Timestamp(value)
