@@ -3,14 +3,16 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
 
     .venv/bin/python bench/forecast_eval.py --csv FILE --id COL --date COL --target COL \\
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
-        [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] [--method convex|nnls|inverse] [--json]
+        [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
+        [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--json]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
 the members' forecasts at earlier origins (--inner-origins extra ones before the first
-scored origin, plus earlier scored ones), never from the origin it is scored on.
-Its fit_seconds are what training it would cost (every member's backtest on --origins
-origins plus one refit). Interval coverage is checked on the last origin: the ensemble
+scored origin, plus earlier scored ones; the last --train-origins of them), never from
+the origin it is scored on. Its fit_seconds are what training and one forecast would
+cost: every member's backtest on --train-origins origins, then a refit and forecast (a
+forecast only with --no-refit). Interval coverage is checked on the last origin: the ensemble
 with its own conformal intervals, every other model with empirical widths from the
 earlier origins. RMSSE and MASE use each series' in-sample seasonal-naive error (naive
 when the history is shorter than two seasons) from its first sale on.
@@ -54,6 +56,7 @@ PEERS = {
     "mlforecast_lgbm": "bench.peers.MLForecastLightGBM",
 }
 ENSEMBLE = "retailiq_ensemble"
+APP_MEMBERS = ("seasonal_naive", "moving_average", "intermittent", "lightgbm", "cnn_lstm")  # RETAILIQ_FORECAST_MEMBERS
 ALL_MODELS = [*RETAILIQ, ENSEMBLE, *PEERS]
 COLUMNS = ("rmsse", "mase", "wape", "smape", "coverage_80", "coverage_95", "fit_seconds")
 
@@ -80,12 +83,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--inner-origins", type=int, default=2, help="earlier origins only the ensemble learns from")
     parser.add_argument("--models", default=",".join(ALL_MODELS), help=f"comma-separated, from {','.join(ALL_MODELS)}")
     parser.add_argument("--rounds", type=int, default=300, help="LightGBM boosting rounds")
-    parser.add_argument("--epochs", type=int, default=10, help="CNN-LSTM epochs")
+    parser.add_argument("--epochs", type=int, default=8, help="CNN-LSTM epochs (the app's default)")
     parser.add_argument(
         "--threads", type=int, default=1, help="LightGBM threads, ours and mlforecast's alike (1 on a shared machine)"
     )
     parser.add_argument(
         "--ets-history", type=int, default=0, help="periods AutoETS is given (0: all); each costs time per series"
+    )
+    parser.add_argument("--members", default=",".join(APP_MEMBERS), help="the ensemble's members (default: the app's)")
+    parser.add_argument("--train-origins", type=int, default=3, help="origins the ensemble's weights are fitted on")
+    parser.add_argument(
+        "--no-refit", action="store_true", help="ensemble keeps members fitted at its last origin (one fit less)"
     )
     parser.add_argument("--method", default="convex", help="ensemble weights: convex, nnls or inverse")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
@@ -126,13 +134,12 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
         horizon=args.horizon,
         n_origins=args.origins,
         inner_origins=args.inner_origins if nested else 0,
-        inner_models=set(RETAILIQ),  # only the ensemble's members are needed before the scored origins
+        inner_models=set(args.members.split(",")),  # only the ensemble's members run before the scored origins
     )
     if nested:
-        members = [m for m in RETAILIQ if m in result.models]
-        nested_ensemble(
-            result, name=ENSEMBLE, members=members, train_origins=args.origins, options=EnsembleOptions(args.method)
-        )
+        members = [m for m in args.members.split(",") if m in result.models]
+        options = EnsembleOptions(method=args.method, refit=not args.no_refit)
+        nested_ensemble(result, name=ENSEMBLE, members=members, train_origins=args.train_origins, options=options)
     return result
 
 
@@ -149,8 +156,9 @@ def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: ar
     lines = [
         f"{matrix.n_series} series x {matrix.n_periods} periods ({matrix.freq}), horizon {result.horizon}, "
         f"origins {cutoffs}; classes: {classes}",
-        f"LightGBM threads {args.threads}, rounds {args.rounds}; ensemble weights {args.method}; "
-        f"AutoETS history {args.ets_history or 'all'} periods",
+        f"LightGBM threads {args.threads}, rounds {args.rounds}; CNN-LSTM epochs {args.epochs}; ensemble of "
+        f"{args.members}, {args.method} weights on {args.train_origins} origins, "
+        f"{'no refit' if args.no_refit else 'refit'}; AutoETS history {args.ets_history or 'all'} periods",
         f"{'model':<22}" + "".join(f"{c:>12}" for c in COLUMNS),
     ]
     for name, values in rows.items():

@@ -70,6 +70,8 @@ class BacktestResult:
     fit_seconds: dict[str, list[float]]  # per model, fit + predict seconds at each origin
     errors: dict[str, str] = field(default_factory=dict)  # models left out, and why
     first_scored: int = 0  # earlier folds only feed nested models (the ensemble's weights)
+    predict_seconds: dict[str, list[float]] = field(default_factory=dict)  # the predict part alone
+    last_models: dict[str, Forecaster] = field(default_factory=dict)  # fitted at the last origin, if kept
 
     @property
     def models(self) -> list[str]:
@@ -238,6 +240,7 @@ def rolling_origin(
     step: int | None = None,
     inner_origins: int = 0,
     inner_models: set[str] | None = None,
+    keep_last_models: bool = False,
     raise_errors: bool = False,
 ) -> BacktestResult:
     """Backtest each model on the last n_origins origins spaced `step` periods apart.
@@ -245,6 +248,7 @@ def rolling_origin(
     inner_origins adds that many earlier origins whose forecasts are kept but not scored:
     a nested model (the ensemble) fits its weights on them before the first scored origin;
     inner_models (default: all) names the models run there, the others only where scored.
+    keep_last_models keeps each model as fitted at the last origin (result.last_models).
     A model that fails at any origin is left out and the reason kept in result.errors,
     unless raise_errors is set.
     """
@@ -253,11 +257,17 @@ def rolling_origin(
     first_scored = max(0, len(cutoffs) - n_origins)
     folds = [_fold(matrix, cutoff, horizon) for cutoff in cutoffs]
     fit_seconds: dict[str, list[float]] = {}
+    predict_seconds: dict[str, list[float]] = {}
+    last_models: dict[str, Forecaster] = {}
     errors: dict[str, str] = {}
     for name, factory in forecasters.items():
         runs = folds if inner_models is None or name in inner_models else folds[first_scored:]
         try:
-            fit_seconds[name] = [_run_one(name, factory, matrix, fold, horizon) for fold in runs]
+            timings = [_run_one(name, factory, matrix, fold, horizon) for fold in runs]
+            fit_seconds[name] = [total for total, _, _ in timings]
+            predict_seconds[name] = [predict for _, predict, _ in timings]
+            if keep_last_models:
+                last_models[name] = timings[-1][2]
             log.info("%s: %.1f s over %d origins", name, sum(fit_seconds[name]), len(runs))
         except Exception as exc:
             if raise_errors:
@@ -277,6 +287,8 @@ def rolling_origin(
         fit_seconds=fit_seconds,
         errors=errors,
         first_scored=first_scored,
+        predict_seconds=predict_seconds,
+        last_models=last_models,
     )
 
 
@@ -294,25 +306,29 @@ def _fold(matrix: DemandMatrix, cutoff: int, horizon: int) -> Fold:
     )
 
 
-def _run_one(name: str, factory: ForecasterFactory, matrix: DemandMatrix, fold: Fold, horizon: int) -> float:
-    """Fit a fresh model on the history only, forecast, and time both."""
+def _run_one(
+    name: str, factory: ForecasterFactory, matrix: DemandMatrix, fold: Fold, horizon: int
+) -> tuple[float, float, Forecaster]:
+    """Fit a fresh model on the history only and forecast; returns (fit + predict
+    seconds, predict seconds, the fitted model)."""
     history = matrix.head(fold.cutoff)
     started = time.perf_counter()
     model = factory().fit(history)
+    fitted = time.perf_counter()
     if hasattr(model, "predict_intervals"):
         bounds = model.predict_intervals(history, horizon)
         forecast = bounds.pop("forecast")
         fold.intervals[name] = bounds
     else:
         forecast = model.predict(history, horizon)
-    seconds = time.perf_counter() - started
+    finished = time.perf_counter()
     forecast = np.asarray(forecast, dtype=float)
     if forecast.shape != fold.actual.shape:
         raise ValueError(f"{name} forecast has shape {forecast.shape}, expected {fold.actual.shape}.")
     if not np.isfinite(forecast).all():
         raise ValueError(f"{name} forecast holds NaN or infinite values.")
     fold.forecasts[name] = forecast
-    return seconds
+    return finished - started, finished - fitted, model
 
 
 def _mean_or_nan(values: np.ndarray) -> float:

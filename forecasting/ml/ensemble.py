@@ -39,6 +39,11 @@ class EnsembleOptions:
     method: str = "convex"
     top_k: int = 3
     min_series_per_class: int = 30
+    # False: keep each member as fitted at the last backtest origin instead of fitting it
+    # again on the whole matrix; it still forecasts from the latest periods it is given,
+    # and training costs one fit less per member (the horizon's newest periods are not
+    # learned from, only read as history).
+    refit: bool = True
 
 
 @dataclass
@@ -188,13 +193,23 @@ class EnsembleForecaster:
 
     def fit(self, matrix: DemandMatrix) -> "EnsembleForecaster":
         started = time.perf_counter()
-        result = rolling_origin(matrix, self.members, horizon=self.horizon, n_origins=self.n_origins)
+        result = rolling_origin(
+            matrix,
+            self.members,
+            horizon=self.horizon,
+            n_origins=self.n_origins,
+            keep_last_models=not self.options.refit,
+        )
         names = result.models
         if not names:
             raise ValueError(f"Every ensemble member failed its backtest: {result.errors}")
         self.combination_ = fit_combination(result.folds, names, season=result.season, options=self.options)
         _add_cross_fitted(result, names, self.options)
-        self.members_ = {name: self.members[name]().fit(matrix) for name in self.combination_.used_members()}
+        used = self.combination_.used_members()
+        if self.options.refit:
+            self.members_ = {name: self.members[name]().fit(matrix) for name in used}
+        else:
+            self.members_ = {name: result.last_models[name] for name in used}
         self.metrics_ = result.metrics()
         self.metrics_.update(
             weights=self.combination_.weights,
@@ -287,15 +302,17 @@ def nested_ensemble(
     options: EnsembleOptions | None = None,
 ) -> None:
     """Add the ensemble to a backtest honestly: at each scored origin its weights and
-    interval widths come only from folds whose forecast window ended by that origin.
-    Its fit_seconds are what EnsembleForecaster.train would spend: every member's mean
-    fit+predict time times (train_origins backtests + one refit), plus the weighting."""
+    interval widths come only from the last train_origins folds whose forecast window
+    ended by that origin, as EnsembleForecaster.train(n_origins=train_origins) would.
+    Its fit_seconds are what that training plus one forecast would spend: every member's
+    mean fit+predict time per backtest origin, then a refit and forecast (or, with
+    refit=False, a forecast only), plus the weighting."""
     options = options or EnsembleOptions()
     names = [m for m in (members or result.models) if m in result.models]
     started = time.perf_counter()
     for k in range(result.first_scored, len(result.folds)):
         fold = result.folds[k]
-        earlier = [f for f in result.folds[:k] if f.cutoff + result.horizon <= fold.cutoff]
+        earlier = [f for f in result.folds[:k] if f.cutoff + result.horizon <= fold.cutoff][-train_origins:]
         if not earlier:
             raise ValueError("The nested ensemble needs at least one origin before the first scored one.")
         combination = fit_combination(earlier, names, season=result.season, options=options)
@@ -303,5 +320,6 @@ def nested_ensemble(
         fold.forecasts[name] = forecast
         fold.intervals[name] = combination.widths.apply(forecast, fold.levels, fold.classes)
     weighting = (time.perf_counter() - started) / max(len(result.scored_folds), 1)
-    members_seconds = sum(float(np.mean(result.fit_seconds[m])) for m in names)
-    result.fit_seconds[name] = [members_seconds * (train_origins + 1) + weighting]
+    backtest = sum(float(np.mean(result.fit_seconds[m])) for m in names) * train_origins
+    final = sum(float(np.mean(result.fit_seconds[m] if options.refit else result.predict_seconds[m])) for m in names)
+    result.fit_seconds[name] = [backtest + final + weighting]

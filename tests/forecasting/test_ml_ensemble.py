@@ -189,3 +189,25 @@ def test_the_nested_ensemble_never_sees_the_origin_it_is_scored_on():
     assert all(np.array_equal(bounds[k], other_bounds[k]) for k in bounds)
     with pytest.raises(ValueError, match="at least one origin"):
         nested_ensemble(rolling_origin(matrix, members, horizon=HORIZON, n_origins=2))
+
+
+class Counting(Mean):
+    fits: list[int] = []
+
+    def fit(self, matrix: DemandMatrix) -> "Counting":
+        Counting.fits.append(matrix.n_periods)
+        return self
+
+
+def test_without_refit_the_members_fitted_at_the_last_origin_serve():
+    matrix = make_matrix(n_series=40)
+    Counting.fits = []
+    EnsembleForecaster.train(matrix, {"mean": Counting}, horizon=HORIZON, n_origins=2)
+    assert Counting.fits == [126, 133, 140]  # two origins, then the whole matrix
+    Counting.fits = []
+    model, _ = EnsembleForecaster.train(
+        matrix, {"mean": Counting}, horizon=HORIZON, n_origins=2, options=EnsembleOptions(refit=False)
+    )
+    assert Counting.fits == [126, 133]
+    expected = np.repeat(matrix.values[:, -28:].mean(axis=1, keepdims=True), HORIZON, axis=1)
+    assert np.allclose(model.predict(matrix, HORIZON), expected)  # still forecasts from the latest periods
