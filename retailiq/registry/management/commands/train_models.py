@@ -28,8 +28,21 @@ class Command(BaseCommand):
         parser.add_argument("--if-missing", action="store_true", help="Skip capabilities that already serve a model.")
         parser.add_argument("--tuning-seconds", type=int, default=0, help="Optuna budget per capability.")
         parser.add_argument("--backfill-weeks", type=int, default=0, help="Also score as of 1..N weeks back.")
+        parser.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="A training parameter, e.g. --param horizon=28 --param members=lightgbm,intermittent (repeatable).",
+        )
 
     def handle(self, *args, **options):
+        self.params = {}
+        for pair in options["param"]:
+            name, sep, value = pair.partition("=")
+            if not sep or not name.strip():
+                raise CommandError(f"--param takes NAME=VALUE, not '{pair}'.")
+            self.params[name.strip()] = value.strip()
         capabilities = options["capability"] or registered_capabilities()
         for capability in capabilities:
             if capability not in registered_capabilities():
@@ -48,15 +61,14 @@ class Command(BaseCommand):
             kind=JobKind.TRAIN,
             capability=capability,
             idempotency_key=f"command:train:{capability}:{uuid.uuid4()}",
-            params={"tuning_seconds": tuning_seconds, "trigger": "command"},
+            params={**self.params, "tuning_seconds": tuning_seconds, "trigger": "command"},
         )
         job = training_job_run(job_id=job.pk, worker="train_models")
         if job.state != JobState.SUCCEEDED:
             raise CommandError(f"{capability}: training failed: {job.error}")
         version = job.model_version
-        self.stdout.write(
-            f"{capability}: version {version.pk} ({version.algorithm}) trained, metrics {version.metrics}"
-        )
+        headline = {k: v for k, v in version.metrics.items() if isinstance(v, int | float)}
+        self.stdout.write(f"{capability}: version {version.pk} ({version.algorithm}) trained, metrics {headline}")
 
     def _score(self, capability: str, backfill_weeks: int) -> None:
         version = active_model_version(capability=capability)
