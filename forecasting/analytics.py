@@ -26,6 +26,7 @@ from .selectors import forecast_products_for_user
 CAPABILITY = "forecasting"
 HORIZON_DAYS = 28  # the chart and rankings look four weeks ahead
 RANKING_WINDOW_DAYS = 28
+STEADY = 0.005
 HISTORY_DAYS = {"day": 91, "week": 182}
 SEASONALITY_DAYS = 730
 ACCURACY_WEEKS = 12
@@ -396,8 +397,9 @@ def growth_rankings(
             }
         )
     rows.sort(key=lambda r: (-r["growth"], r["product"]))
-    growing = [r for r in rows if r["growth"] > 0][:limit]
-    declining = [r for r in reversed(rows) if r["growth"] < 0][:limit]
+    # Within half a percent either way a product is steady, neither growing nor slowing.
+    growing = [r for r in rows if r["growth"] >= STEADY][:limit]
+    declining = [r for r in reversed(rows) if r["growth"] <= -STEADY][:limit]
     return growing, declining
 
 
