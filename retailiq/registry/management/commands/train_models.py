@@ -72,9 +72,12 @@ class Command(BaseCommand):
 
     def _score(self, capability: str, backfill_weeks: int) -> None:
         version = active_model_version(capability=capability)
-        origins = [None]
+        # Oldest first: a forecast row is keyed by its target day, so the latest origin
+        # must write last or an older origin's forecast would overwrite its first days.
+        origins: list[dt.date | None] = []
         if backfill_weeks and version.data_end:
             origins += [version.data_end - dt.timedelta(weeks=w) for w in range(backfill_weeks, 0, -1)]
+        origins.append(None)
         for as_of in origins:
             params = {"as_of": as_of.isoformat()} if as_of else {}
             job = scoring_job_create(
