@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import nnls
 
+from . import metrics
 from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, relative_errors, rolling_origin
 from .base import Explainer, Forecaster, non_negative
 from .demand_class import classify
@@ -103,7 +104,7 @@ class _Design:
 
     @classmethod
     def of(cls, folds: list[Fold], members: list[str], season: int) -> "_Design":
-        scales = np.concatenate([_naive_rms(f.scale_history(), season) for f in folds])
+        scales = np.sqrt(np.concatenate([metrics.naive_scale(f.scale_history(), season, power=2) for f in folds]))
         keep = np.isfinite(scales) & (scales > 0)
         scale = np.where(keep, scales, 1.0)[:, None]
         actual = np.concatenate([np.where(f.censored, np.nan, f.actual) for f in folds]) / scale
@@ -112,24 +113,18 @@ class _Design:
         return cls(forecasts[:, keep], actual[keep], classes[keep], int(keep.sum()))
 
 
-def _naive_rms(history: np.ndarray, season: int) -> np.ndarray:
-    if history.shape[1] <= season:
-        return np.full(history.shape[0], np.nan)
-    squared = (history[:, season:] - history[:, :-season]) ** 2
-    valid = np.isfinite(squared)
-    counts = valid.sum(axis=1)
-    sums = np.where(valid, squared, 0.0).sum(axis=1)
-    return np.sqrt(np.divide(sums, counts, out=np.full(len(counts), np.nan), where=counts > 0))
-
-
 def _fit_weights(design: _Design, rows: np.ndarray, options: EnsembleOptions) -> list[float]:
     forecasts, actual = design.forecasts[:, rows], design.actual[rows]
     valid = np.isfinite(actual)
     n_members = forecasts.shape[0]
     if not valid.any():
         return [1.0 / n_members] * n_members
+    scored_rows = valid.any(axis=1)
     per_member_rmsse = np.array(
-        [np.nanmean(np.sqrt(np.nanmean(np.where(valid, (f - actual) ** 2, np.nan), axis=1))) for f in forecasts]
+        [
+            np.sqrt(metrics.row_nanmean(np.where(valid, (f - actual) ** 2, np.nan))[scored_rows]).mean()
+            for f in forecasts
+        ]
     )
     if options.method in ("convex", "nnls"):
         design, target = forecasts[:, valid].T, actual[valid]

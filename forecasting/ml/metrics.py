@@ -25,8 +25,8 @@ def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
 def mase(actual: np.ndarray, forecast: np.ndarray, history: np.ndarray, season: int = 1) -> float:
     """Mean over series of MAE scaled by the in-sample MAE of the (seasonal) naive method;
     series whose history never changes are left out (their scale is zero)."""
-    scale = _naive_scale(history, season, power=1)
-    errors = _row_nanmean(np.abs(actual - forecast))
+    scale = naive_scale(history, season, power=1)
+    errors = row_nanmean(np.abs(actual - forecast))
     keep = (scale > 0) & ~np.isnan(errors)
     return float(np.mean(errors[keep] / scale[keep])) if keep.any() else float("nan")
 
@@ -45,20 +45,21 @@ def scaled_errors(
     actual: np.ndarray, forecast: np.ndarray, history: np.ndarray, season: int = 1, *, power: int = 1
 ) -> np.ndarray:
     """Per kept series, the MASE (power 1) or RMSSE (power 2) term; NaN-aware like rmsse."""
-    scale = _naive_scale(history, season, power=power)
-    errors = _row_nanmean(np.abs(actual - forecast) ** power)
+    scale = naive_scale(history, season, power=power)
+    errors = row_nanmean(np.abs(actual - forecast) ** power)
     keep = (scale > 0) & ~np.isnan(errors)
     ratio = errors[keep] / scale[keep]
     return np.sqrt(ratio) if power == 2 else ratio
 
 
-def _naive_scale(history: np.ndarray, season: int, *, power: int) -> np.ndarray:
+def naive_scale(history: np.ndarray, season: int, *, power: int) -> np.ndarray:
+    """Per series, the in-sample mean of |(seasonal) naive error|^power, NaN-aware."""
     if history.shape[1] <= season:
         return np.full(history.shape[0], np.nan)
-    return _row_nanmean(np.abs(history[:, season:] - history[:, :-season]) ** power)
+    return row_nanmean(np.abs(history[:, season:] - history[:, :-season]) ** power)
 
 
-def _row_nanmean(values: np.ndarray) -> np.ndarray:
+def row_nanmean(values: np.ndarray) -> np.ndarray:
     """Row means over the non-NaN entries; NaN for a row with none (without a warning)."""
     valid = ~np.isnan(values)
     counts = valid.sum(axis=1)
