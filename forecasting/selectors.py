@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import Max, QuerySet, Sum
 
 from retailiq.accounts.models import User
@@ -21,6 +22,22 @@ def _sales_lines():
 
 def latest_sales_day() -> dt.date | None:
     return _sales_lines().aggregate(last=Max("placed_on"))["last"]
+
+
+LATEST_DAY_CACHE_SECONDS = 60
+
+
+def latest_sales_day_cached() -> dt.date | None:
+    """The same, remembered for a minute: every on-demand forecast starts from it, and the
+    aggregate over all order lines costs more than a cached forecast (about 28 ms on the
+    demo data in SQLite). Sales arrive in daily imports, so a minute's delay is harmless."""
+    key = "forecasting:latest_sales_day"
+    cached = cache.get(key)
+    if cached is None:
+        day = latest_sales_day()
+        cache.set(key, day.isoformat() if day else "", LATEST_DAY_CACHE_SECONDS)
+        return day
+    return dt.date.fromisoformat(cached) if cached else None
 
 
 def daily_product_sales(

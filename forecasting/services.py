@@ -12,7 +12,7 @@ from retailiq.inventory.models import Warehouse
 from retailiq.registry.models import ModelVersion
 from retailiq.registry.services import ServedPrediction, prediction_serve
 
-from .selectors import latest_sales_day
+from .selectors import latest_sales_day_cached
 
 MAX_HORIZON_DAYS = 365
 MIN_CALLER_HISTORY_DAYS = 28  # the global model's longest lag and rolling window
@@ -61,7 +61,7 @@ def product_forecast(
     if granularity not in GRANULARITIES:
         raise DomainError("granularity must be 'day' or 'week'.", code="invalid", status_code=400)
     _check_horizon(horizon, granularity)
-    as_of = latest_sales_day()
+    as_of = latest_sales_day_cached()
     if as_of is None:
         raise DomainError("There is no sales history to forecast from yet.", code="no_history", status_code=409)
     inputs: dict[str, Any] = {

@@ -85,6 +85,25 @@ def feature_table(
 ) -> pd.DataFrame:
     """Rows series-major for the chosen periods. exogenous: name -> series x period array
     aligned with `days` (price, promotion, events); static: name -> per-series codes."""
+    return pd.DataFrame(
+        feature_columns(
+            values, days, series_codes=series_codes, exogenous=exogenous, static=static, day_slice=day_slice, freq=freq
+        )
+    )
+
+
+def feature_columns(
+    values: np.ndarray,
+    days: pd.DatetimeIndex,
+    *,
+    series_codes: np.ndarray,
+    exogenous: dict[str, np.ndarray] | None = None,
+    static: dict[str, np.ndarray] | None = None,
+    day_slice: slice = slice(None),
+    freq: str = "D",
+) -> dict[str, np.ndarray]:
+    """feature_table's columns as plain arrays: recursive forecasting builds one row per
+    series and step, where a DataFrame would cost more than the model's prediction."""
     spec = SPECS[freq]
     history = {name: array[:, day_slice] for name, array in history_features(values, spec).items()}
     chosen_days = days[day_slice]
@@ -96,13 +115,25 @@ def feature_table(
         columns[name] = array[:, day_slice].ravel()
     if exogenous and "price" in exogenous:
         price = exogenous["price"]
-        reference_window = 28 if freq == "D" else 4
-        reference = pd.DataFrame(price.T).rolling(reference_window, min_periods=1).mean().to_numpy().T
+        reference = _trailing_mean(price, 28 if freq == "D" else 4)
         columns["price_change"] = (price / np.where(reference > 0, reference, 1) - 1)[:, day_slice].ravel()
     columns["series"] = np.repeat(series_codes, n_days)
     for name, codes in (static or {}).items():
         columns[f"static_{name}"] = np.repeat(codes, n_days)
-    return pd.DataFrame(columns)
+    return columns
+
+
+def _trailing_mean(array: np.ndarray, window: int) -> np.ndarray:
+    """Mean of each row's last `window` values up to and including each column (fewer at
+    the start), ignoring NaN, like pandas' rolling(window, min_periods=1).mean()."""
+    finite = np.isfinite(array)
+    filled = np.where(finite, array, 0.0)
+    sums = np.cumsum(filled, axis=1)
+    counts = np.cumsum(finite, axis=1)
+    sums[:, window:] = sums[:, window:] - sums[:, :-window]
+    counts[:, window:] = counts[:, window:] - counts[:, :-window]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def driver_of(feature: str) -> str:
