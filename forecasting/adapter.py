@@ -176,7 +176,7 @@ class ForecastingAdapter:
         """Product totals, then each warehouse's and region's part of them by its share of
         the product's recent sales, so location forecasts add up to the total (top-down)."""
         as_of = _as_of(params)
-        horizon = int(params.get("horizon") or getattr(model, "horizon", 14))
+        horizon = int(params.get("horizon") or settings.RETAILIQ_FORECAST_SCORING_HORIZON_DAYS)
         matrix = history.product_matrix(
             list(entity_ids),
             start=as_of - dt.timedelta(days=SERVING_HISTORY_DAYS - 1),

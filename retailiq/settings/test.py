@@ -27,6 +27,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 RETAILIQ_FORECAST_MEMBERS = os.environ.get("RETAILIQ_FORECAST_MEMBERS", "seasonal_naive,moving_average,lightgbm")
 RETAILIQ_FORECAST_LSTM_EPOCHS = 1
 RETAILIQ_FORECAST_LGBM_ROUNDS = 40
+RETAILIQ_FORECAST_SCORING_HORIZON_DAYS = 14
 if CELERY_BROKER_URL == "filesystem://":
     # Apart from a `make demo` worker that may be running on the same checkout.
     _broker_dir = VAR_DIR / f"test-celery{_RUN_SUFFIX}" / "broker"
