@@ -12,7 +12,8 @@ the members' forecasts at earlier origins (--inner-origins extra ones before the
 scored origin, plus earlier scored ones; the last --train-origins of them), never from
 the origin it is scored on. Its fit_seconds are what training and one forecast would
 cost: every member's backtest on --train-origins origins, then a refit and forecast (a
-forecast only with --no-refit). Interval coverage is checked on the last origin: the ensemble
+forecast only with --no-refit, and then its scored forecasts come from the members as
+fitted at the previous origin, as they would serve). Interval coverage is checked on the last origin: the ensemble
 with its own conformal intervals, every other model with empirical widths from the
 earlier origins. RMSSE and MASE use each series' in-sample seasonal-naive error (naive
 when the history is shorter than two seasons) from its first sale on.
@@ -135,6 +136,7 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
         n_origins=args.origins,
         inner_origins=args.inner_origins if nested else 0,
         inner_models=set(args.members.split(",")),  # only the ensemble's members run before the scored origins
+        stale_models=set(args.members.split(",")) if args.no_refit else None,
     )
     if nested:
         members = [m for m in args.members.split(",") if m in result.models]

@@ -37,6 +37,8 @@ class Fold:
     forecasts: dict[str, np.ndarray] = field(default_factory=dict)
     # Models that give their own intervals: name -> {"lower_80": ..., "upper_95": ...}
     intervals: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    # Forecasts from this history by the model fitted at the previous origin (not refitted)
+    stale_forecasts: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def levels(self) -> np.ndarray:
@@ -241,6 +243,7 @@ def rolling_origin(
     inner_origins: int = 0,
     inner_models: set[str] | None = None,
     keep_last_models: bool = False,
+    stale_models: set[str] | None = None,
     raise_errors: bool = False,
 ) -> BacktestResult:
     """Backtest each model on the last n_origins origins spaced `step` periods apart.
@@ -249,6 +252,8 @@ def rolling_origin(
     a nested model (the ensemble) fits its weights on them before the first scored origin;
     inner_models (default: all) names the models run there, the others only where scored.
     keep_last_models keeps each model as fitted at the last origin (result.last_models).
+    stale_models also forecast each origin with the model fitted at the previous one
+    (fold.stale_forecasts): what serving a model that was not refitted would have said.
     A model that fails at any origin is left out and the reason kept in result.errors,
     unless raise_errors is set.
     """
@@ -264,6 +269,10 @@ def rolling_origin(
         runs = folds if inner_models is None or name in inner_models else folds[first_scored:]
         try:
             timings = [_run_one(name, factory, matrix, fold, horizon) for fold in runs]
+            if stale_models and name in stale_models:
+                for (_, _, previous), fold in zip(timings, runs[1:], strict=False):
+                    forecast = previous.predict(matrix.head(fold.cutoff), horizon)
+                    fold.stale_forecasts[name] = np.asarray(forecast, dtype=float)
             fit_seconds[name] = [total for total, _, _ in timings]
             predict_seconds[name] = [predict for _, predict, _ in timings]
             if keep_last_models:
@@ -277,6 +286,7 @@ def rolling_origin(
             for fold in folds:
                 fold.forecasts.pop(name, None)
                 fold.intervals.pop(name, None)
+                fold.stale_forecasts.pop(name, None)
     first_cutoff = cutoffs[first_scored]
     return BacktestResult(
         horizon=horizon,

@@ -299,6 +299,8 @@ def nested_ensemble(
     """Add the ensemble to a backtest honestly: at each scored origin its weights and
     interval widths come only from the last train_origins folds whose forecast window
     ended by that origin, as EnsembleForecaster.train(n_origins=train_origins) would.
+    With options.refit False the members fitted at the previous origin forecast the scored
+    one (the backtest needs stale_models for them), as they would serve in production.
     Its fit_seconds are what that training plus one forecast would spend: every member's
     mean fit+predict time per backtest origin, then a refit and forecast (or, with
     refit=False, a forecast only), plus the weighting."""
@@ -311,7 +313,13 @@ def nested_ensemble(
         if not earlier:
             raise ValueError("The nested ensemble needs at least one origin before the first scored one.")
         combination = fit_combination(earlier, names, season=result.season, options=options)
-        forecast = combination.forecast(fold.forecasts, fold.classes)
+        served = fold.forecasts
+        if not options.refit:  # the members fitted at the previous origin serve this one
+            missing = [m for m in names if m not in fold.stale_forecasts]
+            if missing:
+                raise ValueError(f"No forecasts from not-refitted members {missing}; backtest with stale_models.")
+            served = fold.stale_forecasts
+        forecast = combination.forecast(served, fold.classes)
         fold.forecasts[name] = forecast
         fold.intervals[name] = combination.widths.apply(forecast, fold.levels, fold.classes)
     weighting = (time.perf_counter() - started) / max(len(result.scored_folds), 1)

@@ -179,3 +179,24 @@ def test_honest_interval_widths_cover_near_nominal_on_stable_noise():
     for level in (80, 95):
         inside = (actual >= bounds[f"lower_{level}"]) & (actual <= bounds[f"upper_{level}"])
         assert abs(inside.mean() - level / 100) < 0.02
+
+
+class Memorizer(LastValue):
+    """Forecasts the last value it saw when fitted, whatever it is later handed."""
+
+    def fit(self, matrix: DemandMatrix) -> "Memorizer":
+        self.last_ = matrix.values[:, -1:].copy()
+        return self
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return np.repeat(self.last_, horizon, axis=1)
+
+
+def test_stale_forecasts_come_from_the_model_fitted_at_the_previous_origin():
+    matrix = make_matrix()
+    result = rolling_origin(matrix, {"m": Memorizer}, horizon=7, n_origins=3, stale_models={"m"})
+    first, second, third = result.folds
+    assert "m" not in first.stale_forecasts
+    assert np.array_equal(second.stale_forecasts["m"], first.forecasts["m"])
+    assert np.array_equal(third.stale_forecasts["m"], second.forecasts["m"])
+    assert not np.array_equal(third.forecasts["m"], second.forecasts["m"])

@@ -211,3 +211,27 @@ def test_without_refit_the_members_fitted_at_the_last_origin_serve():
     assert Counting.fits == [126, 133]
     expected = np.repeat(matrix.values[:, -28:].mean(axis=1, keepdims=True), HORIZON, axis=1)
     assert np.allclose(model.predict(matrix, HORIZON), expected)  # still forecasts from the latest periods
+
+
+class FittedMean(Mean):
+    """Forecasts the mean it learned at fit time, whatever history it is later handed."""
+
+    def fit(self, matrix: DemandMatrix) -> "FittedMean":
+        self.level_ = matrix.values[:, -28:].mean(axis=1, keepdims=True)
+        return self
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        return np.repeat(self.level_, horizon, axis=1)
+
+
+def test_the_nested_ensemble_without_refit_is_scored_on_what_stale_members_say():
+    matrix = make_matrix(n_series=60)
+    members = {"fitted": FittedMean}
+    result = rolling_origin(matrix, members, horizon=HORIZON, n_origins=2, inner_origins=1, stale_models={"fitted"})
+    nested_ensemble(result, train_origins=1, options=EnsembleOptions(refit=False))
+    last = result.folds[-1]
+    assert np.allclose(last.forecasts["retailiq_ensemble"], last.stale_forecasts["fitted"])
+    assert not np.allclose(last.forecasts["retailiq_ensemble"], last.forecasts["fitted"])
+    plain = rolling_origin(matrix, members, horizon=HORIZON, n_origins=2, inner_origins=1)
+    with pytest.raises(ValueError, match="stale_models"):
+        nested_ensemble(plain, train_origins=1, options=EnsembleOptions(refit=False))
