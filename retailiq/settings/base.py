@@ -201,6 +201,7 @@ RETAILIQ_FORECAST_LSTM_EPOCHS = env.int("RETAILIQ_FORECAST_LSTM_EPOCHS", default
 RETAILIQ_FORECAST_LGBM_ROUNDS = env.int("RETAILIQ_FORECAST_LGBM_ROUNDS", default=300)
 RETAILIQ_FORECAST_HISTORY_DAYS = env.int("RETAILIQ_FORECAST_HISTORY_DAYS", default=730)
 RETAILIQ_FORECAST_BACKTEST_ORIGINS = env.int("RETAILIQ_FORECAST_BACKTEST_ORIGINS", default=3)
+RETAILIQ_FORECAST_REFIT = env.bool("RETAILIQ_FORECAST_REFIT", default=True)
 # Nightly forecasts reach four weeks ahead: the pages show the next four weeks.
 RETAILIQ_FORECAST_SCORING_HORIZON_DAYS = env.int("RETAILIQ_FORECAST_SCORING_HORIZON_DAYS", default=28)
 # Extra modules that register capability adapters when the app starts (plugins).

@@ -174,3 +174,14 @@ def test_live_accuracy_compares_forecasts_with_what_was_sold_and_drift_is_report
         "units_mean_28d",
     }
     assert timezone.now() - performance["drift"]["computed_at"] < dt.timedelta(minutes=1)
+
+
+def test_a_fast_training_keeps_the_members_fitted_at_the_last_origin(demand_history):
+    version = train({"refit": "false", "backtest_origins": 2}, key="fast")
+    assert version.params["refit"] is False and version.params["backtest_origins"] == 2
+    served = prediction_serve(
+        capability=CAPABILITY,
+        inputs={"product_id": demand_history.product_1.pk, "horizon": 7, "as_of": DEMAND_END.isoformat()},
+        routing_key="r",
+    )
+    assert served.model["version"] == version.pk and len(served.result["days"]) == 7
