@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .base import non_negative
+from .censoring import DEFAULT_FILL_WINDOW, fill_censored
 from .matrix import PERIOD_FREQ, DemandMatrix
-from .statistical import DEFAULT_FILL_WINDOW, fill_censored
 
 DEFAULT_WINDOW = {"D": 56, "W": 26}
 DEFAULT_OUTPUT_STEPS = {"D": 14, "W": 8}

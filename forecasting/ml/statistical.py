@@ -9,7 +9,6 @@ import json
 from collections import Counter
 
 import numpy as np
-import pandas as pd
 from statsforecast.models import (
     TSB,
     AutoETS,
@@ -19,11 +18,11 @@ from statsforecast.models import (
 )
 
 from .base import non_negative
+from .censoring import DEFAULT_FILL_WINDOW, fill_censored
 from .demand_class import classify
 from .matrix import DemandMatrix
 
 DEFAULT_CLASS_WINDOW = {"D": 182, "W": 26}
-DEFAULT_FILL_WINDOW = {"D": 28, "W": 8}
 METHOD_FOR_CLASS = {
     "intermittent": "croston_sba",
     "lumpy": "tsb",
@@ -39,26 +38,6 @@ DEFAULT_SMOOTHER_WINDOW = {"D": 364, "W": 156}
 # Below this many periods statsforecast's ETS refuses to fit ("tiny datasets").
 MIN_ETS_PERIODS = 10
 SMOOTHERS = ("ets", "auto_ets", "seasonal_ses", "ses")
-
-
-def fill_censored(values: np.ndarray, censored: np.ndarray | None, *, window: int) -> np.ndarray:
-    """Censored periods (stockouts) replaced by the mean of the last `window` in-stock
-    periods before them, so lost sales are not read as zero demand. A stockout at the
-    very start borrows the mean of the first `window` in-stock periods; a series never
-    in stock stays at zero."""
-    if censored is None or not censored.any():
-        return values
-    filled = values.astype(float, copy=True)
-    for i in np.flatnonzero(censored.any(axis=1)):
-        mask = censored[i]
-        in_stock = values[i, ~mask]
-        if in_stock.size == 0:
-            filled[i, mask] = 0.0
-            continue
-        trailing = pd.Series(in_stock).rolling(window, min_periods=1).mean().to_numpy()
-        last_in_stock = (np.cumsum(~mask) - 1)[mask]  # index into in_stock, -1 before the first
-        filled[i, mask] = np.where(last_in_stock >= 0, trailing[np.maximum(last_in_stock, 0)], in_stock[:window].mean())
-    return filled
 
 
 def demand_classes(values: np.ndarray, censored: np.ndarray | None) -> np.ndarray:

@@ -8,8 +8,9 @@ import pytest
 
 from forecasting.ml import metrics
 from forecasting.ml.base import Forecaster
+from forecasting.ml.censoring import fill_censored
 from forecasting.ml.matrix import DemandMatrix, to_weekly
-from forecasting.ml.statistical import IntermittentForecaster, fill_censored
+from forecasting.ml.statistical import IntermittentForecaster
 
 WEEKLY_SHAPE = np.array([1.0, 1.0, 1.0, 1.1, 1.3, 1.6, 0.5])
 
