@@ -1,7 +1,6 @@
 """The vendor's demand analytics page, its HTMX fragment and CSV exports. Reads come from
 analytics.py, figures from charts.py; this module only decides what to show."""
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
+from retailiq.core.csv_export import csv_response
 from retailiq.core.errors import DomainError
 from retailiq.dashboards.access import role_required
 
@@ -243,33 +243,6 @@ def demand_page(request: HttpRequest) -> HttpResponse:
 
 # --- CSV -------------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
-    return) is prefixed with an apostrophe. Numbers stay numbers, dates become ISO text."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows([[csv_cell(v) for v in row] for row in rows])
-    return response
-
 
 def _forecast_rows(scope: Scope, detail: Detail) -> list[list[Any]]:
     label = scope.selection.label
@@ -297,19 +270,19 @@ def demand_export(request: HttpRequest, table: str) -> HttpResponse:
         if scope.run is not None and scope.run.origin is not None:
             growing, declining = analytics.growth_rankings(user=scope.user, run=scope.run, products=scope.products)
         header = ["product", "sku", "units_last_4_weeks", "forecast_next_4_weeks", "change", "growth"]
-        return _csv_response(
+        return csv_response(
             slugify(f"demand {table}"), header, _ranking_rows(growing if table == "growth" else declining)
         )
     detail = _detail(scope, with_forecast=table == "forecast")
     if table == "forecast":
         header = ["selection", "date", "units_sold", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
-        return _csv_response(name, header, _forecast_rows(scope, detail))
+        return csv_response(name, header, _forecast_rows(scope, detail))
     if table == "accuracy":
         header = ["week_starting", "forecast", "units_sold", "wape", "mae", "observations"]
         rows = [
             [r["week"], r["forecast"], r["actual"], r["wape"], r["mae"], r["observations"]]
             for r in _records(detail.accuracy)
         ]
-        return _csv_response(name, header, rows)
+        return csv_response(name, header, rows)
     profile = detail.weekdays if table == "weekday" else detail.months
-    return _csv_response(name, [table, "units_per_day"], [[r["label"], r["units"]] for r in _records(profile)])
+    return csv_response(name, [table, "units_per_day"], [[r["label"], r["units"]] for r in _records(profile)])

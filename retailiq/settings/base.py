@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tables2",
     "django_prometheus",
     # Shared domain
     "retailiq.core",

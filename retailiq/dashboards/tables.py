@@ -1,0 +1,72 @@
+"""The one table every page uses: sortable by any column, filtered by a django-filter
+form, paginated, exported to CSV exactly as filtered and sorted (all pages, escaped
+against formula injection), and re-rendered in place by HTMX. A page declares a
+table class and calls `table_response`; nothing else is table code."""
+
+from collections.abc import Callable
+from typing import Any
+
+import django_filters
+import django_tables2 as tables
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_tables2 import RequestConfig
+
+from retailiq.core.csv_export import csv_response
+
+PER_PAGE = 20
+
+
+class DashboardTable(tables.Table):
+    """Subclasses set `export_name` and a `prefix` (so two tables on one page keep their
+    own sort and page in the URL); `region_id` is where HTMX swaps the table."""
+
+    export_name = "table"
+
+    class Meta:
+        template_name = "components/table.html"
+        attrs = {"class": "data-table"}
+
+    def __init__(self, *args: Any, filterset: django_filters.FilterSet | None = None, **kwargs: Any) -> None:
+        self.filterset = filterset
+        super().__init__(*args, **kwargs)
+
+    @property
+    def region_id(self) -> str:
+        return f"table-{self.prefix.rstrip('-') or self.export_name}"
+
+    @property
+    def export_field(self) -> str:
+        return f"{self.prefix}export"
+
+    def as_csv(self) -> HttpResponse:
+        """Every row the filter and sort select, not only the page on screen."""
+        values = list(self.as_values())
+        return csv_response(self.export_name, values[0], values[1:])
+
+
+def table_response(
+    request: HttpRequest,
+    table: DashboardTable,
+    *,
+    per_page: int = PER_PAGE,
+) -> HttpResponse | None:
+    """Configure sort and page from the request. Answers the CSV download, or the table
+    alone when HTMX asks for its region; otherwise None, and the page renders in full."""
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    if request.GET.get(table.export_field) == "csv":
+        return table.as_csv()
+    if getattr(request, "htmx", False) and request.htmx.target == table.region_id:
+        return render(request, table.Meta.template_name, {"table": table})
+    return None
+
+
+def first_response(
+    request: HttpRequest, tables_on_page: list[DashboardTable], page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The first table that answers the request (export or HTMX region), else the page."""
+    for table in tables_on_page:
+        response = table_response(request, table)
+        if response is not None:
+            return response
+    return page()
