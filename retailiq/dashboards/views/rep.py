@@ -1,22 +1,33 @@
 """The sales rep's home: its assigned retailers and how each is ordering."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
-from retailiq.orders import selectors as order_selectors
-from retailiq.retailers.selectors import retailer_list_for_user
 
+from .. import rep_data, retailer_data
 from ..access import role_required
-from .common import RECENT_DAYS, recent_since
+from ..charts_rep import book_value_figure
+from ..rep_tables import retailer_table
+from ..tables import first_response
 
 
 @role_required(Role.SALES_REP)
 def rep_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {
-        "recent_days": RECENT_DAYS,
-        "retailer_count": retailer_list_for_user(user=user).count(),
-        "activity": order_selectors.retailer_activity_for_user(user=user, since=recent_since()),
-    }
-    return render(request, "dashboards/rep_home.html", context)
+    retailers = retailer_table(rep_data.retailer_rows_for_user(user=user), request_get=request.GET, user=user)
+
+    def page() -> HttpResponse:
+        daily = retailer_data.daily_activity_for_user(user=user)
+        context = {
+            "recent_days": retailer_data.WINDOW_DAYS,
+            "chart_weeks": retailer_data.CALENDAR_WEEKS,
+            "key_figures": retailer_data.key_figures_for_user(user=user, spend_label="Value ordered")[:2],
+            "retailers_table": retailers,
+            "has_activity": not daily.empty,
+            "book_figure": book_value_figure(daily, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
+        }
+        return render(request, "dashboards/rep_home.html", context)
+
+    return first_response(request, [retailers], page)
