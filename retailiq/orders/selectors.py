@@ -142,3 +142,25 @@ def retailer_activity_for_user(*, user: User, since: dt.date) -> list[dict]:
         )
         .order_by(F("last_order_on").desc(nulls_last=True), "name")
     )
+
+
+def retailer_sales_for_user(*, user: User, since: dt.date | None = None) -> QuerySet[OrderLine]:
+    """One row per retailer that bought (net revenue, units, orders), as a queryset so a
+    page can still filter it by the retailer's fields (region, segment) and sort it.
+    Flat keys, not `retailer__name`, because table accessors read `__` as a path."""
+    lines = demand_lines(order_line_list_for_user(user=user))
+    if since:
+        lines = lines.filter(placed_on__gte=since)
+    return (
+        lines.values("retailer_id")
+        .annotate(
+            name=F("retailer__name"),
+            city=F("retailer__city"),
+            region=F("retailer__region"),
+            segment=F("retailer__segment"),
+            revenue=Sum(net_value_expression()),
+            units=Sum(net_quantity_expression()),
+            orders=Count("order", distinct=True),
+        )
+        .order_by("-revenue")
+    )

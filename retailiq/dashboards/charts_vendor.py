@@ -1,0 +1,58 @@
+"""Plotly figures for the vendor's home: pure functions, a DataFrame in, a figure dict out
+(the page serialises it with json_script and static/js/app.js draws it)."""
+
+from typing import Any
+
+import pandas as pd
+
+# Colour-blind-safe qualitative palette (Okabe-Ito), so stacked groups stay distinguishable.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+TICK_FORMATS = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
+PERIOD_LABELS = {"day": "Day", "week": "Week starting", "month": "Month"}
+
+
+def sales_breakdown_figure(
+    frame: pd.DataFrame, *, granularity: str, breakdown_label: str, currency: str
+) -> dict[str, Any] | None:
+    """Stacked bars of net revenue per period, one colour per group (region or segment);
+    hovering a period lists every group's revenue and units. None when nothing sold."""
+    if frame.empty:
+        return None
+    totals = frame.groupby("group")["revenue"].sum().sort_values(ascending=False)
+    periods = sorted(frame["period"].unique())
+    x = [pd.Timestamp(p).date().isoformat() for p in periods]
+    data = []
+    for index, group in enumerate(totals.index):
+        rows = frame[frame["group"] == group].set_index("period").reindex(periods)
+        data.append(
+            {
+                "type": "bar",
+                "name": str(group),
+                "x": x,
+                "y": [round(float(v), 2) if pd.notna(v) else 0 for v in rows["revenue"]],
+                "customdata": [int(v) if pd.notna(v) else 0 for v in rows["units"]],
+                "marker": {"color": PALETTE[index % len(PALETTE)]},
+                "hovertemplate": f"%{{fullData.name}}: {currency}%{{y:,.0f}} · %{{customdata:,}} units<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "stack",
+            "hovermode": "x unified",
+            "legend": {"orientation": "h", "y": -0.25, "title": {"text": f"{breakdown_label}: "}},
+            "xaxis": {
+                "type": "date",
+                "title": {"text": PERIOD_LABELS[granularity]},
+                "tickformat": TICK_FORMATS[granularity],
+                "hoverformat": "%d %b %Y",
+            },
+            "yaxis": {
+                "title": {"text": f"Net revenue ({currency})"},
+                "tickprefix": currency,
+                "tickformat": "~s",
+                "rangemode": "tozero",
+                "fixedrange": False,
+            },
+        },
+    }

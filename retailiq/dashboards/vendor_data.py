@@ -1,0 +1,175 @@
+"""What the vendor's home reads, each a selector taking `user=` and built on the scoped
+order-line selectors, so a vendor only ever aggregates the lines of its own products.
+Every function is one aggregate query in the database, whatever the number of rows."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from retailiq.accounts.models import User
+from retailiq.orders.models import OrderLine
+from retailiq.orders.selectors import (
+    demand_lines,
+    net_quantity_expression,
+    net_value_expression,
+    order_line_list_for_user,
+    retailer_sales_for_user,
+)
+from retailiq.retailers.models import Segment
+
+KEY_FIGURE_DAYS = 90
+MOVEMENT_DAYS = 30
+GRANULARITIES = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+# How far back each granularity looks: enough points to read a trend, not so many that
+# the bars turn into noise.
+CHART_WINDOW_DAYS = {"day": 90, "week": 364, "month": 730}
+BREAKDOWNS = {"region": "retailer__region", "segment": "retailer__segment"}
+
+
+def _sales(user: User) -> QuerySet[OrderLine]:
+    return demand_lines(order_line_list_for_user(user=user))
+
+
+def _change(current: float, previous: float) -> float | None:
+    """Relative change; None when there was nothing before (a change from zero has no size)."""
+    return None if not previous else (current - previous) / previous
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: float
+    previous: float
+    is_money: bool = False
+
+    @property
+    def change(self) -> float | None:
+        return _change(self.value, self.previous)
+
+    @property
+    def change_text(self) -> str:
+        """'+12.5%' or, for a fall, a true minus sign (U+2212) as the money filter writes it."""
+        change = self.change
+        if change is None:
+            return ""
+        sign = "+" if change > 0 else "−" if change < 0 else ""
+        return f"{sign}{abs(change) * 100:,.1f}%"
+
+
+def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyFigure]:
+    """Revenue, units, buying retailers and products sold in the last 90 days and the 90
+    before, in one query (filtered aggregates), so each card can show its change."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=KEY_FIGURE_DAYS)
+    before = since - dt.timedelta(days=KEY_FIGURE_DAYS)
+    now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
+    row = (
+        _sales(user)
+        .filter(placed_on__gte=before)
+        .aggregate(
+            revenue=Sum(net_value_expression(), filter=now),
+            revenue_before=Sum(net_value_expression(), filter=then),
+            units=Sum(net_quantity_expression(), filter=now),
+            units_before=Sum(net_quantity_expression(), filter=then),
+            retailers=Count("retailer", filter=now, distinct=True),
+            retailers_before=Count("retailer", filter=then, distinct=True),
+            products=Count("product", filter=now, distinct=True),
+            products_before=Count("product", filter=then, distinct=True),
+        )
+    )
+    labels = {"revenue": "Revenue", "units": "Units sold", "retailers": "Buying retailers", "products": "Products sold"}
+    return [
+        KeyFigure(
+            label=label,
+            value=float(row[key] or 0),
+            previous=float(row[f"{key}_before"] or 0),
+            is_money=key == "revenue",
+        )
+        for key, label in labels.items()
+    ]
+
+
+def vendor_sales_series(*, user: User, granularity: str, breakdown: str, today: dt.date | None = None) -> pd.DataFrame:
+    """Net revenue and units per period and region (or segment), long format: columns
+    period, group, revenue, units. Truncated and summed in the database."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=CHART_WINDOW_DAYS[granularity])
+    rows = (
+        _sales(user)
+        .filter(placed_on__gte=since)
+        .annotate(period=GRANULARITIES[granularity]("placed_on"), group=F(BREAKDOWNS[breakdown]))
+        .values("period", "group")
+        .annotate(revenue=Sum(net_value_expression()), units=Sum(net_quantity_expression()))
+        .order_by("period", "group")
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["period", "group", "revenue", "units"])
+    if breakdown == "segment":
+        frame["group"] = frame["group"].map(lambda s: Segment(s).label if s in Segment.values else s)
+    frame["revenue"] = frame["revenue"].astype(float)
+    frame["units"] = frame["units"].astype(int)
+    return frame
+
+
+def vendor_retailer_sales(*, user: User, today: dt.date | None = None) -> QuerySet:
+    """Retailers buying the vendor's products in the last 90 days, for the filtered table."""
+    today = today or timezone.localdate()
+    return retailer_sales_for_user(user=user, since=today - dt.timedelta(days=KEY_FIGURE_DAYS))
+
+
+def sales_region_choices(*, user: User) -> list[tuple[str, str]]:
+    """Regions the user's sales reached: the region filter offers only what can match,
+    and a vendor learns nothing about regions it never sold to."""
+    regions = _sales(user).order_by().values_list("retailer__region", flat=True).distinct()
+    return [(r, r) for r in sorted(set(regions)) if r]
+
+
+def vendor_product_movement(*, user: User, today: dt.date | None = None) -> list[dict]:
+    """Per product: units in the last 30 days and the 30 before, the change, and recent
+    revenue. One grouped query; the two tables (top, declining) sort the same rows."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=MOVEMENT_DAYS)
+    before = since - dt.timedelta(days=MOVEMENT_DAYS)
+    now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
+    rows = (
+        _sales(user)
+        .filter(placed_on__gte=before)
+        .values("product_id")
+        .annotate(
+            sku=F("product__sku"),
+            name=F("product__name"),
+            units=Sum(net_quantity_expression(), filter=now),
+            units_before=Sum(net_quantity_expression(), filter=then),
+            revenue=Sum(net_value_expression(), filter=now),
+        )
+        .order_by("product_id")
+    )
+    movement = []
+    for row in rows:
+        units, units_before = int(row["units"] or 0), int(row["units_before"] or 0)
+        movement.append(
+            {
+                **row,
+                "units": units,
+                "units_before": units_before,
+                "revenue": float(row["revenue"] or 0),
+                # A product new this month has no relative change; infinity keeps the
+                # column sortable (tables sort in Python here) and renders as "new".
+                "change": math.inf if not units_before else _change(units, units_before),
+            }
+        )
+    return movement
+
+
+def top_products(movement: list[dict]) -> list[dict]:
+    return sorted((r for r in movement if r["units"] > 0), key=lambda r: (-r["units"], r["name"]))
+
+
+def declining_products(movement: list[dict]) -> list[dict]:
+    """Products selling fewer units than in the 30 days before, steepest fall first."""
+    falling = [r for r in movement if r["units"] < r["units_before"]]
+    return sorted(falling, key=lambda r: (r["change"], -r["units_before"], r["name"]))

@@ -1,0 +1,124 @@
+"""The vendor home's tables and filters, all on the shared `DashboardTable`: who buys the
+vendor's products, and which of them sell more or less than a month before."""
+
+import math
+from typing import Any
+
+import django_filters
+import django_tables2 as tables
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
+
+from retailiq.retailers.models import Segment
+
+from .tables import DashboardTable
+from .templatetags.money import money
+
+
+class RetailerSalesFilter(django_filters.FilterSet):
+    """Region and segment of the buying retailer. Regions are passed in (the ones the
+    user's sales reached), so the choices never reveal more than the user may see."""
+
+    region = django_filters.ChoiceFilter(field_name="retailer__region", label="Region", empty_label="All regions")
+    segment = django_filters.ChoiceFilter(
+        field_name="retailer__segment", label="Segment", choices=Segment.choices, empty_label="All segments"
+    )
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["region"].extra["choices"] = regions
+
+
+class MoneyColumn(tables.Column):
+    """Shown as ₹1,234; exported as the plain number so a spreadsheet can sum it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        return money(value)
+
+    def value(self, value: Any) -> float:
+        return round(float(value or 0), 2)
+
+
+class CountColumn(tables.Column):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        return intcomma(value)
+
+    def value(self, value: Any) -> Any:
+        return value
+
+
+class ChangeColumn(tables.Column):
+    """Relative change, coloured by direction; 'new' (infinite) when nothing sold before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: float) -> str:
+        if math.isinf(value):
+            return format_html('<span class="up">{}</span>', "new")
+        direction = "up" if value > 0 else "down" if value < 0 else ""
+        sign = "+" if value > 0 else "−" if value < 0 else ""
+        return format_html('<span class="{}">{}{}%</span>', direction, sign, f"{abs(value) * 100:,.1f}")
+
+    def value(self, value: float) -> str | float:
+        """A percentage as a number (a negative one is not a formula to escape)."""
+        return "new" if math.isinf(value) else round(value * 100, 1)
+
+
+def _segment_label(value: str) -> str:
+    return Segment(value).label if value in Segment.values else value
+
+
+class RetailerSalesTable(DashboardTable):
+    export_name = "top-retailers"
+    name = tables.Column(verbose_name="Retailer")
+    city = tables.Column()
+    region = tables.Column()
+    segment = tables.Column()
+    orders = CountColumn()
+    units = CountColumn()
+    revenue = MoneyColumn(verbose_name=f"Revenue ({settings.RETAILIQ_CURRENCY})")
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "No retailer bought your products in the last 90 days with these filters. Clear the filters, or check back once orders arrive."
+
+    def render_segment(self, value: str) -> str:
+        return _segment_label(value)
+
+    def value_segment(self, value: str) -> str:
+        return _segment_label(value)
+
+
+class ProductMovementTable(DashboardTable):
+    """Units in the last 30 days against the 30 before."""
+
+    name = tables.Column(verbose_name="Product")
+    sku = tables.Column(verbose_name="SKU")
+    units = CountColumn(verbose_name="Units, last 30 days")
+    units_before = CountColumn(verbose_name="Previous 30 days")
+    change = ChangeColumn(verbose_name="Change")
+    revenue = MoneyColumn(verbose_name=f"Revenue, last 30 days ({settings.RETAILIQ_CURRENCY})")
+
+
+class TopProductsTable(ProductMovementTable):
+    export_name = "top-products"
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "None of your products sold in the last 30 days."
+
+
+class DecliningProductsTable(ProductMovementTable):
+    export_name = "declining-products"
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "No product sells fewer units than in the 30 days before. Nothing to chase."
