@@ -1,26 +1,48 @@
-"""The analyst's home: the marketplace's data at a glance, imports, models and jobs."""
+"""The analyst's home: the marketplace's data at a glance, how data gets in, models and
+jobs. Reads live in `analyst_data`, tables in `analyst_tables`, the figure in
+`charts_analyst`; this module only answers the page, a table alone, or its CSV."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
-from retailiq.catalog.selectors import product_list_for_user
-from retailiq.orders import selectors as order_selectors
-from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.orders.selectors import retailer_sales_for_user
 
+from .. import analyst_data
 from ..access import role_required
-from .common import RECENT_DAYS, recent_since
+from ..analyst_tables import JobFilter, JobTable, MarketplaceRetailerTable, RetailerSalesFilter
+from ..charts_analyst import marketplace_weekly_figure
+from ..tables import first_response
+from ..vendor_data import sales_region_choices
 
 
 @role_required(Role.ANALYST)
 def analyst_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {
-        "recent_days": RECENT_DAYS,
-        "all_time": order_selectors.sales_totals_for_user(user=user),
-        "line_count": order_selectors.order_line_list_for_user(user=user).count(),
-        "retailer_count": retailer_list_for_user(user=user).count(),
-        "product_count": product_list_for_user(user=user).count(),
-        "top_retailers": order_selectors.top_retailers_for_user(user=user, since=recent_since(), limit=5),
-    }
-    return render(request, "dashboards/analyst_home.html", context)
+    job_filter = JobFilter(request.GET, queryset=analyst_data.recent_jobs(user=user), prefix="jobs")
+    jobs = JobTable(list(job_filter.qs[: analyst_data.JOBS_SHOWN]), filterset=job_filter, prefix="jobs-")
+    retailer_filter = RetailerSalesFilter(
+        request.GET,
+        queryset=retailer_sales_for_user(user=user, since=analyst_data.top_retailer_since()),
+        prefix="retailers",
+        regions=sales_region_choices(user=user),
+    )
+    retailers = MarketplaceRetailerTable(list(retailer_filter.qs), filterset=retailer_filter, prefix="retailers-")
+
+    def page() -> HttpResponse:
+        weekly = analyst_data.marketplace_weekly_sales(user=user)
+        context = {
+            "overview": analyst_data.data_overview(user=user, weekly=weekly),
+            "weekly_figure": marketplace_weekly_figure(weekly, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
+            "models": analyst_data.serving_models(user=user),
+            "model_metrics": analyst_data.MODEL_METRICS,
+            "running_jobs": analyst_data.running_jobs(user=user),
+            "jobs_table": jobs,
+            "jobs_shown": analyst_data.JOBS_SHOWN,
+            "retailers_table": retailers,
+            "top_retailer_days": analyst_data.TOP_RETAILER_DAYS,
+        }
+        return render(request, "dashboards/analyst_home.html", context)
+
+    return first_response(request, [jobs, retailers], page)

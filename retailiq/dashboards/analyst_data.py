@@ -1,0 +1,115 @@
+"""What the analyst's home reads, each a selector taking `user=` and built on the scoped
+domain selectors (an analyst sees everything, but the page never bypasses the rule)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from retailiq.accounts.models import User
+from retailiq.catalog.selectors import product_list_for_user
+from retailiq.orders.models import DEMAND_STATUSES
+from retailiq.orders.selectors import net_quantity_expression, net_value_expression, order_line_list_for_user
+from retailiq.registry.adapters import registered_capabilities
+from retailiq.registry.models import Capability, Job, JobState, ModelStatus, ModelVersion
+from retailiq.registry.selectors import job_list_for_user, model_version_list_for_user
+from retailiq.retailers.selectors import retailer_list_for_user
+
+TOP_RETAILER_DAYS = 90
+JOBS_SHOWN = 100
+MODEL_METRICS = ("wape", "rmsse", "coverage_80")
+
+
+def marketplace_weekly_sales(*, user: User) -> pd.DataFrame:
+    """Per week over the whole history: order lines, orders, units and net revenue (demand
+    lines only for units and revenue). One grouped query; the overview cards sum it too,
+    since an order falls in exactly one week."""
+    demand = Q(order__status__in=DEMAND_STATUSES)
+    rows = (
+        order_line_list_for_user(user=user)
+        .annotate(week=TruncWeek("placed_on"))
+        .values("week")
+        .annotate(
+            lines=Count("pk"),
+            orders=Count("order", distinct=True),
+            first_day=Min("placed_on"),
+            last_day=Max("placed_on"),
+            units=Sum(net_quantity_expression(), filter=demand),
+            revenue=Sum(net_value_expression(), filter=demand),
+        )
+        .order_by("week")
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=["week", "lines", "orders", "first_day", "last_day", "units", "revenue"]
+    )
+    frame["units"] = frame["units"].fillna(0).astype(int)
+    frame["revenue"] = frame["revenue"].fillna(0).astype(float)
+    return frame
+
+
+@dataclass(frozen=True)
+class DataOverview:
+    lines: int
+    orders: int
+    revenue: float
+    first_day: dt.date | None
+    last_day: dt.date | None
+    retailers: int
+    products: int
+    vendors: int
+
+
+def data_overview(*, user: User, weekly: pd.DataFrame) -> DataOverview:
+    """The size of what is loaded. Vendors are those with a product on the marketplace,
+    counted with the products in one query."""
+    catalog = (
+        product_list_for_user(user=user)
+        .order_by()
+        .aggregate(products=Count("pk"), vendors=Count("vendor", distinct=True))
+    )
+    return DataOverview(
+        lines=int(weekly["lines"].sum()),
+        orders=int(weekly["orders"].sum()),
+        revenue=float(weekly["revenue"].sum()),
+        first_day=weekly["first_day"].min() if not weekly.empty else None,
+        last_day=weekly["last_day"].max() if not weekly.empty else None,
+        retailers=retailer_list_for_user(user=user).count(),
+        products=catalog["products"],
+        vendors=catalog["vendors"],
+    )
+
+
+@dataclass(frozen=True)
+class CapabilityModel:
+    capability: str
+    label: str
+    built: bool
+    serving: ModelVersion | None
+
+
+def serving_models(*, user: User) -> list[CapabilityModel]:
+    """Per capability the version that serves now (one query for all), or none: then the
+    capability's baseline answers, or the capability has no model code yet."""
+    active = {
+        v.capability: v for v in model_version_list_for_user(user=user).filter(status=ModelStatus.ACTIVE, segment="")
+    }
+    built = set(registered_capabilities())
+    return [
+        CapabilityModel(capability=value, label=label, built=value in built, serving=active.get(value))
+        for value, label in Capability.choices
+    ]
+
+
+def recent_jobs(*, user: User) -> QuerySet[Job]:
+    return job_list_for_user(user=user).select_related("model_version")
+
+
+def running_jobs(*, user: User) -> list[Job]:
+    return list(job_list_for_user(user=user).filter(state__in=[JobState.QUEUED, JobState.RUNNING])[:10])
+
+
+def top_retailer_since(today: dt.date | None = None) -> dt.date:
+    return (today or timezone.localdate()) - dt.timedelta(days=TOP_RETAILER_DAYS)
