@@ -2,6 +2,7 @@
 frame (columns day, orders, value) to figure dicts that static/js/app.js draws."""
 
 import datetime as dt
+import math
 from typing import Any
 
 import pandas as pd
@@ -52,6 +53,8 @@ def order_calendar_figure(daily: pd.DataFrame) -> dict[str, Any]:
     counts = {pd.Timestamp(d).date(): int(n) for d, n in zip(daily["day"], daily["orders"], strict=True)}
     first = daily.attrs["start"]
     mondays = [start + dt.timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
+    most = max((int(n) for n in daily["orders"]), default=0)
+    step = max(1, math.ceil(most / 4))
     z, text = [], []
     for weekday in range(7):
         row, labels = [], []
@@ -76,7 +79,12 @@ def order_calendar_figure(daily: pd.DataFrame) -> dict[str, Any]:
                 "zmin": 0,
                 "xgap": 3,
                 "ygap": 3,
-                "colorbar": {"title": {"text": "Orders"}, "thickness": 10, "tickformat": "d"},
+                "zmax": max(most, 1),
+                "colorbar": {
+                    "title": {"text": "Orders"},
+                    "thickness": 10,
+                    "tickvals": list(range(0, max(most, 1) + 1, step)),
+                },
             }
         ],
         "layout": {

@@ -49,7 +49,7 @@ class RetailerTable(DashboardTable):
     )
     orders_per_month = tables.Column(verbose_name="Orders / month", attrs=NUM)
     value_recent = MoneyColumn(verbose_name="Value, 90 days")
-    trend_pct = tables.Column(verbose_name="Trend vs previous 90", attrs=NUM, default="new")
+    trend_pct = tables.Column(verbose_name="Trend", attrs=NUM, default="new")
 
     class Meta(DashboardTable.Meta):
         model = Retailer
