@@ -48,9 +48,9 @@ def marketplace_weekly_figure(weekly: pd.DataFrame, *, currency: str) -> dict[st
                 "overlaying": "y",
                 "side": "right",
                 "rangemode": "tozero",
-                "tickformat": "~s",
+                "tickformat": ",d",
                 "showgrid": False,
             },
-            "margin": {"t": 30, "r": 60, "b": 40, "l": 60},
+            "margin": {"t": 30, "r": 75, "b": 40, "l": 65},
         },
     }
