@@ -311,6 +311,11 @@ def describe_setup(args: argparse.Namespace) -> None:
     commit = subprocess.run(
         ["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split("\n")
+    if any(line.strip() for line in changed):
+        commit += f" (+ uncommitted changes to {sum(1 for line in changed if line.strip())} tracked file(s))"
     from retailiq.orders.models import Order, OrderLine
 
     print("Page render benchmark (server-side, django.test.Client in-process)")
