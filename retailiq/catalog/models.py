@@ -15,6 +15,10 @@ class Vendor(TimeStampedModel):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MANUFACTURER)
     city = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The upload that created this row; undoing the upload removes it.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -72,6 +76,10 @@ class Product(TimeStampedModel):
     shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
     launched_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The upload that created this row; undoing the upload removes it.",
+    )
 
     class Meta:
         ordering = ["vendor__name", "sku"]

@@ -46,6 +46,10 @@ class Order(TimeStampedModel):
         help_text="For a return: the sale it returns goods from, when known.",
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The upload that created this row; undoing the upload removes it.",
+    )
 
     class Meta:
         ordering = ["-placed_at"]

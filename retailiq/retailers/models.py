@@ -35,6 +35,10 @@ class Retailer(TimeStampedModel):
         limit_choices_to={"role": "sales_rep"},
     )
     is_active = models.BooleanField(default=True)
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The upload that created this row; undoing the upload removes it.",
+    )
 
     class Meta:
         ordering = ["name"]

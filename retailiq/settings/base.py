@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "retailiq.orders",
     "retailiq.events",
     "retailiq.registry",
+    "retailiq.imports",
     "retailiq.dashboards",
     "retailiq.demo",
     # Capabilities
@@ -218,3 +219,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Sales-history imports. Django sets no upload size limit of its own, so the importer
+# counts bytes while the upload streams in and stops at this one.
+RETAILIQ_IMPORT_MAX_BYTES = env.int("RETAILIQ_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+RETAILIQ_IMPORT_MAX_LINES = env.int("RETAILIQ_IMPORT_MAX_LINES", default=5_000_000)
+RETAILIQ_IMPORT_CHUNK_LINES = env.int("RETAILIQ_IMPORT_CHUNK_LINES", default=100_000)

@@ -5,16 +5,17 @@ again (acks_late + reject_on_worker_lost), possibly while the first run's row st
 looks alive; a run is only taken over once its heartbeat has stopped for a while."""
 
 import datetime as dt
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from retailiq.core.heartbeat import row_heartbeat
 
 from ..models import Job, JobState
 
@@ -84,23 +85,7 @@ def job_finish(job_id: int, state: JobState, **fields: Any) -> None:
 
 @contextmanager
 def job_heartbeat(job_id: int) -> Iterator[None]:
-    """Touch the job row from a side thread while the work runs, so a long step with no
-    progress report is not mistaken for a dead worker; a killed worker stops beating."""
-    stop = threading.Event()
-    interval = settings.RETAILIQ_JOB_HEARTBEAT_SECONDS
-
-    def beat() -> None:
-        try:
-            while not stop.wait(interval):
-                Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(heartbeat_at=timezone.now())
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
+    """Touch the job row while the work runs; a killed worker stops beating."""
+    rows = Job.objects.filter(pk=job_id, state=JobState.RUNNING)
+    with row_heartbeat(rows, interval=settings.RETAILIQ_JOB_HEARTBEAT_SECONDS, name=f"job-{job_id}-heartbeat"):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=interval + 5)
-        close_old_connections()
