@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -32,4 +32,3 @@ def row_heartbeat(rows: QuerySet, *, interval: float, name: str) -> Iterator[Non
     finally:
         stop.set()
         thread.join(timeout=interval + 5)
-        close_old_connections()

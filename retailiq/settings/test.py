@@ -18,6 +18,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A test that starts a worker process shares uploaded files with it through a folder.
+if os.environ.get("RETAILIQ_TEST_MEDIA_ROOT"):
+    MEDIA_ROOT = os.environ["RETAILIQ_TEST_MEDIA_ROOT"]
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-retailiq{_RUN_SUFFIX}.sqlite3")}
 elif _RUN_SUFFIX:

@@ -1,0 +1,165 @@
+"""End-to-end import speed: generate (or take) an orders CSV, import it into a scratch
+PostgreSQL database with the same service the upload page uses (parse, validate, COPY
+into staging, checks, set-based merge), and print lines per second and peak memory.
+Asserts nothing.
+
+    .venv/bin/python bench/import_bench.py [--lines 1000000] [--csv FILE] [--keep]
+        [--database postgres://postgres@127.0.0.1:5432/retailiq_import_bench]
+
+The scratch database is dropped and recreated (migrated) on each run. The generated
+file looks like a marketplace export: 1 to 12 lines per order, 5,000 retailers, 20,000
+products from 50 vendors, two years of dates, and about 0.1% bad lines of every kind.
+"""
+
+import argparse
+import csv
+import gzip
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+HEADER = [
+    "order_id",
+    "ordered_at",
+    "retailer_id",
+    "retailer_name",
+    "city",
+    "region",
+    "sku",
+    "product_name",
+    "category",
+    "vendor",
+    "quantity",
+    "unit_price",
+    "discount",
+    "promotion",
+]
+BAD_KINDS = ("date", "quantity", "price", "empty_sku")
+
+
+def generate(path: Path, lines: int, seed: int = 11) -> None:
+    """Vectorised, so a million lines take a few seconds to write."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 13, size=lines // 4 + 10)
+    order_of_line = np.repeat(np.arange(sizes.size), sizes)[:lines]
+    orders = order_of_line.max() + 1
+    retailer_of_order = rng.integers(0, 5_000, size=orders)
+    start = np.datetime64("2024-01-01T08:00")
+    minutes = np.sort(rng.integers(0, 730 * 24 * 60, size=orders))
+    when = (start + minutes.astype("timedelta64[m]")).astype(str)
+    product = rng.zipf(1.3, size=lines) % 20_000
+    quantity = rng.integers(1, 48, size=lines)
+    price = np.round(1 + (product % 997) / 7.0, 2)
+    discount = np.where(rng.random(lines) < 0.1, 0.05, 0.0)
+    promo = np.where(discount > 0, "yes", "no")
+    bad = rng.random(lines) < 0.001
+    bad_kind = rng.integers(0, len(BAD_KINDS), size=lines)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        block = 100_000
+        for lo in range(0, lines, block):
+            hi = min(lines, lo + block)
+            rows = []
+            for i in range(lo, hi):
+                o, p, r = order_of_line[i], product[i], retailer_of_order[order_of_line[i]]
+                row = [
+                    f"SO-{o:08d}",
+                    when[o].replace("T", " "),
+                    f"R{r:05d}",
+                    f"Shop {r}",
+                    f"City {r % 300}",
+                    f"Region {r % 12}",
+                    f"SKU-{p:06d}",
+                    f"Product {p}",
+                    f"Category {p % 60}",
+                    f"Vendor {p % 50}",
+                    int(quantity[i]),
+                    f"{price[i]:.2f}",
+                    f"{discount[i]:.2f}",
+                    promo[i],
+                ]
+                if bad[i]:
+                    kind = BAD_KINDS[bad_kind[i]]
+                    if kind == "date":
+                        row[1] = "31/02/2024 25:61"
+                    elif kind == "quantity":
+                        row[10] = "many"
+                    elif kind == "price":
+                        row[11] = "-3.50"
+                    else:
+                        row[6] = ""
+                rows.append(row)
+            writer.writerows(rows)
+
+
+def reset_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--csv", type=Path, help="Import this file instead of generating one (a generic orders CSV).")
+    parser.add_argument("--preset", default="", help="Preset for --csv, e.g. online-retail.")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/retailiq_import_bench")
+    parser.add_argument("--twice", action="store_true", help="Import the same file again (it must add nothing).")
+    args = parser.parse_args()
+
+    path = args.csv
+    if path is None:
+        path = Path(f"/tmp/retailiq_import_bench_{args.lines}.csv")
+        if not path.exists():
+            t0 = time.perf_counter()
+            generate(path, args.lines)
+            print(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t0:.1f} s")
+    elif not path.exists():
+        sys.exit(
+            f"No file at {path}. For the Online Retail data, point --csv at ../shared/data/online-retail/online_retail.csv.gz."
+        )
+
+    os.environ["DATABASE_URL"] = args.database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "retailiq.settings.dev")
+    reset_database(args.database)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from retailiq.imports.services import import_file
+
+    options = {} if args.preset else {"default_vendor": "Bench vendor"}
+    runs = 2 if args.twice else 1
+    for run in range(runs):
+        t0 = time.perf_counter()
+        batch = import_file(path=path, preset=args.preset, options=options)
+        seconds = time.perf_counter() - t0
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"run {run + 1}: {batch.state}: {batch.lines_read:,} lines in {seconds:.1f} s = "
+            f"{batch.lines_read / seconds:,.0f} lines/s end to end; accepted {batch.lines_accepted:,}, "
+            f"rejected {batch.lines_rejected:,}, set aside {batch.lines_set_aside:,}, skipped {batch.lines_skipped:,}, "
+            f"already present {batch.lines_already_present:,}; peak memory {peak_mb:,.0f} MB"
+        )
+        if batch.error:
+            print(f"  error: {batch.error}")
+        print(f"  merge and checks: {batch.summary.get('seconds', {})}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""Use cases of sales-history imports; pages, API, command and task all call these."""
+
+from .errors import ImportRejected
+from .file import import_file
+from .run import import_batch_held_elsewhere, import_batch_run
+from .undo import import_batch_undo
+from .upload import import_batch_configure, import_batch_create, import_batch_create_from_path, import_batch_start
+
+__all__ = [
+    "ImportRejected",
+    "import_batch_configure",
+    "import_batch_create",
+    "import_batch_create_from_path",
+    "import_batch_held_elsewhere",
+    "import_batch_run",
+    "import_batch_start",
+    "import_batch_undo",
+    "import_file",
+]

@@ -1,0 +1,194 @@
+"""Running a batch: read the file in chunks into staging, check the whole of it, then
+merge in one transaction. A killed worker leaves only staging rows and issues of its
+batch; the redelivered task clears them and starts the batch over, so an import is
+either wholly in the database or not at all."""
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from retailiq.core.heartbeat import row_heartbeat
+
+from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
+from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, read_orders
+from .checks import CheckPolicy, run_checks
+from .errors import ImportRejected
+from .merge import merge_batch
+from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, issue_frame, staged_frame, write_rows
+from .storage import local_copy
+
+Progress = Callable[[ImportBatch], None]
+
+
+def stale_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.RETAILIQ_JOB_STALE_AFTER_SECONDS)
+
+
+def import_batch_claim(*, batch_id: int, worker: str) -> bool:
+    """Compare-and-set, as for jobs: a queued batch, or a running one whose worker died."""
+    now = timezone.now()
+    claimable = Q(state=ImportState.QUEUED) | Q(state=ImportState.RUNNING, heartbeat_at__lt=stale_before())
+    return (
+        ImportBatch.objects.filter(claimable, pk=batch_id).update(
+            state=ImportState.RUNNING,
+            claimed_by=worker[:200],
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            stage="reading",
+            message="",
+        )
+        == 1
+    )
+
+
+def import_batch_held_elsewhere(*, batch_id: int) -> bool:
+    return ImportBatch.objects.filter(pk=batch_id, state=ImportState.RUNNING, heartbeat_at__gte=stale_before()).exists()
+
+
+def read_options_for(batch: ImportBatch) -> ReadOptions:
+    known = {f.name for f in dataclasses.fields(ReadOptions)}
+    options = {k: v for k, v in batch.options.items() if k in known}
+    options["mapping"] = batch.mapping
+    options["chunk_lines"] = settings.RETAILIQ_IMPORT_CHUNK_LINES
+    options["max_lines"] = settings.RETAILIQ_IMPORT_MAX_LINES
+    return ReadOptions.from_dict(options)
+
+
+def import_batch_run(*, batch_id: int, worker: str, progress: Progress | None = None) -> ImportBatch:
+    """What the Celery task and the command call. Returns the batch as it ended; a batch
+    not claimable (finished, or held by a live worker) is returned untouched."""
+    if not import_batch_claim(batch_id=batch_id, worker=worker):
+        return ImportBatch.objects.get(pk=batch_id)
+    rows = ImportBatch.objects.filter(pk=batch_id, state=ImportState.RUNNING)
+    with row_heartbeat(rows, interval=settings.RETAILIQ_JOB_HEARTBEAT_SECONDS, name=f"import-{batch_id}-heartbeat"):
+        batch = ImportBatch.objects.get(pk=batch_id)
+        try:
+            _clear_earlier_attempt(batch)
+            totals = _read_into_staging(batch, progress)
+            _check_and_merge(batch, totals, progress)
+        except (ImportRejected, FileFormatError, LineLimitExceeded) as exc:
+            _finish(batch, ImportState.FAILED, error=getattr(exc, "message", str(exc)))
+        except Exception as exc:
+            _finish(
+                batch, ImportState.FAILED, error=f"The import stopped and wrote nothing: {type(exc).__name__}: {exc}"
+            )
+            raise
+        finally:
+            StagedLine.objects.filter(batch_id=batch_id).delete()
+    batch.refresh_from_db()
+    if progress:
+        progress(batch)
+    return batch
+
+
+def _clear_earlier_attempt(batch: ImportBatch) -> None:
+    StagedLine.objects.filter(batch_id=batch.pk).delete()
+    ImportIssue.objects.filter(batch_id=batch.pk).delete()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        bytes_read=0,
+        lines_read=0,
+        lines_accepted=0,
+        lines_rejected=0,
+        lines_set_aside=0,
+        lines_skipped=0,
+        lines_already_present=0,
+    )
+
+
+def _read_into_staging(batch: ImportBatch, progress: Progress | None):
+    options = read_options_for(batch)
+    default_vendor = batch.options.get("default_vendor", "") or ""
+    if not options.mapping.get("vendor") and not default_vendor:
+        raise ImportRejected("The file has no vendor column: choose the vendor its products belong to.")
+    with local_copy(batch.file) as path:
+        return _stage_chunks(batch, read_orders(path, options), default_vendor, progress)
+
+
+def _stage_chunks(batch: ImportBatch, chunks, default_vendor: str, progress: Progress | None):
+    totals = None
+    counts = {severity: 0 for severity in IssueSeverity.values}
+    lines_read = 0
+    for chunk in chunks:
+        with transaction.atomic():
+            write_rows(
+                "imports_stagedline",
+                STAGED_COLUMNS,
+                staged_frame(chunk.staged, batch_id=batch.pk, default_vendor=default_vendor),
+            )
+            write_rows("imports_importissue", ISSUE_COLUMNS, issue_frame(chunk.issues, batch_id=batch.pk))
+        lines_read += chunk.lines
+        for severity, n in chunk.issues.groupby("severity")["line_number"].nunique().items():
+            counts[severity] += int(n)
+        totals = chunk.totals
+        _report(
+            batch,
+            progress,
+            stage="reading",
+            bytes_read=chunk.bytes_read,
+            lines_read=lines_read,
+            lines_rejected=counts[IssueSeverity.ERROR],
+            lines_set_aside=counts[IssueSeverity.SET_ASIDE],
+            lines_skipped=counts[IssueSeverity.SKIPPED],
+            lines_accepted=lines_read - sum(counts.values()),
+        )
+    return totals
+
+
+def _report(batch: ImportBatch, progress: Progress | None, **fields: Any) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now(), **fields)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    if progress:
+        progress(batch)
+
+
+def _check_and_merge(batch: ImportBatch, totals, progress: Progress | None) -> None:
+    started = time.monotonic()
+    policy = CheckPolicy(
+        auto_create_retailers=bool(batch.options.get("auto_create_retailers", True)),
+        auto_create_products=bool(batch.options.get("auto_create_products", True)),
+        header_of={field: column for field, column in batch.mapping.items() if column},
+    )
+    _report(batch, progress, stage="checking", message="Looking for duplicates and unknown references")
+    with transaction.atomic():
+        already_present = run_checks(batch.pk, policy)
+    rejected = (
+        ImportIssue.objects.filter(batch_id=batch.pk, severity=IssueSeverity.ERROR)
+        .values("line_number")
+        .distinct()
+        .count()
+    )
+    summary = {"file": totals.as_summary() if totals else {}, "header": batch.summary.get("header", [])}
+    _report(
+        batch,
+        progress,
+        lines_rejected=rejected,
+        lines_already_present=already_present,
+        lines_accepted=max(
+            0, batch.lines_read - rejected - batch.lines_set_aside - batch.lines_skipped - already_present
+        ),
+    )
+    if batch.mode == ImportMode.ALL_OR_NOTHING and rejected:
+        summary["outcome"] = f"{rejected:,} lines failed the checks, so nothing was imported (all-or-nothing)."
+        _finish(batch, ImportState.REJECTED, summary=summary, lines_accepted=0)
+        return
+    _report(batch, progress, stage="merging", message="Writing orders into the marketplace")
+    with transaction.atomic():
+        merged = merge_batch(batch.pk)
+    summary["imported"] = dataclasses.asdict(merged)
+    summary["seconds"] = {"check_and_merge": round(time.monotonic() - started, 2)}
+    _finish(batch, ImportState.SUCCEEDED, summary=summary, lines_accepted=merged.lines)
+
+
+def _finish(batch: ImportBatch, state: ImportState, **fields: Any) -> None:
+    ImportBatch.objects.filter(pk=batch.pk, state=ImportState.RUNNING).update(
+        state=state, stage="", message="", finished_at=timezone.now(), **fields
+    )

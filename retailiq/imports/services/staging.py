@@ -1,0 +1,115 @@
+"""Writing a chunk of parsed lines and its issues into the batch's staging rows.
+
+PostgreSQL gets one COPY per chunk and table (CSV text built by pandas, which is far
+faster than row-by-row writes); SQLite, the embedded default, gets executemany."""
+
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection
+from django.utils.text import slugify
+
+STAGED_COLUMNS = (
+    "batch_id",
+    "line_number",
+    "order_id",
+    "kind",
+    "ordered_at",
+    "retailer_id",
+    "retailer_name",
+    "retailer_city",
+    "retailer_region",
+    "retailer_country",
+    "retailer_segment",
+    "sku",
+    "product_name",
+    "category",
+    "brand",
+    "vendor_code",
+    "vendor_name",
+    "quantity",
+    "unit_price",
+    "discount_rate",
+    "on_promotion",
+    "warehouse",
+)
+ISSUE_COLUMNS = ("batch_id", "line_number", "column", "value", "reason", "severity", "row")
+
+
+def vendor_code(name: str) -> str:
+    return slugify(name)[:40] or "vendor"
+
+
+def staged_frame(staged: pd.DataFrame, *, batch_id: int, default_vendor: str) -> pd.DataFrame:
+    """The reader's columns as the staging table's. Times become UTC text, the form
+    both backends store; each distinct vendor name is slugified once, not per line."""
+    frame = pd.DataFrame({"batch_id": batch_id, "line_number": staged["line_number"]})
+    for column in ("order_id", "kind", "retailer_id", "retailer_name", "retailer_city", "retailer_region"):
+        frame[column] = staged[column]
+    frame["ordered_at"] = _as_utc_text(staged["ordered_at"])
+    frame["retailer_country"] = staged["retailer_country"]
+    frame["retailer_segment"] = staged["retailer_segment"]
+    for column in ("sku", "product_name", "category", "brand"):
+        frame[column] = staged[column]
+    vendor_names = staged["vendor"].where(staged["vendor"] != "", default_vendor)
+    codes = {name: vendor_code(name) for name in vendor_names.unique()}
+    frame["vendor_code"] = vendor_names.map(codes)
+    frame["vendor_name"] = vendor_names
+    frame["quantity"] = staged["quantity"]
+    frame["unit_price"] = staged["unit_price"].round(2)
+    frame["discount_rate"] = staged["discount_rate"].round(4)
+    frame["on_promotion"] = staged["on_promotion"].astype(bool)
+    frame["warehouse"] = staged["warehouse"]
+    return frame[list(STAGED_COLUMNS)]
+
+
+def _as_utc_text(times: pd.Series) -> pd.Series:
+    if times.empty:
+        return times.astype(str)
+    local = times.dt.tz_localize(settings.TIME_ZONE, ambiguous="NaT", nonexistent="shift_forward")
+    return local.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def issue_frame(issues: pd.DataFrame, *, batch_id: int) -> pd.DataFrame:
+    frame = issues.loc[:, ["line_number", "column", "value", "reason", "severity"]].copy()
+    frame.insert(0, "batch_id", batch_id)
+    frame["column"] = frame["column"].astype(str).str.slice(0, 255)
+    frame["reason"] = frame["reason"].astype(str).str.slice(0, 300)
+    frame["row"] = [json.dumps(row, ensure_ascii=False) if isinstance(row, dict) else None for row in issues["row"]]
+    return frame[list(ISSUE_COLUMNS)]
+
+
+def write_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    if connection.vendor == "postgresql":
+        _copy_postgres(table, columns, frame)
+    else:
+        _insert_many(table, columns, frame.itertuples(index=False, name=None))
+
+
+def _copy_postgres(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="")
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(
+            f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({_not_null(columns)}))"
+        ) as copy:
+            copy.write(buffer.getvalue())
+
+
+def _not_null(columns: Sequence[str]) -> str:
+    """Every text column but `row` reads an empty field as '' rather than NULL."""
+    return ", ".join(f'"{c}"' for c in columns if c not in ("row", "batch_id", "line_number", "quantity"))
+
+
+def _insert_many(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", list(rows))
