@@ -1,0 +1,155 @@
+"""Streaming a sales file into checked chunks: pandas' C parser reads it (gzip or
+plain) a bounded number of lines at a time, and each chunk is checked column-wise,
+so memory stays flat and a million lines take seconds."""
+
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from .cells import gc_paused
+from .dates import detect_date_format
+from .errors import FileFormatError, LineLimitExceeded
+from .fields import ORDER_FIELDS
+from .lines import ReadPlan, check_chunk
+from .mapping import validate_mapping
+from .options import ReadOptions
+from .totals import FileTotals
+
+GZIP_MAGIC = b"\x1f\x8b"
+# Lines may carry a few more fields than the header; they are read (and rejected)
+# rather than failing the whole file. Beyond this many, the file is refused.
+SURPLUS_FIELDS = 4
+DATE_SAMPLE = 2000
+
+
+@dataclass
+class Chunk:
+    """One slice of the file. `totals` is cumulative and the same object on every
+    chunk (updated in place); `bytes_read` is the position in the file as stored
+    (compressed bytes for gzip), for progress against the file's size."""
+
+    staged: pd.DataFrame
+    issues: pd.DataFrame
+    lines: int
+    bytes_read: int
+    totals: FileTotals
+
+
+def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
+    """Yield the file's lines in chunks of `options.chunk_lines`, checked and sorted
+    (see lines.py for the rules). Raises FileFormatError when the header does not fit
+    the mapping or the CSV breaks down, and LineLimitExceeded as soon as more than
+    `options.max_lines` data lines are seen; chunks already yielded stay valid."""
+    path = Path(path)
+    header = _read_header(path, options)
+    plan = _plan(header, options)
+    totals = FileTotals()
+    with path.open("rb") as raw, _decompressed(raw) as stream:
+        reader = pd.read_csv(stream, iterator=True, **_csv_arguments(options, len(header) + SURPLUS_FIELDS))
+        seen, first = 0, True
+        while True:
+            wanted = options.chunk_lines
+            if options.max_lines is not None:
+                wanted = min(wanted, options.max_lines - seen + 1)
+            with gc_paused():
+                frame = _next_frame(reader, wanted + first)
+            if frame is None:
+                break
+            if first:
+                frame, first = frame.iloc[1:], False
+                plan.date_format = plan.date_format or _detect_dates(frame, plan)
+            if options.max_lines is not None and seen + len(frame) > options.max_lines:
+                raise LineLimitExceeded(options.max_lines)
+            with gc_paused():
+                result = check_chunk(frame, first_line=seen + 2, plan=plan)
+            seen += len(frame)
+            totals.add(result)
+            yield Chunk(result.staged, result.issues, len(frame), raw.tell(), totals)
+
+
+def _csv_arguments(options: ReadOptions, width: int) -> dict:
+    return {
+        "sep": options.delimiter,
+        "header": None,
+        "names": list(range(width)),
+        "index_col": False,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "encoding": options.encoding,
+        # A stray byte deep in a file sniffed as UTF-8 becomes U+FFFD in its cell
+        # rather than failing a long import at the last chunk.
+        "encoding_errors": "replace",
+        "engine": "c",
+        "compression": None,
+    }
+
+
+def _decompressed(raw: IO[bytes]) -> IO[bytes]:
+    magic = raw.read(2)
+    raw.seek(0)
+    return gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else _Unclosed(raw)
+
+
+class _Unclosed:
+    """The plain file itself, as a context manager that leaves closing to its owner."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+
+    def __enter__(self) -> IO[bytes]:
+        return self.raw
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _next_frame(reader: "pd.io.parsers.TextFileReader", size: int) -> pd.DataFrame | None:
+    try:
+        return reader.get_chunk(size)
+    except StopIteration:
+        return None
+    except (pd.errors.ParserError, ValueError) as exc:
+        message = re.sub(r"^Error tokenizing data\. C error: ", "", str(exc)).strip()
+        raise FileFormatError(f"The file stops being a readable CSV: {message}.") from exc
+
+
+def _read_header(path: Path, options: ReadOptions) -> list[str]:
+    with path.open("rb") as raw, _decompressed(raw) as stream:
+        arguments = _csv_arguments(options, 1) | {"names": None, "nrows": 1}
+        try:
+            first = pd.read_csv(stream, **arguments)
+        except pd.errors.EmptyDataError as exc:
+            raise FileFormatError("The file is empty.") from exc
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise FileFormatError(f"The file's header line cannot be read: {exc}") from exc
+    if first.empty:
+        raise FileFormatError("The file is empty.")
+    return [str(cell).strip().lstrip("\ufeff").strip() for cell in first.iloc[0]]
+
+
+def _plan(header: list[str], options: ReadOptions) -> ReadPlan:
+    problems = validate_mapping(options.mapping, header)
+    if problems:
+        raise FileFormatError("The column mapping does not fit the file: " + " ".join(problems))
+    positions: dict[str, int | None] = {}
+    for field in ORDER_FIELDS:
+        column = options.mapping.get(field.name)
+        positions[field.name] = header.index(column) if column else None
+    pattern = re.compile(options.non_product_pattern) if options.non_product_pattern else None
+    return ReadPlan(
+        header=header, positions=positions, options=options, date_format=options.date_format, non_product=pattern
+    )
+
+
+def _detect_dates(frame: pd.DataFrame, plan: ReadPlan) -> str | None:
+    position = plan.positions["ordered_at"]
+    if position is None or frame.empty:
+        return None
+    values = pd.unique(frame.iloc[:, position].to_numpy(dtype=object))[:DATE_SAMPLE]
+    return detect_date_format([str(v) for v in values])
