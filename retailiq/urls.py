@@ -12,6 +12,7 @@ from retailiq.core.views import health
 urlpatterns = [
     path("", include("retailiq.dashboards.urls")),
     path("analyst/models/", include("retailiq.registry.urls")),
+    path("analyst/imports/", include("retailiq.imports.urls")),
     path("vendor/demand/", include("forecasting.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

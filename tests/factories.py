@@ -141,3 +141,11 @@ class StockLevelFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     warehouse = factory.SubFactory(WarehouseFactory)
     on_hand = 50
+
+
+class AnalystFactory(UserFactory):
+    role = Role.ANALYST
+
+
+class AdminUserFactory(UserFactory):
+    role = Role.ADMIN

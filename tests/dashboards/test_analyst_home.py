@@ -109,8 +109,9 @@ def test_queries_do_not_grow_with_more_rows(marketplace, client, django_assert_m
         order = f.OrderFactory(retailer=f.RetailerFactory(region=f"Region {i % 3}"))
         f.OrderLineFactory(order=order, product=f.ProductFactory(), line_number=1)
     assert count_queries() == small
-    # session, user, jobs, regions, retailers, weekly sales, catalog, retailer count, models, running jobs
-    with django_assert_max_num_queries(10):
+    # session, user, jobs, regions, retailers, weekly sales, catalog, retailer count, models, running jobs,
+    # recent imports
+    with django_assert_max_num_queries(11):
         client.get(reverse("analyst-home"))
     with django_assert_max_num_queries(5):  # the table alone
         client.get(reverse("analyst-home"), {"jobs-state": "failed"}, **HTMX, HTTP_HX_TARGET="table-jobs")

@@ -93,5 +93,5 @@ def test_home_pages_use_a_fixed_number_of_queries(marketplace, client, django_as
         order = OrderFactory(retailer=marketplace.shop_a)
         OrderLineFactory(order=order, product=marketplace.product_1, line_number=1)
     client.force_login(getattr(marketplace, who))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11 if page == "analyst-home" else 10):  # the analyst's recent imports
         assert client.get(reverse(page)).status_code == 200

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
+from retailiq.imports.progress import import_pace
+from retailiq.imports.selectors import import_batch_list
 from retailiq.orders.selectors import retailer_sales_for_user
 
 from .. import analyst_data
@@ -15,6 +17,8 @@ from ..analyst_tables import JobFilter, JobTable, MarketplaceRetailerTable, Reta
 from ..charts_analyst import marketplace_weekly_figure
 from ..tables import first_response
 from ..vendor_data import sales_region_choices
+
+IMPORTS_SHOWN = 5
 
 
 @role_required(Role.ANALYST)
@@ -32,6 +36,7 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
 
     def page() -> HttpResponse:
         weekly = analyst_data.marketplace_weekly_sales(user=user)
+        imports = list(import_batch_list(user=user)[:IMPORTS_SHOWN])
         context = {
             "overview": analyst_data.data_overview(user=user, weekly=weekly),
             "weekly_figure": marketplace_weekly_figure(weekly, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
@@ -41,6 +46,8 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
             "jobs_table": jobs,
             "jobs_shown": analyst_data.JOBS_SHOWN,
             "retailers_table": retailers,
+            "recent_imports": imports,
+            "running_imports": [(b, import_pace(b)) for b in imports if b.state in ("queued", "running")],
             "top_retailer_days": analyst_data.TOP_RETAILER_DAYS,
         }
         return render(request, "dashboards/analyst_home.html", context)
