@@ -22,6 +22,9 @@ def _as_drf(exc: Exception) -> Exception:
     if isinstance(exc, DomainError):
         error = exceptions.APIException(detail=exc.message, code=exc.code)
         error.status_code = exc.status_code
+        # A domain error that names its fields (ImportRejected's `errors`) keeps them.
+        if errors := getattr(exc, "errors", None):
+            error.field_errors = {field: [message] for field, message in errors.items()}
         return error
     if isinstance(exc, Http404):
         return exceptions.NotFound()
@@ -45,5 +48,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         detail = getattr(exc, "detail", str(exc))
         code = detail.code if hasattr(detail, "code") else getattr(exc, "default_code", "error")
         body = {"code": code, "message": str(detail)}
+        if field_errors := getattr(exc, "field_errors", None):
+            body["fields"] = field_errors
     response.data = {"error": body}
     return response

@@ -7,6 +7,7 @@ from forecasting.api import DemandForecastViewSet, DemandPredictionApi, PredictA
 from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.core.api import HealthApi, MetricsApi
+from retailiq.imports.api import ImportDetailApi, ImportIssuesApi, ImportListCreateApi, ImportStartApi, ImportUndoApi
 from retailiq.inventory.api import StockLevelViewSet, WarehouseViewSet
 from retailiq.orders.api import OrderViewSet, SalesLineViewSet
 from retailiq.registry.api import (
@@ -48,5 +49,10 @@ urlpatterns = [
     path("forecasts/products/<int:product_id>/", ProductForecastApi.as_view(), name="product-forecast"),
     path("predictions/demand", DemandPredictionApi.as_view(), name="demand-prediction"),
     path("predict", PredictApi.as_view(), name="predict"),
+    path("imports/", ImportListCreateApi.as_view(), name="import-list"),
+    path("imports/<int:pk>/", ImportDetailApi.as_view(), name="import-detail"),
+    path("imports/<int:pk>/issues/", ImportIssuesApi.as_view(), name="import-issues"),
+    path("imports/<int:pk>/start/", ImportStartApi.as_view(), name="import-start"),
+    path("imports/<int:pk>/undo/", ImportUndoApi.as_view(), name="import-undo"),
     *router.urls,
 ]
