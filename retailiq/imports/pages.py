@@ -7,13 +7,19 @@ from typing import Any
 
 from django.template.defaultfilters import filesizeformat
 
-from .models import ImportBatch
+from .models import ImportBatch, ImportState
 from .reading import ORDER_FIELDS, human_date_format
 
 DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "pipe (|)"}
 DECIMAL_NAMES = {".": "point (1234.50)", ",": "comma (1234,50)"}
 ENCODING_NAMES = {"utf-8-sig": "UTF-8 with byte-order mark", "utf-8": "UTF-8", "latin-1": "Latin-1 (ISO-8859-1)"}
 SAMPLE_ROWS_SHOWN = 5
+# Badges are one line: the long state labels get a short form.
+SHORT_STATES = {ImportState.UPLOADED: "Needs mapping", ImportState.REJECTED: "Rejected", ImportState.FAILED: "Failed"}
+
+
+def state_label(batch: ImportBatch) -> str:
+    return SHORT_STATES.get(batch.state, batch.get_state_display())
 
 
 def file_format_rows(batch: ImportBatch) -> list[tuple[str, str]]:
@@ -66,9 +72,14 @@ def batch_figures(batch: ImportBatch) -> list[Figure]:
         Figure("Sale lines", held.get("sale_lines"), done.get("sale_lines")),
         Figure("Return lines", held.get("return_lines"), done.get("return_lines")),
         Figure("Sales revenue", held.get("sale_revenue"), done.get("sale_revenue"), money=True),
-        Figure("Returns", held.get("return_revenue"), done.get("return_revenue"), money=True),
+        Figure("Returns", _amount(held.get("return_revenue")), done.get("return_revenue"), money=True),
         Figure("Revenue, net of returns", held.get("revenue"), revenue, money=True),
     ]
+
+
+def _amount(value: float | None) -> float | None:
+    """The file's totals count returns negative; the page shows both columns as amounts."""
+    return abs(value) if value is not None else None
 
 
 def _new(done: dict[str, Any], key: str) -> str | None:

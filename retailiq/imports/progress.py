@@ -38,7 +38,9 @@ def import_pace(batch: ImportBatch, *, now: dt.datetime | None = None) -> Import
 
 
 def duration_text(seconds: float) -> str:
-    """'45 s', '3 min 20 s', '1 h 05 min'."""
+    """'under 1 s', '45 s', '3 min 20 s', '1 h 05 min'."""
+    if seconds < 1:
+        return "under 1 s"
     seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from retailiq.dashboards.tables import DashboardTable
 
 from .models import ImportBatch, ImportIssue, ImportState, IssueSeverity
+from .pages import state_label
 
 
 class BatchFilter(django_filters.FilterSet):
@@ -57,7 +58,8 @@ class BatchTable(DashboardTable):
         return value.username if value else ""
 
     def render_state(self, value: str, record: ImportBatch) -> str:
-        return format_html('<span class="badge {}">{}</span>', value, record.get_state_display())
+        # django-tables2 hands choice fields over as their label; the class wants the code.
+        return format_html('<span class="badge {}">{}</span>', record.state, state_label(record))
 
     def value_state(self, value: str) -> str:
         return value
@@ -88,7 +90,7 @@ class IssueTable(DashboardTable):
         return value if len(value) <= 80 else value[:79] + "…"
 
     def render_severity(self, value: str, record: ImportIssue) -> str:
-        return format_html('<span class="badge {}">{}</span>', value, record.get_severity_display())
+        return format_html('<span class="badge {}">{}</span>', record.severity, record.get_severity_display())
 
     def value_severity(self, value: str) -> str:
         return value

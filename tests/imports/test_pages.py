@@ -203,9 +203,11 @@ def test_mapping_configures_starts_and_the_batch_page_shows_the_summary_and_issu
     body = page.content.decode()
     assert "The file and what was imported" in body and "every 1s" not in body
     assert f'<td class="num">{BAD_LINE}</td>' in body and "=2+3" in body  # the issue, with its line
+    assert '<span class="badge error">Rejected</span>' in body
     figures = {figure.label: figure for figure in page.context["figures"]}
     assert figures["Lines"].in_file == 4 and figures["Lines"].imported == 3
     assert figures["Orders (invoices)"].in_file == 3
+    assert figures["Returns"].in_file == figures["Returns"].imported == 10.5  # both as amounts
     assert "Undo this import" in body
 
 
@@ -269,6 +271,7 @@ def test_progress_shows_counters_rate_and_time_left_while_running(analyst, clien
 
 
 def test_duration_text_reads_naturally():
+    assert duration_text(0.4) == "under 1 s"
     assert (duration_text(42), duration_text(200), duration_text(3900)) == ("42 s", "3 min 20 s", "1 h 05 min")
 
 
@@ -290,7 +293,7 @@ def test_issues_table_filters_by_severity_in_place_and_exports(analyst, client, 
     url = reverse("import-batch", args=[batch.pk])
     fragment = client.get(url, {"issues-severity": "skipped"}, HTTP_HX_TARGET="table-issues", **HTMX)
     text = fragment.content.decode()
-    assert "<html" not in text and "No issues" in text
+    assert "<html" not in text and "No issues with this severity" in text
     fragment = client.get(
         url, {"issues-severity": "error", "issues-sort": "-line_number"}, **HTMX, HTTP_HX_TARGET="table-issues"
     )

@@ -46,6 +46,8 @@ def import_batch_page(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     issues = IssueFilter(request.GET, queryset=import_issue_list(batch=batch), prefix="issues")
     table = IssueTable(issues.qs, filterset=issues, prefix="issues-")
+    if batch.lines_rejected or batch.lines_set_aside or batch.lines_skipped:
+        table.empty_text = "No issues with this severity."
     response = table_response(request, table)
     if response is not None:
         return response
