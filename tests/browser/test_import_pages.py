@@ -4,6 +4,7 @@ worker runs the import) to the summary and the issue with its line number."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.test import override_settings
 
 from retailiq.celery import app
 from retailiq.imports.models import ImportBatch, ImportState
@@ -37,6 +38,15 @@ def test_analyst_uploads_maps_and_watches_an_import(import_site, page, screensho
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Imports").click()
     page.get_by_role("link", name="Upload a file").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Upload sales history"
+    too_big = tmp_path / "too-big.csv"
+    too_big.write_text(ORDERS * 50, encoding="utf-8")
+    with override_settings(RETAILIQ_IMPORT_MAX_BYTES=1000):  # the live server reads it per request
+        page.get_by_label("CSV file").set_input_files(str(too_big))
+        page.get_by_role("button", name="Upload and map columns").click()
+        page.wait_for_load_state("networkidle")
+    assert "larger than the import limit of 1000 bytes" in page.locator(".form-field.has-error").inner_text()
+    assert ImportBatch.objects.count() == 0
+    screenshot("import-upload-too-large")
     page.get_by_label("CSV file").set_input_files(str(upload))
     screenshot("import-upload")
     page.get_by_role("button", name="Upload and map columns").click()
