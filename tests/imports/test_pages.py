@@ -373,3 +373,58 @@ def test_with_csrf_enforced_the_limit_still_answers_with_the_page(analyst):
     assert response.status_code == 413 and "RETAILIQ_IMPORT_MAX_BYTES" in response.content.decode()
     refused = client.post(reverse("import-new"), {"file": csv_file()})
     assert refused.status_code == 403 and ImportBatch.objects.count() == 0
+
+
+ONLINE_RETAIL = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom
+536365,POST,POSTAGE,1,2010-12-01 08:26:00,18.00,17850,United Kingdom
+536366,22633,HAND WARMER UNION JACK,6,2010-12-01 08:28:00,1.85,,United Kingdom
+C536379,85123A,WHITE HANGING HEART T-LIGHT HOLDER,-1,2010-12-01 09:41:00,2.55,17850,United Kingdom
+"""
+
+
+def test_the_online_retail_preset_skips_non_products_and_sets_aside_customerless_lines(
+    analyst, client, vendor, django_capture_on_commit_callbacks
+):
+    client.force_login(analyst)
+    response = client.post(
+        reverse("import-new"), {"file": csv_file(ONLINE_RETAIL, "online.csv"), "preset": "online-retail"}
+    )
+    batch = ImportBatch.objects.get()
+    form = client.get(response.url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields if name.startswith("map_")}
+    data |= {"default_vendor": vendor.code, "auto_create_retailers": "on", "auto_create_products": "on"}
+    data |= {"mode": "quarantine", "preset": "online-retail"}
+    response, _ = start_through_page(client, batch, data, django_capture_on_commit_callbacks)
+    batch = run_queued(batch.pk)
+    assert batch.state == ImportState.SUCCEEDED and batch.preset == "online-retail", batch.error
+    assert (batch.lines_skipped, batch.lines_set_aside, batch.lines_accepted) == (1, 1, 2)
+    body = client.get(reverse("import-batch", args=[batch.pk])).content.decode()
+    assert '<span class="badge skipped">' in body and '<span class="badge set_aside">' in body
+    assert "not a product: POST" in body
+
+
+def test_all_or_nothing_rejects_the_file_and_offers_no_undo(
+    analyst, client, vendor, django_capture_on_commit_callbacks
+):
+    batch = uploaded(analyst)
+    client.force_login(analyst)
+    data = mapping_post(batch, default_vendor=vendor.code, mode="all_or_nothing")
+    start_through_page(client, batch, data, django_capture_on_commit_callbacks)
+    batch = run_queued(batch.pk)
+    assert batch.state == ImportState.REJECTED and Order.objects.count() == 0
+    body = client.get(reverse("import-batch", args=[batch.pk])).content.decode()
+    assert "Nothing was imported" in body and "all-or-nothing" in body and "Undo this import" not in body
+    assert f'<td class="num">{BAD_LINE}</td>' in body
+
+
+def test_a_gzip_file_is_accepted_and_shown_as_compressed(analyst, client):
+    import gzip
+
+    client.force_login(analyst)
+    packed = csv_file("", "orders.csv.gz")
+    packed.file = io.BytesIO(gzip.compress(ORDERS.encode()))
+    packed.size = len(packed.file.getvalue())
+    response = client.post(reverse("import-new"), {"file": packed})
+    body = client.get(response.url).content.decode()
+    assert "yes, gzip" in body and "Asha Stores" in body
