@@ -36,7 +36,9 @@ class ImportBatch(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     preset = models.CharField(max_length=32, blank=True)
     mapping = models.JSONField(default=dict, blank=True, help_text="RetailIQ field -> the file's column header.")
-    options = models.JSONField(default=dict, blank=True, help_text="Format and policy: see imports.reading.ReadOptions.")
+    options = models.JSONField(
+        default=dict, blank=True, help_text="Format and policy: see imports.reading.ReadOptions."
+    )
     mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.QUARANTINE)
     state = models.CharField(max_length=16, choices=ImportState.choices, default=ImportState.UPLOADED)
     stage = models.CharField(max_length=64, blank=True)
@@ -143,6 +145,9 @@ class StagedLine(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["batch", "order_id", "line_number"])]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} line {self.line_number}"
 
 
 class SavedMapping(models.Model):

@@ -53,7 +53,8 @@ def test_the_whole_file_imports_and_reimports_as_nothing(online_retail):
     assert not Product.objects.filter(sku__in=["POST", "DOT", "M", "BANK CHARGES", "AMAZONFEE", "CRUK"]).exists()
     assert Order.objects.filter(kind=OrderKind.RETURN, external_id__startswith="C").count() > 3_000
     assert not Order.objects.filter(kind=OrderKind.SALE, external_id__startswith="C").exists()
-    assert Retailer.objects.count() == held["customers"]
+    # A few customers bought only postage or fees, or only duplicated lines: no retailer for them.
+    assert Retailer.objects.count() == OrderLine.objects.values("retailer").distinct().count() <= held["customers"]
     assert OrderLine.objects.count() == batch.lines_accepted
     imported = batch.summary["imported"]
     assert imported["sale_lines"] + imported["return_lines"] == batch.lines_accepted

@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -277,7 +276,16 @@ def test_a_file_over_the_line_limit_fails_with_the_limit_named(orders_csv):
 
 
 def test_a_file_without_vendor_column_needs_a_default_vendor(orders_csv):
-    batch = run(orders_csv(GOOD), options={})
-    assert batch.state == ImportState.FAILED
-    assert "vendor" in batch.error
-    assert connection.vendor in ("postgresql", "sqlite")
+    with pytest.raises(ImportRejected) as refused:
+        run(orders_csv(GOOD), options={})
+    assert "vendor" in refused.value.errors["default_vendor"]
+    assert ImportBatch.objects.get().state == ImportState.UPLOADED
+
+
+def test_a_vendor_named_in_the_file_is_found_by_its_name_or_code(orders_csv):
+    existing = f.VendorFactory(code="v01-sunrisefoods", name="Sunrise Foods")
+
+    run(orders_csv(GOOD), options={"default_vendor": "sunrise foods"})
+
+    assert list(Vendor.objects.all()) == [existing]
+    assert Product.objects.filter(vendor=existing).count() == 2

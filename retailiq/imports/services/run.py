@@ -21,7 +21,7 @@ from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, read_orde
 from .checks import CheckPolicy, run_checks
 from .errors import ImportRejected
 from .merge import merge_batch
-from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, issue_frame, staged_frame, write_rows
+from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, VendorCodes, issue_frame, staged_frame, write_rows
 from .storage import local_copy
 
 Progress = Callable[[ImportBatch], None]
@@ -116,12 +116,13 @@ def _stage_chunks(batch: ImportBatch, chunks, default_vendor: str, progress: Pro
     totals = None
     counts = {severity: 0 for severity in IssueSeverity.values}
     lines_read = 0
+    codes_of = VendorCodes()
     for chunk in chunks:
         with transaction.atomic():
             write_rows(
                 "imports_stagedline",
                 STAGED_COLUMNS,
-                staged_frame(chunk.staged, batch_id=batch.pk, default_vendor=default_vendor),
+                staged_frame(chunk.staged, batch_id=batch.pk, default_vendor=default_vendor, codes_of=codes_of),
             )
             write_rows("imports_importissue", ISSUE_COLUMNS, issue_frame(chunk.issues, batch_id=batch.pk))
         lines_read += chunk.lines

@@ -43,7 +43,26 @@ def vendor_code(name: str) -> str:
     return slugify(name)[:40] or "vendor"
 
 
-def staged_frame(staged: pd.DataFrame, *, batch_id: int, default_vendor: str) -> pd.DataFrame:
+class VendorCodes:
+    """A vendor named in a file is an existing vendor when the name is its code or its
+    name (any case); otherwise a new one whose code is the slugified name."""
+
+    def __init__(self) -> None:
+        from retailiq.catalog.models import Vendor
+
+        self._known: dict[str, str] = {}
+        for code, name in Vendor.objects.values_list("code", "name"):
+            self._known.setdefault(name.casefold(), code)
+        for code in Vendor.objects.values_list("code", flat=True):
+            self._known[code.casefold()] = code
+
+    def __call__(self, name: str) -> str:
+        return self._known.get(name.strip().casefold()) or vendor_code(name)
+
+
+def staged_frame(
+    staged: pd.DataFrame, *, batch_id: int, default_vendor: str, codes_of: VendorCodes | None = None
+) -> pd.DataFrame:
     """The reader's columns as the staging table's. Times become UTC text, the form
     both backends store; each distinct vendor name is slugified once, not per line."""
     frame = pd.DataFrame({"batch_id": batch_id, "line_number": staged["line_number"]})
@@ -55,7 +74,8 @@ def staged_frame(staged: pd.DataFrame, *, batch_id: int, default_vendor: str) ->
     for column in ("sku", "product_name", "category", "brand"):
         frame[column] = staged[column]
     vendor_names = staged["vendor"].where(staged["vendor"] != "", default_vendor)
-    codes = {name: vendor_code(name) for name in vendor_names.unique()}
+    code_of = codes_of or vendor_code
+    codes = {name: code_of(name) for name in vendor_names.unique()}
     frame["vendor_code"] = vendor_names.map(codes)
     frame["vendor_name"] = vendor_names
     frame["quantity"] = staged["quantity"]

@@ -128,6 +128,9 @@ def import_batch_configure(
     problems = validate_mapping(merged_mapping, header)
     if problems:
         raise ImportRejected(problems[0], errors=_errors_by_field(problems, merged_mapping))
+    if not merged_mapping.get("vendor") and not str(merged_options.get("default_vendor") or "").strip():
+        message = "The file has no vendor column: choose the vendor its products belong to."
+        raise ImportRejected(message, errors={"default_vendor": message})
     try:
         ReadOptions.from_dict({**merged_options, "mapping": merged_mapping})
     except (TypeError, ValueError) as exc:
