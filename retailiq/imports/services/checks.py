@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from .timing import timed
+
 STAGED = "imports_stagedline"
 ISSUES = "imports_importissue"
 
@@ -155,13 +157,16 @@ def drop_already_present(cursor, batch_id: int) -> int:
     return cursor.rowcount
 
 
-def run_checks(batch_id: int, policy: CheckPolicy) -> int:
+def run_checks(batch_id: int, policy: CheckPolicy, timings: dict[str, float] | None = None) -> int:
     """Run every check; returns the number of lines already present."""
+    timings = {} if timings is None else timings
     with connection.cursor() as cursor:
-        refresh_statistics(cursor)
-        check_duplicates(cursor, batch_id, policy)
-        check_order_consistency(cursor, batch_id, policy)
-        check_existing_orders(cursor, batch_id, policy)
-        check_references(cursor, batch_id, policy)
-        drop_failed_lines(cursor, batch_id)
-        return drop_already_present(cursor, batch_id)
+        for step in (refresh_statistics, check_duplicates, check_order_consistency, check_existing_orders):
+            with timed(timings, step.__name__):
+                step(cursor) if step is refresh_statistics else step(cursor, batch_id, policy)
+        with timed(timings, "check_references"):
+            check_references(cursor, batch_id, policy)
+        with timed(timings, "drop_failed_lines"):
+            drop_failed_lines(cursor, batch_id)
+        with timed(timings, "drop_already_present"):
+            return drop_already_present(cursor, batch_id)

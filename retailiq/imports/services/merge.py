@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from retailiq.catalog.models import Brand, Category, Vendor
 from retailiq.retailers.models import Segment
 
+from .timing import timed
+
 STAGED = "imports_stagedline"
 IMPORTED_DEPARTMENT = "Imported"
 
@@ -29,17 +31,23 @@ class MergeResult:
     return_revenue: float = 0.0
 
 
-def merge_batch(batch_id: int) -> MergeResult:
+def merge_batch(batch_id: int, timings: dict[str, float] | None = None) -> MergeResult:
     """Call inside a transaction: a failure part-way leaves nothing behind."""
     now = timezone.now()
     result = MergeResult()
+    timings = {} if timings is None else timings
     with connection.cursor() as cursor:
-        result.vendors = _merge_vendors(cursor, batch_id)
-        result.retailers = _merge_retailers(cursor, batch_id, now)
-        result.products = _merge_products(cursor, batch_id, now)
-        _attach_categories_and_brands(cursor, batch_id)
-        result.orders = _merge_orders(cursor, batch_id, now)
-        result.lines = _merge_lines(cursor, batch_id)
+        with timed(timings, "merge_vendors"):
+            result.vendors = _merge_vendors(cursor, batch_id)
+        with timed(timings, "merge_retailers"):
+            result.retailers = _merge_retailers(cursor, batch_id, now)
+        with timed(timings, "merge_products"):
+            result.products = _merge_products(cursor, batch_id, now)
+            _attach_categories_and_brands(cursor, batch_id)
+        with timed(timings, "merge_orders"):
+            result.orders = _merge_orders(cursor, batch_id, now)
+        with timed(timings, "merge_lines"):
+            result.lines = _merge_lines(cursor, batch_id)
         cursor.execute(
             f"""SELECT kind, COUNT(*), COALESCE(SUM(quantity * unit_price), 0) FROM {STAGED}
                 WHERE batch_id = %s GROUP BY kind""",
