@@ -5,6 +5,8 @@ either wholly in the database or not at all."""
 
 import dataclasses
 import datetime as dt
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,8 @@ from .merge import merge_batch
 from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, VendorCodes, issue_frame, staged_frame, write_rows
 from .storage import local_copy
 from .timing import timed
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[ImportBatch], None]
 
@@ -84,7 +88,9 @@ def import_batch_run(*, batch_id: int, worker: str, progress: Progress | None = 
             )
             raise
         finally:
+            started = time.perf_counter()
             StagedLine.objects.filter(batch_id=batch_id).delete()
+            logger.info("import %s: staging cleared in %.1f s", batch_id, time.perf_counter() - started)
     batch.refresh_from_db()
     if progress:
         progress(batch)
@@ -184,7 +190,7 @@ def _check_and_merge(batch: ImportBatch, totals, progress: Progress | None, timi
         _finish(batch, ImportState.REJECTED, summary=summary, lines_accepted=0)
         return
     _report(batch, progress, stage="merging", message="Writing orders into the marketplace")
-    with transaction.atomic():
+    with timed(timings, "merge_with_commit"), transaction.atomic():
         merged = merge_batch(batch.pk, timings)
     summary["imported"] = dataclasses.asdict(merged)
     summary["seconds"] = timings
