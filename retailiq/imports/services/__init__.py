@@ -2,11 +2,13 @@
 
 from .errors import ImportRejected
 from .file import import_file
+from .mappings import PER_FILE_OPTIONS, saved_mapping_save
 from .run import import_batch_held_elsewhere, import_batch_run
 from .undo import import_batch_undo
 from .upload import import_batch_configure, import_batch_create, import_batch_create_from_path, import_batch_start
 
 __all__ = [
+    "PER_FILE_OPTIONS",
     "ImportRejected",
     "import_batch_configure",
     "import_batch_create",
@@ -16,4 +18,5 @@ __all__ = [
     "import_batch_start",
     "import_batch_undo",
     "import_file",
+    "saved_mapping_save",
 ]

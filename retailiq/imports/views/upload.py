@@ -19,11 +19,17 @@ from ..models import ImportBatch, ImportState, SavedMapping
 from ..pages import file_format_rows, sample_table
 from ..reading import PRESETS
 from ..selectors import import_batch_list, saved_mapping_list
-from ..services import ImportRejected, import_batch_configure, import_batch_create, import_batch_start
+from ..services import (
+    PER_FILE_OPTIONS,
+    ImportRejected,
+    import_batch_configure,
+    import_batch_create,
+    import_batch_start,
+    saved_mapping_save,
+)
 from ..upload_handlers import ImportSizeLimitHandler, install_size_limit
 
 # Format keys sniffed from each file: a saved mapping keeps only what the next file shares.
-PER_FILE_OPTIONS = ("encoding", "delimiter", "decimal", "date_format", "chunk_lines", "max_lines")
 
 
 @csrf_exempt
@@ -142,8 +148,5 @@ def _configure_and_start(
 
 
 def _save_mapping(request: HttpRequest, batch: ImportBatch, *, name: str) -> None:
-    kept = {k: v for k, v in batch.options.items() if k not in PER_FILE_OPTIONS}
-    SavedMapping.objects.update_or_create(
-        name=name, defaults={"mapping": batch.mapping, "options": kept, "created_by": request.user}
-    )
-    messages.success(request, f"Mapping saved as “{name}”.")
+    saved = saved_mapping_save(batch=batch, name=name, user=request.user)
+    messages.success(request, f"Mapping saved as “{saved.name}”.")
