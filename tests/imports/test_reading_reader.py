@@ -247,9 +247,27 @@ def test_a_line_with_more_fields_than_the_header(tmp_path):
     assert totals.sale_lines == 1
 
 
-def test_far_too_many_fields_stop_the_file(tmp_path):
-    path = write(tmp_path, [HEADER, ",".join(["x"] * 30)])
-    with pytest.raises(FileFormatError, match="Expected 12 fields in line 2, saw 30"):
+def test_many_surplus_fields_are_read_again_with_room_for_them(tmp_path):
+    good = "536366,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom"
+    lines = [HEADER, good, good, good, ",".join(["x"] * 30), good, good]
+    staged, issues, totals, chunks = read_all(write(tmp_path, lines), online_retail(chunk_lines=2))
+    assert staged.line_number.tolist() == [2, 3, 4, 6, 7]
+    assert issues.line_number.tolist() == [5]
+    assert issues.reason.tolist() == ["the line has 30 fields; the header has 8"]
+    assert issues.value.tolist() == [",".join(["x"] * 22)]
+    assert [c.lines for c in chunks] == [2, 2, 2]
+    assert totals.lines == 6 and totals.sale_lines == 5
+
+
+def test_a_line_far_wider_than_the_header_stops_the_file(tmp_path):
+    path = write(tmp_path, [HEADER, ",".join(["x"] * 300)])
+    with pytest.raises(FileFormatError, match="A line has 300 fields where the header has 8"):
+        read_all(path, online_retail())
+
+
+def test_unclosed_quote_stops_the_file(tmp_path):
+    path = write(tmp_path, [HEADER, '536365,"85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,UK'])
+    with pytest.raises(FileFormatError, match="readable CSV"):
         read_all(path, online_retail())
 
 
@@ -372,3 +390,24 @@ def test_the_package_does_not_import_django():
         "loaded = [m for m in sys.modules if m.split('.')[0] == 'django']; assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_mixed_dates_fall_back_to_iso_8601_without_time_zones(tmp_path):
+    lines = [
+        SMALL_HEADER,
+        "1,2011-01-02 10:00,R,A,1,2.5,",
+        "2,2011-01-03,R,A,1,2.5,",
+        "3,2011-01-04T10:00:00+01:00,R,A,1,2.5,",
+    ]
+    staged, issues, _, _ = read_all(write(tmp_path, lines), ReadOptions(mapping=SMALL_MAPPING))
+    assert staged.ordered_at.tolist() == [pd.Timestamp("2011-01-02 10:00"), pd.Timestamp("2011-01-03")]
+    assert issues.reason.tolist() == [
+        "unparseable date: expected an ISO 8601 date such as 2011-12-09 12:50:30, without a time zone"
+    ]
+
+
+def test_prices_with_currency_signs_and_thousands_groups(tmp_path):
+    lines = [SMALL_HEADER, '1,2011-01-02,R,A,1,"1,234.50",', "2,2011-01-02,R,A,1,£2.55,", "3,2011-01-02,R,A,1,12.5.1,"]
+    staged, issues, _, _ = read_all(write(tmp_path, lines), ReadOptions(mapping=SMALL_MAPPING))
+    assert staged.unit_price.tolist() == [1234.5, 2.55]
+    assert issues[["line_number", "value", "reason"]].values.tolist() == [[4, "12.5.1", "unit price is not a number"]]

@@ -7,9 +7,11 @@ reader vectorized without per-line Python."""
 
 import gc
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ PRICE_LIMIT = 10_000_000_000  # 12 digits, 2 of them decimals
 _GROUPED_COMMA_DECIMAL = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d*)?")
 _GROUPED_DOT_DECIMAL = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
 _CURRENCY = "£$€¥₹ \u00a0"
+_UTC_OFFSET = r":\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)$"
 _TRUE = frozenset({"true", "yes", "y", "1", "t"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", ""})
 
@@ -55,7 +58,7 @@ class Column:
     @classmethod
     def from_cells(cls, cells: pd.Series | np.ndarray) -> "Column":
         codes, raw = factorize_strings(np.asarray(cells, dtype=object))
-        text = np.array([str(value).strip() for value in raw], dtype=object)
+        text = np.array(list(map(str.strip, raw)), dtype=object)
         return cls(codes=codes.astype(np.intp, copy=False), raw=raw, text=text)
 
     @classmethod
@@ -87,8 +90,12 @@ def factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-def text_lengths(text: np.ndarray) -> np.ndarray:
-    return np.fromiter((len(value) for value in text), dtype=np.int64, count=len(text))
+def longer_than(text: np.ndarray, limit: int) -> np.ndarray:
+    """Which distinct values exceed `limit` characters. Almost always none, which one
+    pass of max() over the lengths tells, without building the array."""
+    if max(map(len, text), default=0) <= limit:
+        return np.zeros(len(text), dtype=bool)
+    return np.fromiter(map(len, text), dtype=np.int64, count=len(text)) > limit
 
 
 def _normalise_number(text: str, decimal: str) -> str:
@@ -145,8 +152,18 @@ def parse_discounts(text: np.ndarray, decimal: str) -> tuple[np.ndarray, np.ndar
 
 def parse_dates(text: np.ndarray, date_format: str | None) -> np.ndarray:
     """datetime64[ns] per distinct cell, NaT where it does not match the format. With
-    no format, ISO 8601 in any of its forms."""
-    parsed = pd.to_datetime(pd.Series(text, dtype=object), format=date_format or "ISO8601", errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
+    no format, ISO 8601 without a time zone: the file's times are the marketplace's
+    local times, and an offset would need a conversion the reader cannot know. A
+    format with %z keeps the wall-clock time as written."""
+    values = pd.Series(text, dtype=object)
+    if date_format is None:
+        values = values.where(~values.str.contains(_UTC_OFFSET, regex=True), "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # mixed offsets under a %z format
+        parsed = pd.to_datetime(values, format=date_format or "ISO8601", errors="coerce")
+    if parsed.dtype == object:
+        parsed = pd.Series([value.replace(tzinfo=None) if isinstance(value, datetime) else pd.NaT for value in parsed])
+        parsed = pd.to_datetime(parsed)
+    elif getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed.to_numpy(dtype="datetime64[ns]")

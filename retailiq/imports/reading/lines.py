@@ -18,11 +18,11 @@ from .cells import (
     INT_LIMIT,
     PRICE_LIMIT,
     Column,
+    longer_than,
     parse_booleans,
     parse_dates,
     parse_discounts,
     parse_numbers,
-    text_lengths,
 )
 from .dates import human_date_format
 from .fields import ORDER_FIELDS
@@ -32,6 +32,7 @@ from .options import ReadOptions
 SALE, RETURN, SKIPPED, SET_ASIDE, ERROR = range(5)
 CLASS_NAMES = ("sale", "return", "skipped", "set_aside", "error")
 RETURN_SUFFIX = "-R"
+ISO_EXPECTED = "an ISO 8601 date such as 2011-12-09 12:50:30, without a time zone"
 KINDS = np.array(["sale", "return"], dtype=object)
 
 STAGED_COLUMNS = (
@@ -100,12 +101,12 @@ def check_chunk(frame: pd.DataFrame, *, first_line: int, plan: ReadPlan) -> Chun
         if field.required and not (field.name == "retailer_id" and plan.options.missing_retailer == "set_aside"):
             log.flag(column.per_line(column.is_empty), f"{field.label} is empty", pos, column, ERROR)
         if field.kind == "text":
-            too_long = text_lengths(column.text) > field.max_length
+            too_long = longer_than(column.text, field.max_length)
             if too_long.any():
                 log.flag(column.per_line(too_long), f"longer than {field.max_length} characters", pos, column, ERROR)
         elif field.name == "ordered_at":
             parsed = parse_dates(column.text, plan.date_format)
-            expected = human_date_format(plan.date_format) if plan.date_format else "an ISO 8601 date"
+            expected = human_date_format(plan.date_format) if plan.date_format else ISO_EXPECTED
             log.flag(column.per_line(np.isnat(parsed)), f"unparseable date: expected {expected}", pos, column, ERROR)
             values[field.name] = column.per_line(parsed)
         elif field.name == "quantity":

@@ -21,10 +21,13 @@ from .options import ReadOptions
 from .totals import FileTotals
 
 GZIP_MAGIC = b"\x1f\x8b"
-# Lines may carry a few more fields than the header; they are read (and rejected)
-# rather than failing the whole file. Beyond this many, the file is refused.
-SURPLUS_FIELDS = 4
+# A line with more fields than the header is read (and rejected) rather than failing
+# the file. Room for surplus fields costs parsing time on every line, so there is none
+# until a line needs it; then the file is read again from the start with that much
+# room, skipping what was already delivered. Beyond this many, the file is refused.
+MAX_SURPLUS_FIELDS = 256
 DATE_SAMPLE = 2000
+_WIDER_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 @dataclass
@@ -40,6 +43,11 @@ class Chunk:
     totals: FileTotals
 
 
+class _WiderLine(Exception):
+    def __init__(self, fields: int) -> None:
+        self.fields = fields
+
+
 def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
     """Yield the file's lines in chunks of `options.chunk_lines`, checked and sorted
     (see lines.py for the rules). Raises FileFormatError when the header does not fit
@@ -49,27 +57,50 @@ def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
     header = _read_header(path, options)
     plan = _plan(header, options)
     totals = FileTotals()
+    seen, surplus = 0, 0
+    while True:
+        try:
+            for frame, bytes_read in _frames(path, options, width=len(header) + surplus, skip=seen):
+                if seen == 0 and plan.date_format is None:
+                    plan.date_format = _detect_dates(frame, plan)
+                if options.max_lines is not None and seen + len(frame) > options.max_lines:
+                    raise LineLimitExceeded(options.max_lines)
+                with gc_paused():
+                    result = check_chunk(frame, first_line=seen + 2, plan=plan)
+                seen += len(frame)
+                totals.add(result)
+                yield Chunk(result.staged, result.issues, len(frame), bytes_read, totals)
+            return
+        except _WiderLine as wider:
+            surplus = max(wider.fields - len(header), 2 * surplus)
+            if surplus > MAX_SURPLUS_FIELDS:
+                raise FileFormatError(
+                    f"A line has {wider.fields} fields where the header has {len(header)}: "
+                    "check the delimiter and the quoting."
+                ) from None
+
+
+def _frames(path: Path, options: ReadOptions, *, width: int, skip: int) -> Iterator[tuple[pd.DataFrame, int]]:
+    """Data lines (the header row dropped) as frames of raw cells, columns by
+    position, `width` of them; the first `skip` data lines are read and dropped."""
     with path.open("rb") as raw, _decompressed(raw) as stream:
-        reader = pd.read_csv(stream, iterator=True, **_csv_arguments(options, len(header) + SURPLUS_FIELDS))
-        seen, first = 0, True
+        reader = pd.read_csv(stream, iterator=True, **_csv_arguments(options, width))
+        delivered, first = 0, True
         while True:
             wanted = options.chunk_lines
-            if options.max_lines is not None:
-                wanted = min(wanted, options.max_lines - seen + 1)
+            if delivered < skip:
+                wanted = skip - delivered
+            elif options.max_lines is not None:
+                wanted = min(wanted, options.max_lines - delivered + 1)
             with gc_paused():
                 frame = _next_frame(reader, wanted + first)
             if frame is None:
-                break
+                return
             if first:
                 frame, first = frame.iloc[1:], False
-                plan.date_format = plan.date_format or _detect_dates(frame, plan)
-            if options.max_lines is not None and seen + len(frame) > options.max_lines:
-                raise LineLimitExceeded(options.max_lines)
-            with gc_paused():
-                result = check_chunk(frame, first_line=seen + 2, plan=plan)
-            seen += len(frame)
-            totals.add(result)
-            yield Chunk(result.staged, result.issues, len(frame), raw.tell(), totals)
+            start, delivered = delivered, delivered + len(frame)
+            if delivered > skip or skip == 0:  # a header-only file still gives one (empty) frame
+                yield frame.iloc[max(0, skip - start) :], raw.tell()
 
 
 def _csv_arguments(options: ReadOptions, width: int) -> dict:
@@ -115,6 +146,9 @@ def _next_frame(reader: "pd.io.parsers.TextFileReader", size: int) -> pd.DataFra
     except StopIteration:
         return None
     except (pd.errors.ParserError, ValueError) as exc:
+        wider = _WIDER_LINE.search(str(exc))
+        if wider:
+            raise _WiderLine(int(wider.group(3))) from None
         message = re.sub(r"^Error tokenizing data\. C error: ", "", str(exc)).strip()
         raise FileFormatError(f"The file stops being a readable CSV: {message}.") from exc
 
