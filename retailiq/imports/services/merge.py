@@ -42,8 +42,8 @@ def merge_batch(batch_id: int, timings: dict[str, float] | None = None) -> Merge
         with timed(timings, "merge_retailers"):
             result.retailers = _merge_retailers(cursor, batch_id, now)
         with timed(timings, "merge_products"):
+            _ensure_categories_and_brands(cursor, batch_id)
             result.products = _merge_products(cursor, batch_id, now)
-            _attach_categories_and_brands(cursor, batch_id)
         with timed(timings, "merge_orders"):
             result.orders = _merge_orders(cursor, batch_id, now)
         with timed(timings, "merge_lines"):
@@ -102,38 +102,44 @@ def _merge_retailers(cursor, batch_id: int, now) -> int:
 
 
 def _merge_products(cursor, batch_id: int, now) -> int:
-    """A product's list price is the mean price paid on the file's sale lines."""
+    """A product's list price is the mean price paid on the file's lines. Category and
+    brand are set only on products this batch creates: existing ones keep theirs."""
     cursor.execute(
         f"""
         INSERT INTO catalog_product (vendor_id, sku, name, unit_price, pack_size, unit_volume, launched_on,
-                                     is_active, created_at, updated_at, import_batch_id)
-        SELECT v.id, s.sku, COALESCE(NULLIF(MAX(s.product_name), ''), s.sku),
-               ROUND(AVG(s.unit_price), 2), 1, 1, {_as_date("MIN(s.ordered_at)")}, TRUE, %s, %s, %s
-        FROM {STAGED} s JOIN catalog_vendor v ON v.code = s.vendor_code
-        WHERE s.batch_id = %s
-          AND NOT EXISTS (SELECT 1 FROM catalog_product p WHERE p.vendor_id = v.id AND p.sku = s.sku)
-        GROUP BY v.id, s.sku
+                                     is_active, created_at, updated_at, import_batch_id, category_id, brand_id)
+        SELECT g.vendor_id, g.sku, g.name, g.unit_price, 1, 1, {_as_date("g.first_at")}, TRUE, %s, %s, %s,
+               (SELECT MIN(c.id) FROM catalog_category c WHERE c.name = g.category AND c.parent_id IS NOT NULL),
+               (SELECT MIN(b.id) FROM catalog_brand b WHERE b.name = g.brand)
+        FROM (
+            SELECT v.id AS vendor_id, s.sku, COALESCE(NULLIF(MAX(s.product_name), ''), s.sku) AS name,
+                   ROUND(AVG(s.unit_price), 2) AS unit_price, MIN(s.ordered_at) AS first_at,
+                   MAX(s.category) AS category, MAX(s.brand) AS brand
+            FROM {STAGED} s JOIN catalog_vendor v ON v.code = s.vendor_code
+            WHERE s.batch_id = %s
+            GROUP BY v.id, s.sku
+        ) g
+        WHERE NOT EXISTS (SELECT 1 FROM catalog_product p WHERE p.vendor_id = g.vendor_id AND p.sku = g.sku)
         """,
         [now, now, batch_id, batch_id],
     )
     return cursor.rowcount
 
 
-def _attach_categories_and_brands(cursor, batch_id: int) -> None:
-    """Only products this batch created get a category or brand: existing ones keep theirs."""
+def _ensure_categories_and_brands(cursor, batch_id: int) -> None:
+    """Categories and brands the file names but the catalog lacks; new categories go
+    under an "Imported" department (the tree has two levels)."""
     department = None
     for (name,) in _distinct(cursor, batch_id, "category"):
-        category = Category.objects.filter(name=name, parent__isnull=False).first()
-        if category is None:
-            if department is None:
-                department, _ = Category.objects.get_or_create(
-                    parent=None, name=IMPORTED_DEPARTMENT, defaults={"slug": "imported"}
-                )
-            category = Category.objects.create(name=name[:120], parent=department, slug=_unique_slug(name))
-        _set_on_new_products(cursor, batch_id, "category", "category_id", name, category.pk)
+        if Category.objects.filter(name=name, parent__isnull=False).exists():
+            continue
+        if department is None:
+            department, _ = Category.objects.get_or_create(
+                parent=None, name=IMPORTED_DEPARTMENT, defaults={"slug": "imported"}
+            )
+        Category.objects.create(name=name[:120], parent=department, slug=_unique_slug(name))
     for (name,) in _distinct(cursor, batch_id, "brand"):
-        brand, _ = Brand.objects.get_or_create(name=name[:120])
-        _set_on_new_products(cursor, batch_id, "brand", "brand_id", name, brand.pk)
+        Brand.objects.get_or_create(name=name[:120])
 
 
 def _unique_slug(name: str) -> str:
@@ -143,14 +149,6 @@ def _unique_slug(name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
-
-
-def _set_on_new_products(cursor, batch_id: int, staged_column: str, product_column: str, name: str, pk: int) -> None:
-    cursor.execute(
-        f"""UPDATE catalog_product SET {product_column} = %s
-            WHERE import_batch_id = %s AND sku IN (SELECT sku FROM {STAGED} WHERE batch_id = %s AND {staged_column} = %s)""",
-        [pk, batch_id, batch_id, name],
-    )
 
 
 def _merge_orders(cursor, batch_id: int, now) -> int:
