@@ -48,8 +48,8 @@ def gc_paused() -> Iterator[None]:
 
 @dataclass
 class Column:
-    """One column of a chunk: `codes[i]` indexes line i's cell in `uniques`; `raw`
-    keeps the distinct cells exactly as in the file, `text` stripped."""
+    """One column of a chunk as its distinct cells: `raw` exactly as in the file, `text`
+    stripped, and `codes[i]` the index of line i's cell in both."""
 
     codes: np.ndarray
     raw: np.ndarray
@@ -58,7 +58,7 @@ class Column:
     @classmethod
     def from_cells(cls, cells: pd.Series | np.ndarray) -> "Column":
         codes, raw = factorize_strings(np.asarray(cells, dtype=object))
-        text = np.array(list(map(str.strip, raw)), dtype=object)
+        text = np.array([str(value).strip() for value in raw], dtype=object)
         return cls(codes=codes.astype(np.intp, copy=False), raw=raw, text=text)
 
     @classmethod
@@ -83,9 +83,10 @@ def factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if _StringHashTable is not None:
         try:
             uniques, codes = _StringHashTable(max(len(values) // 8, 64)).factorize(values)
-            return codes, np.asarray(uniques, dtype=object)
+            if not len(codes) or codes.min() >= 0:  # -1 would mark a missing value
+                return codes, np.asarray(uniques, dtype=object)
         except (TypeError, ValueError):
-            pass  # a cell that is not a str: take the general route
+            pass  # a cell that is not a str: take the general route below
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Field:
+    """`synonyms` are header names that mean this field (compared after lower-casing and
+    dropping spaces and punctuation); `max_length` is the database column's, checked
+    while reading so that a long value is a line's error, not a failed import."""
+
     name: str
     label: str
     required: bool

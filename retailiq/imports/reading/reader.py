@@ -44,6 +44,8 @@ class Chunk:
 
 
 class _WiderLine(Exception):
+    """A line has more fields than the parser has room for: read again, wider."""
+
     def __init__(self, fields: int) -> None:
         self.fields = fields
 
@@ -72,12 +74,14 @@ def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
                 yield Chunk(result.staged, result.issues, len(frame), bytes_read, totals)
             return
         except _WiderLine as wider:
-            surplus = max(wider.fields - len(header), 2 * surplus)
-            if surplus > MAX_SURPLUS_FIELDS:
+            # Doubling the room keeps the re-reads few, however the widths grow.
+            needed = min(max(wider.fields - len(header), 2 * surplus), MAX_SURPLUS_FIELDS)
+            if wider.fields - len(header) > MAX_SURPLUS_FIELDS or needed <= surplus:
                 raise FileFormatError(
                     f"A line has {wider.fields} fields where the header has {len(header)}: "
                     "check the delimiter and the quoting."
                 ) from None
+            surplus = needed
 
 
 def _frames(path: Path, options: ReadOptions, *, width: int, skip: int) -> Iterator[tuple[pd.DataFrame, int]]:
