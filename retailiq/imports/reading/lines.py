@@ -215,7 +215,11 @@ def _staged(
     keep = np.flatnonzero(line_class <= RETURN)
     n = len(keep)
     is_return = line_class[keep] == RETURN
-    texts = {name: columns[name].text[columns[name].codes[keep]] for name in TEXT_FIELDS}
+    every_line = n == len(line_class)  # the usual chunk: no line to leave out
+    texts = {
+        name: columns[name].text[columns[name].codes if every_line else columns[name].codes[keep]]
+        for name in TEXT_FIELDS
+    }
     if plan.positions["retailer_region"] is None:
         # A file with only countries (Online Retail) still gives every retailer a region.
         texts["retailer_region"] = texts["retailer_country"].copy()
