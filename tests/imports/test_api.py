@@ -69,7 +69,12 @@ def test_anonymous_callers_are_refused(db, api):
 
 def test_upload_answers_201_with_the_batch_and_its_urls(analyst, api):
     api.force_authenticate(analyst)
-    response = upload(api, mapping=json.dumps({"retailer_name": None}), mode="all_or_nothing")
+    response = upload(
+        api,
+        mapping=json.dumps({"retailer_name": None}),
+        mode="all_or_nothing",
+        options=json.dumps({"default_vendor": "Sunrise Foods"}),
+    )
     assert response.status_code == 201
     body = response.json()
     batch = ImportBatch.objects.get()
@@ -83,7 +88,8 @@ def test_upload_answers_201_with_the_batch_and_its_urls(analyst, api):
 
 def test_admins_may_use_it_too(db, api):
     api.force_authenticate(f.AdminUserFactory())
-    assert upload(api).status_code == 201 and api.get(URL).json()["count"] == 1
+    created = upload(api, options=json.dumps({"default_vendor": "Sunrise Foods"}))
+    assert created.status_code == 201 and api.get(URL).json()["count"] == 1
 
 
 def test_upload_and_start_then_poll_the_finished_batch_and_its_issues(
