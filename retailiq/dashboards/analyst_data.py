@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
-from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.catalog.selectors import product_list_for_user
@@ -17,6 +16,9 @@ from retailiq.registry.adapters import registered_capabilities
 from retailiq.registry.models import Capability, Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.selectors import job_list_for_user, model_version_list_for_user
 from retailiq.retailers.selectors import retailer_list_for_user
+
+from .cache import cached_for_data
+from .reference_day import reference_day
 
 TOP_RETAILER_DAYS = 90
 JOBS_SHOWN = 100
@@ -48,6 +50,21 @@ def marketplace_weekly_sales(*, user: User) -> pd.DataFrame:
     frame["units"] = frame["units"].fillna(0).astype(int)
     frame["revenue"] = frame["revenue"].fillna(0).astype(float)
     return frame
+
+
+def marketplace_weekly_sales_cached(*, user: User) -> pd.DataFrame:
+    """The weekly totals span all history (seconds on the large demo): kept until the
+    data changes. Analysts and admins all see the whole marketplace, so one entry serves them."""
+    if not user.sees_everything:
+        return marketplace_weekly_sales(user=user)
+    return cached_for_data("analyst:weekly-sales", lambda: marketplace_weekly_sales(user=user))
+
+
+def region_choices(*, user: User) -> list[tuple[str, str]]:
+    """Regions of the marketplace's retailers, from the retailer table (small) rather
+    than from the order lines (millions)."""
+    regions = retailer_list_for_user(user=user).order_by("region").values_list("region", flat=True).distinct()
+    return [(r, r) for r in regions if r]
 
 
 @dataclass(frozen=True)
@@ -112,4 +129,4 @@ def running_jobs(*, user: User) -> list[Job]:
 
 
 def top_retailer_since(today: dt.date | None = None) -> dt.date:
-    return (today or timezone.localdate()) - dt.timedelta(days=TOP_RETAILER_DAYS)
+    return (today or reference_day()) - dt.timedelta(days=TOP_RETAILER_DAYS)

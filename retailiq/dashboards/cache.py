@@ -17,7 +17,19 @@ T = TypeVar("T")
 DEFAULT_TTL_SECONDS = 15 * 60
 
 
+# A page asks for the version several times; within these seconds it is asked once.
+VERSION_MEMO_SECONDS = 5
+
+
 def data_version() -> str:
+    found = cache.get("dashboards:data-version")
+    if found is None:
+        found = _current_data_version()
+        cache.set("dashboards:data-version", found, VERSION_MEMO_SECONDS)
+    return found
+
+
+def _current_data_version() -> str:
     from retailiq.imports.models import ImportBatch
     from retailiq.orders.models import Order
 
@@ -39,3 +51,24 @@ def cached_for_data(
     value = compute()
     cache.set(full_key, value, ttl)
     return value
+
+
+def scope_key(user: Any) -> str:
+    """What a user's figures depend on: the whole marketplace, one vendor, one retailer,
+    or one rep's book. Never shared across scopes."""
+    if user.sees_everything:
+        return "all"
+    if user.vendor_id:
+        return f"vendor-{user.vendor_id}"
+    if user.retailer_id:
+        return f"retailer-{user.retailer_id}"
+    return f"user-{user.pk}"
+
+
+def cached_for_user(user: Any, name: str, compute: Callable[[], T], *, version: str | None = None, **params: Any) -> T:
+    """A per-scope cached figure; the day is part of the key, so windows move at midnight."""
+    from django.utils import timezone
+
+    detail = ":".join(f"{k}={params[k]}" for k in sorted(params))
+    key = f"{name}:{scope_key(user)}:{timezone.localdate().isoformat()}:{detail}"
+    return cached_for_data(key, compute, version=version)

@@ -4,39 +4,61 @@ aggregated in one grouped query over the scoped retailer selector."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from retailiq.accounts.models import User
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind
-from retailiq.orders.selectors import net_value_expression_through
+from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import net_value_expression
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
 
+from .reference_day import reference_day
 from .retailer_data import MONEY, WINDOW_DAYS, windows
+
+
+def _lines_of_each_retailer() -> QuerySet[OrderLine]:
+    return OrderLine.objects.filter(retailer=OuterRef("pk"), order__status__in=DEMAND_STATUSES)
+
+
+def _sum_per_retailer(lines: QuerySet[OrderLine], expression) -> Subquery:
+    return Subquery(
+        lines.order_by().values("retailer").annotate(total=Sum(expression)).values("total")[:1], output_field=MONEY
+    )
 
 
 def retailer_rows_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Retailer]:
     """Every assigned retailer, also those that never ordered: last order day, sale
     orders per month and net value over the last 90 days, the 90 before, and the trend
-    between them in percent (None when there was nothing before to compare with)."""
+    between them in percent (None when there was nothing before to compare with).
+
+    Each figure is a subquery per retailer over the (retailer, placed_on) index, limited
+    to its window: a join of all retailers with all their lines took seconds."""
     current, previous = windows(today)
-    demand = Q(order_lines__order__status__in=DEMAND_STATUSES)
-    now = demand & Q(order_lines__placed_on__gte=current)
-    before = demand & Q(order_lines__placed_on__gte=previous, order_lines__placed_on__lt=current)
-    value = net_value_expression_through("order_lines__")
+    lines = _lines_of_each_retailer()
+    value = net_value_expression()
     zero = Value(Decimal(0))
     per_month = 30 / WINDOW_DAYS
+    recent_orders = (
+        lines.filter(placed_on__gte=current, order__kind=OrderKind.SALE)
+        .order_by()
+        .values("retailer")
+        .annotate(n=Count("order", distinct=True))
+        .values("n")[:1]
+    )
     return (
         retailer_list_for_user(user=user)
         .annotate(
-            last_order_on=Max("order_lines__placed_on", filter=demand),
-            recent_orders=Count(
-                "order_lines__order", filter=now & Q(order_lines__order__kind=OrderKind.SALE), distinct=True
+            last_order_on=Subquery(lines.order_by("-placed_on").values("placed_on")[:1]),
+            recent_orders=Coalesce(Subquery(recent_orders, output_field=IntegerField()), 0),
+            value_recent=Coalesce(
+                _sum_per_retailer(lines.filter(placed_on__gte=current), value), zero, output_field=MONEY
             ),
-            value_recent=Coalesce(Sum(value, filter=now), zero, output_field=MONEY),
-            value_before=Coalesce(Sum(value, filter=before), zero, output_field=MONEY),
+            value_before=Coalesce(
+                _sum_per_retailer(lines.filter(placed_on__gte=previous, placed_on__lt=current), value),
+                zero,
+                output_field=MONEY,
+            ),
         )
         .annotate(
             orders_per_month=Cast(F("recent_orders"), FloatField()) * Value(per_month),
@@ -57,7 +79,7 @@ def retailer_rows_for_user(*, user: User, today: dt.date | None = None) -> Query
 
 def quiet_cutoff(days: int, today: dt.date | None = None) -> dt.date:
     """A retailer is quiet for more than `days` when its last order is before this day."""
-    return (today or timezone.localdate()) - dt.timedelta(days=days)
+    return (today or reference_day()) - dt.timedelta(days=days)
 
 
 def city_choices_for_user(*, user: User) -> list[tuple[str, str]]:

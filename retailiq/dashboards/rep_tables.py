@@ -6,12 +6,12 @@ import datetime as dt
 import django_filters
 import django_tables2 as tables
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.html import format_html
 
 from retailiq.accounts.models import User
 from retailiq.retailers.models import Retailer, Segment
 
+from .reference_day import reference_day
 from .rep_data import city_choices_for_user, quiet_cutoff
 from .retailer_tables import MoneyColumn
 from .tables import DashboardTable
@@ -63,7 +63,7 @@ class RetailerTable(DashboardTable):
         )
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs) -> None:
-        self.today = today or timezone.localdate()
+        self.today = today or reference_day()
         super().__init__(*args, **kwargs)
 
     def render_segment(self, record: Retailer) -> str:

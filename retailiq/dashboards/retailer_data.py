@@ -9,11 +9,12 @@ from decimal import Decimal
 import pandas as pd
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.orders import selectors as order_selectors
 from retailiq.orders.models import Order, OrderKind
+
+from .reference_day import reference_day
 
 WINDOW_DAYS = 90
 CALENDAR_WEEKS = 26
@@ -39,7 +40,7 @@ class KeyFigure:
 
 def windows(today: dt.date | None = None, days: int = WINDOW_DAYS) -> tuple[dt.date, dt.date]:
     """Start of the current window and of the previous one; the current one includes today."""
-    today = today or timezone.localdate()
+    today = today or reference_day()
     current = today - dt.timedelta(days=days - 1)
     return current, current - dt.timedelta(days=days)
 
@@ -114,7 +115,7 @@ def top_products_for_user(*, user: User, today: dt.date | None = None, limit: in
 def daily_activity_for_user(*, user: User, weeks: int = CALENDAR_WEEKS, today: dt.date | None = None) -> pd.DataFrame:
     """Orders and net value per day over the last `weeks` weeks (columns day, orders,
     value): one query feeds both the weekly chart and the order calendar."""
-    today = today or timezone.localdate()
+    today = today or reference_day()
     since = today - dt.timedelta(days=weeks * 7 - 1)
     lines = order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user))
     rows = (

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.orders.models import OrderLine
@@ -21,6 +20,8 @@ from retailiq.orders.selectors import (
     retailer_sales_for_user,
 )
 from retailiq.retailers.models import Segment
+
+from .reference_day import reference_day
 
 KEY_FIGURE_DAYS = 90
 MOVEMENT_DAYS = 30
@@ -64,7 +65,7 @@ class KeyFigure:
 def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyFigure]:
     """Revenue, units, buying retailers and products sold in the last 90 days and the 90
     before, in one query (filtered aggregates), so each card can show its change."""
-    today = today or timezone.localdate()
+    today = today or reference_day()
     since = today - dt.timedelta(days=KEY_FIGURE_DAYS)
     before = since - dt.timedelta(days=KEY_FIGURE_DAYS)
     now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
@@ -97,7 +98,7 @@ def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyF
 def vendor_sales_series(*, user: User, granularity: str, breakdown: str, today: dt.date | None = None) -> pd.DataFrame:
     """Net revenue and units per period and region (or segment), long format: columns
     period, group, revenue, units. Truncated and summed in the database."""
-    today = today or timezone.localdate()
+    today = today or reference_day()
     since = today - dt.timedelta(days=CHART_WINDOW_DAYS[granularity])
     rows = (
         _sales(user)
@@ -117,7 +118,7 @@ def vendor_sales_series(*, user: User, granularity: str, breakdown: str, today: 
 
 def vendor_retailer_sales(*, user: User, today: dt.date | None = None) -> QuerySet:
     """Retailers buying the vendor's products in the last 90 days, for the filtered table."""
-    today = today or timezone.localdate()
+    today = today or reference_day()
     return retailer_sales_for_user(user=user, since=today - dt.timedelta(days=KEY_FIGURE_DAYS))
 
 
@@ -131,7 +132,7 @@ def sales_region_choices(*, user: User) -> list[tuple[str, str]]:
 def vendor_product_movement(*, user: User, today: dt.date | None = None) -> list[dict]:
     """Per product: units in the last 30 days and the 30 before, the change, and recent
     revenue. One grouped query; the two tables (top, declining) sort the same rows."""
-    today = today or timezone.localdate()
+    today = today or reference_day()
     since = today - dt.timedelta(days=MOVEMENT_DAYS)
     before = since - dt.timedelta(days=MOVEMENT_DAYS)
     now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)

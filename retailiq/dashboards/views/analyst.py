@@ -16,7 +16,6 @@ from ..access import role_required
 from ..analyst_tables import JobFilter, JobTable, MarketplaceRetailerTable, RetailerSalesFilter
 from ..charts_analyst import marketplace_weekly_figure
 from ..tables import first_response
-from ..vendor_data import sales_region_choices
 
 IMPORTS_SHOWN = 5
 
@@ -30,12 +29,12 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
         request.GET,
         queryset=retailer_sales_for_user(user=user, since=analyst_data.top_retailer_since()),
         prefix="retailers",
-        regions=sales_region_choices(user=user),
+        regions=analyst_data.region_choices(user=user),
     )
     retailers = MarketplaceRetailerTable(list(retailer_filter.qs), filterset=retailer_filter, prefix="retailers-")
 
     def page() -> HttpResponse:
-        weekly = analyst_data.marketplace_weekly_sales(user=user)
+        weekly = analyst_data.marketplace_weekly_sales_cached(user=user)
         imports = list(import_batch_list(user=user)[:IMPORTS_SHOWN])
         context = {
             "overview": analyst_data.data_overview(user=user, weekly=weekly),

@@ -5,9 +5,10 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from retailiq.accounts.models import Role
+
+from ..reference_day import reference_day
 
 RECENT_DAYS = 90
 HOME_BY_ROLE = {
@@ -20,7 +21,7 @@ HOME_BY_ROLE = {
 
 
 def recent_since() -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
+    return reference_day() - dt.timedelta(days=RECENT_DAYS)
 
 
 @login_required

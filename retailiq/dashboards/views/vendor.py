@@ -10,6 +10,7 @@ from retailiq.accounts.models import Role
 
 from .. import vendor_data
 from ..access import role_required
+from ..cache import cached_for_user
 from ..charts_vendor import sales_breakdown_figure
 from ..tables import first_response
 from ..vendor_tables import DecliningProductsTable, RetailerSalesFilter, RetailerSalesTable, TopProductsTable
@@ -26,7 +27,13 @@ def _choice(request: HttpRequest, name: str, allowed: dict, default: str) -> str
 def _chart_context(request: HttpRequest) -> dict:
     granularity = _choice(request, "granularity", vendor_data.GRANULARITIES, "week")
     breakdown = _choice(request, "breakdown", BREAKDOWN_LABELS, "region")
-    frame = vendor_data.vendor_sales_series(user=request.user, granularity=granularity, breakdown=breakdown)
+    frame = cached_for_user(
+        request.user,
+        "vendor:sales-series",
+        lambda: vendor_data.vendor_sales_series(user=request.user, granularity=granularity, breakdown=breakdown),
+        granularity=granularity,
+        breakdown=breakdown,
+    )
     figure = sales_breakdown_figure(
         frame,
         granularity=granularity,
@@ -54,17 +61,19 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
         request.GET,
         queryset=vendor_data.vendor_retailer_sales(user=user),
         prefix="retailers",
-        regions=vendor_data.sales_region_choices(user=user),
+        regions=cached_for_user(user, "vendor:regions", lambda: vendor_data.sales_region_choices(user=user)),
     )
     retailers = RetailerSalesTable(list(filterset.qs), filterset=filterset, prefix="retailers-")
-    movement = vendor_data.vendor_product_movement(user=user)
+    movement = cached_for_user(user, "vendor:movement", lambda: vendor_data.vendor_product_movement(user=user))
     top = TopProductsTable(vendor_data.top_products(movement), prefix="top-")
     declining = DecliningProductsTable(vendor_data.declining_products(movement), prefix="declining-")
 
     def page() -> HttpResponse:
         context = {
             "vendor": user.vendor,
-            "key_figures": vendor_data.vendor_key_figures(user=user),
+            "key_figures": cached_for_user(
+                user, "vendor:key-figures", lambda: vendor_data.vendor_key_figures(user=user)
+            ),
             "key_figure_days": vendor_data.KEY_FIGURE_DAYS,
             "movement_days": vendor_data.MOVEMENT_DAYS,
             "retailers_table": retailers,
