@@ -14,6 +14,7 @@ from retailiq.orders.selectors import retailer_sales_for_user
 from .. import analyst_data
 from ..access import role_required
 from ..analyst_tables import JobFilter, JobTable, MarketplaceRetailerTable, RetailerSalesFilter
+from ..cache import cached_for_user
 from ..charts_analyst import marketplace_weekly_figure
 from ..tables import first_response
 
@@ -31,7 +32,14 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
         prefix="retailers",
         regions=analyst_data.region_choices(user=user),
     )
-    retailers = MarketplaceRetailerTable(list(retailer_filter.qs), filterset=retailer_filter, prefix="retailers-")
+    retailer_rows = cached_for_user(
+        user,
+        "analyst:retailer-sales",
+        lambda: list(retailer_filter.qs),
+        region=request.GET.get("retailers-region", ""),
+        segment=request.GET.get("retailers-segment", ""),
+    )
+    retailers = MarketplaceRetailerTable(retailer_rows, filterset=retailer_filter, prefix="retailers-")
 
     def page() -> HttpResponse:
         weekly = analyst_data.marketplace_weekly_sales_cached(user=user)

@@ -63,7 +63,14 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
         prefix="retailers",
         regions=cached_for_user(user, "vendor:regions", lambda: vendor_data.sales_region_choices(user=user)),
     )
-    retailers = RetailerSalesTable(list(filterset.qs), filterset=filterset, prefix="retailers-")
+    retailer_rows = cached_for_user(
+        user,
+        "vendor:retailer-sales",
+        lambda: list(filterset.qs),
+        region=request.GET.get("retailers-region", ""),
+        segment=request.GET.get("retailers-segment", ""),
+    )
+    retailers = RetailerSalesTable(retailer_rows, filterset=filterset, prefix="retailers-")
     movement = cached_for_user(user, "vendor:movement", lambda: vendor_data.vendor_product_movement(user=user))
     top = TopProductsTable(vendor_data.top_products(movement), prefix="top-")
     declining = DecliningProductsTable(vendor_data.declining_products(movement), prefix="declining-")
