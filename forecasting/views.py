@@ -21,7 +21,7 @@ from retailiq.core.errors import DomainError
 from retailiq.dashboards.access import role_required
 
 from . import analytics, charts
-from .selectors import latest_sales_day
+from .selectors import latest_sales_day_cached
 from .services import product_forecast
 
 FRAGMENT_TARGET = "demand-detail"
@@ -120,7 +120,7 @@ def _detail(scope: Scope, *, with_forecast: bool = True) -> Detail:
     detail = Detail()
     user, selection, run = scope.user, scope.selection, scope.run
     if selection.product is not None and not with_forecast:
-        detail.origin = latest_sales_day()  # the day an on-demand forecast starts from
+        detail.origin = latest_sales_day_cached()  # the day an on-demand forecast starts from (as the forecast does)
     elif selection.product is not None:
         try:
             served = product_forecast(
