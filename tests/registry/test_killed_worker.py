@@ -4,17 +4,14 @@ stale, takes the job over, and the training completes exactly once."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from retailiq.registry import adapters
 from retailiq.registry.models import Job, JobState, ModelStatus
 from retailiq.registry.services import training_job_create
+from tests.workers import celery_worker_process
 
 pytestmark = pytest.mark.services
 
@@ -30,52 +27,20 @@ def slow_adapter():
 
 @pytest.fixture
 def worker_process(transactional_db, redis_url, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process needs a database it can share with the test: PostgreSQL")
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "retailiq.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
+    extra_env = {
         "RETAILIQ_ADAPTER_MODULES": "tests.registry.slow_adapter",
         "RETAILIQ_JOB_HEARTBEAT_SECONDS": "0.3",
         "RETAILIQ_JOB_STALE_AFTER_SECONDS": "3",
     }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "retailiq",
-            "worker",
-            "-Q",
-            "training",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--hostname",
-            f"killtest-{os.getpid()}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with celery_worker_process(
+        redis_url=redis_url,
+        log_path=tmp_path / "worker.log",
+        queue="training",
+        pool="prefork",
+        name="killtest",
+        extra_env=extra_env,
+    ) as process:
+        yield process
 
 
 def wait_until(predicate, seconds, what):
