@@ -90,13 +90,6 @@ def _options_without_mapping(options: ReadOptions) -> dict[str, Any]:
     return data
 
 
-def batch_read_options(batch: ImportBatch) -> ReadOptions:
-    return ReadOptions.from_dict({**batch.options, "mapping": batch.mapping})
-
-
-POLICY_OPTIONS = ("auto_create_retailers", "auto_create_products", "default_vendor")
-
-
 def import_batch_configure(
     *,
     batch: ImportBatch,
@@ -162,16 +155,3 @@ def import_batch_start(*, batch: ImportBatch) -> ImportBatch:
         transaction.on_commit(lambda: run_import.delay(batch.pk))
     batch.refresh_from_db()
     return batch
-
-
-def stored_file_path(batch: ImportBatch) -> Path:
-    return Path(batch.file.path)
-
-
-__all__ = [
-    "batch_read_options",
-    "import_batch_configure",
-    "import_batch_create",
-    "import_batch_create_from_path",
-    "import_batch_start",
-]
