@@ -1,0 +1,78 @@
+"""The long order-history format every reorder model reads.
+
+One row per order line: ``retailer_id``, ``product_id``, ``date`` (day), ``quantity``, ``unit_price``, and
+optionally ``discount_rate`` (0..1), retailer attributes ``segment`` and ``city``, and product attributes
+``category_id`` and ``vendor_id``. Several lines of the same pair on the same day are one order.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+REQUIRED_COLUMNS = ("retailer_id", "product_id", "date", "quantity", "unit_price")
+OPTIONAL_COLUMNS = ("discount_rate", "segment", "city", "category_id", "vendor_id")
+
+
+class HistoryError(ValueError):
+    """The order history does not follow the long format."""
+
+
+def validate_history(history: pd.DataFrame) -> pd.DataFrame:
+    """Check the long format and return a normalised copy.
+
+    Dates are floored to the day, missing optional columns are filled (``discount_rate`` with 0, attributes with
+    ``"unknown"``), and the rows are sorted by pair and date. Raises :class:`HistoryError` with the reason.
+    """
+    if not isinstance(history, pd.DataFrame):
+        raise HistoryError(f"history must be a pandas DataFrame, not {type(history).__name__}")
+    missing = [column for column in REQUIRED_COLUMNS if column not in history.columns]
+    if missing:
+        raise HistoryError(f"history lacks required columns: {', '.join(missing)}")
+    frame = history.copy()
+    try:
+        frame["date"] = pd.to_datetime(frame["date"]).dt.floor("D")
+    except (ValueError, TypeError) as exc:
+        raise HistoryError(f"column 'date' cannot be read as dates: {exc}") from exc
+    for column in ("quantity", "unit_price", "discount_rate"):
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.isna().any():
+            raise HistoryError(f"column '{column}' has {int(values.isna().sum())} missing or non-numeric values")
+        frame[column] = values.astype(float)
+    for column in ("retailer_id", "product_id", "date"):
+        if frame[column].isna().any():
+            raise HistoryError(f"column '{column}' has {int(frame[column].isna().sum())} missing values")
+    if (frame["quantity"] <= 0).any():
+        raise HistoryError("column 'quantity' must be positive on every line")
+    if (frame["unit_price"] < 0).any():
+        raise HistoryError("column 'unit_price' must not be negative")
+    if "discount_rate" not in frame.columns:
+        frame["discount_rate"] = 0.0
+    elif ((frame["discount_rate"] < 0) | (frame["discount_rate"] > 1)).any():
+        raise HistoryError("column 'discount_rate' must lie between 0 and 1")
+    for column in ("segment", "city", "category_id", "vendor_id"):
+        if column not in frame.columns:
+            frame[column] = "unknown"
+        else:
+            frame[column] = frame[column].fillna("unknown")
+    return frame.sort_values(["retailer_id", "product_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def pair_orders(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per retailer x product x day: lines of the same day summed, prices weighted by quantity."""
+    frame = history.assign(
+        value=history["quantity"] * history["unit_price"] * (1.0 - history["discount_rate"]),
+        gross=history["quantity"] * history["unit_price"],
+        discounted_qty=history["quantity"] * history["discount_rate"],
+    )
+    orders = frame.groupby(["retailer_id", "product_id", "date"], sort=True, observed=True).agg(
+        quantity=("quantity", "sum"),
+        value=("value", "sum"),
+        gross=("gross", "sum"),
+        discounted_qty=("discounted_qty", "sum"),
+    )
+    orders = orders.reset_index()
+    orders["unit_price"] = orders["gross"] / orders["quantity"]
+    orders["discount_rate"] = orders["discounted_qty"] / orders["quantity"]
+    return orders.drop(columns=["discounted_qty"])
