@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, F, FloatField, Max, Min, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Abs, Coalesce, ExtractIsoWeekDay, ExtractMonth, TruncWeek
+from django.core.cache import cache
+from django.db.models import Count, F, FloatField, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Abs, Coalesce, TruncWeek
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product, Vendor
@@ -30,6 +31,7 @@ STEADY = 0.005
 HISTORY_DAYS = {"day": 91, "week": 182}
 SEASONALITY_DAYS = 730
 ACCURACY_WEEKS = 12
+ORIGIN_CACHE_SECONDS = 60 * 60
 GRANULARITIES = ("day", "week")
 BAND_COLUMNS = ("lower_80", "upper_80", "lower_95", "upper_95")
 FORECAST_COLUMNS = ("date", "quantity", *BAND_COLUMNS)
@@ -86,28 +88,32 @@ class PickerOptions:
     warehouses: list[tuple[str, str]]
 
 
-def demand_picker_options(*, user: User, products: list[Product], run: "ForecastRun | None") -> PickerOptions:
+def regions_scored(*, run: "ForecastRun | None") -> list[str]:
+    """The regions the serving version has scored forecasts for, from its latest origin on."""
+    if run is None or run.origin is None:
+        return []
+    return sorted(
+        DemandForecast.objects.filter(
+            model_version=run.version, location_kind=LocationKind.REGION, target_date__gt=run.origin
+        )
+        .order_by()
+        .values_list("location", flat=True)
+        .distinct()
+    )
+
+
+def demand_picker_options(*, user: User, products: list[Product], scored_regions: list[str]) -> PickerOptions:
     """Categories of the products in view, warehouses, and regions: those of the
     warehouses and those the serving version has scored (a region is where the buying
-    shops are, so it may have no warehouse of its own)."""
+    shops are, so it may have no warehouse of its own; see regions_scored)."""
     categories = sorted({(p.category_id, p.category.name) for p in products if p.category_id}, key=lambda c: c[1])
     warehouses = list(
         warehouse_list_for_user(user=user).order_by("region", "name").values_list("code", "name", "region")
     )
-    scored: set[str] = set()
-    if run is not None and run.origin is not None:
-        scored = set(
-            DemandForecast.objects.filter(
-                model_version=run.version, location_kind=LocationKind.REGION, target_date__gt=run.origin
-            )
-            .order_by()
-            .values_list("location", flat=True)
-            .distinct()
-        )
     return PickerOptions(
         products=products,
         categories=categories,
-        regions=sorted({region for _, _, region in warehouses} | scored),
+        regions=sorted({region for _, _, region in warehouses} | set(scored_regions)),
         warehouses=[(code, f"{name} ({region})") for code, name, region in warehouses],
     )
 
@@ -164,17 +170,30 @@ def latest_sales_day_for_user(*, user: User, products: QuerySet[Product]) -> dt.
     return _sales_lines(user=user).filter(product__in=products).aggregate(last=Max("placed_on"))["last"]
 
 
+def daily_units(
+    *, user: User, products: QuerySet[Product], selection: Selection, start: dt.date, end: dt.date
+) -> pd.Series:
+    """Units sold per day with a sale, indexed by day: one query that both the chart's
+    history and the seasonality profile are cut from, so the page reads the lines once."""
+    lines = _located(_sales_lines(user=user), selection).filter(
+        product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
+    )
+    rows = lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on")
+    return pd.Series({pd.Timestamp(day): float(units) for day, units in rows}, dtype=float)
+
+
+def history_from_daily(daily: pd.Series, *, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Columns date and units for every day from start to end (days without a sale are zero)."""
+    days = pd.date_range(start, end, freq="D")
+    return pd.DataFrame({"date": days, "units": daily.reindex(days, fill_value=0.0).to_numpy(dtype=float)})
+
+
 def sales_history(
     *, user: User, products: QuerySet[Product], selection: Selection, start: dt.date, end: dt.date
 ) -> pd.DataFrame:
     """Units sold per day (days without a sale are zero), columns date and units."""
-    lines = _located(_sales_lines(user=user), selection).filter(
-        product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
-    )
-    rows = lines.values("placed_on").annotate(units=Sum("quantity")).order_by("placed_on")
-    days = pd.date_range(start, end, freq="D")
-    series = pd.Series({pd.Timestamp(r["placed_on"]): float(r["units"]) for r in rows}, dtype=float)
-    return pd.DataFrame({"date": days, "units": series.reindex(days, fill_value=0.0).to_numpy()})
+    daily = daily_units(user=user, products=products, selection=selection, start=start, end=end)
+    return history_from_daily(daily, start=start, end=end)
 
 
 # --- Forecasts ---------------------------------------------------------------------------
@@ -190,6 +209,11 @@ class ForecastRun:
 
     version: ModelVersion
     origin: dt.date | None
+    stamp: int = 0  # the newest forecast id when read (see forecast_run_serving_cached)
+
+    @property
+    def key(self) -> str:
+        return f"{self.version.pk}@{self.origin}#{self.stamp}"
 
     @property
     def model_label(self) -> str:
@@ -200,12 +224,35 @@ def forecast_run_serving() -> ForecastRun | None:
     """The active forecasting version and the origin of its latest product-level batch
     (None while it has not scored yet). None when no version serves."""
     version = active_model_version(capability=CAPABILITY)
-    if version is None:
-        return None
+    return None if version is None else forecast_run_serving_for(version)
+
+
+def forecast_run_serving_for(version: ModelVersion) -> ForecastRun:
     origin = DemandForecast.objects.filter(model_version=version, location_kind=LocationKind.ALL).aggregate(
         origin=Max("origin_date")
     )["origin"]
     return ForecastRun(version=version, origin=origin)
+
+
+def forecast_run_serving_cached() -> ForecastRun | None:
+    """The same, with the origin remembered until forecasts are written: finding it reads
+    every product-level row of the version (about 30 ms on the large demo, far more on a
+    busy server), while the newest forecast id is one step down the primary key. Scoring
+    inserts rows for days not forecast before (a new origin always reaches a new day), so
+    the id moves with every batch; the run carries it as `stamp` for keys of what is read
+    from the batch (see views)."""
+    version = active_model_version(capability=CAPABILITY)
+    if version is None:
+        return None
+    stamp = DemandForecast.objects.aggregate(newest=Max("id"))["newest"] or 0
+    key = f"forecasting:serving-origin:{version.pk}:{stamp}"
+    cached = cache.get(key)
+    if cached is None:
+        run = forecast_run_serving_for(version)
+        cache.set(key, run.origin.isoformat() if run.origin else "", ORIGIN_CACHE_SECONDS)
+    else:
+        run = ForecastRun(version=version, origin=dt.date.fromisoformat(cached) if cached else None)
+    return ForecastRun(version=run.version, origin=run.origin, stamp=stamp)
 
 
 def top_forecast_product_id(*, run: ForecastRun, products: QuerySet[Product]) -> int | None:
@@ -412,24 +459,23 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 def seasonality_profile(
     *, user: User, products: QuerySet[Product], selection: Selection, end: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Average units per day by weekday and by calendar month over the last two years:
-    totals from the database, divided by how many such days the window holds."""
+    """Average units per day by weekday and by calendar month over the last two years."""
     start = end - dt.timedelta(days=SEASONALITY_DAYS - 1)
-    lines = _located(_sales_lines(user=user), selection).filter(
-        product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
-    )
-    by_weekday: dict[int, float] = {}
-    by_month: dict[int, float] = {}
-    first_sale = end
-    for key, target, extract in (("weekday", by_weekday, ExtractIsoWeekDay), ("month", by_month, ExtractMonth)):
-        grouped = lines.annotate(**{key: extract("placed_on")}).values(key).order_by()
-        for row in grouped.annotate(units=Sum("quantity"), first=Min("placed_on")):
-            target[row[key]] = float(row["units"])
-            first_sale = min(first_sale, row["first"])
-    if not by_weekday:
+    daily = daily_units(user=user, products=products, selection=selection, start=start, end=end)
+    return seasonality_from_daily(daily, end=end)
+
+
+def seasonality_from_daily(daily: pd.Series, *, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The profiles from daily totals (see daily_units) of the two years up to `end`:
+    totals by weekday and month, divided by how many such days the window holds."""
+    start = pd.Timestamp(end - dt.timedelta(days=SEASONALITY_DAYS - 1))
+    daily = daily[(daily.index >= start) & (daily.index <= pd.Timestamp(end))]
+    if daily.empty:
         return pd.DataFrame(columns=["label", "units"]), pd.DataFrame(columns=["label", "units"])
+    by_weekday = daily.groupby(daily.index.isocalendar().day.to_numpy()).sum()
+    by_month = daily.groupby(daily.index.month).sum()
     # Days before the first sale in the window (a product launched since) do not count.
-    days = pd.date_range(first_sale, end, freq="D")
+    days = pd.date_range(daily.index.min(), end, freq="D")
     weekday_days = pd.Series(days.isocalendar().day.to_numpy()).value_counts()
     month_days = pd.Series(days.month).value_counts()
     weekdays = pd.DataFrame(

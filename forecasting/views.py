@@ -2,8 +2,9 @@
 analytics.py, figures from charts.py; this module only decides what to show."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -19,10 +20,13 @@ from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.core.csv_export import csv_response
 from retailiq.core.errors import DomainError
 from retailiq.dashboards.access import role_required
+from retailiq.dashboards.cache import cached_for_user
 
 from . import analytics, charts
 from .selectors import latest_sales_day_cached
 from .services import product_forecast
+
+T = TypeVar("T")
 
 FRAGMENT_TARGET = "demand-detail"
 NO_MODEL = "No forecasts yet: an analyst trains the forecasting model on the Models page."
@@ -41,6 +45,9 @@ class Scope:
     selection: analytics.Selection
     granularity: str
     run: analytics.ForecastRun | None
+
+    def cached(self, name: str, compute: Callable[[], T], **params: Any) -> T:
+        return _cached(self.user, self.vendor, self.run, name, compute, **params)
 
     def query(self, **extra: str) -> dict[str, str]:
         params = {"show": self.selection.value, "by": self.granularity}
@@ -65,17 +72,37 @@ class Detail:
     months: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def _cached(
+    user: User, vendor: Vendor | None, run: analytics.ForecastRun | None, name: str, compute: Callable[[], T], **params
+) -> T:
+    """`compute`'s answer kept until the sales data changes, per user scope, vendor picked
+    and serving batch (a new model version or scoring origin is a new key). Reads over
+    two years of lines or a whole batch of forecasts cost hundreds of milliseconds; the
+    page and its exports ask for the same ones again and again."""
+    return cached_for_user(
+        user,
+        f"demand:{name}",
+        compute,
+        vendor=vendor.pk if vendor is not None else "",
+        run=run.key if run is not None else "",
+        **params,
+    )
+
+
 def _scope(request: HttpRequest) -> Scope:
     user = request.user
     vendor = analytics.demand_vendor_for_user(user=user, vendor_id=request.GET.get("vendor"))
     if request.GET.get("vendor") and vendor is None and not user.is_vendor:
         raise Http404("No such vendor.")
     products = analytics.demand_products_for_user(user=user, vendor=vendor)
-    run = analytics.forecast_run_serving()
-    options = analytics.demand_picker_options(user=user, products=list(products), run=run)
+    run = analytics.forecast_run_serving_cached()
+    scored = _cached(user, vendor, run, "scored-regions", lambda: analytics.regions_scored(run=run))
+    options = analytics.demand_picker_options(user=user, products=list(products), scored_regions=scored)
     value = request.GET.get("show", "")
     if not value and run is not None and run.origin is not None and options.products:
-        best = analytics.top_forecast_product_id(run=run, products=products)
+        best = _cached(
+            user, vendor, run, "top-product", lambda: analytics.top_forecast_product_id(run=run, products=products) or 0
+        )
         value = f"product:{best}" if best else ""
     selection = analytics.selection_resolve(value=value, options=options)
     if selection is None:
@@ -116,7 +143,7 @@ def _served_model(model: dict[str, Any]) -> tuple[str, str]:
     return f"version {model.get('version')} ({model.get('algorithm')}){', ' + role if role else ''}", ""
 
 
-def _detail(scope: Scope, *, with_forecast: bool = True) -> Detail:
+def _detail(scope: Scope, *, with_forecast: bool = True, with_accuracy: bool = True) -> Detail:
     detail = Detail()
     user, selection, run = scope.user, scope.selection, scope.run
     if selection.product is not None and not with_forecast:
@@ -141,7 +168,11 @@ def _detail(scope: Scope, *, with_forecast: bool = True) -> Detail:
         detail.origin = run.origin
         detail.model = f"{run.model_label}, the serving model"
         if with_forecast:
-            detail.forecast = analytics.batch_forecast(run=run, products=scope.products, selection=selection)
+            detail.forecast = scope.cached(
+                "batch-forecast",
+                lambda: analytics.batch_forecast(run=run, products=scope.products, selection=selection),
+                show=selection.value,
+            )
             if detail.forecast.empty and selection.location_kind != "all":
                 detail.forecast_note = (
                     f"Forecasts per {selection.kind} have not been scored yet; the chart shows what sold there."
@@ -150,23 +181,29 @@ def _detail(scope: Scope, *, with_forecast: bool = True) -> Detail:
         detail.origin = analytics.latest_sales_day_for_user(user=user, products=scope.products)
     if detail.origin is None:
         return detail
+    origin = detail.origin
+    # One read of the daily totals over the seasonality window; the chart's history is its tail.
+    daily = scope.cached(
+        "daily-units",
+        lambda: analytics.daily_units(
+            user=user,
+            products=scope.products,
+            selection=selection,
+            start=origin - dt.timedelta(days=analytics.SEASONALITY_DAYS - 1),
+            end=origin,
+        ),
+        show=selection.value,
+        end=origin.isoformat(),
+    )
     days = analytics.HISTORY_DAYS[scope.granularity]
-    detail.history = analytics.sales_history(
-        user=user,
-        products=scope.products,
-        selection=selection,
-        start=detail.origin - dt.timedelta(days=days - 1),
-        end=detail.origin,
-    )
+    detail.history = analytics.history_from_daily(daily, start=origin - dt.timedelta(days=days - 1), end=origin)
     if scope.granularity == "week":
-        detail.history, detail.forecast = analytics.roll_up_weeks(detail.history, detail.forecast, origin=detail.origin)
-    if run is not None and run.origin is not None:
+        detail.history, detail.forecast = analytics.roll_up_weeks(detail.history, detail.forecast, origin=origin)
+    if run is not None and run.origin is not None and with_accuracy:
         detail.accuracy = analytics.accuracy_by_week(
-            user=user, run=run, products=scope.products, selection=selection, until=detail.origin
+            user=user, run=run, products=scope.products, selection=selection, until=origin
         )
-    detail.weekdays, detail.months = analytics.seasonality_profile(
-        user=user, products=scope.products, selection=selection, end=detail.origin
-    )
+    detail.weekdays, detail.months = analytics.seasonality_from_daily(daily, end=origin)
     return detail
 
 
@@ -202,6 +239,15 @@ def _detail_context(scope: Scope, detail: Detail) -> dict[str, Any]:
     }
 
 
+def _growth_rankings(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if scope.run is None or scope.run.origin is None:
+        return [], []
+    run = scope.run
+    return scope.cached(
+        "growth-rankings", lambda: analytics.growth_rankings(user=scope.user, run=run, products=scope.products)
+    )
+
+
 def _with_percent(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**r, "growth_percent": r["growth"] * 100} for r in rows]
 
@@ -218,9 +264,7 @@ def demand_page(request: HttpRequest) -> HttpResponse:
     context = _detail_context(scope, _detail(scope))
     if _wants_fragment(request):
         return render(request, "forecasting/_detail.html", context)
-    growing, declining = ([], [])
-    if scope.run is not None and scope.run.origin is not None:
-        growing, declining = analytics.growth_rankings(user=scope.user, run=scope.run, products=scope.products)
+    growing, declining = _growth_rankings(scope)
     context.update(
         {
             "vendor": scope.vendor,
@@ -266,14 +310,12 @@ def demand_export(request: HttpRequest, table: str) -> HttpResponse:
     scope = _scope(request)
     name = slugify(f"demand {table} {scope.selection.label}")[:80]
     if table in ("growth", "decline"):
-        growing, declining = ([], [])
-        if scope.run is not None and scope.run.origin is not None:
-            growing, declining = analytics.growth_rankings(user=scope.user, run=scope.run, products=scope.products)
+        growing, declining = _growth_rankings(scope)
         header = ["product", "sku", "units_last_4_weeks", "forecast_next_4_weeks", "change", "growth"]
         return csv_response(
             slugify(f"demand {table}"), header, _ranking_rows(growing if table == "growth" else declining)
         )
-    detail = _detail(scope, with_forecast=table == "forecast")
+    detail = _detail(scope, with_forecast=table == "forecast", with_accuracy=table == "accuracy")
     if table == "forecast":
         header = ["selection", "date", "units_sold", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
         return csv_response(name, header, _forecast_rows(scope, detail))
