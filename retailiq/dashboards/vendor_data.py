@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from retailiq.accounts.models import User
@@ -19,7 +19,7 @@ from retailiq.orders.selectors import (
     order_line_list_for_user,
     retailer_sales_for_user,
 )
-from retailiq.retailers.models import Segment
+from retailiq.retailers.models import Retailer, Segment
 
 from .reference_day import reference_day
 
@@ -125,8 +125,12 @@ def vendor_retailer_sales(*, user: User, today: dt.date | None = None) -> QueryS
 def sales_region_choices(*, user: User) -> list[tuple[str, str]]:
     """Regions the user's sales reached: the region filter offers only what can match,
     and a vendor learns nothing about regions it never sold to."""
-    regions = _sales(user).order_by().values_list("retailer__region", flat=True).distinct()
-    return [(r, r) for r in sorted(set(regions)) if r]
+    # Walked from the retailer table (hundreds of rows), each asking whether one of the
+    # user's sales reaches it, which stops at the first line found; a DISTINCT over the
+    # vendor's lines read them all.
+    reached = _sales(user).filter(retailer=OuterRef("pk"))
+    regions = Retailer.objects.filter(Exists(reached)).order_by("region").values_list("region", flat=True).distinct()
+    return [(r, r) for r in regions if r]
 
 
 def vendor_product_movement(*, user: User, today: dt.date | None = None) -> list[dict]:
