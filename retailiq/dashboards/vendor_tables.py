@@ -2,12 +2,14 @@
 vendor's products, and which of them sell more or less than a month before."""
 
 import math
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.retailers.models import Segment
@@ -97,6 +99,29 @@ class RetailerSalesTable(DashboardTable):
 
     def value_segment(self, value: str) -> str:
         return _segment_label(value)
+
+    def as_values(self, exclude_columns: Iterable[str] | None = None) -> Iterator[list[Any]]:
+        """What django-tables2 exports, without its per-cell inspection of each value
+        method's signature (nine tenths of a 600-row export). Every column here reads one
+        flat key of the row and turns it into its export value with one argument."""
+        excluded = set(exclude_columns or ())
+        columns = [c for c in self.columns.iterall() if not (c.column.exclude_from_export or c.name in excluded)]
+        yield [force_str(c.header, strings_only=True) for c in columns]
+        exporters = [(str(c.accessor), c.column.empty_values, self._export_value(c)) for c in columns]
+        for row in self.rows:
+            record = row.record
+            yield [
+                None if (value := record.get(key)) in empty else force_str(export(value), strings_only=True)
+                for key, empty, export in exporters
+            ]
+
+    def _export_value(self, bound_column: tables.columns.BoundColumn) -> Callable[[Any], Any]:
+        method = getattr(self, f"value_{bound_column.name}", None)
+        if method is not None:
+            return method
+        if type(bound_column.column) is tables.Column:
+            return lambda value: value
+        return bound_column.column.value
 
 
 class ProductMovementTable(DashboardTable):

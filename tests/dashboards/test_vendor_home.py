@@ -146,3 +146,29 @@ def test_queries_do_not_grow_with_more_rows(marketplace, client, django_assert_m
         client.get(reverse("vendor-home"), {"granularity": "day"}, **HTMX, HTTP_HX_TARGET="vendor-sales-chart")
     with django_assert_max_num_queries(8):
         client.get(reverse("vendor-home"), {"retailers-export": "csv"})
+
+
+def test_region_choices_come_only_from_the_vendors_own_demand(marketplace):
+    from retailiq.dashboards.vendor_data import sales_region_choices
+
+    cancelled = f.OrderFactory(retailer=f.RetailerFactory(region="Cancelled Coast"), status="cancelled")
+    f.OrderLineFactory(order=cancelled, product=marketplace.product_1, line_number=1)
+    _sell(marketplace.product_2, f.RetailerFactory(region="Other Vendor Land"), days_ago=2)
+    regions = [value for value, _ in sales_region_choices(user=marketplace.vendor_user_1)]
+    assert regions == sorted(regions) and regions
+    assert "Cancelled Coast" not in regions and "Other Vendor Land" not in regions
+
+
+def test_retailer_export_matches_django_tables2s_own_export(marketplace, rf):
+    import django_tables2 as tables
+    from django_tables2 import RequestConfig
+
+    from retailiq.dashboards.vendor_data import vendor_retailer_sales
+    from retailiq.dashboards.vendor_tables import RetailerSalesTable
+
+    _sell(marketplace.product_1, f.RetailerFactory(city="", region="South"), days_ago=2)
+    rows = list(vendor_retailer_sales(user=marketplace.vendor_user_1))
+    for sort in ("", "name", "-segment", "revenue"):
+        table = RetailerSalesTable(rows, prefix="retailers-")
+        RequestConfig(rf.get("/", {"retailers-sort": sort} if sort else {}), paginate={"per_page": 1}).configure(table)
+        assert list(table.as_values()) == list(tables.Table.as_values(table))
