@@ -7,12 +7,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from retailiq.accounts.models import User
 from retailiq.orders import selectors as order_selectors
-from retailiq.orders.models import Order, OrderKind
+from retailiq.orders.models import Order, OrderKind, OrderLine
 
 from .reference_day import reference_day
 
@@ -46,28 +59,26 @@ def windows(today: dt.date | None = None, days: int = WINDOW_DAYS) -> tuple[dt.d
 
 
 def key_figures_for_user(*, user: User, today: dt.date | None = None, spend_label: str = "Spend") -> list[KeyFigure]:
-    """Spend, orders, units and average order value, last 90 days against the 90 before,
-    in one aggregate query."""
+    """Spend, orders, units and average order value, last 90 days against the 90 before."""
+    return activity_for_user(user=user, today=today, spend_label=spend_label)[1]
+
+
+def _key_figures(rows: list[dict], today: dt.date, spend_label: str) -> list[KeyFigure]:
+    # An order's lines all carry its day, so distinct orders per day add up to distinct
+    # orders per window.
     current, previous = windows(today)
-    lines = order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user))
-    lines = lines.filter(placed_on__gte=previous)
-    now, before = Q(placed_on__gte=current), Q(placed_on__lt=current)
-    sale = Q(order__kind=OrderKind.SALE)
-    value, units = order_selectors.net_value_expression(), order_selectors.net_quantity_expression()
-    row = lines.aggregate(
-        spend=Sum(value, filter=now),
-        spend_before=Sum(value, filter=before),
-        units=Sum(units, filter=now),
-        units_before=Sum(units, filter=before),
-        orders=Count("order", filter=now & sale, distinct=True),
-        orders_before=Count("order", filter=before & sale, distinct=True),
-    )
-    spend, spend_before = float(row["spend"] or 0), float(row["spend_before"] or 0)
-    orders, orders_before = row["orders"], row["orders_before"]
+    now = [r for r in rows if r["placed_on"] >= current]
+    before = [r for r in rows if previous <= r["placed_on"] < current]
+
+    def total(part: list[dict], name: str):
+        return sum((r[name] or 0 for r in part), Decimal(0) if name == "value" else 0)
+
+    spend, spend_before = float(total(now, "value")), float(total(before, "value"))
+    orders, orders_before = total(now, "orders"), total(before, "orders")
     return [
         KeyFigure(spend_label, spend, spend_before, is_money=True),
         KeyFigure("Orders", orders, orders_before),
-        KeyFigure("Units", int(row["units"] or 0), int(row["units_before"] or 0)),
+        KeyFigure("Units", int(total(now, "units")), int(total(before, "units"))),
         KeyFigure(
             "Average order value",
             spend / orders if orders else 0,
@@ -78,20 +89,25 @@ def key_figures_for_user(*, user: User, today: dt.date | None = None, spend_labe
 
 
 def order_rows_for_user(*, user: User) -> QuerySet[Order]:
-    """Whole orders with their lines, units and value (negative for returns) summed in
-    the database, newest first."""
-    gross = ExpressionWrapper(
-        F("lines__quantity") * F("lines__unit_price") * (Value(1) - F("lines__discount_rate")), output_field=MONEY
-    )
+    """Whole orders with their lines, units and value (negative for returns), newest first.
+
+    Each figure is a subquery over the order's own lines, so a page of 20 orders reads
+    only those orders' lines and the pagination count reads the orders alone; grouping a
+    join of every order with every line read the shop's whole history per page."""
+    lines = OrderLine.objects.filter(order=OuterRef("pk")).order_by().values("order")
+    gross = ExpressionWrapper(F("quantity") * F("unit_price") * (Value(1) - F("discount_rate")), output_field=MONEY)
     signed = Case(When(kind=OrderKind.RETURN, then=Value(-1)), default=Value(1))
     return (
         order_selectors.order_list_for_user(user=user)
         .annotate(
-            line_count=Count("lines"),
-            units=Coalesce(Sum("lines__quantity"), 0),
-            gross=Coalesce(Sum(gross), Value(Decimal(0)), output_field=MONEY),
+            line_count=Coalesce(Subquery(lines.annotate(n=Count("*")).values("n")), 0),
+            units=Coalesce(Subquery(lines.annotate(n=Sum("quantity")).values("n")), 0),
+            amount=ExpressionWrapper(
+                Coalesce(Subquery(lines.annotate(n=Sum(gross)).values("n"), output_field=MONEY), Value(Decimal(0)))
+                * signed,
+                output_field=MONEY,
+            ),
         )
-        .annotate(amount=ExpressionWrapper(F("gross") * signed, output_field=MONEY))
         .order_by("-placed_at", "-pk")
     )
 
@@ -116,19 +132,46 @@ def daily_activity_for_user(*, user: User, weeks: int = CALENDAR_WEEKS, today: d
     """Orders and net value per day over the last `weeks` weeks (columns day, orders,
     value): one query feeds both the weekly chart and the order calendar."""
     today = today or reference_day()
-    since = today - dt.timedelta(days=weeks * 7 - 1)
+    return _daily_frame(_daily_rows(user=user, since=_first_chart_day(today, weeks)), today, weeks)
+
+
+def activity_for_user(
+    *, user: User, today: dt.date | None = None, spend_label: str = "Spend"
+) -> tuple[pd.DataFrame, list[KeyFigure]]:
+    """The daily activity of the last 26 weeks and the key figures, from one grouped query:
+    the 26 weeks cover both 90-day windows the figures compare."""
+    today = today or reference_day()
+    since = min(_first_chart_day(today, CALENDAR_WEEKS), windows(today)[1])
+    rows = _daily_rows(user=user, since=since)
+    return _daily_frame(rows, today, CALENDAR_WEEKS), _key_figures(rows, today, spend_label)
+
+
+def _first_chart_day(today: dt.date, weeks: int) -> dt.date:
+    return today - dt.timedelta(days=weeks * 7 - 1)
+
+
+def _daily_rows(*, user: User, since: dt.date) -> list[dict]:
     lines = order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user))
-    rows = (
-        lines.filter(placed_on__gte=since, placed_on__lte=today)
+    return list(
+        lines.filter(placed_on__gte=since)
         .values("placed_on")
         .annotate(
             orders=Count("order", filter=Q(order__kind=OrderKind.SALE), distinct=True),
             value=Sum(order_selectors.net_value_expression()),
+            units=Sum(order_selectors.net_quantity_expression()),
         )
         .order_by("placed_on")
     )
+
+
+def _daily_frame(rows: list[dict], today: dt.date, weeks: int) -> pd.DataFrame:
+    since = _first_chart_day(today, weeks)
     frame = pd.DataFrame(
-        [{"day": r["placed_on"], "orders": r["orders"], "value": float(r["value"] or 0)} for r in rows],
+        [
+            {"day": r["placed_on"], "orders": r["orders"], "value": float(r["value"] or 0)}
+            for r in rows
+            if since <= r["placed_on"] <= today
+        ],
         columns=["day", "orders", "value"],
     )
     frame.attrs.update(start=since, end=today)

@@ -4,6 +4,7 @@ what it buys most. Both render through the shared DashboardTable component."""
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.orders.models import Order, OrderKind, OrderStatus
@@ -79,6 +80,36 @@ class OrderTable(DashboardTable):
 
     def value_placed_at(self, record: Order) -> str:
         return record.placed_at.date().isoformat()
+
+    def as_values(self, exclude_columns=None):
+        """The same rows django-tables2 exports, read straight from each order: its
+        generic path inspects a method's signature for every cell, which took over a
+        second for a shop with a thousand orders."""
+        exclude_columns = exclude_columns or ()
+        columns = [
+            column
+            for column in self.columns.iterall()
+            if not (column.column.exclude_from_export or column.name in exclude_columns)
+        ]
+        export = {
+            "external_id": lambda order: order.external_id,
+            "placed_at": self.value_placed_at,
+            "kind": lambda order: order.get_kind_display(),
+            "status": self.value_status,
+            "line_count": lambda order: order.line_count,
+            "units": lambda order: order.units,
+            "amount": lambda order: self.columns["amount"].column.value(order.amount),
+        }
+        yield [force_str(column.header, strings_only=True) for column in columns]
+        # Only the exported fields: loading each order's shop and warehouse doubled the time.
+        orders = self.data.data.select_related(None).only("external_id", "placed_at", "kind", "status")
+        for order in orders:
+            yield [
+                None  # an empty cell, as django-tables2 exports it
+                if getattr(order, column.name) in column.column.empty_values
+                else force_str(export[column.name](order), strings_only=True)
+                for column in columns
+            ]
 
 
 class TopProductTable(DashboardTable):
