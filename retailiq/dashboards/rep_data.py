@@ -1,11 +1,11 @@
 """Reads for the sales rep's home: its assigned retailers with how each is ordering,
-aggregated in one grouped query over the scoped retailer selector."""
+aggregated in one grouped query over the scoped retailer selector's rows."""
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 
 from retailiq.accounts.models import User
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
@@ -14,67 +14,58 @@ from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
 
 from .reference_day import reference_day
-from .retailer_data import MONEY, WINDOW_DAYS, windows
+from .retailer_data import WINDOW_DAYS, windows
 
 
-def _lines_of_each_retailer() -> QuerySet[OrderLine]:
-    return OrderLine.objects.filter(retailer=OuterRef("pk"), order__status__in=DEMAND_STATUSES)
-
-
-def _sum_per_retailer(lines: QuerySet[OrderLine], expression) -> Subquery:
-    return Subquery(
-        lines.order_by().values("retailer").annotate(total=Sum(expression)).values("total")[:1], output_field=MONEY
-    )
-
-
-def retailer_rows_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Retailer]:
-    """Every assigned retailer, also those that never ordered: last order day, sale
-    orders per month and net value over the last 90 days, the 90 before, and the trend
-    between them in percent (None when there was nothing before to compare with).
-
-    Each figure is a subquery per retailer over the (retailer, placed_on) index, limited
-    to its window: a join of all retailers with all their lines took seconds."""
-    current, previous = windows(today)
-    lines = _lines_of_each_retailer()
-    value = net_value_expression()
-    zero = Value(Decimal(0))
-    per_month = 30 / WINDOW_DAYS
-    recent_orders = (
-        lines.filter(placed_on__gte=current, order__kind=OrderKind.SALE)
-        .order_by()
-        .values("retailer")
-        .annotate(n=Count("order", distinct=True))
-        .values("n")[:1]
-    )
+def retailer_rows_for_user(*, user: User) -> QuerySet[Retailer]:
+    """Every assigned retailer, also those that never ordered, with its last order day
+    (one step down the (retailer, placed_on) index each), most recent first. The window
+    figures come from `with_window_figures`, once the filters have chosen the rows."""
+    last_line = OrderLine.objects.filter(retailer=OuterRef("pk"), order__status__in=DEMAND_STATUSES)
     return (
         retailer_list_for_user(user=user)
-        .annotate(
-            last_order_on=Subquery(lines.order_by("-placed_on").values("placed_on")[:1]),
-            recent_orders=Coalesce(Subquery(recent_orders, output_field=IntegerField()), 0),
-            value_recent=Coalesce(
-                _sum_per_retailer(lines.filter(placed_on__gte=current), value), zero, output_field=MONEY
-            ),
-            value_before=Coalesce(
-                _sum_per_retailer(lines.filter(placed_on__gte=previous, placed_on__lt=current), value),
-                zero,
-                output_field=MONEY,
-            ),
-        )
-        .annotate(
-            orders_per_month=Cast(F("recent_orders"), FloatField()) * Value(per_month),
-            trend_pct=Case(
-                When(
-                    value_before__gt=0,
-                    then=(Cast(F("value_recent"), FloatField()) - Cast(F("value_before"), FloatField()))
-                    * Value(100.0)
-                    / Cast(F("value_before"), FloatField()),
-                ),
-                default=None,
-                output_field=FloatField(),
-            ),
-        )
+        .annotate(last_order_on=Subquery(last_line.order_by("-placed_on").values("placed_on")[:1]))
         .order_by(F("last_order_on").desc(nulls_last=True), "name")
     )
+
+
+def with_window_figures(retailers: Iterable[Retailer], *, today: dt.date | None = None) -> list[Retailer]:
+    """The retailers, each with sale orders per month and net value over the last 90 days,
+    the 90 before, and the trend between them in percent (None when there was nothing
+    before to compare with).
+
+    One query with a subquery per figure, each over the retailer's own window of the
+    (retailer, placed_on) index: grouping all the retailers' lines in one join made
+    PostgreSQL scan every order; the trend, computed here, would repeat them."""
+    retailers = list(retailers)
+    current, previous = windows(today)
+    lines = OrderLine.objects.filter(retailer=OuterRef("pk"), order__status__in=DEMAND_STATUSES).order_by()
+
+    def per_retailer(window: QuerySet[OrderLine], figure) -> Subquery:
+        return Subquery(window.values("retailer").annotate(figure=figure).values("figure")[:1])
+
+    value = Sum(net_value_expression())
+    figures = {
+        row["pk"]: row
+        for row in Retailer.objects.filter(pk__in=[r.pk for r in retailers])
+        .values("pk")
+        .annotate(
+            recent_orders=per_retailer(
+                lines.filter(placed_on__gte=current, order__kind=OrderKind.SALE), Count("order", distinct=True)
+            ),
+            value_recent=per_retailer(lines.filter(placed_on__gte=current), value),
+            value_before=per_retailer(lines.filter(placed_on__gte=previous, placed_on__lt=current), value),
+        )
+    }
+    for retailer in retailers:
+        row = figures.get(retailer.pk, {})
+        retailer.recent_orders = row.get("recent_orders") or 0
+        retailer.value_recent = row.get("value_recent") or Decimal(0)
+        retailer.value_before = row.get("value_before") or Decimal(0)
+        retailer.orders_per_month = float(retailer.recent_orders) * 30 / WINDOW_DAYS
+        before = float(retailer.value_before)
+        retailer.trend_pct = (float(retailer.value_recent) - before) * 100.0 / before if before > 0 else None
+    return retailers
 
 
 def quiet_cutoff(days: int, today: dt.date | None = None) -> dt.date:

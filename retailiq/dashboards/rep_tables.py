@@ -13,7 +13,7 @@ from retailiq.retailers.models import Retailer, Segment
 
 from .cache import cached_for_user
 from .reference_day import reference_day
-from .rep_data import city_choices_for_user, quiet_cutoff
+from .rep_data import city_choices_for_user, quiet_cutoff, with_window_figures
 from .retailer_tables import MoneyColumn
 from .tables import DashboardTable
 
@@ -99,5 +99,5 @@ def retailer_table(data: QuerySet[Retailer], *, request_get, user: User) -> Reta
     # each filter are kept until the data changes, and the table sorts and pages them.
     filters = {k: v for k, v in sorted(request_get.items()) if k.startswith("retailers-") and k != "retailers-page"}
     filters = {k: v for k, v in filters.items() if k not in ("retailers-sort", "retailers-export")}
-    rows = cached_for_user(user, "rep:retailer-rows", lambda: list(filterset.qs), filters=filters)
+    rows = cached_for_user(user, "rep:retailer-rows", lambda: with_window_figures(filterset.qs), filters=filters)
     return RetailerTable(rows, filterset=filterset, prefix="retailers-")

@@ -20,15 +20,15 @@ def rep_home(request: HttpRequest) -> HttpResponse:
     retailers = retailer_table(rep_data.retailer_rows_for_user(user=user), request_get=request.GET, user=user)
 
     def page() -> HttpResponse:
-        daily = cached_for_user(user, "rep:daily", lambda: retailer_data.daily_activity_for_user(user=user))
+        daily, key_figures = cached_for_user(
+            user,
+            "rep:activity",
+            lambda: retailer_data.activity_for_user(user=user, spend_label="Value ordered"),
+        )
         context = {
             "recent_days": retailer_data.WINDOW_DAYS,
             "chart_weeks": retailer_data.CALENDAR_WEEKS,
-            "key_figures": cached_for_user(
-                user,
-                "rep:key-figures",
-                lambda: retailer_data.key_figures_for_user(user=user, spend_label="Value ordered")[:2],
-            ),
+            "key_figures": key_figures[:2],
             "retailers_table": retailers,
             "has_activity": not daily.empty,
             "book_figure": book_value_figure(daily, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
