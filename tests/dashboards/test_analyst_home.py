@@ -118,3 +118,11 @@ def test_queries_do_not_grow_with_more_rows(marketplace, client, django_assert_m
         client.get(reverse("analyst-home"))
     with django_assert_max_num_queries(5):  # the table alone
         client.get(reverse("analyst-home"), {"jobs-state": "failed"}, **HTMX, HTTP_HX_TARGET="table-jobs")
+    from django.core.cache import cache
+
+    cache.clear()
+    # session, user, jobs, reference day, regions, data version (orders, imports), retailers: the
+    # export alone, none of the page's history-wide figures
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("analyst-home"), {"retailers-export": "csv"})
+    assert len(response.content.decode().splitlines()) == 1 + 26  # the header and every retailer, past one page
