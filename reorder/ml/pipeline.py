@@ -1,0 +1,97 @@
+"""Train, save and load reorder models: the one entry point the Django side calls.
+
+``train_reorder_model`` builds the stacked-cutoff dataset from the long order history, splits it by time, fits and
+evaluates every model against the baselines, and returns the model to serve with its metrics. ``load_model``
+turns saved bytes back into a :class:`~reorder.ml.prediction.ReorderModel`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reorder.ml.baselines import OverdueBaseline
+from reorder.ml.features import features_from_valid_history
+from reorder.ml.history import validate_history
+from reorder.ml.labels import DEFAULT_HORIZONS
+from reorder.ml.prediction import ReorderModel, prediction_frame
+
+Progress = Callable[[str, int, str], None]  # stage, percent, message
+
+
+def _silent(stage: str, percent: int, message: str) -> None:
+    return None
+
+
+@dataclass
+class BaselineReorderModel:
+    """Serves before any training: "reorders when overdue by its own mean interval", quantity as of late."""
+
+    horizons: tuple[int, ...] = DEFAULT_HORIZONS
+
+    def predict(self, history: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
+        features = features_from_valid_history(validate_history(history), as_of)
+        if features.empty:
+            return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
+        probabilities = {h: OverdueBaseline(horizon_days=h).predict_proba(features)[:, 1] for h in self.horizons}
+        quantity = features["qty_mean_last3"].to_numpy(dtype=float)
+        return prediction_frame(features, as_of, probabilities, quantity)
+
+    def to_bytes(self) -> bytes:
+        return pack_artifact({"kind": "baseline", "horizons": list(self.horizons)}, {})
+
+
+@dataclass
+class TrainingResult:
+    model: ReorderModel
+    algorithm: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def train_reorder_model(
+    history: pd.DataFrame,
+    *,
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+    params: dict[str, Any] | None = None,
+    progress: Progress = _silent,
+) -> TrainingResult:
+    """Fit and evaluate on a temporal split of ``history``; the returned metrics go on the model version."""
+    from reorder.ml.training import train_ensemble  # the heavy part lives apart, so serving imports stay light
+
+    return train_ensemble(validate_history(history), horizons=tuple(horizons), params=params or {}, progress=progress)
+
+
+def load_model(data: bytes) -> ReorderModel:
+    """The inverse of ``model.to_bytes()`` for every kind of reorder model."""
+    manifest, _ = unpack_artifact(data)
+    if manifest.get("kind") == "baseline":
+        return BaselineReorderModel(horizons=tuple(manifest["horizons"]))
+    if manifest.get("kind") == "ensemble":
+        from reorder.ml.ensemble import ReorderEnsemble
+
+        return ReorderEnsemble.from_bytes(data)
+    raise ValueError(f"unknown reorder model kind {manifest.get('kind')!r}")
+
+
+def pack_artifact(manifest: dict[str, Any], files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def unpack_artifact(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        files = {name: archive.read(name) for name in archive.namelist() if name != "manifest.json"}
+    return manifest, files

@@ -1,0 +1,177 @@
+"""What every reorder model answers for a pair at an as-of date, and how it is put in words.
+
+Serving code (the Django side) reads only this frame, whatever model produced it, so a trained ensemble and the
+untrained baseline are interchangeable behind :class:`ReorderModel`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from reorder.ml.features import KEYS
+
+PREDICTION_COLUMNS = (
+    *KEYS,
+    # probability_{N} for each horizon N of the model comes right after the keys
+    "expected_quantity",
+    "expected_date",
+    "last_order_date",
+    "days_since_last_order",
+    "interval_mean",
+    "days_overdue",
+    "unit_price",
+    "reasons",
+)
+
+
+class ReorderModel(Protocol):
+    """A model that serves reorder predictions."""
+
+    horizons: tuple[int, ...]
+
+    def predict(self, history: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
+        """One row per pair with an order before ``as_of``: keys, ``probability_{N}`` per horizon and the
+        :data:`PREDICTION_COLUMNS`. ``history`` is the long format of :mod:`reorder.ml.history`."""
+        ...
+
+    def to_bytes(self) -> bytes: ...
+
+
+def cycle_days(features: pd.DataFrame) -> np.ndarray:
+    """The pair's own reorder cycle; pairs with one order borrow the retailer's rhythm, then their age."""
+    interval = features["interval_mean"].where(features["interval_mean"] > 0, features["retailer_interval_mean"])
+    interval = interval.where(interval > 0, features["pair_age_days"].clip(lower=1))
+    return np.maximum(interval.to_numpy(dtype=float), 1.0)
+
+
+def expected_days_until_order(features: pd.DataFrame, probabilities: dict[int, np.ndarray]) -> np.ndarray:
+    """Days from the as-of date to the expected next order.
+
+    Where the predicted probabilities cross one half within a horizon, the day is interpolated between the
+    horizons (a piecewise-linear cumulative distribution starting at 0 on day 0); otherwise the pair's own cycle
+    says when it falls due, and never earlier than the longest horizon.
+    """
+    horizons = sorted(probabilities)
+    n = len(features)
+    days = np.full(n, np.nan)
+    previous_day, previous_p = 0.0, np.zeros(n)
+    for horizon in horizons:
+        p = np.maximum(np.asarray(probabilities[horizon], dtype=float), previous_p)  # a CDF never decreases
+        crossing = np.isnan(days) & (p >= 0.5)
+        fraction = (0.5 - previous_p) / np.where(p - previous_p > 0, p - previous_p, 1.0)
+        days[crossing] = previous_day + np.clip(fraction[crossing], 0, 1) * (horizon - previous_day)
+        previous_day, previous_p = float(horizon), p
+    due = cycle_days(features) - features["days_since_last_order"].to_numpy(dtype=float)
+    days = np.where(np.isnan(days), np.maximum(due, horizons[-1]), days)
+    return np.round(days)
+
+
+def pair_reasons(features: pd.DataFrame, ranked_drivers: Sequence[Sequence[str]] | None = None) -> list[list[str]]:
+    """Why each pair is predicted to reorder, in plain words, most important first.
+
+    ``ranked_drivers`` gives, per pair, the feature names that pushed its probability up the most (e.g. from
+    LightGBM's contributions); without it the pair's cycle and recency explain it.
+    """
+    texts = []
+    columns = {name: features[name].to_numpy() for name in _DESCRIBED if name in features.columns}
+    for i in range(len(features)):
+        row = {name: values[i] for name, values in columns.items()}
+        order = list(ranked_drivers[i]) if ranked_drivers is not None else ["interval_mean", "overdue_days"]
+        sentences: list[str] = []
+        for name in [*order, "interval_mean", "days_since_last_order"]:
+            sentence = _describe(name, row)
+            if sentence and sentence not in sentences:
+                sentences.append(sentence)
+            if len(sentences) == 3:
+                break
+        texts.append(sentences)
+    return texts
+
+
+_DESCRIBED = (
+    "interval_mean",
+    "days_since_last_order",
+    "overdue_days",
+    "n_orders",
+    "orders_last_90d",
+    "qty_mean_last3",
+    "qty_slope_last5_rel",
+    "share_of_wallet",
+    "product_reorder_rate",
+    "product_popularity",
+    "retailer_days_since_last_order",
+    "discount_sensitivity",
+    "orders_momentum_30d",
+)
+# Features whose contribution means "because of the pair's cycle and recency" share one sentence.
+_CYCLE = {"interval_mean", "interval_median", "interval_std", "interval_cv", "days_since_last_order", "overdue_ratio"}
+
+
+def _describe(name: str, row: dict) -> str | None:
+    if name in _CYCLE:
+        name = "interval_mean"
+    value = row.get(name)
+    if value is None:
+        return None
+    if name == "interval_mean":
+        since = int(row.get("days_since_last_order", 0))
+        if value > 0:
+            return f"orders every {value:.0f} days, last order {since} days ago"
+        return f"ordered once, {since} days ago"
+    if name in ("overdue_days", "overdue_z"):
+        overdue = row.get("overdue_days", 0)
+        if row.get("interval_mean", 0) > 0 and overdue > 0:
+            return f"{overdue:.0f} days overdue against its own cycle"
+        if row.get("interval_mean", 0) > 0 and overdue > -7:
+            return f"due in {-overdue:.0f} days"
+        return None
+    if name == "n_orders":
+        return f"ordered {value:.0f} times before"
+    if name == "orders_last_90d" and value > 0:
+        return f"{value:.0f} orders in the last 90 days"
+    if name == "qty_mean_last3" and value > 0:
+        return f"usually orders about {value:.0f} units"
+    if name == "qty_slope_last5_rel" and abs(value) >= 0.1:
+        return f"order sizes {'growing' if value > 0 else 'shrinking'} ({value:+.0%} per order)"
+    if name == "share_of_wallet" and value >= 0.05:
+        return f"{value:.0%} of the shop's spend"
+    if name == "product_reorder_rate" and value > 0:
+        return f"{value:.0%} of the product's buyers reorder it"
+    if name == "product_popularity" and value > 0:
+        return "popular with many shops"
+    if name == "retailer_days_since_last_order":
+        return f"the shop last ordered anything {value:.0f} days ago"
+    if name == "discount_sensitivity" and value > 0.1:
+        return "buys more when discounted"
+    if name == "orders_momentum_30d" and value > 0:
+        return "ordering more often lately"
+    return None
+
+
+def prediction_frame(
+    features: pd.DataFrame,
+    as_of: pd.Timestamp | str,
+    probabilities: dict[int, np.ndarray],
+    expected_quantity: np.ndarray,
+    ranked_drivers: Sequence[Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Assemble the serving frame from a feature frame and a model's outputs."""
+    as_of = pd.Timestamp(as_of).normalize()
+    out = features[KEYS].reset_index(drop=True).copy()
+    for horizon in sorted(probabilities):
+        out[f"probability_{horizon}"] = np.clip(np.asarray(probabilities[horizon], dtype=float), 0.0, 1.0)
+    since = features["days_since_last_order"].to_numpy(dtype=float)
+    out["expected_quantity"] = np.maximum(np.asarray(expected_quantity, dtype=float), 1.0)
+    days_ahead = expected_days_until_order(features, probabilities)
+    out["expected_date"] = as_of + pd.to_timedelta(days_ahead, unit="D")
+    out["last_order_date"] = as_of - pd.to_timedelta(since, unit="D")
+    out["days_since_last_order"] = since.astype(int)
+    out["interval_mean"] = features["interval_mean"].to_numpy(dtype=float)
+    out["days_overdue"] = np.where(out["interval_mean"] > 0, since - out["interval_mean"], 0.0).round(1)
+    out["unit_price"] = features["last_unit_price"].to_numpy(dtype=float)
+    out["reasons"] = pair_reasons(features.reset_index(drop=True), ranked_drivers)
+    return out
