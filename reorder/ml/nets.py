@@ -252,7 +252,11 @@ class _ReorderNet:
         return self
 
     def predict(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Reorder probabilities, shape (n, len(horizons)), and the expected next-order quantity, shape (n,) > 0."""
+        """Reorder probabilities, shape (n, len(horizons)), and the next-order quantity, shape (n,), always > 0.
+
+        The quantity is fitted on a log scale, so it is the pair's typical (median-like) order, not its mean: one bulk
+        order does not inflate every later suggestion.
+        """
         _tensorflow()
         outputs = self.model_.predict(self._inputs(X), batch_size=PREDICT_BATCH, verbose=0)
         proba = np.clip(np.asarray(outputs["reorder"], dtype=np.float64), 0.0, 1.0)
