@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -214,7 +214,7 @@ class _ReorderNet:
         X_val: Any = None,
         Y_val: np.ndarray | None = None,
         q_val: np.ndarray | None = None,
-    ) -> _ReorderNet:
+    ) -> Self:
         """Fit on the training rows, stopping early on the validation loss (the best epoch's weights are kept).
 
         Without validation rows it stops on the training loss instead.
@@ -285,7 +285,7 @@ class _ReorderNet:
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> _ReorderNet:
+    def from_bytes(cls, data: bytes) -> Self:
         keras = _tensorflow()
         with zipfile.ZipFile(io.BytesIO(data)) as archive, tempfile.TemporaryDirectory() as folder:
             meta = json.loads(archive.read("meta.json"))
