@@ -11,6 +11,7 @@ from retailiq.core.views import health
 
 urlpatterns = [
     path("", include("retailiq.dashboards.urls")),
+    path("", include("reorder.urls")),
     path("analyst/models/", include("retailiq.registry.urls")),
     path("analyst/imports/", include("retailiq.imports.urls")),
     path("vendor/demand/", include("forecasting.urls")),

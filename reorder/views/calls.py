@@ -1,0 +1,156 @@
+"""The sales rep's call list: who to call today and about what, filtered in place by HTMX,
+exported to CSV, with each call's outcome recorded from the list itself."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from retailiq.accounts.models import Role, User
+from retailiq.core.errors import DomainError
+from retailiq.dashboards.access import role_required
+from retailiq.retailers.models import Retailer
+from retailiq.retailers.selectors import retailer_list_for_user
+
+from .. import charts
+from ..forms import OUTCOME_CHOICES, CallListFilterForm, CallOutcomeForm
+from ..services.call_list import build_call_list, call_list_csv_rows, call_list_filter_choices
+from ..services.outcomes import call_list_hit_rate, record_call_outcome
+from .common import csv_download
+
+FRAGMENT_TARGET = "call-list"
+PANEL_SIZE = 5
+HIT_RATE_DAYS = 90
+OUTCOME_FIELDS = ("outcome", "note", "products", "form")
+# The services name their inputs as the API does; the page shows each error beside its field.
+SERVICE_FIELDS = {"horizon": "horizon", "capacity": "capacity", "category": "category", "city": "city",
+                  "segment": "segment", "rep": "rep", "product_ids": "products", "note": "note", "outcome": "outcome"}  # fmt: skip
+
+
+def _call_list_context(request: HttpRequest) -> dict[str, Any]:
+    form = CallListFilterForm(request.GET, user=request.user, choices=call_list_filter_choices(user=request.user))
+    filters = form.filters()
+    try:
+        call_list = build_call_list(user=request.user, **filters)
+    except DomainError as exc:
+        # A filter the form let through but the service refused (a category removed since):
+        # said beside the field, and the list shown without it.
+        field = SERVICE_FIELDS.get(getattr(exc, "field", ""), "")
+        form.add_error(field if field in form.fields else None, exc.message)
+        call_list = build_call_list(user=request.user, rep_id=filters["rep_id"])
+    rep = None
+    if filters["rep_id"]:
+        rep = get_user_model().objects.filter(pk=filters["rep_id"]).first()
+    return {"form": form, "call_list": call_list, "rep": rep, "query": request.GET.urlencode()}
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == FRAGMENT_TARGET and not request.htmx.history_restore_request
+
+
+@role_required(Role.SALES_REP)
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def call_list_page(request: HttpRequest) -> HttpResponse:
+    context = _call_list_context(request)
+    context["outcome_choices"] = OUTCOME_CHOICES
+    if _wants_fragment(request):
+        return render(request, "reorder/_call_list.html", context)
+    # An analyst looking at one rep's list sees that rep's hit rate; the service scopes by user.
+    hit_rate = call_list_hit_rate(user=context["rep"] or request.user, days=HIT_RATE_DAYS)
+    context.update(
+        {
+            "hit_rate": hit_rate,
+            "hit_rate_days": HIT_RATE_DAYS,
+            "hit_figure": charts.hit_rate_figure(hit_rate.weekly) if hit_rate.weekly else None,
+        }
+    )
+    return render(request, "reorder/call_list.html", context)
+
+
+@role_required(Role.SALES_REP)
+@require_GET
+def call_list_csv(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on screen, one row per retailer and product."""
+    call_list = _call_list_context(request)["call_list"]
+    return csv_download(f"call-list-{call_list.as_of or 'today'}", call_list_csv_rows(call_list))
+
+
+@role_required(Role.SALES_REP)
+@require_GET
+def call_list_panel(request: HttpRequest) -> HttpResponse:
+    """The rep home's "Today's calls": the top five, loaded after the home so that building
+    the list (predictions may be computed on the fly) never slows the home down."""
+    call_list = build_call_list(user=request.user, capacity=PANEL_SIZE)
+    return render(request, "reorder/_call_list_panel.html", {"call_list": call_list})
+
+
+def _retailer_or_404(user: User, value: Any) -> Retailer:
+    """A retailer the user may call; another rep's retailer reads as not existing."""
+    found = None
+    if str(value or "").isdigit():
+        found = retailer_list_for_user(user=user).filter(pk=int(value)).first()
+    if found is None:
+        raise Http404("No such retailer among yours.")
+    return found
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("reorder:call-list")
+
+
+def _record(request: HttpRequest, retailer: Retailer) -> tuple[Any, dict[str, list[str]]]:
+    """The recorded call, or the errors by the form field they belong to."""
+    form = CallOutcomeForm(request.POST)
+    if not form.is_valid():
+        return None, {(f if f in OUTCOME_FIELDS else "form"): list(e) for f, e in form.errors.items()}
+    try:
+        call = record_call_outcome(
+            user=request.user,
+            retailer_id=retailer.pk,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            product_ids=form.cleaned_data["products"],
+            horizon_days=form.cleaned_data["horizon"],
+        )
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise Http404(exc.message) from exc
+        field = SERVICE_FIELDS.get(getattr(exc, "field", ""), "form")
+        message = exc.errors[exc.field] if hasattr(exc, "errors") else exc.message
+        return None, {field if field in OUTCOME_FIELDS else "form": [message[:1].upper() + message[1:]]}
+    return call, {}
+
+
+@role_required(Role.SALES_REP)
+@require_POST
+def call_outcome_record(request: HttpRequest) -> HttpResponse:
+    """Records what happened on a call. By HTMX it answers the entry's new "last call"
+    line, or the errors beside their fields; without JavaScript it goes back to the list."""
+    retailer = _retailer_or_404(request.user, request.POST.get("retailer"))
+    call, errors = _record(request, retailer)
+    if not request.htmx:
+        if errors:
+            messages.error(request, f"{retailer.name}: " + " ".join(m for e in errors.values() for m in e))
+        else:
+            messages.success(request, f"Recorded the call to {retailer.name}.")
+        return redirect(_back_to_list(request))
+    context = {
+        "retailer": retailer,
+        "last_outcome": call,
+        "errors": [(field, errors.get(field, [])) for field in OUTCOME_FIELDS],
+    }
+    response = render(request, "reorder/_outcome_result.html", context)
+    if errors:
+        # Nothing was stored: leave the entry as it is and only fill in the errors.
+        response["HX-Reswap"] = "none"
+    return response

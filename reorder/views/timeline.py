@@ -1,0 +1,42 @@
+"""One retailer's page for its rep: what it ordered and what was said on calls, newest
+first, beside what it is likely to reorder now."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from retailiq.accounts.models import Role
+from retailiq.core.errors import DomainError
+from retailiq.dashboards.access import role_required
+from retailiq.retailers.selectors import retailer_list_for_user
+
+from ..forms import OUTCOME_CHOICES
+from ..services.outcomes import retailer_timeline
+from ..services.suggestions import reorder_suggestions
+
+TIMELINE_LIMIT = 50
+
+
+@role_required(Role.SALES_REP)
+@require_GET
+def retailer_timeline_page(request: HttpRequest, retailer_id: int) -> HttpResponse:
+    """Another rep's retailer is a 404, not a 403: its existence is not the rep's business."""
+    retailer = retailer_list_for_user(user=request.user).filter(pk=retailer_id).first()
+    if retailer is None:
+        raise Http404("No such retailer among yours.")
+    try:
+        events = retailer_timeline(user=request.user, retailer_id=retailer.pk, limit=TIMELINE_LIMIT)
+        # Every product with a prediction, likely or not: the rep judges the unlikely ones too.
+        suggestions = reorder_suggestions(user=request.user, retailer_id=retailer.pk, min_probability=0.0)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise Http404(exc.message) from exc
+        raise
+    context = {
+        "retailer": retailer,
+        "events": events,
+        "timeline_limit": TIMELINE_LIMIT,
+        "suggestions": suggestions,
+        "outcome_choices": OUTCOME_CHOICES,
+    }
+    return render(request, "reorder/retailer_timeline.html", context)
