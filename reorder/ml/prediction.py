@@ -111,6 +111,11 @@ _DESCRIBED = (
 _CYCLE = {"interval_mean", "interval_median", "interval_std", "interval_cv", "days_since_last_order", "overdue_ratio"}
 
 
+def _days(value: float) -> str:
+    rounded = int(np.rint(value))
+    return f"{rounded} day" if rounded == 1 else f"{rounded} days"
+
+
 def _describe(name: str, row: dict) -> str | None:
     if name in _CYCLE:
         name = "interval_mean"
@@ -120,17 +125,17 @@ def _describe(name: str, row: dict) -> str | None:
     if name == "interval_mean":
         since = int(row.get("days_since_last_order", 0))
         if value > 0:
-            return f"orders every {value:.0f} days, last order {since} days ago"
-        return f"ordered once, {since} days ago"
+            return f"orders every {_days(value)}, last order {_days(since)} ago"
+        return f"ordered once, {_days(since)} ago"
     if name in ("overdue_days", "overdue_z"):
         overdue = row.get("overdue_days", 0)
         if row.get("interval_mean", 0) > 0 and overdue > 0:
-            return f"{overdue:.0f} days overdue against its own cycle"
+            return f"{_days(overdue)} overdue against its own cycle"
         if row.get("interval_mean", 0) > 0 and overdue > -7:
-            return f"due in {-overdue:.0f} days"
+            return f"due in {_days(-overdue)}" if round(overdue) < 0 else "due now"
         return None
     if name == "n_orders":
-        return f"ordered {value:.0f} times before"
+        return "ordered once before" if round(value) == 1 else f"ordered {value:.0f} times before"
     if name == "orders_last_90d" and value > 0:
         return f"{value:.0f} orders in the last 90 days"
     if name == "qty_mean_last3" and value > 0:
@@ -144,7 +149,7 @@ def _describe(name: str, row: dict) -> str | None:
     if name == "product_popularity" and value > 0:
         return "popular with many shops"
     if name == "retailer_days_since_last_order":
-        return f"the shop last ordered anything {value:.0f} days ago"
+        return f"the shop last ordered anything {_days(value)} ago"
     if name == "discount_sensitivity" and value > 0.1:
         return "buys more when discounted"
     if name == "orders_momentum_30d" and value > 0:

@@ -78,3 +78,13 @@ def test_unknown_artifacts_are_refused_by_name():
 
     with pytest.raises(ValueError, match="unknown reorder model kind 'mystery'"):
         load_model(pack_artifact({"kind": "mystery"}, {}))
+
+
+def test_reasons_speak_of_one_day_in_the_singular():
+    features = _features(interval_mean=[1.0], days_since_last_order=[1.0], overdue_days=[1.0], n_orders=[1.0])
+    reasons = pair_reasons(features, ranked_drivers=[["overdue_days", "n_orders"]])
+    assert reasons[0] == [
+        "1 day overdue against its own cycle",
+        "ordered once before",
+        "orders every 1 day, last order 1 day ago",
+    ]
