@@ -206,6 +206,19 @@ RETAILIQ_FORECAST_BACKTEST_ORIGINS = env.int("RETAILIQ_FORECAST_BACKTEST_ORIGINS
 RETAILIQ_FORECAST_REFIT = env.bool("RETAILIQ_FORECAST_REFIT", default=True)
 # Nightly forecasts reach four weeks ahead: the pages show the next four weeks.
 RETAILIQ_FORECAST_SCORING_HORIZON_DAYS = env.int("RETAILIQ_FORECAST_SCORING_HORIZON_DAYS", default=28)
+# Reorder prediction: the horizons every model answers (days), the one call lists rank by,
+# how many shops a rep can call in a day, the history a training or scoring run reads, and
+# which shops are scored (an order within the active window). Scoring chunks are large
+# because pair features compare a shop with every other (product popularity, segment).
+RETAILIQ_REORDER_HORIZONS = tuple(env.list("RETAILIQ_REORDER_HORIZONS", cast=int, default=[7, 14, 30]))
+RETAILIQ_REORDER_DEFAULT_HORIZON = env.int("RETAILIQ_REORDER_DEFAULT_HORIZON", default=14)
+RETAILIQ_REORDER_CALLS_PER_DAY = env.int("RETAILIQ_REORDER_CALLS_PER_DAY", default=20)
+RETAILIQ_REORDER_HISTORY_DAYS = env.int("RETAILIQ_REORDER_HISTORY_DAYS", default=730)
+RETAILIQ_REORDER_ACTIVE_DAYS = env.int("RETAILIQ_REORDER_ACTIVE_DAYS", default=365)
+RETAILIQ_REORDER_SCORING_CHUNK_SIZE = env.int("RETAILIQ_REORDER_SCORING_CHUNK_SIZE", default=100_000)
+# Training parameters used when a run names none (e.g. "members=lightgbm,ffn epochs=5"),
+# so `make demo` trains in about a minute; empty means the ML side's own defaults.
+RETAILIQ_REORDER_TRAIN_PARAMS = env.dict("RETAILIQ_REORDER_TRAIN_PARAMS", default={})
 # Extra modules that register capability adapters when the app starts (plugins).
 RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])
 # When set, /api/v1/metrics also answers `Authorization: Bearer <token>` (for Prometheus).

@@ -1,0 +1,250 @@
+"""Reorder's adapter to the model lifecycle: the order history from the database, the ML's
+``train_reorder_model`` (an ensemble of LightGBM and neural nets over stacked cutoffs), its artifact, on-demand
+predictions for one shop, nightly scoring of every active shop, and live accuracy once the next 14 days are known.
+"""
+
+import datetime as dt
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+
+from retailiq.registry.adapters import TrainedModel, TrainingData
+
+from .models import ReorderPrediction
+from .selectors import active_retailer_ids, call_outcomes_frame, latest_order_day, order_history_frame
+from .services.serving import (
+    CAPABILITY,
+    active_history,
+    active_pairs,
+    prediction_rows,
+    predictions_write,
+    reorder_horizons,
+    scoring_as_of,
+)
+
+ACCURACY_HORIZON_DAYS = 14  # live accuracy: did the pair order within 14 days of the prediction
+LIST_PARAMS = ("members",)  # given as "a,b" on the command line (`train_models --param members=lightgbm,ffn`)
+
+
+def _as_of(params: dict[str, Any]) -> dt.date:
+    """The day predictions are made as of: given, or the morning after the last day of orders."""
+    if params.get("as_of"):
+        return dt.date.fromisoformat(str(params["as_of"]))
+    last = latest_order_day()
+    if last is None:
+        raise ValueError("There is no order history yet; import orders or load the demo data first.")
+    return scoring_as_of(last)
+
+
+def training_params(params: dict[str, Any]) -> dict[str, Any]:
+    """What reaches ``train_reorder_model``: the settings' defaults (RETAILIQ_REORDER_TRAIN_PARAMS) under the
+    job's own parameters, lists given as comma-separated text split, numbers given as text parsed, and the
+    lifecycle's own keys (as_of, trigger, tuning) left out."""
+    lifecycle = {"as_of", "trigger", "activate", "tuning_seconds", "tuning_trials", "history_days", "chunk_size"}
+    merged = {**dict(settings.RETAILIQ_REORDER_TRAIN_PARAMS), **params}
+    out: dict[str, Any] = {}
+    for name, value in merged.items():
+        if name in lifecycle or value in (None, ""):
+            continue
+        if name in LIST_PARAMS and isinstance(value, str):
+            value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        elif isinstance(value, str):
+            value = _number_or_text(value)
+        out[name] = value
+    return out
+
+
+def _number_or_text(value: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            continue
+    return {"true": True, "false": False}.get(value.lower(), value)
+
+
+def _accepts(function: Any, name: str) -> bool:
+    return name in inspect.signature(function).parameters
+
+
+class ReorderAdapter:
+    capability = CAPABILITY
+
+    # Training and evaluation
+    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:
+        last = latest_order_day()
+        if last is None:
+            raise ValueError("There is no order history yet; import orders or load the demo data first.")
+        end = dt.date.fromisoformat(str(params["as_of"])) - dt.timedelta(days=1) if params.get("as_of") else last
+        days = int(params.get("history_days") or settings.RETAILIQ_REORDER_HISTORY_DAYS)
+        start = end - dt.timedelta(days=days - 1)
+        frame = order_history_frame(start=start, end=end)
+        if frame.empty:
+            raise ValueError(f"No order between {start} and {end}; there is nothing to learn from.")
+        features = frame[["quantity", "unit_price", "discount_rate"]]
+        return TrainingData(frame=frame, data_start=start, data_end=end, features=features)
+
+    def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
+        """Hand the history to the ML's one training entry point; recorded calls go along when it reads them."""
+        from reorder.ml.pipeline import train_reorder_model
+
+        passed = training_params(params)
+        extra: dict[str, Any] = {}
+        if _accepts(train_reorder_model, "calls"):
+            extra["calls"] = call_outcomes_frame(start=data.data_start, end=data.data_end)
+        result = train_reorder_model(data.frame, horizons=reorder_horizons(), params=passed, progress=progress, **extra)
+        return TrainedModel(
+            algorithm=result.algorithm,
+            artifact_name="reorder.zip",
+            artifact_bytes=result.model.to_bytes(),
+            metrics=result.metrics,
+            params=result.params,
+            library_versions=_library_versions(),
+        )
+
+    # Serving
+    def load(self, artifact: bytes, *, algorithm: str) -> Any:
+        from reorder.ml.pipeline import load_model
+
+        return load_model(artifact)
+
+    def baseline(self) -> Any:
+        from reorder.ml.pipeline import BaselineReorderModel
+
+        return BaselineReorderModel(horizons=reorder_horizons())
+
+    def predict(self, model: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """inputs: retailer_id, as_of, and optionally product_ids. A learned model compares a pair with the whole
+        marketplace (product popularity, segment), so it reads every shop's history; the baseline reads only the
+        shop's own. The registry caches the answer per version and inputs."""
+        from reorder.ml.pipeline import BaselineReorderModel
+
+        as_of = dt.date.fromisoformat(str(inputs["as_of"]))
+        retailer_id = int(inputs["retailer_id"])
+        own_only = isinstance(model, BaselineReorderModel)
+        history = active_history(as_of=as_of, retailer_ids=[retailer_id] if own_only else None)
+        rows = self._predict_rows(model, history, as_of, [retailer_id])
+        if inputs.get("product_ids") is not None:
+            rows = rows[rows["product_id"].isin([int(p) for p in inputs["product_ids"]])]
+        return {"as_of": as_of.isoformat(), "predictions": [_json_row(row) for row in rows.to_dict(orient="records")]}
+
+    def _predict_rows(self, model: Any, history: pd.DataFrame, as_of: dt.date, retailer_ids: Sequence[int]):
+        if history.empty:
+            return prediction_rows(_empty_prediction(reorder_horizons()), as_of=as_of)
+        predicted = model.predict(history, pd.Timestamp(as_of))
+        predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
+        return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)
+
+    # Batch scoring
+    def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Fix the day for every chunk, and keep all shops in one chunk unless told otherwise: a pair's features
+        compare it with every other shop, so each chunk reads the whole history anyway."""
+        chunk_size = params.get("chunk_size") or settings.RETAILIQ_REORDER_SCORING_CHUNK_SIZE
+        return {**params, "as_of": _as_of(params).isoformat(), "chunk_size": int(chunk_size)}
+
+    def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
+        """Shops with an order within the active window before the day."""
+        as_of = _as_of(params)
+        since = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_ACTIVE_DAYS))
+        return active_retailer_ids(start=since, end=as_of - dt.timedelta(days=1))
+
+    def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
+        as_of = _as_of(params)
+        return self._predict_rows(model, active_history(as_of=as_of, retailer_ids=None), as_of, entity_ids)
+
+    def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
+        return predictions_write(model_version_id=model_version_id, rows=predictions)
+
+    # Monitoring
+    def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:
+        """Per version and prediction day whose 14 days are over: ROC AUC and Brier score of the 14-day
+        probability against whether the pair ordered in those days."""
+        columns = ["model_version_id", "day", "metric", "value", "observations"]
+        last = latest_order_day()
+        if last is None:
+            return pd.DataFrame(columns=columns)
+        closed = last - dt.timedelta(days=ACCURACY_HORIZON_DAYS - 1)  # as_of + 14 days <= last + 1
+        predictions = pd.DataFrame.from_records(
+            ReorderPrediction.objects.filter(
+                model_version_id__in=list(model_version_ids), as_of__gte=since, as_of__lte=closed
+            ).values_list("model_version_id", "as_of", "retailer_id", "product_id", "probabilities"),
+            columns=["model_version_id", "as_of", "retailer_id", "product_id", "probabilities"],
+        )
+        if predictions.empty:
+            return pd.DataFrame(columns=columns)
+        key = str(ACCURACY_HORIZON_DAYS)
+        predictions["p"] = [float(p.get(key, np.nan)) for p in predictions["probabilities"]]
+        predictions = predictions.dropna(subset=["p"])
+        start = predictions["as_of"].min()
+        orders = order_history_frame(
+            start=start,
+            end=predictions["as_of"].max() + dt.timedelta(days=ACCURACY_HORIZON_DAYS - 1),
+            retailer_ids=predictions["retailer_id"].unique().tolist(),
+        )[["retailer_id", "product_id", "date"]].drop_duplicates()
+        out = []
+        for (version_id, as_of), group in predictions.groupby(["model_version_id", "as_of"]):
+            window = orders[
+                (orders["date"] >= pd.Timestamp(as_of))
+                & (orders["date"] < pd.Timestamp(as_of + dt.timedelta(days=ACCURACY_HORIZON_DAYS)))
+            ]
+            ordered = (
+                group.merge(
+                    window[["retailer_id", "product_id"]].drop_duplicates().assign(y=1),
+                    on=["retailer_id", "product_id"],
+                    how="left",
+                )["y"]
+                .fillna(0)
+                .to_numpy()
+            )
+            p = group["p"].to_numpy()
+            n = len(group)
+            out.append((version_id, as_of, "brier_14", float(np.mean((p - ordered) ** 2)), n))
+            if 0 < ordered.sum() < n:
+                from sklearn.metrics import roc_auc_score
+
+                out.append((version_id, as_of, "roc_auc_14", float(roc_auc_score(ordered, p)), n))
+        return pd.DataFrame(out, columns=columns)
+
+    def latest_data_day(self) -> dt.date | None:
+        return latest_order_day()
+
+    def recent_features(self, *, segment: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+        return order_history_frame(start=start, end=end)[["quantity", "unit_price", "discount_rate"]]
+
+
+def _empty_prediction(horizons: Sequence[int]) -> pd.DataFrame:
+    columns = ["retailer_id", "product_id", *(f"probability_{h}" for h in horizons)]
+    columns += ["expected_quantity", "expected_date", "last_order_date", "days_since_last_order", "interval_mean"]
+    columns += ["days_overdue", "unit_price", "reasons"]
+    return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c.endswith("date") else "float") for c in columns})
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A prediction row as plain JSON values (the registry caches and returns it as is)."""
+    return {
+        "product_id": int(row["product_id"]),
+        "probabilities": {k: round(float(v), 4) for k, v in row["probabilities"].items()},
+        "expected_quantity": round(float(row["expected_quantity"]), 2),
+        "expected_date": row["expected_date"].isoformat(),
+        "expected_value": round(float(row["expected_value"]), 2),
+        "last_order_date": row["last_order_date"].isoformat(),
+        "days_overdue": round(float(row["days_overdue"]), 1),
+        "unit_price": round(float(row["unit_price"]), 2),
+        "reasons": list(row["reasons"]),
+    }
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"numpy": np.__version__, "pandas": pd.__version__}
+    for package in ("lightgbm", "scikit-learn", "tensorflow-cpu", "keras"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return versions

@@ -1,0 +1,174 @@
+"""Reads for reorder: the order history in the ML's long format, call outcomes, and stored predictions, each
+already narrowed to what a user may see."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from django.db.models import Max, Q, QuerySet
+
+from retailiq.accounts.models import User
+from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
+from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.retailers.models import Retailer
+
+from .models import CallOutcome, ReorderPrediction
+
+HISTORY_COLUMNS = [
+    "retailer_id",
+    "product_id",
+    "date",
+    "quantity",
+    "unit_price",
+    "discount_rate",
+    "segment",
+    "city",
+    "category_id",
+    "vendor_id",
+]
+CALL_COLUMNS = ["retailer_id", "product_id", "date", "outcome"]
+
+
+def _purchase_lines() -> QuerySet[OrderLine]:
+    # A reorder is a purchase: returns travel the other way and cancelled orders never moved goods.
+    return OrderLine.objects.filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
+
+
+def latest_order_day() -> dt.date | None:
+    """The last day with a purchase: predictions are made as of the day after it."""
+    return _purchase_lines().aggregate(last=Max("placed_on"))["last"]
+
+
+def purchase_days(*, retailer_ids: Iterable[int], start: dt.date) -> dict[int, list[dt.date]]:
+    """Each shop's days with a purchase since ``start``, sorted: what a call's hit is measured against."""
+    rows = (
+        _purchase_lines()
+        .filter(retailer_id__in=list(retailer_ids), placed_on__gte=start)
+        .order_by("retailer_id", "placed_on")
+        .values_list("retailer_id", "placed_on")
+        .distinct()
+    )
+    days: dict[int, list[dt.date]] = {}
+    for retailer_id, day in rows:
+        days.setdefault(retailer_id, []).append(day)
+    return days
+
+
+def active_retailer_ids(*, start: dt.date, end: dt.date) -> list[int]:
+    """Shops with a purchase between ``start`` and ``end``: the ones batch scoring predicts for."""
+    lines = _purchase_lines().filter(placed_on__gte=start, placed_on__lte=end)
+    return sorted(lines.order_by().values_list("retailer_id", flat=True).distinct())
+
+
+def order_history_frame(
+    *, start: dt.date | None = None, end: dt.date | None = None, retailer_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Every purchase line between ``start`` and ``end`` (inclusive) in the long format of
+    :mod:`reorder.ml.history`.
+
+    Read with one ``values_list`` and built column by column, because model instances or per-row dicts cost
+    seconds per hundred thousand lines and training reads well over a million."""
+    lines = _purchase_lines()
+    if start is not None:
+        lines = lines.filter(placed_on__gte=start)
+    if end is not None:
+        lines = lines.filter(placed_on__lte=end)
+    if retailer_ids is not None:
+        lines = lines.filter(retailer_id__in=list(retailer_ids))
+    rows = lines.order_by().values_list(
+        "retailer_id",
+        "product_id",
+        "placed_on",
+        "quantity",
+        "unit_price",
+        "discount_rate",
+        "retailer__segment",
+        "retailer__city",
+        "product__category_id",
+        "product__vendor_id",
+    )
+    columns = list(zip(*rows, strict=True)) if (rows := list(rows)) else [() for _ in HISTORY_COLUMNS]
+    frame = pd.DataFrame(
+        {
+            "retailer_id": np.asarray(columns[0], dtype=np.int64),
+            "product_id": np.asarray(columns[1], dtype=np.int64),
+            "date": np.asarray(columns[2], dtype="datetime64[D]").astype("datetime64[ns]"),
+            "quantity": np.asarray(columns[3], dtype=float),
+            "unit_price": np.asarray(columns[4], dtype=float),
+            "discount_rate": np.asarray(columns[5], dtype=float),
+            "segment": pd.Series(columns[6], dtype="object"),
+            "city": pd.Series(columns[7], dtype="object"),
+            # A product without a category stays empty; the ML reads it as "unknown", like any missing attribute.
+            "category_id": pd.Series(columns[8], dtype="object"),
+            "vendor_id": np.asarray(columns[9], dtype=np.int64),
+        }
+    )
+    return frame
+
+
+def call_outcomes_frame(
+    *, start: dt.date | None = None, end: dt.date | None = None, retailer_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Recorded calls in the format of :mod:`reorder.ml.call_features`: one row per call and product discussed
+    (``product_id`` empty for a call that named none), so outcomes can be reused as training signal."""
+    calls = CallOutcome.objects.all()
+    if start is not None:
+        calls = calls.filter(called_at__date__gte=start)
+    if end is not None:
+        calls = calls.filter(called_at__date__lte=end)
+    if retailer_ids is not None:
+        calls = calls.filter(retailer_id__in=list(retailer_ids))
+    rows = list(calls.order_by().values_list("retailer_id", "products", "called_at", "outcome"))
+    frame = pd.DataFrame.from_records(rows, columns=CALL_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"], utc=True).dt.tz_localize(None).dt.floor("D")
+    frame["product_id"] = frame["product_id"].astype("float")
+    return frame
+
+
+# --- Scope ------------------------------------------------------------------------
+
+
+def reorder_retailers_for_user(*, user: User) -> QuerySet[Retailer]:
+    """Shops whose predictions a user may read: a retailer its own, a rep its assigned ones, analysts all, and a
+    vendor every shop (but only the lines of its own products, see :func:`reorder_products_q`)."""
+    if user.is_vendor:
+        return Retailer.objects.all()
+    try:
+        return Retailer.objects.filter(retailer_filter(user))
+    except NoScope:
+        return Retailer.objects.none()
+
+
+def call_list_retailers_for_user(*, user: User) -> QuerySet[Retailer] | None:
+    """Shops a user may call: reps their assigned shops, analysts all; None for roles without a call list."""
+    if user.sees_everything or user.is_sales_rep:
+        return Retailer.objects.filter(retailer_filter(user))
+    return None
+
+
+def reorder_products_q(*, user: User, prefix: str = "product__") -> Q:
+    """Which products' predictions a user may read: a vendor its own, analysts all, shops and reps the active
+    catalog (an inactive product cannot be reordered)."""
+    try:
+        return product_filter(user, prefix=prefix)
+    except NoScope:
+        return Q(pk__in=[])
+
+
+def prediction_list_for_user(*, user: User) -> QuerySet[ReorderPrediction]:
+    """Every stored prediction the user may read, of any version and day."""
+    retailers = reorder_retailers_for_user(user=user)
+    return ReorderPrediction.objects.filter(retailer__in=retailers).filter(reorder_products_q(user=user))
+
+
+def call_outcome_list_for_user(*, user: User) -> QuerySet[CallOutcome]:
+    """Calls on the shops a user may read: a rep the calls on its assigned shops (also a colleague's, made
+    before a reassignment), a shop its own, analysts all; vendors none."""
+    if user.is_vendor:
+        return CallOutcome.objects.none()
+    try:
+        scope = retailer_filter(user, prefix="retailer__")
+    except NoScope:
+        return CallOutcome.objects.none()
+    return CallOutcome.objects.filter(scope).select_related("retailer", "rep").prefetch_related("products")

@@ -1,0 +1,267 @@
+"""A sales rep's call list: the shops most worth a call today, each with the products to suggest and why.
+
+A shop's priority is the value it is expected to order within the horizon: the sum over its products of
+probability x expected order value. The rep's page, its CSV and the API all read :func:`build_call_list`."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+
+from retailiq.accounts.models import User
+from retailiq.catalog.models import Category, Product
+from retailiq.core.csv_export import csv_cell
+from retailiq.core.errors import DomainError
+from retailiq.retailers.models import Retailer, Segment
+
+from ..models import CallOutcome
+from ..selectors import call_list_retailers_for_user, reorder_products_q
+from .serving import (
+    InvalidReorderInput,
+    check_horizon,
+    probability_at,
+    reorder_horizons,
+    serving_frame,
+    serving_source,
+)
+
+PRODUCTS_PER_ENTRY = 5
+MAX_CAPACITY = 500
+
+
+@dataclass
+class ProductSuggestion:
+    product: Product
+    probability: float
+    expected_quantity: int
+    expected_date: dt.date
+    expected_value: float
+    unit_price: float
+    days_overdue: float
+    last_order_date: dt.date | None
+    reasons: list[str]
+
+
+@dataclass
+class CallListEntry:
+    retailer: Retailer
+    priority: float
+    probability: float  # that the shop reorders any listed product: 1 - prod(1 - p)
+    expected_value: float
+    products: list[ProductSuggestion]
+    reasons: list[str]
+    last_order_date: dt.date | None
+    days_overdue: float
+    last_outcome: CallOutcome | None
+
+
+@dataclass
+class CallList:
+    as_of: dt.date | None
+    horizon_days: int
+    horizons: tuple[int, ...]
+    capacity: int
+    total_candidates: int
+    entries: list[CallListEntry]
+    model_label: str
+    model_version_id: int | None = None
+    filters: dict[str, object] = field(default_factory=dict)
+
+
+def _callable_shops(user: User):
+    shops = call_list_retailers_for_user(user=user)
+    if shops is None:
+        raise DomainError("Only sales reps and analysts have a call list.", code="permission_denied", status_code=403)
+    return shops
+
+
+def build_call_list(
+    *,
+    user: User,
+    horizon_days: int | None = None,
+    city: str | None = None,
+    segment: str | None = None,
+    category_id: int | None = None,
+    capacity: int | None = None,
+    rep_id: int | None = None,
+) -> CallList:
+    """The shops to call, best first, at most ``capacity`` of them. Reps get their assigned shops; analysts all,
+    or one rep's book with ``rep_id``."""
+    horizon = check_horizon(horizon_days)
+    capacity = int(capacity if capacity is not None else settings.RETAILIQ_REORDER_CALLS_PER_DAY)
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidReorderInput("capacity", f"must be between 1 and {MAX_CAPACITY}.")
+    if segment and segment not in Segment.values:
+        raise InvalidReorderInput("segment", f"'{segment}' is not a segment.")
+    if category_id is not None and not Category.objects.filter(pk=category_id).exists():
+        raise InvalidReorderInput("category", f"there is no category {category_id}.")
+    shops = _callable_shops(user)
+    if rep_id is not None:
+        if not user.sees_everything and rep_id != user.pk:
+            raise InvalidReorderInput("rep", "you may only see your own call list.")
+        shops = shops.filter(assigned_rep_id=rep_id)
+    if city:
+        shops = shops.filter(city__iexact=city)
+    if segment:
+        shops = shops.filter(segment=segment)
+    shop_ids = list(shops.values_list("pk", flat=True))
+    source = serving_source()
+    source, frame = serving_frame(user=user, retailer_ids=shop_ids, category_id=category_id, source=source)
+    if not frame.empty:
+        probability = probability_at(frame, horizon)
+        frame = frame.assign(probability=probability, priority=probability * frame["expected_value"].astype(float))
+    entries, total = _rank(frame, capacity)
+    return CallList(
+        as_of=source.as_of,
+        horizon_days=horizon,
+        horizons=reorder_horizons(),
+        capacity=capacity,
+        total_candidates=total,
+        entries=_entries(entries, frame),
+        model_label=source.model_label,
+        model_version_id=source.model_version_id,
+        filters={"city": city, "segment": segment, "category": category_id, "rep": rep_id},
+    )
+
+
+def _rank(frame: pd.DataFrame, capacity: int) -> tuple[pd.DataFrame, int]:
+    """One row per shop: priority summed over its products, the best first, cut at capacity."""
+    if frame.empty:
+        return pd.DataFrame(columns=["retailer_id", "priority"]), 0
+    shops = frame.groupby("retailer_id", sort=False)["priority"].sum().reset_index()
+    shops = shops.sort_values(["priority", "retailer_id"], ascending=[False, True], kind="stable")
+    return shops.head(capacity), len(shops)
+
+
+def _entries(ranked: pd.DataFrame, frame: pd.DataFrame) -> list[CallListEntry]:
+    if ranked.empty:
+        return []
+    ids = ranked["retailer_id"].astype(int).tolist()
+    chosen = frame[frame["retailer_id"].isin(ids)].sort_values(["priority", "product_id"], ascending=[False, True])
+    listed = chosen.groupby("retailer_id", sort=False).head(PRODUCTS_PER_ENTRY)
+    products = Product.objects.in_bulk(listed["product_id"].astype(int).unique().tolist())
+    retailers = Retailer.objects.select_related("assigned_rep").in_bulk(ids)
+    outcomes = last_outcomes(retailer_ids=ids)
+    last_orders = chosen.groupby("retailer_id")["last_order_date"].max()
+    entries = []
+    for retailer_id, priority in zip(ids, ranked["priority"].astype(float), strict=True):
+        rows = listed[listed["retailer_id"] == retailer_id]
+        suggestions = [suggestion_from_row(row, products[int(row.product_id)]) for row in rows.itertuples()]
+        probabilities = np.array([s.probability for s in suggestions])
+        entries.append(
+            CallListEntry(
+                retailer=retailers[retailer_id],
+                priority=round(priority, 2),
+                probability=round(float(1 - np.prod(1 - probabilities)), 4),
+                expected_value=round(sum(s.expected_value for s in suggestions), 2),
+                products=suggestions,
+                reasons=list(suggestions[0].reasons) if suggestions else [],
+                last_order_date=_as_date(last_orders.get(retailer_id)),
+                days_overdue=max((s.days_overdue for s in suggestions), default=0.0),
+                last_outcome=outcomes.get(retailer_id),
+            )
+        )
+    return entries
+
+
+def suggestion_from_row(row, product: Product) -> ProductSuggestion:
+    """One serving-frame row (with its ``probability`` at the asked horizon) as a product suggestion."""
+    return ProductSuggestion(
+        product=product,
+        probability=round(float(row.probability), 4),
+        expected_quantity=max(1, int(np.ceil(float(row.expected_quantity) - 1e-9))),
+        expected_date=_as_date(row.expected_date),
+        expected_value=round(float(row.expected_value), 2),
+        unit_price=round(float(row.unit_price), 2),
+        days_overdue=round(float(row.days_overdue), 1),
+        last_order_date=_as_date(row.last_order_date),
+        reasons=list(row.reasons or []),
+    )
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def last_outcomes(*, retailer_ids: list[int]) -> dict[int, CallOutcome]:
+    """The latest recorded call per shop."""
+    found: dict[int, CallOutcome] = {}
+    calls = CallOutcome.objects.filter(retailer_id__in=retailer_ids).select_related("rep").order_by("-called_at")
+    for call in calls.only("id", "retailer_id", "outcome", "note", "called_at", "rep__username"):
+        found.setdefault(call.retailer_id, call)
+    return found
+
+
+def call_list_filter_choices(*, user: User) -> dict[str, object]:
+    """What the call list may be filtered by, among the user's own shops and products."""
+    shops = _callable_shops(user)
+    present = set(shops.values_list("segment", flat=True).distinct())
+    categories = (
+        Category.objects.filter(products__in=Product.objects.filter(reorder_products_q(user=user, prefix="")))
+        .select_related("parent")
+        .distinct()
+    )
+    return {
+        "cities": sorted(set(shops.values_list("city", flat=True).distinct())),
+        "segments": [(value, label) for value, label in Segment.choices if value in present],
+        "categories": sorted(((c.pk, str(c)) for c in categories), key=lambda item: item[1]),
+        "horizons": reorder_horizons(),
+    }
+
+
+CSV_HEADER = [
+    "rank",
+    "retailer",
+    "retailer_code",
+    "city",
+    "segment",
+    "priority",
+    "shop_probability",
+    "product",
+    "sku",
+    "probability",
+    "expected_quantity",
+    "expected_date",
+    "expected_value",
+    "days_overdue",
+    "last_order_date",
+    "reasons",
+]
+
+
+def call_list_csv_rows(call_list: CallList) -> Iterable[list[str]]:
+    """The header, then one row per shop and suggested product, every cell escaped against formulas."""
+    yield CSV_HEADER
+    for rank, entry in enumerate(call_list.entries, start=1):
+        shop = entry.retailer
+        for suggestion in entry.products:
+            yield [
+                str(csv_cell(value))
+                for value in (
+                    rank,
+                    shop.name,
+                    shop.code,
+                    shop.city,
+                    shop.get_segment_display(),
+                    entry.priority,
+                    entry.probability,
+                    suggestion.product.name,
+                    suggestion.product.sku,
+                    suggestion.probability,
+                    suggestion.expected_quantity,
+                    suggestion.expected_date,
+                    suggestion.expected_value,
+                    suggestion.days_overdue,
+                    suggestion.last_order_date,
+                    "; ".join(suggestion.reasons),
+                )
+            ]
