@@ -55,7 +55,7 @@ def validate_history(history: pd.DataFrame) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = "unknown"
         else:
-            frame[column] = frame[column].fillna("unknown")
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "unknown")
     return frame.sort_values(["retailer_id", "product_id", "date"], kind="stable").reset_index(drop=True)
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from forecasting.api import DemandForecastViewSet, DemandPredictionApi, PredictApi, ProductForecastApi
+from reorder.api import CallListApi, CallOutcomeListCreateApi, ReorderPredictApi, ReorderPredictionListApi
 from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.core.api import HealthApi, MetricsApi
@@ -49,6 +50,10 @@ urlpatterns = [
     path("forecasts/products/<int:product_id>/", ProductForecastApi.as_view(), name="product-forecast"),
     path("predictions/demand", DemandPredictionApi.as_view(), name="demand-prediction"),
     path("predict", PredictApi.as_view(), name="predict"),
+    path("predictions/reorder", ReorderPredictApi.as_view(), name="reorder-prediction"),
+    path("reorder/call-list", CallListApi.as_view(), name="reorder-call-list"),
+    path("reorder/predictions", ReorderPredictionListApi.as_view(), name="reorder-predictions"),
+    path("reorder/call-outcomes", CallOutcomeListCreateApi.as_view(), name="reorder-call-outcomes"),
     path("imports/", ImportListCreateApi.as_view(), name="import-list"),
     path("imports/<int:pk>/", ImportDetailApi.as_view(), name="import-detail"),
     path("imports/<int:pk>/issues/", ImportIssuesApi.as_view(), name="import-issues"),

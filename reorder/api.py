@@ -1,0 +1,235 @@
+"""Reorder endpoints: the rep's call list, stored predictions per shop, on-demand predictions, and call outcomes.
+
+Every view validates its input with a serializer (errors name the field), then calls a service, which applies the
+role's scope: a retailer its own shop, a rep its assigned shops, a vendor its own products, analysts everything.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import CallOutcome
+from .selectors import call_outcome_list_for_user, reorder_retailers_for_user
+from .services.call_list import build_call_list
+from .services.outcomes import record_call_outcome
+from .services.predictions import predict_reorder
+from .services.serving import InvalidReorderInput, check_horizon, probability_at, serving_frame
+
+
+class ProductSuggestionSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="product.pk")
+    product_name = serializers.CharField(source="product.name")
+    probability = serializers.FloatField()
+    expected_quantity = serializers.IntegerField()
+    expected_date = serializers.DateField()
+    expected_value = serializers.FloatField()
+    unit_price = serializers.FloatField()
+    days_overdue = serializers.FloatField()
+    last_order_date = serializers.DateField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class CallListEntrySerializer(serializers.Serializer):
+    retailer_id = serializers.IntegerField(source="retailer.pk")
+    retailer_name = serializers.CharField(source="retailer.name")
+    city = serializers.CharField(source="retailer.city")
+    segment = serializers.CharField(source="retailer.segment")
+    priority = serializers.FloatField()
+    probability = serializers.FloatField(help_text="Chance the shop reorders any listed product within the horizon.")
+    expected_value = serializers.FloatField()
+    days_overdue = serializers.FloatField()
+    last_order_date = serializers.DateField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    last_outcome = serializers.SerializerMethodField()
+    products = ProductSuggestionSerializer(many=True)
+
+    def get_last_outcome(self, entry) -> dict | None:
+        call = entry.last_outcome
+        if call is None:
+            return None
+        return {"outcome": call.outcome, "note": call.note, "called_at": call.called_at.isoformat()}
+
+
+class CallListSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    horizon_days = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    total_candidates = serializers.IntegerField()
+    model = serializers.CharField(source="model_label")
+    model_version = serializers.IntegerField(source="model_version_id", allow_null=True)
+    entries = CallListEntrySerializer(many=True)
+
+
+class CallListQuerySerializer(serializers.Serializer):
+    horizon = serializers.IntegerField(required=False, help_text="Days; one of RETAILIQ_REORDER_HORIZONS.")
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    segment = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    category = serializers.IntegerField(required=False, min_value=1)
+    capacity = serializers.IntegerField(required=False, help_text="Calls per day: the list's length.")
+    rep = serializers.IntegerField(required=False, min_value=1, help_text="Analysts: one rep's book.")
+
+
+class CallListApi(APIView):
+    """Today's prioritized call list: priority = probability x expected order value."""
+
+    @extend_schema(parameters=[CallListQuerySerializer], responses=CallListSerializer)
+    def get(self, request):
+        query = CallListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        call_list = build_call_list(
+            user=request.user,
+            horizon_days=params.get("horizon"),
+            city=params.get("city") or None,
+            segment=params.get("segment") or None,
+            category_id=params.get("category"),
+            capacity=params.get("capacity"),
+            rep_id=params.get("rep"),
+        )
+        return Response(CallListSerializer(call_list).data)
+
+
+class PredictionQuerySerializer(serializers.Serializer):
+    retailer = serializers.IntegerField(required=False, min_value=1, help_text="Required unless you are a retailer.")
+    horizon = serializers.IntegerField(required=False)
+    product = serializers.IntegerField(required=False, min_value=1)
+    min_probability = serializers.FloatField(required=False, min_value=0, max_value=1, default=0)
+
+
+class StoredPredictionSerializer(serializers.Serializer):
+    retailer_id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    probability = serializers.FloatField()
+    probabilities = serializers.DictField(child=serializers.FloatField())
+    expected_quantity = serializers.FloatField()
+    expected_date = serializers.DateField()
+    expected_value = serializers.FloatField()
+    last_order_date = serializers.DateField(allow_null=True)
+    days_overdue = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PredictionListSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    horizon_days = serializers.IntegerField()
+    model = serializers.CharField()
+    predictions = StoredPredictionSerializer(many=True)
+
+
+class ReorderPredictionListApi(APIView):
+    """The serving predictions for one shop, most likely first; vendors see only their own products."""
+
+    @extend_schema(parameters=[PredictionQuerySerializer], responses=PredictionListSerializer)
+    def get(self, request):
+        query = PredictionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        horizon = check_horizon(params.get("horizon"))
+        retailer_id = request.user.retailer_id if request.user.is_retailer else params.get("retailer")
+        if retailer_id is None:
+            raise InvalidReorderInput("retailer", "name the shop (?retailer=ID).")
+        if not reorder_retailers_for_user(user=request.user).filter(pk=retailer_id).exists():
+            raise InvalidReorderInput("retailer", f"no shop {retailer_id} among yours.")
+        product_ids = [params["product"]] if params.get("product") else None
+        source, frame = serving_frame(user=request.user, retailer_ids=[retailer_id], product_ids=product_ids)
+        rows = []
+        if not frame.empty:
+            frame = frame.assign(probability=probability_at(frame, horizon))
+            frame = frame[frame["probability"] >= params["min_probability"]]
+            rows = frame.sort_values(["probability", "product_id"], ascending=[False, True]).to_dict("records")
+        body = {"as_of": source.as_of, "horizon_days": horizon, "model": source.model_label, "predictions": rows}
+        return Response(PredictionListSerializer(body).data)
+
+
+class ReorderPredictRequestSerializer(serializers.Serializer):
+    retailer_id = serializers.IntegerField(min_value=1)
+    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
+    horizon_days = serializers.IntegerField(required=False)
+
+
+class ReorderPredictApi(APIView):
+    """On-demand predictions for a shop and (optionally) some of its products, from the serving model."""
+
+    @extend_schema(request=ReorderPredictRequestSerializer, responses=dict)
+    def post(self, request):
+        payload = ReorderPredictRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        result = predict_reorder(
+            user=request.user,
+            retailer_id=data["retailer_id"],
+            product_ids=data.get("product_ids"),
+            horizon_days=data.get("horizon_days"),
+        )
+        return Response(result)
+
+
+class CallOutcomeSerializer(serializers.ModelSerializer):
+    retailer_name = serializers.CharField(source="retailer.name", read_only=True)
+    rep = serializers.CharField(source="rep.username", read_only=True)
+    product_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, write_only=True
+    )
+    products = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    retailer_id = serializers.IntegerField(min_value=1)
+
+    class Meta:
+        model = CallOutcome
+        fields = [
+            "id",
+            "retailer_id",
+            "retailer_name",
+            "rep",
+            "outcome",
+            "note",
+            "product_ids",
+            "products",
+            "called_at",
+            "horizon_days",
+            "probability",
+            "priority",
+            "prediction_as_of",
+        ]
+        read_only_fields = ["called_at", "probability", "priority", "prediction_as_of", "horizon_days"]
+        extra_kwargs = {"note": {"required": False, "allow_blank": True}}
+
+
+class CallOutcomeCreateSerializer(serializers.Serializer):
+    retailer_id = serializers.IntegerField(min_value=1)
+    outcome = serializers.ChoiceField(choices=CallOutcome.Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    horizon_days = serializers.IntegerField(required=False)
+
+
+class CallOutcomeListCreateApi(ListAPIView):
+    """Calls recorded by reps. Reps list and record calls on their assigned shops, analysts read them all, a shop
+    reads the calls made to it, vendors none."""
+
+    serializer_class = CallOutcomeSerializer
+    filterset_fields = {"retailer": ["exact"], "outcome": ["exact"], "called_at": ["gte", "lte"]}
+    ordering = ["-called_at", "-id"]
+
+    def get_queryset(self):
+        return call_outcome_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        request=CallOutcomeCreateSerializer,
+        responses={201: CallOutcomeSerializer},
+        parameters=[OpenApiParameter("retailer", int, required=False)],
+    )
+    def post(self, request):
+        payload = CallOutcomeCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        call = record_call_outcome(
+            user=request.user,
+            retailer_id=data["retailer_id"],
+            outcome=data["outcome"],
+            note=data["note"],
+            product_ids=data["product_ids"],
+            horizon_days=data.get("horizon_days"),
+        )
+        return Response(CallOutcomeSerializer(call).data, status=status.HTTP_201_CREATED)
