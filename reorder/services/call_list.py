@@ -128,10 +128,13 @@ def build_call_list(
 
 
 def _rank(frame: pd.DataFrame, capacity: int) -> tuple[pd.DataFrame, int]:
-    """One row per shop: priority summed over its products, the best first, cut at capacity."""
+    """One row per shop: priority summed over the products the entry lists (its best few), so a shop's priority,
+    probability and expected value describe the same products; the best shops first, cut at capacity."""
     if frame.empty:
         return pd.DataFrame(columns=["retailer_id", "priority"]), 0
-    shops = frame.groupby("retailer_id", sort=False)["priority"].sum().reset_index()
+    best = frame.sort_values(["priority", "product_id"], ascending=[False, True], kind="stable")
+    best = best.groupby("retailer_id", sort=False).head(PRODUCTS_PER_ENTRY)
+    shops = best.groupby("retailer_id", sort=False)["priority"].sum().reset_index()
     shops = shops.sort_values(["priority", "retailer_id"], ascending=[False, True], kind="stable")
     return shops.head(capacity), len(shops)
 
@@ -215,7 +218,19 @@ def call_list_filter_choices(*, user: User) -> dict[str, object]:
         "segments": [(value, label) for value, label in Segment.choices if value in present],
         "categories": sorted(((c.pk, str(c)) for c in categories), key=lambda item: item[1]),
         "horizons": reorder_horizons(),
+        # Analysts pick whose book to read; a rep reads only its own.
+        "reps": _reps(shops) if user.sees_everything else [],
     }
+
+
+def _reps(shops) -> list[tuple[int, str]]:
+    reps = (
+        shops.exclude(assigned_rep=None)
+        .values_list("assigned_rep_id", "assigned_rep__first_name", "assigned_rep__last_name", "assigned_rep__username")
+        .distinct()
+    )
+    named = {pk: (f"{first} {last}".strip() or username) for pk, first, last, username in reps}
+    return sorted(named.items(), key=lambda item: item[1].lower())
 
 
 CSV_HEADER = [

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -26,6 +27,7 @@ from ..selectors import (
     reorder_products_q,
     reorder_retailers_for_user,
 )
+from .call_list import PRODUCTS_PER_ENTRY
 from .serving import InvalidReorderInput, check_horizon, probability_at, serving_frame
 
 NOTE_MAX_LENGTH = 2000
@@ -65,8 +67,10 @@ def record_call_outcome(
     probability = priority = None
     if not frame.empty:
         p = probability_at(frame, horizon)
-        probability = float(1 - (1 - p[p.argsort()[::-1][:5]]).prod())
-        priority = float((p * frame["expected_value"].astype(float)).sum())
+        value = p * frame["expected_value"].astype(float).to_numpy()
+        listed = value.argsort()[::-1][:PRODUCTS_PER_ENTRY]  # as the call list ranks: its best few products
+        probability = float(1 - (1 - p[listed]).prod())
+        priority = float(value[listed].sum())
     with transaction.atomic():
         call = CallOutcome.objects.create(
             rep=user,
@@ -91,6 +95,7 @@ class TimelineEvent:
     outcome: str | None
     order: Order | None
     call: CallOutcome | None
+    value: float | None = None  # an order's net value, for pages that format money themselves
 
 
 def retailer_timeline(*, user: User, retailer_id: int, limit: int = 50) -> list[TimelineEvent]:
@@ -109,11 +114,13 @@ def retailer_timeline(*, user: User, retailer_id: int, limit: int = 50) -> list[
             when=order.placed_at,
             kind="order",
             title=f"{order.get_kind_display()} {order.external_id}",
-            detail=f"{order.n_lines} line{'s' if order.n_lines != 1 else ''}, value {float(order.value or 0):,.2f}"
+            detail=f"{order.n_lines} line{'s' if order.n_lines != 1 else ''}, "
+            f"{settings.RETAILIQ_CURRENCY_SYMBOL}{float(order.value or 0):,.2f}"
             + (f" ({order.get_status_display().lower()})" if order.status == "cancelled" else ""),
             outcome=None,
             order=order,
             call=None,
+            value=float(order.value or 0),
         )
         for order in orders
     ]

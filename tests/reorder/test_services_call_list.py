@@ -1,0 +1,145 @@
+"""The call list: the baseline serves before any model, a scored version's rows take over, filters and capacity
+apply, each role sees only its shops, and the CSV is safe to open in a spreadsheet."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from reorder.services.call_list import build_call_list, call_list_csv_rows, call_list_filter_choices
+from reorder.services.serving import InvalidReorderInput, predictions_write, serving_source
+from retailiq.core.errors import DomainError
+from retailiq.registry.models import ModelStatus, ModelVersion
+from tests import factories as f
+from tests.reorder.orders import buy, move_fixture_orders
+
+END = dt.date(2026, 3, 31)
+
+
+@pytest.fixture
+def habits(marketplace):
+    """Shop A (rep A) buys product 1 weekly and product 2 every 10 days; shop B (rep B, Delhi) product 1 every
+    5 days; a third shop of rep A in Mumbai, a supermarket, buys product 2 every 3 weeks."""
+    m = marketplace
+    move_fixture_orders(m, END - dt.timedelta(days=200))
+    m.shop_c = f.RetailerFactory(name="Charlie Mart", assigned_rep=m.rep_a, city="Mumbai", segment="supermarket")
+    for k in range(8):
+        buy(m.shop_a, m.product_1, END - dt.timedelta(days=6 + 7 * k), quantity=20)
+        buy(m.shop_a, m.product_2, END - dt.timedelta(days=9 + 10 * k), quantity=4)
+        buy(m.shop_b, m.product_1, END - dt.timedelta(days=4 + 5 * k), quantity=8)
+        buy(m.shop_c, m.product_2, END - dt.timedelta(days=21 * k), quantity=5)
+    return m
+
+
+def test_before_any_model_the_baseline_ranks_the_reps_own_shops(habits):
+    calls = build_call_list(user=habits.rep_a)
+    assert calls.model_label.startswith("baseline") and calls.as_of == END + dt.timedelta(days=1)
+    assert {e.retailer for e in calls.entries} == {habits.shop_a, habits.shop_c}
+    assert calls.entries[0].retailer == habits.shop_a  # weekly and overdue beats a shop that just ordered
+    first = calls.entries[0]
+    assert first.priority == pytest.approx(sum(p.probability * p.expected_value for p in first.products), rel=1e-3)
+    assert first.priority <= first.expected_value
+    assert first.probability >= max(p.probability for p in first.products)
+    assert first.products[0].product == habits.product_1
+    assert first.reasons and first.last_order_date == END - dt.timedelta(days=6)
+
+
+def test_filters_capacity_and_an_analysts_rep_picker(habits):
+    assert [e.retailer for e in build_call_list(user=habits.rep_a, city="mumbai").entries] == [habits.shop_c]
+    assert [e.retailer for e in build_call_list(user=habits.rep_a, segment="supermarket").entries] == [habits.shop_c]
+    by_category = build_call_list(user=habits.rep_a, category_id=habits.product_1.category_id)
+    assert [e.retailer for e in by_category.entries] == [habits.shop_a]
+    assert {p.product for p in by_category.entries[0].products} == {habits.product_1}
+    top = build_call_list(user=habits.rep_a, capacity=1)
+    assert len(top.entries) == 1 and top.total_candidates == 2
+    everyone = build_call_list(user=habits.analyst)
+    assert {e.retailer for e in everyone.entries} == {habits.shop_a, habits.shop_b, habits.shop_c}
+    picked = build_call_list(user=habits.analyst, rep_id=habits.rep_b.pk)
+    assert [e.retailer for e in picked.entries] == [habits.shop_b]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"horizon_days": 10}, "horizon"),
+        ({"capacity": 0}, "capacity"),
+        ({"segment": "casino"}, "segment"),
+        ({"category_id": 999999}, "category"),
+    ],
+)
+def test_bad_inputs_name_their_field(habits, kwargs, field):
+    with pytest.raises(InvalidReorderInput) as raised:
+        build_call_list(user=habits.rep_a, **kwargs)
+    assert raised.value.errors.keys() == {field}
+
+
+def test_a_rep_cannot_read_another_reps_book_and_shops_and_vendors_have_none(habits):
+    with pytest.raises(InvalidReorderInput):
+        build_call_list(user=habits.rep_a, rep_id=habits.rep_b.pk)
+    for user in (habits.retailer_user_a, habits.vendor_user_1):
+        with pytest.raises(DomainError) as raised:
+            build_call_list(user=user)
+        assert raised.value.status_code == 403
+
+
+def test_a_scored_version_replaces_the_baseline_and_a_longer_horizon_raises_probabilities(habits):
+    version = ModelVersion.objects.create(
+        capability="reorder", algorithm="retailiq_ensemble", status=ModelStatus.ACTIVE
+    )
+    as_of = END + dt.timedelta(days=1)
+    rows = pd.DataFrame(
+        [
+            _row(habits.shop_c.pk, habits.product_2.pk, as_of, {"7": 0.6, "14": 0.9, "30": 0.95}, value=1000.0),
+            _row(habits.shop_a.pk, habits.product_1.pk, as_of, {"7": 0.1, "14": 0.2, "30": 0.9}, value=800.0),
+            _row(habits.shop_b.pk, habits.product_1.pk, as_of, {"7": 0.9, "14": 0.9, "30": 0.9}, value=900.0),
+        ]
+    )
+    predictions_write(model_version_id=version.pk, rows=rows)
+    assert predictions_write(model_version_id=version.pk, rows=rows) == 3  # upserted, not duplicated
+    assert version.reorder_predictions.count() == 3
+    assert serving_source().model_version_id == version.pk
+    calls = build_call_list(user=habits.rep_a)
+    assert calls.model_label == f"retailiq_ensemble v{version.pk}"
+    assert [e.retailer for e in calls.entries] == [habits.shop_c, habits.shop_a]
+    assert calls.entries[0].priority == pytest.approx(900.0)
+    month = build_call_list(user=habits.rep_a, horizon_days=30)
+    assert month.entries[0].probability == pytest.approx(0.95)
+
+
+def test_filter_choices_are_the_users_own(habits):
+    choices = call_list_filter_choices(user=habits.rep_a)
+    assert choices["cities"] == ["Mumbai", "Pune"]
+    assert [value for value, _ in choices["segments"]] == ["kirana", "supermarket"]
+    assert choices["horizons"] == (7, 14, 30) and choices["reps"] == []
+    analyst = call_list_filter_choices(user=habits.analyst)
+    assert {pk for pk, _ in analyst["reps"]} == {habits.rep_a.pk, habits.rep_b.pk}
+
+
+def test_csv_has_one_row_per_shop_and_product_with_formulas_escaped(habits):
+    habits.shop_a.name = "=HYPERLINK(1)"
+    habits.shop_a.save()
+    rows = list(call_list_csv_rows(build_call_list(user=habits.rep_a)))
+    assert rows[0][:2] == ["rank", "retailer"]
+    assert len(rows) == 1 + 3  # shop A's two products, shop C's one
+    assert all(isinstance(cell, str) for row in rows for cell in row)
+    assert "'=HYPERLINK(1)" in [row[1] for row in rows]
+
+
+def _row(retailer_id: int, product_id: int, as_of: dt.date, probabilities: dict, *, value: float) -> dict:
+    return {
+        "retailer_id": retailer_id,
+        "product_id": product_id,
+        "as_of": as_of,
+        "probabilities": probabilities,
+        "probability": probabilities["14"],
+        "expected_quantity": value / 40,
+        "expected_date": as_of + dt.timedelta(days=3),
+        "expected_value": value,
+        "priority": probabilities["14"] * value,
+        "last_order_date": as_of - dt.timedelta(days=8),
+        "days_since_last_order": 8,
+        "interval_days": 7.0,
+        "days_overdue": 1.0,
+        "unit_price": 40.0,
+        "reasons": ["orders every 7 days, last order 8 days ago"],
+    }
