@@ -1,0 +1,117 @@
+"""The reorder adapter in the model lifecycle: history read from the order lines (returns and cancellations
+left out), a LightGBM model trained and activated, every active shop scored once however often it runs, serving
+reads the scored day, and live accuracy is measured once the next 14 days are known."""
+
+import datetime as dt
+import uuid
+
+import pandas as pd
+import pytest
+
+from reorder.adapter import ReorderAdapter, training_params
+from reorder.models import CallOutcome, ReorderPrediction
+from reorder.selectors import HISTORY_COLUMNS, call_outcomes_frame, order_history_frame
+from reorder.services.call_list import build_call_list
+from reorder.services.predictions import predict_reorder
+from reorder.services.serving import serving_source
+from retailiq.registry.adapters import adapter_for
+from retailiq.registry.models import Job, JobState
+from retailiq.registry.services import scoring_job_create, scoring_job_run_here, training_job_run
+from tests import factories as f
+from tests.reorder.orders import buy, move_fixture_orders, periodic_history
+
+END = dt.date(2026, 3, 31)
+FAST = {"members": "lightgbm", "n_cutoffs": "10", "step_days": "7", "refit": "false"}
+
+
+def test_the_adapter_is_registered():
+    assert isinstance(adapter_for("reorder"), ReorderAdapter)
+
+
+def test_history_frame_is_the_ml_long_format_without_returns_or_cancellations(marketplace):
+    move_fixture_orders(marketplace, END - dt.timedelta(days=30))
+    buy(marketplace.shop_a, marketplace.product_1, END, quantity=5)
+    buy(marketplace.shop_a, marketplace.product_1, END, quantity=2, kind="return")
+    buy(marketplace.shop_b, marketplace.product_2, END, quantity=9, status="cancelled")
+    frame = order_history_frame(start=END - dt.timedelta(days=60), end=END)
+    assert list(frame.columns) == HISTORY_COLUMNS
+    assert len(frame) == 4 and (frame["quantity"] > 0).all()
+    assert sorted(frame["quantity"]) == [5.0, 7.0, 10.0, 10.0]
+    row = frame[frame["quantity"] == 5].iloc[0]
+    assert row["date"] == pd.Timestamp(END) and row["segment"] == "kirana" and row["city"] == "Pune"
+    assert row["vendor_id"] == marketplace.vendor_1.pk and row["category_id"] == marketplace.product_1.category_id
+    only_b = order_history_frame(retailer_ids=[marketplace.shop_b.pk])
+    assert set(only_b["retailer_id"]) == {marketplace.shop_b.pk}
+    assert order_history_frame(start=END + dt.timedelta(days=1)).empty
+
+
+def test_call_outcomes_become_one_row_per_product_discussed(marketplace):
+    first = CallOutcome.objects.create(rep=marketplace.rep_a, retailer=marketplace.shop_a, outcome="not_now")
+    first.products.set([marketplace.product_1, marketplace.product_2])
+    CallOutcome.objects.create(rep=marketplace.rep_a, retailer=marketplace.shop_a, outcome="unreachable")
+    frame = call_outcomes_frame()
+    assert list(frame.columns) == ["retailer_id", "product_id", "date", "outcome"]
+    assert len(frame) == 3 and frame["product_id"].isna().sum() == 1
+
+
+def test_command_line_parameters_reach_the_ml_typed():
+    assert training_params({"members": "lightgbm, ffn", "epochs": "3", "refit": "false", "as_of": "2026-01-01"}) == {
+        "members": ["lightgbm", "ffn"],
+        "epochs": 3,
+        "refit": False,
+    }
+
+
+@pytest.fixture
+def history(marketplace):
+    move_fixture_orders(marketplace, END - dt.timedelta(days=230))
+    shops = [marketplace.shop_a, marketplace.shop_b, *(f.RetailerFactory() for _ in range(10))]
+    products = [marketplace.product_1, marketplace.product_2, *(f.ProductFactory() for _ in range(4))]
+    periodic_history(shops, products, end=END, days=220, seed=3)
+    return marketplace
+
+
+def _train(params: dict) -> Job:
+    job = Job.objects.create(kind="train", capability="reorder", idempotency_key=f"test:{uuid.uuid4()}", params=params)
+    return training_job_run(job_id=job.pk, worker="test")
+
+
+def _score(as_of: dt.date | None = None) -> Job:
+    params = {"as_of": as_of.isoformat()} if as_of else {}
+    scoring = scoring_job_create(capability="reorder", user=None, params=params, enqueue=False)
+    return scoring_job_run_here(job_id=scoring.pk, worker="test")
+
+
+def test_train_score_twice_serve_and_monitor(history):
+    job = _train(FAST)
+    assert job.state == JobState.SUCCEEDED, job.error
+    version = job.model_version
+    assert version.status == "active" and version.data_end == END and version.artifact.name.endswith("reorder.zip")
+    assert version.params["members"] == ["lightgbm"] and version.metrics
+
+    first = _score()
+    assert first.state == JobState.SUCCEEDED, first.error
+    rows = ReorderPrediction.objects.filter(model_version=version, as_of=END + dt.timedelta(days=1))
+    written = rows.count()
+    assert written > 10 and rows.filter(retailer=history.shop_a).exists()
+    row = rows.first()
+    assert set(row.probabilities) == {"7", "14", "30"} and 0 <= row.probability <= 1
+    assert row.priority == pytest.approx(row.probability * row.expected_value, rel=1e-6)
+    assert _score().state == JobState.SUCCEEDED
+    assert rows.count() == written  # scoring the same day again overwrites in place
+
+    source = serving_source()
+    assert source.model_version_id == version.pk and source.stored
+    calls = build_call_list(user=history.rep_a)
+    assert calls.model_label == f"{version.algorithm} v{version.pk}"
+    assert [e.retailer for e in calls.entries] == [history.shop_a]
+
+    answer = predict_reorder(user=history.analyst, retailer_id=history.shop_a.pk)
+    assert answer["model"]["version"] == version.pk and answer["predictions"]
+
+    earlier = END - dt.timedelta(days=20)
+    assert _score(earlier).state == JobState.SUCCEEDED
+    accuracy = ReorderAdapter().live_accuracy(model_version_ids=[version.pk], since=END - dt.timedelta(days=60))
+    assert set(accuracy["metric"]) == {"brier_14", "roc_auc_14"}
+    assert (accuracy["day"] == earlier).all()  # a given day is the as_of itself
+    assert accuracy["value"].between(0, 1).all() and (accuracy["observations"] > 10).all()
