@@ -14,6 +14,10 @@ $PY manage.py migrate --noinput
 $PY manage.py generate_demo_data --if-empty --size "${DEMO_SIZE:-demo}"
 # Models for every built capability, with a few weeks of scored history so live
 # accuracy and drift have something to show on the first visit.
+# Reorder trains LightGBM and the feed-forward net for a few epochs on fewer cutoffs here, so the first start
+# stays within a couple of minutes; set RETAILIQ_REORDER_TRAIN_PARAMS to train otherwise (empty: the full
+# ensemble with the LSTM, as the nightly retraining does when the variable is unset in production).
+export RETAILIQ_REORDER_TRAIN_PARAMS="${RETAILIQ_REORDER_TRAIN_PARAMS-members=lightgbm;ffn,epochs=3,n_cutoffs=6,max_train_rows=150000}"
 $PY manage.py train_models --if-missing --backfill-weeks 4
 
 # The worker runs beside the web server exactly as in production, with beat inside it

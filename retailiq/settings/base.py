@@ -216,8 +216,9 @@ RETAILIQ_REORDER_CALLS_PER_DAY = env.int("RETAILIQ_REORDER_CALLS_PER_DAY", defau
 RETAILIQ_REORDER_HISTORY_DAYS = env.int("RETAILIQ_REORDER_HISTORY_DAYS", default=730)
 RETAILIQ_REORDER_ACTIVE_DAYS = env.int("RETAILIQ_REORDER_ACTIVE_DAYS", default=365)
 RETAILIQ_REORDER_SCORING_CHUNK_SIZE = env.int("RETAILIQ_REORDER_SCORING_CHUNK_SIZE", default=100_000)
-# Training parameters used when a run names none (e.g. "members=lightgbm,ffn epochs=5"),
-# so `make demo` trains in about a minute; empty means the ML side's own defaults.
+# Training parameters a run uses unless it names its own, as NAME=VALUE pairs separated by commas, list
+# items by semicolons: "members=lightgbm;ffn,epochs=3" (scripts/demo.sh sets this so `make demo` trains
+# quickly). Empty means the ML side's own defaults (the full ensemble).
 RETAILIQ_REORDER_TRAIN_PARAMS = env.dict("RETAILIQ_REORDER_TRAIN_PARAMS", default={})
 # Extra modules that register capability adapters when the app starts (plugins).
 RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])

@@ -115,3 +115,8 @@ def test_train_score_twice_serve_and_monitor(history):
     assert set(accuracy["metric"]) == {"brier_14", "roc_auc_14"}
     assert (accuracy["day"] == earlier).all()  # a given day is the as_of itself
     assert accuracy["value"].between(0, 1).all() and (accuracy["observations"] > 10).all()
+
+
+def test_settings_give_defaults_that_a_runs_own_parameters_override(settings):
+    settings.RETAILIQ_REORDER_TRAIN_PARAMS = {"members": "lightgbm;ffn", "epochs": "3", "n_cutoffs": "6"}
+    assert training_params({"epochs": 5}) == {"members": ["lightgbm", "ffn"], "epochs": 5, "n_cutoffs": 6}
