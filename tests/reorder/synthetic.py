@@ -6,15 +6,21 @@ import pandas as pd
 START = pd.Timestamp("2023-01-01")
 
 
-def periodic_history(n_retailers: int = 30, n_products: int = 20, days: int = 360, seed: int = 0) -> pd.DataFrame:
-    """Each pair orders on its own cycle (5 to 40 days) with a little jitter; quantities vary around a mean."""
+def periodic_history(
+    n_retailers: int = 30, n_products: int = 20, days: int = 360, seed: int = 0, churn_share: float = 0.0
+) -> pd.DataFrame:
+    """Each pair orders on its own cycle (5 to 40 days) with a little jitter; quantities vary around a mean.
+
+    With ``churn_share``, that share of pairs stops ordering for good on a random day: long overdue then means
+    "gone", which a rule that calls every overdue pair a reorder gets wrong and a learned model can learn."""
     rng = np.random.default_rng(seed)
     rows = []
     for retailer in range(n_retailers):
         for product in rng.choice(n_products, size=int(rng.integers(3, 9)), replace=False):
             period = int(rng.integers(5, 40))
             mean_qty = float(rng.integers(2, 20))
-            for day in range(int(rng.integers(0, period)), days, period):
+            stops = int(rng.integers(days // 4, days)) if rng.uniform() < churn_share else days
+            for day in range(int(rng.integers(0, period)), stops, period):
                 rows.append(
                     (
                         retailer,

@@ -1,0 +1,70 @@
+"""The reorder capability through the model lifecycle: train on the database's orders, serve, batch-score, and
+feed the call list from the stored predictions; a failed training leaves the serving model in place."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from reorder.models import ReorderPrediction
+from reorder.services.call_list import build_call_list
+from retailiq.demo.generator import generate_marketplace
+from retailiq.demo.loader import load_marketplace
+from retailiq.registry.adapters import adapter_for
+from retailiq.registry.models import ModelStatus, ModelVersion
+from retailiq.registry.services.scoring import loaded_model
+
+END = dt.date(2026, 3, 1)
+# Small enough for a test: LightGBM only, few cutoffs; the nets have their own tests.
+PARAMS = ["members=lightgbm", "n_cutoffs=6", "step_days=14", "validation_cutoffs=1", "gap_days=0"]
+
+
+@pytest.fixture
+def tiny_market(db):
+    load_marketplace(generate_marketplace(size="tiny", seed=5, end=END))
+
+
+def test_history_frame_follows_the_ml_long_format(tiny_market):
+    frame = adapter_for("reorder").load_training_data(segment="", params={}).frame
+    assert {"retailer_id", "product_id", "date", "quantity", "unit_price", "discount_rate", "segment"} <= set(
+        frame.columns
+    )
+    assert (frame["quantity"] > 0).all()  # returns are not purchases
+    assert frame["date"].max().date() <= END
+
+
+def test_train_and_score_through_the_command_then_the_call_list_reads_stored_rows(tiny_market):
+    call_command("train_models", capability=["reorder"], param=PARAMS)
+    version = ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE)
+    assert version.algorithm == "reorder_ensemble:lightgbm"
+    assert 0.5 < version.metrics["roc_auc"] <= 1
+    assert "baseline_overdue" in version.metrics["evaluation"]["horizons"]["14"]["models"]
+    stored = ReorderPrediction.objects.filter(model_version=version)
+    assert stored.exists()
+    assert all(set(p) == {"7", "14", "30"} for p in stored.values_list("probabilities", flat=True)[:20])
+
+    # scoring the same day again replaces the rows rather than adding to them
+    count = stored.count()
+    adapter = adapter_for("reorder")
+    model = loaded_model(version)
+    params = adapter.scoring_params({})
+    rows = adapter.score(model, adapter.scoring_entities(segment="", params=params), params=params)
+    adapter.write_predictions(model_version_id=version.pk, predictions=rows)
+    assert stored.count() == count
+
+    from retailiq.accounts.models import User
+
+    analyst = User.objects.get(username="analyst")
+    call_list = build_call_list(user=analyst, capacity=5)
+    assert call_list.model_version_id == version.pk
+    assert len(call_list.entries) == 5
+    priorities = [entry.priority for entry in call_list.entries]
+    assert priorities == sorted(priorities, reverse=True)
+
+
+def test_a_failed_training_run_leaves_the_serving_model(tiny_market):
+    call_command("train_models", capability=["reorder"], param=PARAMS)
+    serving = ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE)
+    with pytest.raises(Exception, match="no_such_member"):
+        call_command("train_models", capability=["reorder"], param=[*PARAMS[1:], "members=no_such_member"])
+    assert ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE) == serving
