@@ -148,11 +148,23 @@ def predictions_write(*, model_version_id: int | None, rows: pd.DataFrame) -> in
         ReorderPrediction(model_version_id=model_version_id, scored_at=now, **record)
         for record in rows.to_dict(orient="records")
     ]
-    unique = ["model_version", "as_of", "retailer", "product"] if model_version_id else ["as_of", "retailer", "product"]
     with transaction.atomic():
-        ReorderPrediction.objects.bulk_create(
-            objects, batch_size=2000, update_conflicts=True, unique_fields=unique, update_fields=UPDATED_FIELDS
-        )
+        if model_version_id is None:
+            # Rows of no version have a partial unique index, which ON CONFLICT cannot name: replace them instead.
+            ReorderPrediction.objects.filter(
+                model_version__isnull=True,
+                as_of__in=rows["as_of"].unique().tolist() if len(rows) else [],
+                retailer_id__in=rows["retailer_id"].unique().tolist() if len(rows) else [],
+            ).delete()
+            ReorderPrediction.objects.bulk_create(objects, batch_size=2000)
+        else:
+            ReorderPrediction.objects.bulk_create(
+                objects,
+                batch_size=2000,
+                update_conflicts=True,
+                unique_fields=["model_version", "as_of", "retailer", "product"],
+                update_fields=UPDATED_FIELDS,
+            )
     forget_serving_source()
     return len(objects)
 

@@ -68,3 +68,12 @@ def test_a_failed_training_run_leaves_the_serving_model(tiny_market):
     with pytest.raises(Exception, match="no_such_member"):
         call_command("train_models", capability=["reorder"], param=[*PARAMS[1:], "members=no_such_member"])
     assert ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE) == serving
+
+
+def test_rows_of_no_version_are_replaced_when_written_again(tiny_market):
+    adapter = adapter_for("reorder")
+    params = adapter.scoring_params({})
+    rows = adapter.score(adapter.baseline(), adapter.scoring_entities(segment="", params=params), params=params)
+    adapter.write_predictions(model_version_id=None, predictions=rows)
+    adapter.write_predictions(model_version_id=None, predictions=rows)
+    assert ReorderPrediction.objects.filter(model_version__isnull=True).count() == len(rows) > 0
