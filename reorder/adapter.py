@@ -4,7 +4,6 @@ predictions for one shop, nightly scoring of every active shop, and live accurac
 """
 
 import datetime as dt
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,10 +66,6 @@ def _number_or_text(value: str) -> Any:
     return {"true": True, "false": False}.get(value.lower(), value)
 
 
-def _accepts(function: Any, name: str) -> bool:
-    return name in inspect.signature(function).parameters
-
-
 class ReorderAdapter:
     capability = CAPABILITY
 
@@ -92,11 +87,10 @@ class ReorderAdapter:
         """Hand the history to the ML's one training entry point; recorded calls go along when it reads them."""
         from reorder.ml.pipeline import train_reorder_model
 
-        passed = training_params(params)
-        extra: dict[str, Any] = {}
-        if _accepts(train_reorder_model, "calls"):
-            extra["calls"] = call_outcomes_frame(start=data.data_start, end=data.data_end)
-        result = train_reorder_model(data.frame, horizons=reorder_horizons(), params=passed, progress=progress, **extra)
+        calls = call_outcomes_frame(start=data.data_start, end=data.data_end)
+        result = train_reorder_model(
+            data.frame, horizons=reorder_horizons(), params=training_params(params), progress=progress, calls=calls
+        )
         return TrainedModel(
             algorithm=result.algorithm,
             artifact_name="reorder.zip",
@@ -135,7 +129,8 @@ class ReorderAdapter:
     def _predict_rows(self, model: Any, history: pd.DataFrame, as_of: dt.date, retailer_ids: Sequence[int]):
         if history.empty:
             return prediction_rows(_empty_prediction(reorder_horizons()), as_of=as_of)
-        predicted = model.predict(history, pd.Timestamp(as_of))
+        calls = call_outcomes_frame(end=as_of - dt.timedelta(days=1))  # a model trained with calls reads them
+        predicted = model.predict(history, pd.Timestamp(as_of), calls=calls)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)
 

@@ -43,6 +43,17 @@ def validate_calls(calls: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def uses_call_features(feature_names) -> bool:
+    """Whether a model was trained with call features (and so must be given them when it predicts)."""
+    return any(name in CALL_FEATURES for name in feature_names)
+
+
+def with_call_features(features: pd.DataFrame, calls: pd.DataFrame | None, cutoff: pd.Timestamp | str) -> pd.DataFrame:
+    """``features`` with the :data:`CALL_FEATURES` of its pairs appended (neutral values for shops never called)."""
+    extra = call_features(calls, features, cutoff).drop(columns=KEYS)
+    return pd.concat([features.reset_index(drop=True), extra], axis=1)
+
+
 def call_features(calls: pd.DataFrame | None, pairs: pd.DataFrame, cutoff: pd.Timestamp | str) -> pd.DataFrame:
     """One row per row of ``pairs`` (``retailer_id``, ``product_id``) with :data:`CALL_FEATURES`, in that order."""
     cutoff = pd.Timestamp(cutoff).normalize()

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from reorder.ml.calibration import Calibrator
+from reorder.ml.call_features import uses_call_features, with_call_features
 from reorder.ml.features import KEYS, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.prediction import prediction_frame
@@ -135,13 +136,17 @@ class ReorderEnsemble:
         return {name: member.predict(member_input(name, X, sequences)) for name, member in self.members.items()}
 
     # -- ReorderModel --
-    def predict(self, history: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
+    def predict(
+        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
         """The serving frame for every pair with an order before ``as_of``, with reasons from LightGBM's
         per-pair contributions when it is a member."""
         valid = validate_history(history)
         features = features_from_valid_history(valid, as_of)
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
+        if uses_call_features(self.feature_names):
+            features = with_call_features(features, calls, as_of)
         X = features.reindex(columns=self.feature_names, fill_value=0.0).to_numpy(dtype=np.float32)
         sequences = None
         if SEQUENCE_MEMBERS & set(self.members):

@@ -36,7 +36,10 @@ class BaselineReorderModel:
 
     horizons: tuple[int, ...] = DEFAULT_HORIZONS
 
-    def predict(self, history: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
+    def predict(
+        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        """Calls are accepted for a common signature; the rule reads only the order history."""
         features = features_from_valid_history(validate_history(history), as_of)
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
@@ -62,11 +65,16 @@ def train_reorder_model(
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     params: dict[str, Any] | None = None,
     progress: Progress = _silent,
+    calls: pd.DataFrame | None = None,
 ) -> TrainingResult:
-    """Fit and evaluate on a temporal split of ``history``; the returned metrics go on the model version."""
+    """Fit and evaluate on a temporal split of ``history``; the returned metrics go on the model version.
+
+    ``calls`` (reps' recorded outcomes, see :mod:`reorder.ml.call_features`) become features when given."""
     from reorder.ml.training import train_ensemble  # the heavy part lives apart, so serving imports stay light
 
-    return train_ensemble(validate_history(history), horizons=tuple(horizons), params=params or {}, progress=progress)
+    return train_ensemble(
+        validate_history(history), horizons=tuple(horizons), params=params or {}, progress=progress, calls=calls
+    )
 
 
 def load_model(data: bytes) -> ReorderModel:

@@ -33,9 +33,12 @@ class ReorderModel(Protocol):
 
     horizons: tuple[int, ...]
 
-    def predict(self, history: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
+    def predict(
+        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
         """One row per pair with an order before ``as_of``: keys, ``probability_{N}`` per horizon and the
-        :data:`PREDICTION_COLUMNS`. ``history`` is the long format of :mod:`reorder.ml.history`."""
+        :data:`PREDICTION_COLUMNS`. ``history`` is the long format of :mod:`reorder.ml.history`; ``calls`` the
+        reps' recorded outcomes, which a model trained with them reads."""
         ...
 
     def to_bytes(self) -> bytes: ...

@@ -22,6 +22,7 @@ import pandas as pd
 
 from reorder.ml.baselines import OverdueBaseline, RecencyFrequencyLogit
 from reorder.ml.calibration import brier_score, choose_calibrator, expected_calibration_error
+from reorder.ml.call_features import validate_calls, with_call_features
 from reorder.ml.dataset import cutoff_schedule, temporal_split
 from reorder.ml.ensemble import (
     SEQUENCE_MEMBERS,
@@ -139,6 +140,7 @@ def build_rows(
     refit_rows_per_cutoff: float,
     sequence_length: int | None,
     feature_names: list[str] | None = None,
+    calls: pd.DataFrame | None = None,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -150,6 +152,8 @@ def build_rows(
         features = features_from_valid_history(history, cutoff)
         if features.empty:
             continue
+        if calls is not None:
+            features = with_call_features(features, calls, cutoff)
         labels = labels_from_valid_history(history, cutoff, horizons)
         frame = features.merge(labels, on=KEYS, how="left", validate="one_to_one")
         if feature_names is None:
@@ -185,11 +189,16 @@ def train_ensemble(
     horizons: Sequence[int],
     params: dict[str, Any],
     progress: Progress,
+    calls: pd.DataFrame | None = None,
 ) -> TrainingResult:
     """Fit, evaluate and (optionally) refit the ensemble; see the module docstring for the protocol."""
     from reorder.ml.pipeline import TrainingResult  # pipeline imports this module lazily: no import cycle
 
     options = TrainingOptions.from_params(params)
+    if calls is not None and calls.empty:
+        calls = None  # no call recorded yet: constant columns would only burden the nets
+    elif calls is not None:
+        calls = validate_calls(calls)
     horizons = tuple(sorted(int(h) for h in horizons))
     primary = options.horizon_days if options.horizon_days in horizons else min(horizons, key=lambda h: abs(h - 14))
     members = [m for m in options.members if m]
@@ -212,6 +221,7 @@ def train_ensemble(
             refit_rows_per_cutoff=options.max_train_rows / n_all,
             sequence_length=sequence_length,
             feature_names=feature_names,
+            calls=calls,
         )
     train, validation, test = data["train"], data["validation"], data["test"]
 

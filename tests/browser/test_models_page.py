@@ -18,13 +18,13 @@ def test_analyst_trains_watches_progress_and_activates(demo_site, page, screensh
     assert "No version trained yet" in page.locator("main").inner_text()
 
     with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, queues=["default", "training"]):
-        page.get_by_role("button", name="Train new version").click()
+        page.get_by_role("region", name="Demand forecasting").get_by_role("button", name="Train new version").click()
         progress = page.locator("#new-jobs .progress")
         progress.wait_for()
         progress.locator(".badge.succeeded").wait_for(timeout=90_000)  # polled by HTMX until done
     assert "Version" in progress.inner_text() and ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() == 1
 
-    call_command("train_models", backfill_weeks=2)  # a second version, forecasts to compare with sales
+    call_command("train_models", capability=["forecasting"], backfill_weeks=2)  # a second version, forecasts to compare with sales
     page.goto(f"{demo_site}/analyst/models/")
     page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 2", timeout=20_000)
     traces = page.evaluate("Array.from(document.querySelectorAll('.chart')).map(el => el.data.length)")

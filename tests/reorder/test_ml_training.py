@@ -100,3 +100,31 @@ def test_serving_modules_import_neither_django_nor_tensorflow():
         "bad = [m for m in ('django', 'tensorflow') if m in sys.modules]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_recorded_calls_become_features_that_serving_reads(history):
+    # Shops told a rep "not now" on a quarter of their pairs' due days: the calls carry signal a model can use.
+    rng = np.random.default_rng(4)
+    pairs = history.drop_duplicates(["retailer_id", "product_id"]).sample(frac=0.5, random_state=0)
+    calls = pd.DataFrame(
+        {
+            "retailer_id": pairs["retailer_id"].to_numpy(),
+            "product_id": pairs["product_id"].to_numpy(),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(30, 290, len(pairs)), unit="D"),
+            "outcome": rng.choice(["not_now", "ordered", "unreachable"], len(pairs)),
+        }
+    )
+    result = train_reorder_model(history, params={**SMALL, "members": ["lightgbm"], "refit": False}, calls=calls)
+    assert {"days_since_last_call", "last_call_not_now"} <= set(result.model.feature_names)
+    as_of = pd.Timestamp("2023-10-20")
+    with_calls = result.model.predict(history, as_of, calls=calls)
+    without = result.model.predict(history, as_of)  # a shop never called gets neutral values, not an error
+    assert len(with_calls) == len(without)
+    reloaded = load_model(result.model.to_bytes())
+    pd.testing.assert_frame_equal(reloaded.predict(history, as_of, calls=calls), with_calls)
+
+
+def test_no_recorded_call_trains_without_call_features(history):
+    empty = pd.DataFrame(columns=["retailer_id", "product_id", "date", "outcome"])
+    result = train_reorder_model(history, params={**SMALL, "members": ["lightgbm"], "refit": False}, calls=empty)
+    assert "days_since_last_call" not in result.model.feature_names
