@@ -166,7 +166,8 @@ class LightGBMReorder:
     @classmethod
     def from_bytes(cls, data: bytes) -> LightGBMReorder:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            meta = json.loads(archive.read("meta.json"))
+            names = archive.namelist()
+            meta = json.loads(archive.read("meta.json")) if "meta.json" in names else {}
             if meta.get("kind") != "reorder_lightgbm":
                 raise ValueError(f"not a reorder_lightgbm artifact (kind={meta.get('kind')!r})")
             model = cls(
