@@ -16,7 +16,11 @@ class Vendor(TimeStampedModel):
     city = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
     import_batch = models.ForeignKey(
-        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The upload that created this row; undoing the upload removes it.",
     )
 
@@ -77,7 +81,11 @@ class Product(TimeStampedModel):
     launched_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     import_batch = models.ForeignKey(
-        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The upload that created this row; undoing the upload removes it.",
     )
 

@@ -47,7 +47,11 @@ class Order(TimeStampedModel):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     import_batch = models.ForeignKey(
-        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The upload that created this row; undoing the upload removes it.",
     )
 

@@ -36,7 +36,11 @@ class Retailer(TimeStampedModel):
     )
     is_active = models.BooleanField(default=True)
     import_batch = models.ForeignKey(
-        "imports.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The upload that created this row; undoing the upload removes it.",
     )
 

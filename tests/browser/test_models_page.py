@@ -24,7 +24,9 @@ def test_analyst_trains_watches_progress_and_activates(demo_site, page, screensh
         progress.locator(".badge.succeeded").wait_for(timeout=90_000)  # polled by HTMX until done
     assert "Version" in progress.inner_text() and ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() == 1
 
-    call_command("train_models", capability=["forecasting"], backfill_weeks=2)  # a second version, forecasts to compare with sales
+    call_command(
+        "train_models", capability=["forecasting"], backfill_weeks=2
+    )  # a second version, forecasts to compare with sales
     page.goto(f"{demo_site}/analyst/models/")
     page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 2", timeout=20_000)
     traces = page.evaluate("Array.from(document.querySelectorAll('.chart')).map(el => el.data.length)")
