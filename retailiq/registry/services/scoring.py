@@ -128,17 +128,17 @@ def _claim_chunk(job_id: int, number: int) -> bool:
     )
 
 
-_loaded_models: dict[int, Any] = {}
+_loaded_models: dict[tuple, Any] = {}
 
 
 def loaded_model(version: ModelVersion) -> Any:
-    """Load a version's artifact once per process; versions never change once saved."""
-    if version.pk not in _loaded_models:
+    """Load a version's artifact once per process; versions never change once saved. The key carries more than
+    the id, because a database whose ids restart (a test database, a restored backup) reuses them."""
+    key = (version.pk, version.capability, version.algorithm, version.created_at)
+    if key not in _loaded_models:
         with version.artifact.open("rb") as handle:
-            _loaded_models[version.pk] = adapter_for(version.capability).load(
-                handle.read(), algorithm=version.algorithm
-            )
-    return _loaded_models[version.pk]
+            _loaded_models[key] = adapter_for(version.capability).load(handle.read(), algorithm=version.algorithm)
+    return _loaded_models[key]
 
 
 def scoring_chunk_run(*, job_id: int, number: int) -> int | None:
