@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retailiq.catalog.models import Product
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import Conflict, InvalidInput
 from retailiq.inventory.models import Warehouse
 from retailiq.registry.models import ModelVersion
 from retailiq.registry.services import ServedPrediction, prediction_serve
@@ -44,7 +44,7 @@ def _check_horizon(horizon: int, granularity: str) -> int:
     days = horizon * (7 if granularity == "week" else 1)
     if horizon < 1 or days > MAX_HORIZON_DAYS:
         limit = MAX_HORIZON_DAYS if granularity == "day" else MAX_HORIZON_DAYS // 7
-        raise DomainError(f"horizon must be between 1 and {limit} {granularity}s.", code="invalid", status_code=400)
+        raise InvalidInput(f"horizon must be between 1 and {limit} {granularity}s.", field="horizon")
     return days
 
 
@@ -59,11 +59,11 @@ def product_forecast(
 ) -> ServedPrediction:
     """On demand, from the latest day of sales; cached until new sales or a new model."""
     if granularity not in GRANULARITIES:
-        raise DomainError("granularity must be 'day' or 'week'.", code="invalid", status_code=400)
+        raise InvalidInput("granularity must be 'day' or 'week'.", field="granularity")
     _check_horizon(horizon, granularity)
     as_of = latest_sales_day_cached()
     if as_of is None:
-        raise DomainError("There is no sales history to forecast from yet.", code="no_history", status_code=409)
+        raise Conflict("There is no sales history to forecast from yet.", code="no_history")
     inputs: dict[str, Any] = {
         "product_id": product.pk,
         "horizon": horizon,
@@ -89,17 +89,17 @@ def history_forecast(
     model. Dates may repeat (summed) or skip (zero demand)."""
     _check_horizon(horizon, "day")
     if not history:
-        raise DomainError("historicalData is empty.", code="invalid", status_code=400)
+        raise InvalidInput("historicalData is empty.", field="historicalData")
     first, last = min(d for d, _ in history), max(d for d, _ in history)
     span = (last - first).days + 1
     if span < MIN_CALLER_HISTORY_DAYS:
-        raise DomainError(
+        raise InvalidInput(
             f"historicalData covers {span} day(s); at least {MIN_CALLER_HISTORY_DAYS} days are needed.",
+            field="historicalData",
             code="too_little_history",
-            status_code=400,
         )
     if any(quantity < 0 for _, quantity in history):
-        raise DomainError("historicalData quantities must not be negative.", code="invalid", status_code=400)
+        raise InvalidInput("historicalData quantities must not be negative.", field="historicalData")
     totals: dict[str, float] = {}
     for day, quantity in history:
         totals[day.isoformat()] = totals.get(day.isoformat(), 0.0) + float(quantity)

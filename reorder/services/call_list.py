@@ -14,7 +14,7 @@ from django.conf import settings
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
 from retailiq.core.csv_export import csv_cell
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import Forbidden
 from retailiq.retailers.models import Retailer, Segment
 
 from ..models import CallOutcome
@@ -74,7 +74,7 @@ class CallList:
 def _callable_shops(user: User):
     shops = call_list_retailers_for_user(user=user)
     if shops is None:
-        raise DomainError("Only sales reps and analysts have a call list.", code="permission_denied", status_code=403)
+        raise Forbidden("Only sales reps and analysts have a call list.")
     return shops
 
 

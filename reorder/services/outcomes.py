@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import Forbidden, NotFound
 from retailiq.orders.models import Order
 from retailiq.orders.selectors import net_value_expression_through, order_list_for_user
 
@@ -46,7 +46,7 @@ def record_call_outcome(
     (its probability and priority at the horizon), so the hit rate can later be measured against it."""
     shops = call_list_retailers_for_user(user=user)
     if shops is None:
-        raise DomainError("Only sales reps and analysts record calls.", code="permission_denied", status_code=403)
+        raise Forbidden("Only sales reps and analysts record calls.")
     if outcome not in CallOutcome.Outcome.values:
         raise InvalidReorderInput("outcome", f"must be one of {', '.join(CallOutcome.Outcome.values)}.")
     note = (note or "").strip()
@@ -101,7 +101,7 @@ class TimelineEvent:
 def retailer_timeline(*, user: User, retailer_id: int, limit: int = 50) -> list[TimelineEvent]:
     """A shop's orders and recorded calls, newest first: what a rep reads before calling again."""
     if user.is_vendor or not reorder_retailers_for_user(user=user).filter(pk=retailer_id).exists():
-        raise DomainError(f"No shop {retailer_id} among yours.", code="not_found", status_code=404)
+        raise NotFound(f"No shop {retailer_id} among yours.")
     orders = (
         order_list_for_user(user=user)
         .filter(retailer_id=retailer_id)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import Conflict
 from retailiq.registry.services import prediction_serve
 
 from ..selectors import latest_order_day, reorder_products_q, reorder_retailers_for_user
@@ -51,7 +51,7 @@ def predict_reorder(
             raise InvalidReorderInput("product_ids", f"no product {', '.join(map(str, missing))} among yours.")
     as_of = current_as_of()
     if as_of is None:
-        raise DomainError("There are no orders to predict from yet.", code="no_history", status_code=409)
+        raise Conflict("There are no orders to predict from yet.", code="no_history")
     inputs = {"retailer_id": int(retailer_id), "product_ids": wanted, "as_of": as_of}
     served = prediction_serve(capability=CAPABILITY, inputs=inputs, routing_key=f"user:{user.pk}")
     rows = served.result["predictions"]

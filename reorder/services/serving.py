@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import InvalidInput
 from retailiq.dashboards.cache import cached_for_data
 from retailiq.registry.models import ModelVersion
 from retailiq.registry.services import active_model_version
@@ -47,14 +47,11 @@ FRAME_COLUMNS = [
 ]
 
 
-class InvalidReorderInput(DomainError):
+class InvalidReorderInput(InvalidInput):
     """A bad input, named: the API shows it under error.fields, pages next to the field."""
 
-    code = "invalid"
-    status_code = 400
-
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{field}: {message}", fields={field: message})
         self.field = field
         self.errors = {field: message}
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.core.csv_export import csv_cell
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import NotFound
 
 from ..selectors import reorder_retailers_for_user
 from .call_list import ProductSuggestion, suggestion_from_row
@@ -29,7 +29,7 @@ def reorder_suggestions(
     if retailer_id is None:
         raise InvalidReorderInput("retailer", "name the shop.")
     if not reorder_retailers_for_user(user=user).filter(pk=retailer_id).exists():
-        raise DomainError(f"No shop {retailer_id} among yours.", code="not_found", status_code=404)
+        raise NotFound(f"No shop {retailer_id} among yours.")
     _, frame = serving_frame(user=user, retailer_ids=[retailer_id])
     if frame.empty:
         return []

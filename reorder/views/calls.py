@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role, User
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import DomainError, Forbidden, NotFound
 from retailiq.dashboards.access import role_required
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
@@ -123,7 +123,7 @@ def _record(request: HttpRequest, retailer: Retailer) -> tuple[Any, dict[str, li
             horizon_days=form.cleaned_data["horizon"],
         )
     except DomainError as exc:
-        if exc.status_code in (403, 404):
+        if isinstance(exc, Forbidden | NotFound):
             raise Http404(exc.message) from exc
         field = SERVICE_FIELDS.get(getattr(exc, "field", ""), "form")
         message = exc.errors[exc.field] if hasattr(exc, "errors") else exc.message

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from retailiq.accounts.models import Role
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import DomainError, Forbidden, NotFound
 from retailiq.dashboards.access import role_required
 from retailiq.retailers.selectors import retailer_list_for_user
 
@@ -29,7 +29,7 @@ def retailer_timeline_page(request: HttpRequest, retailer_id: int) -> HttpRespon
         # Every product with a prediction, likely or not: the rep judges the unlikely ones too.
         suggestions = reorder_suggestions(user=request.user, retailer_id=retailer.pk, min_probability=0.0)
     except DomainError as exc:
-        if exc.status_code in (403, 404):
+        if isinstance(exc, Forbidden | NotFound):
             raise Http404(exc.message) from exc
         raise
     context = {

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from retailiq.core.errors import DomainError
+from retailiq.web.errors import status_for
 
 
 def _as_drf(exc: Exception) -> Exception:
@@ -21,10 +22,9 @@ def _as_drf(exc: Exception) -> Exception:
         return exceptions.ValidationError(detail=detail)
     if isinstance(exc, DomainError):
         error = exceptions.APIException(detail=exc.message, code=exc.code)
-        error.status_code = exc.status_code
-        # A domain error that names its fields (ImportRejected's `errors`) keeps them.
-        if errors := getattr(exc, "errors", None):
-            error.field_errors = {field: [message] for field, message in errors.items()}
+        error.status_code = status_for(exc)
+        if exc.fields:
+            error.field_errors = {field: [message] for field, message in exc.fields.items()}
         return error
     if isinstance(exc, Http404):
         return exceptions.NotFound()

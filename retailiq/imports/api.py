@@ -20,6 +20,7 @@ from .reading import PRESETS
 from .selectors import import_batch_list, import_issue_list
 from .services import (
     ImportRejected,
+    ImportTooLarge,
     import_batch_configure,
     import_batch_create,
     import_batch_start,
@@ -161,7 +162,7 @@ class ImportListCreateApi(generics.ListAPIView):
         payload = request.data  # parsed here, through the limit
         if self.size_limit is not None and self.size_limit.exceeded:
             message = self.size_limit.message
-            raise ImportRejected(message, errors={"file": message}, status_code=413)
+            raise ImportTooLarge(message)
         data = ImportCreateInputSerializer(data=payload)
         data.is_valid(raise_exception=True)
         values = data.validated_data

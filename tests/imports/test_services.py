@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from retailiq.catalog.models import Product, Vendor
+from retailiq.core.errors import TooLarge
 from retailiq.imports.models import ImportBatch, ImportIssue, ImportState, StagedLine
 from retailiq.imports.services import ImportRejected, import_batch_run, import_batch_undo, import_file
 from retailiq.orders.models import Order, OrderKind, OrderLine
@@ -263,7 +264,7 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit_named(orders_csv):
     with pytest.raises(ImportRejected) as refused:
         run(orders_csv(GOOD))
     assert "RETAILIQ_IMPORT_MAX_BYTES" in refused.value.message
-    assert refused.value.status_code == 413
+    assert isinstance(refused.value, TooLarge)
     assert not ImportBatch.objects.exists()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from reorder.services.call_list import build_call_list, call_list_csv_rows, call_list_filter_choices
 from reorder.services.serving import InvalidReorderInput, predictions_write, serving_source
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import DomainError, Forbidden
 from retailiq.registry.models import ModelStatus, ModelVersion
 from tests import factories as f
 from tests.reorder.orders import buy, move_fixture_orders
@@ -79,7 +79,7 @@ def test_a_rep_cannot_read_another_reps_book_and_shops_and_vendors_have_none(hab
     for user in (habits.retailer_user_a, habits.vendor_user_1):
         with pytest.raises(DomainError) as raised:
             build_call_list(user=user)
-        assert raised.value.status_code == 403
+        assert isinstance(raised.value, Forbidden)
 
 
 def test_a_scored_version_replaces_the_baseline_and_a_longer_horizon_raises_probabilities(habits):

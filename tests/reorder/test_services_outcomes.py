@@ -9,7 +9,7 @@ from django.utils import timezone
 from reorder.models import CallOutcome
 from reorder.services.outcomes import call_list_hit_rate, record_call_outcome, retailer_timeline
 from reorder.services.serving import InvalidReorderInput
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import DomainError, Forbidden, NotFound
 from tests import factories as f
 from tests.reorder.orders import buy
 
@@ -60,7 +60,7 @@ def test_only_the_assigned_rep_or_an_analyst_records_calls(weekly):
     for user in (weekly.retailer_user_a, weekly.vendor_user_1):
         with pytest.raises(DomainError) as denied:
             record_call_outcome(user=user, retailer_id=weekly.shop_a.pk, outcome="ordered")
-        assert denied.value.status_code == 403
+        assert isinstance(denied.value, Forbidden)
 
 
 def test_an_inactive_product_cannot_be_named_by_a_rep(weekly):
@@ -88,7 +88,7 @@ def test_the_timeline_interleaves_orders_and_calls_newest_first(weekly):
 def test_the_timeline_of_a_shop_outside_ones_scope_is_not_found(weekly, who):
     with pytest.raises(DomainError) as raised:
         retailer_timeline(user=getattr(weekly, who), retailer_id=weekly.shop_a.pk)
-    assert raised.value.status_code == 404
+    assert isinstance(raised.value, NotFound)
 
 
 def test_hit_rate_counts_calls_followed_by_an_order_within_their_horizon(weekly):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from reorder.services.predictions import predict_reorder
 from reorder.services.serving import InvalidReorderInput
 from reorder.services.suggestions import reorder_suggestions, suggestion_csv_rows
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import DomainError, NotFound
 from tests.reorder.orders import buy
 
 
@@ -35,7 +35,7 @@ def test_reps_get_their_shops_carts_and_vendors_only_their_products(habits):
     assert reorder_suggestions(user=habits.rep_a, retailer_id=habits.shop_a.pk, min_probability=0)
     with pytest.raises(DomainError) as raised:
         reorder_suggestions(user=habits.rep_a, retailer_id=habits.shop_b.pk)
-    assert raised.value.status_code == 404
+    assert isinstance(raised.value, NotFound)
     vendor = reorder_suggestions(user=habits.vendor_user_2, retailer_id=habits.shop_a.pk, min_probability=0)
     assert [s.product for s in vendor] == [habits.product_2]
     with pytest.raises(InvalidReorderInput):

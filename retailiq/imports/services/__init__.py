@@ -1,6 +1,6 @@
 """Use cases of sales-history imports; pages, API, command and task all call these."""
 
-from .errors import ImportRejected
+from .errors import ImportRejected, ImportTooLarge
 from .file import import_file
 from .mappings import PER_FILE_OPTIONS, saved_mapping_save
 from .run import import_batch_held_elsewhere, import_batch_run
@@ -10,6 +10,7 @@ from .upload import import_batch_configure, import_batch_create, import_batch_cr
 __all__ = [
     "PER_FILE_OPTIONS",
     "ImportRejected",
+    "ImportTooLarge",
     "import_batch_configure",
     "import_batch_create",
     "import_batch_create_from_path",

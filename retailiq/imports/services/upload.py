@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..models import ImportBatch, ImportMode, ImportState
 from ..reading import PRESETS, FileFormatError, ReadOptions, propose_mapping, sniff_file, validate_mapping
-from .errors import ImportRejected
+from .errors import ImportRejected, ImportTooLarge
 
 COPY_BUFFER = 1024 * 1024
 
@@ -29,7 +29,7 @@ def _copy_counting(source: IO[bytes], target: IO[bytes], *, limit: int) -> tuple
     while block := source.read(COPY_BUFFER):
         size += len(block)
         if size > limit:
-            raise ImportRejected(_too_large_message(limit), errors={"file": _too_large_message(limit)}, status_code=413)
+            raise ImportTooLarge(_too_large_message(limit))
         digest.update(block)
         target.write(block)
     return size, digest.hexdigest()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from retailiq.accounts.models import Role
 from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.dashboards.access import role_required
+from retailiq.web.errors import status_for
 
 from ..forms import MappingForm, UploadForm, mapping_initial
 from ..models import ImportBatch, ImportState, SavedMapping
@@ -57,7 +58,7 @@ def _import_new(request: HttpRequest, limit: ImportSizeLimitHandler | None) -> H
         batch = import_batch_create(source=upload, original_name=upload.name, user=request.user)
     except ImportRejected as exc:
         form.add_error("file", exc.errors.get("file", exc.message))
-        return _upload_page(request, form, status=exc.status_code)
+        return _upload_page(request, form, status=status_for(exc))
     query = {"preset": form.cleaned_data["preset"]}
     if form.cleaned_data["saved_mapping"]:
         query["saved"] = form.cleaned_data["saved_mapping"].pk

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from retailiq.core.errors import DomainError
+from retailiq.core.errors import Conflict, InvalidInput
 
 from ..models import ModelStatus, ModelVersion, Rollout
 
@@ -33,10 +33,9 @@ def active_model_version(*, capability: str, segment: str = "") -> ModelVersion 
 def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version = ModelVersion.objects.select_for_update().get(pk=version.pk)
     if version.status not in (ModelStatus.READY, ModelStatus.RETIRED, ModelStatus.ACTIVE):
-        raise DomainError(
+        raise Conflict(
             f"Version {version.pk} is {version.status}; only a trained version can serve.",
             code="not_ready",
-            status_code=409,
         )
     ModelVersion.objects.filter(
         capability=version.capability, segment=version.segment, status=ModelStatus.ACTIVE
@@ -59,10 +58,9 @@ def model_version_rollback(*, capability: str, segment: str = "") -> ModelVersio
         .first()
     )
     if previous is None:
-        raise DomainError(
+        raise Conflict(
             f"No earlier {capability} version has served; there is nothing to roll back to.",
             code="nothing_to_roll_back",
-            status_code=409,
         )
     return model_version_activate(version=previous)
 
@@ -84,12 +82,12 @@ def model_version_set_rollout(*, version: ModelVersion, rollout: str, traffic_sh
     or serving a share of requests. One challenger per capability and segment."""
     version = ModelVersion.objects.select_for_update().get(pk=version.pk)
     if rollout != Rollout.NONE and version.status not in (ModelStatus.READY, ModelStatus.RETIRED):
-        raise DomainError(
+        raise Conflict(
             f"Version {version.pk} is {version.status}; only a trained version that is not serving can be a challenger.",
             code="not_a_challenger",
         )
     if rollout == Rollout.SHARE and not 0 < traffic_share < 1:
-        raise DomainError("A challenger's share of requests must be between 0 and 1.", code="invalid", status_code=400)
+        raise InvalidInput("A challenger's share of requests must be between 0 and 1.", field="traffic_share")
     ModelVersion.objects.filter(capability=version.capability, segment=version.segment).exclude(pk=version.pk).exclude(
         rollout=Rollout.NONE
     ).update(rollout=Rollout.NONE, traffic_share=0.0)
