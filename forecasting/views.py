@@ -17,10 +17,10 @@ from django.views.decorators.vary import vary_on_headers
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
-from retailiq.core.csv_export import csv_response
 from retailiq.core.errors import DomainError
-from retailiq.dashboards.access import role_required
-from retailiq.dashboards.cache import cached_for_user
+from retailiq.web.access import role_required
+from retailiq.web.cache import cached_for_user
+from retailiq.web.csv_export import csv_response
 
 from . import analytics, charts
 from .selectors import latest_sales_day_cached

@@ -13,9 +13,9 @@ from django.conf import settings
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
-from retailiq.core.csv_export import csv_cell
 from retailiq.core.errors import Forbidden
 from retailiq.retailers.models import Retailer, Segment
+from retailiq.web.csv_export import csv_cell
 
 from ..models import CallOutcome
 from ..selectors import call_list_retailers_for_user, reorder_products_q

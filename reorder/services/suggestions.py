@@ -4,8 +4,8 @@ from collections.abc import Iterable
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.csv_export import csv_cell
 from retailiq.core.errors import NotFound
+from retailiq.web.csv_export import csv_cell
 
 from ..selectors import reorder_retailers_for_user
 from .call_list import ProductSuggestion, suggestion_from_row

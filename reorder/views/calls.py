@@ -14,9 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role, User
 from retailiq.core.errors import DomainError, Forbidden, NotFound
-from retailiq.dashboards.access import role_required
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.web.access import role_required
 
 from .. import charts
 from ..forms import OUTCOME_CHOICES, CallListFilterForm, CallOutcomeForm

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role
-from retailiq.dashboards.access import role_required
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.web.access import role_required
 
 from ..forms import MAX_CART_QUANTITY, cart_from_post, cart_from_suggestions
 from ..services.suggestions import reorder_suggestions, suggestion_csv_rows

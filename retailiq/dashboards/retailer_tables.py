@@ -8,8 +8,8 @@ from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.orders.models import Order, OrderKind, OrderStatus
+from retailiq.web.tables import DashboardTable
 
-from .tables import DashboardTable
 from .templatetags.money import money
 
 

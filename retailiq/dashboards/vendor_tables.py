@@ -13,8 +13,8 @@ from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.retailers.models import Segment
+from retailiq.web.tables import DashboardTable
 
-from .tables import DashboardTable
 from .templatetags.money import money
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError
-from retailiq.dashboards.access import role_required
+from retailiq.web.access import role_required
 
 from .models import Capability, Rollout
 from .pages import BREAKDOWN_METRICS, HEADLINE_METRICS, capability_panels, recent_jobs

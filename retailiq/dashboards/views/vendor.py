@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
+from retailiq.web.access import role_required
+from retailiq.web.cache import cached_for_user
+from retailiq.web.tables import first_response
 
 from .. import vendor_data
-from ..access import role_required
-from ..cache import cached_for_user
 from ..charts_vendor import sales_breakdown_figure
-from ..tables import first_response
 from ..vendor_tables import DecliningProductsTable, RetailerSalesFilter, RetailerSalesTable, TopProductsTable
 
 CHART_REGION = "vendor-sales-chart"

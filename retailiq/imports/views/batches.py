@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from retailiq.accounts.models import Role
-from retailiq.core.csv_export import csv_cell
-from retailiq.dashboards.access import role_required
-from retailiq.dashboards.tables import table_response
+from retailiq.web.access import role_required
+from retailiq.web.csv_export import csv_cell
+from retailiq.web.tables import table_response
 
 from ..models import ImportBatch
 from ..pages import batch_figures

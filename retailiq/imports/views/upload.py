@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from retailiq.accounts.models import Role
 from retailiq.catalog.selectors import vendor_list_for_user
-from retailiq.dashboards.access import role_required
+from retailiq.web.access import role_required
 from retailiq.web.errors import status_for
 
 from ..forms import MappingForm, UploadForm, mapping_initial

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from retailiq.core.csv_export import csv_cell, csv_response
+from retailiq.web.csv_export import csv_cell, csv_response
 
 
 def test_csv_cells_cannot_start_a_formula():

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
-from retailiq.core.csv_export import csv_response
+from retailiq.web.csv_export import csv_response
 
 PER_PAGE = 20
 
