@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError
 from retailiq.web.access import role_required
+from retailiq.web.htmx import is_htmx
 
 from .models import Capability, Rollout
 from .pages import BREAKDOWN_METRICS, HEADLINE_METRICS, capability_panels, recent_jobs
@@ -30,7 +31,7 @@ TUNING_CHOICES = (0, 30, 120, 600)
 
 
 def _job_started(request: HttpRequest, job) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         return render(request, "components/job_progress.html", {"job": job})
     messages.success(request, f"{job.get_kind_display()} job {job.pk} started.")
     return redirect("models")
@@ -62,7 +63,7 @@ def _act(request: HttpRequest, action) -> HttpResponse:
     try:
         return action()
     except DomainError as exc:
-        if request.htmx:
+        if is_htmx(request):
             return HttpResponse(f'<p class="error" role="alert">{exc.message}</p>', status=200)
         messages.error(request, exc.message)
         return redirect("models")
