@@ -9,8 +9,7 @@ from django.utils.html import format_html
 
 from retailiq.orders.models import Order, OrderKind, OrderStatus
 from retailiq.web.tables import DashboardTable
-
-from .templatetags.money import money
+from retailiq.web.templatetags.money import money
 
 
 class OrderFilter(django_filters.FilterSet):

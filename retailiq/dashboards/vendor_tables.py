@@ -14,8 +14,7 @@ from django.utils.html import format_html
 
 from retailiq.retailers.models import Segment
 from retailiq.web.tables import DashboardTable
-
-from .templatetags.money import money
+from retailiq.web.templatetags.money import money
 
 
 class RetailerSalesFilter(django_filters.FilterSet):
