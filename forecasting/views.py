@@ -17,10 +17,11 @@ from django.views.decorators.vary import vary_on_headers
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
-from retailiq.core.csv_export import csv_response
 from retailiq.core.errors import DomainError
-from retailiq.dashboards.access import role_required
-from retailiq.dashboards.cache import cached_for_user
+from retailiq.web.access import role_required
+from retailiq.web.cache import cached_for_user
+from retailiq.web.csv_export import csv_response
+from retailiq.web.htmx import wants_fragment
 
 from . import analytics, charts
 from .selectors import latest_sales_day_cached
@@ -252,17 +253,13 @@ def _with_percent(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**r, "growth_percent": r["growth"] * 100} for r in rows]
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and request.htmx.target == FRAGMENT_TARGET and not request.htmx.history_restore_request
-
-
 @role_required(Role.VENDOR)
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def demand_page(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     context = _detail_context(scope, _detail(scope))
-    if _wants_fragment(request):
+    if wants_fragment(request, FRAGMENT_TARGET):
         return render(request, "forecasting/_detail.html", context)
     growing, declining = _growth_rankings(scope)
     context.update(

@@ -6,6 +6,7 @@ probability x expected order value. The rep's page, its CSV and the API all read
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,6 @@ from django.conf import settings
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
-from retailiq.core.csv_export import csv_cell
 from retailiq.core.errors import Forbidden
 from retailiq.retailers.models import Retailer, Segment
 
@@ -253,30 +253,27 @@ CSV_HEADER = [
 ]
 
 
-def call_list_csv_rows(call_list: CallList) -> Iterable[list[str]]:
-    """The header, then one row per shop and suggested product, every cell escaped against formulas."""
+def call_list_csv_rows(call_list: CallList) -> Iterable[list[Any]]:
+    """The header, then one row per shop and suggested product, as values: the CSV response escapes them."""
     yield CSV_HEADER
     for rank, entry in enumerate(call_list.entries, start=1):
         shop = entry.retailer
         for suggestion in entry.products:
             yield [
-                str(csv_cell(value))
-                for value in (
-                    rank,
-                    shop.name,
-                    shop.code,
-                    shop.city,
-                    shop.get_segment_display(),
-                    entry.priority,
-                    entry.probability,
-                    suggestion.product.name,
-                    suggestion.product.sku,
-                    suggestion.probability,
-                    suggestion.expected_quantity,
-                    suggestion.expected_date,
-                    suggestion.expected_value,
-                    suggestion.days_overdue,
-                    suggestion.last_order_date,
-                    "; ".join(suggestion.reasons),
-                )
+                rank,
+                shop.name,
+                shop.code,
+                shop.city,
+                shop.get_segment_display(),
+                entry.priority,
+                entry.probability,
+                suggestion.product.name,
+                suggestion.product.sku,
+                suggestion.probability,
+                suggestion.expected_quantity,
+                suggestion.expected_date,
+                suggestion.expected_value,
+                suggestion.days_overdue,
+                suggestion.last_order_date,
+                "; ".join(suggestion.reasons),
             ]

@@ -20,9 +20,9 @@ from django.utils import timezone
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.core.errors import InvalidInput
-from retailiq.dashboards.cache import cached_for_data
 from retailiq.registry.models import ModelVersion
 from retailiq.registry.services import active_model_version
+from retailiq.web.cache import cached_for_data
 
 from ..models import ReorderPrediction
 from ..selectors import latest_order_day, order_history_frame, prediction_list_for_user, reorder_products_q

@@ -1,10 +1,10 @@
 """A shop's "time to reorder" cart: the products it is likely to reorder soon, with quantities to adjust."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.csv_export import csv_cell
 from retailiq.core.errors import NotFound
 
 from ..selectors import reorder_retailers_for_user
@@ -54,9 +54,9 @@ SUGGESTION_CSV_HEADER = [
 
 def suggestion_csv_rows(
     suggestions: Iterable[ProductSuggestion], quantities: dict[int, int] | None = None
-) -> Iterable[list[str]]:
+) -> Iterable[list[Any]]:
     """The cart as CSV rows, header first; ``quantities`` (product id to units) overrides the suggested ones and
-    a quantity of 0 drops the product. Cells are escaped against spreadsheet formulas."""
+    a quantity of 0 drops the product. Values, not text: the CSV response escapes them."""
     quantities = quantities or {}
     yield SUGGESTION_CSV_HEADER
     for suggestion in suggestions:
@@ -64,15 +64,12 @@ def suggestion_csv_rows(
         if quantity <= 0:
             continue
         yield [
-            str(csv_cell(value))
-            for value in (
-                suggestion.product.sku,
-                suggestion.product.name,
-                quantity,
-                suggestion.unit_price,
-                round(quantity * suggestion.unit_price, 2),
-                suggestion.expected_date,
-                suggestion.probability,
-                "; ".join(suggestion.reasons),
-            )
+            suggestion.product.sku,
+            suggestion.product.name,
+            quantity,
+            suggestion.unit_price,
+            round(quantity * suggestion.unit_price, 2),
+            suggestion.expected_date,
+            suggestion.probability,
+            "; ".join(suggestion.reasons),
         ]

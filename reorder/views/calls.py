@@ -14,15 +14,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role, User
 from retailiq.core.errors import DomainError, Forbidden, NotFound
-from retailiq.dashboards.access import role_required
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.web.access import role_required
+from retailiq.web.csv_export import csv_response
+from retailiq.web.htmx import is_htmx, wants_fragment
 
 from .. import charts
 from ..forms import OUTCOME_CHOICES, CallListFilterForm, CallOutcomeForm
 from ..services.call_list import build_call_list, call_list_csv_rows, call_list_filter_choices
 from ..services.outcomes import call_list_hit_rate, record_call_outcome
-from .common import csv_download
 
 FRAGMENT_TARGET = "call-list"
 PANEL_SIZE = 5
@@ -50,17 +51,13 @@ def _call_list_context(request: HttpRequest) -> dict[str, Any]:
     return {"form": form, "call_list": call_list, "rep": rep, "query": request.GET.urlencode()}
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and request.htmx.target == FRAGMENT_TARGET and not request.htmx.history_restore_request
-
-
 @role_required(Role.SALES_REP)
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def call_list_page(request: HttpRequest) -> HttpResponse:
     context = _call_list_context(request)
     context["outcome_choices"] = OUTCOME_CHOICES
-    if _wants_fragment(request):
+    if wants_fragment(request, FRAGMENT_TARGET):
         return render(request, "reorder/_call_list.html", context)
     # An analyst looking at one rep's list sees that rep's hit rate; the service scopes by user.
     hit_rate = call_list_hit_rate(user=context["rep"] or request.user, days=HIT_RATE_DAYS)
@@ -79,7 +76,8 @@ def call_list_page(request: HttpRequest) -> HttpResponse:
 def call_list_csv(request: HttpRequest) -> HttpResponse:
     """The list as filtered on screen, one row per retailer and product."""
     call_list = _call_list_context(request)["call_list"]
-    return csv_download(f"call-list-{call_list.as_of or 'today'}", call_list_csv_rows(call_list))
+    header, *rows = call_list_csv_rows(call_list)
+    return csv_response(f"call-list-{call_list.as_of or 'today'}", header, rows)
 
 
 @role_required(Role.SALES_REP)
@@ -138,7 +136,7 @@ def call_outcome_record(request: HttpRequest) -> HttpResponse:
     line, or the errors beside their fields; without JavaScript it goes back to the list."""
     retailer = _retailer_or_404(request.user, request.POST.get("retailer"))
     call, errors = _record(request, retailer)
-    if not request.htmx:
+    if not is_htmx(request):
         if errors:
             messages.error(request, f"{retailer.name}: " + " ".join(m for e in errors.values() for m in e))
         else:

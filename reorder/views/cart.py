@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role
-from retailiq.dashboards.access import role_required
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.web.access import role_required
+from retailiq.web.csv_export import csv_response
+from retailiq.web.htmx import wants_fragment
 
 from ..forms import MAX_CART_QUANTITY, cart_from_post, cart_from_suggestions
 from ..services.suggestions import reorder_suggestions, suggestion_csv_rows
-from .common import csv_download
 
 CART_TARGET = "reorder-cart"
 PANEL_SIZE = 5
@@ -72,7 +73,7 @@ def suggestion_cart_page(request: HttpRequest) -> HttpResponse:
         lines, errors = cart_from_suggestions(suggestions), []
     context = _cart_context(request, shop, lines, errors)
     context["suggested"] = len(suggestions)
-    if request.htmx and request.htmx.target == CART_TARGET:
+    if wants_fragment(request, CART_TARGET):
         return render(request, "reorder/_cart.html", context)
     context["shops"] = _shops_to_pick(request)
     return render(request, "reorder/suggestions.html", context, status=400 if errors else 200)
@@ -92,7 +93,8 @@ def suggestion_cart_csv(request: HttpRequest) -> HttpResponse:
         return render(request, "reorder/suggestions.html", context, status=400)
     kept = [s for s in suggestions if s.product.pk in quantities]
     name = slugify(f"reorder {shop.name}" if shop is not None else "reorder")[:60] or "reorder"
-    return csv_download(name, suggestion_csv_rows(kept, quantities))
+    header, *rows = suggestion_csv_rows(kept, quantities)
+    return csv_response(name, header, rows)
 
 
 @role_required(Role.RETAILER)

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 
 from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError, Forbidden, NotFound
-from retailiq.dashboards.access import role_required
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.web.access import role_required
 
 from ..forms import OUTCOME_CHOICES
 from ..services.outcomes import retailer_timeline

@@ -1,7 +1,7 @@
 """Domain errors: what went wrong in business terms, never how HTTP says it.
 
 Services raise these; the API's one exception handler (`retailiq/api/exception_handler.py`) and the pages' one form
-helper (`retailiq.web.forms.apply_domain_error`) decide the status code and where the message shows. A
+helper (`retailiq.web.errors.apply_domain_error`) decide the status code and where the message shows. A
 capability may subclass one of them to add meaning (``ImportRejected`` is an ``InvalidInput``), never to add a
 status code.
 """

@@ -16,8 +16,8 @@ from retailiq.registry.adapters import registered_capabilities
 from retailiq.registry.models import Capability, Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.selectors import job_list_for_user, model_version_list_for_user
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.web.cache import cached_for_data
 
-from .cache import cached_for_data
 from .reference_day import reference_day
 
 TOP_RETAILER_DAYS = 90

@@ -7,8 +7,8 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils.html import format_html
 
 from retailiq.registry.models import Job, JobState
+from retailiq.web.tables import DashboardTable
 
-from .tables import DashboardTable
 from .vendor_tables import RetailerSalesFilter, RetailerSalesTable
 
 __all__ = ["JobFilter", "JobTable", "MarketplaceRetailerTable", "RetailerSalesFilter"]

@@ -10,12 +10,12 @@ from django.utils.html import format_html
 
 from retailiq.accounts.models import User
 from retailiq.retailers.models import Retailer, Segment
+from retailiq.web.cache import cached_for_user
+from retailiq.web.tables import DashboardTable
 
-from .cache import cached_for_user
 from .reference_day import reference_day
 from .rep_data import city_choices_for_user, quiet_cutoff, with_window_figures
 from .retailer_tables import MoneyColumn
-from .tables import DashboardTable
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 

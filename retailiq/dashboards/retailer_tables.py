@@ -8,9 +8,8 @@ from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.orders.models import Order, OrderKind, OrderStatus
-
-from .tables import DashboardTable
-from .templatetags.money import money
+from retailiq.web.tables import DashboardTable
+from retailiq.web.templatetags.money import money
 
 
 class OrderFilter(django_filters.FilterSet):

@@ -13,9 +13,8 @@ from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.retailers.models import Segment
-
-from .tables import DashboardTable
-from .templatetags.money import money
+from retailiq.web.tables import DashboardTable
+from retailiq.web.templatetags.money import money
 
 
 class RetailerSalesFilter(django_filters.FilterSet):

@@ -1,5 +1,6 @@
 """The upload form and the mapping form. They only collect input: what a valid mapping
-is, and what an import may do, the services decide (their errors come back per field)."""
+is, and what an import may do, the services decide (their errors come back per field, and
+retailiq.web.errors.apply_domain_error puts each beside its control)."""
 
 from typing import Any
 
@@ -53,6 +54,14 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per RetailIQ field (`map_<field>`), listing the file's columns, then
     what the import may create and how it treats bad lines."""
+
+    # Where the services' errors show (ImportRejected names RetailIQ fields and option names): a RetailIQ field
+    # beside its select; the hidden preset and saved mapping are nothing to correct here, so at the top.
+    SERVICE_FIELDS: dict[str, str | None] = {
+        **{field.name: MAPPING_PREFIX + field.name for field in ORDER_FIELDS},
+        "preset": None,
+        "saved_mapping": None,
+    }
 
     default_vendor = forms.ChoiceField(
         required=False,
@@ -117,18 +126,6 @@ class MappingForm(forms.Form):
             "auto_create_products": self.cleaned_data["auto_create_products"],
             "default_vendor": self.cleaned_data["vendor"],
         }
-
-    def add_service_errors(self, errors: dict[str, str], message: str) -> None:
-        """ImportRejected names RetailIQ fields or option names; put each by its control."""
-        if not errors:
-            self.add_error(None, message)
-        for name, text in errors.items():
-            if MAPPING_PREFIX + name in self.fields:
-                self.add_error(MAPPING_PREFIX + name, text)
-            elif name in self.fields and name not in ("preset", "saved_mapping"):
-                self.add_error(name, text)
-            else:
-                self.add_error(None, text)
 
 
 def mapping_initial(*, header: list[str], mapping: dict[str, str | None], options: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma, naturaltime
 from django.urls import reverse
 from django.utils.html import format_html
 
-from retailiq.dashboards.tables import DashboardTable
+from retailiq.web.tables import DashboardTable
 
 from .models import ImportBatch, ImportIssue, ImportState, IssueSeverity
 from .pages import state_label

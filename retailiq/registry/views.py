@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from retailiq.accounts.models import Role
-from retailiq.core.errors import DomainError
-from retailiq.dashboards.access import role_required
+from retailiq.core.errors import DomainError, InvalidInput
+from retailiq.web.access import role_required
+from retailiq.web.htmx import is_htmx
 
 from .models import Capability, Rollout
 from .pages import BREAKDOWN_METRICS, HEADLINE_METRICS, capability_panels, recent_jobs
@@ -30,7 +31,7 @@ TUNING_CHOICES = (0, 30, 120, 600)
 
 
 def _job_started(request: HttpRequest, job) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         return render(request, "components/job_progress.html", {"job": job})
     messages.success(request, f"{job.get_kind_display()} job {job.pk} started.")
     return redirect("models")
@@ -39,7 +40,7 @@ def _job_started(request: HttpRequest, job) -> HttpResponse:
 def _capability(request: HttpRequest) -> str:
     capability = request.POST.get("capability", "")
     if capability not in Capability.values:
-        raise DomainError(f"capability: choose one of {', '.join(Capability.values)}.", code="invalid")
+        raise InvalidInput(f"capability: choose one of {', '.join(Capability.values)}.", field="capability")
     return capability
 
 
@@ -62,8 +63,8 @@ def _act(request: HttpRequest, action) -> HttpResponse:
     try:
         return action()
     except DomainError as exc:
-        if request.htmx:
-            return HttpResponse(f'<p class="error" role="alert">{exc.message}</p>', status=200)
+        if is_htmx(request):
+            return render(request, "components/action_error.html", {"message": exc.message})
         messages.error(request, exc.message)
         return redirect("models")
 
@@ -74,7 +75,7 @@ def model_train(request: HttpRequest) -> HttpResponse:
     def start():
         tuning = int(request.POST.get("tuning_seconds") or 0)
         if tuning not in TUNING_CHOICES:
-            raise DomainError("tuning_seconds: choose one of the offered budgets.", code="invalid")
+            raise InvalidInput("tuning_seconds: choose one of the offered budgets.", field="tuning_seconds")
         job = training_job_create(
             capability=_capability(request),
             user=request.user,
@@ -122,7 +123,7 @@ def model_rollout(request: HttpRequest, pk: int) -> HttpResponse:
     def rollout():
         mode = request.POST.get("rollout", "")
         if mode not in Rollout.values:
-            raise DomainError("rollout: choose none, shadow or share.", code="invalid")
+            raise InvalidInput("rollout: choose none, shadow or share.", field="rollout")
         share = float(request.POST.get("traffic_share") or 0)
         model_version_set_rollout(version=version, rollout=mode, traffic_share=share)
         messages.success(request, f"Version {version.pk}: {Rollout(mode).label.lower()}.")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     # Shared domain
     "retailiq.core",
+    "retailiq.web",
     "retailiq.accounts",
     "retailiq.catalog",
     "retailiq.retailers",

@@ -60,6 +60,14 @@ def test_a_refused_action_is_a_message_not_an_error(marketplace):
     assert b"capability: choose one of" in response.content
 
 
+def test_a_refused_action_by_htmx_is_an_alert_in_place(marketplace):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    response = client.post("/analyst/models/train/", {"capability": "weather"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.decode().startswith('<p class="error" role="alert">capability: choose one of')
+
+
 def test_the_train_form_starts_one_job_however_often_it_is_submitted(marketplace, django_capture_on_commit_callbacks):
     client = Client()
     client.force_login(marketplace.analyst)

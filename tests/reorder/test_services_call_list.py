@@ -10,6 +10,7 @@ from reorder.services.call_list import build_call_list, call_list_csv_rows, call
 from reorder.services.serving import InvalidReorderInput, predictions_write, serving_source
 from retailiq.core.errors import DomainError, Forbidden
 from retailiq.registry.models import ModelStatus, ModelVersion
+from retailiq.web.csv_export import csv_response
 from tests import factories as f
 from tests.reorder.orders import buy, move_fixture_orders
 
@@ -115,14 +116,16 @@ def test_filter_choices_are_the_users_own(habits):
     assert {pk for pk, _ in analyst["reps"]} == {habits.rep_a.pk, habits.rep_b.pk}
 
 
-def test_csv_has_one_row_per_shop_and_product_with_formulas_escaped(habits):
+def test_csv_has_one_row_per_shop_and_product_as_values_the_response_escapes(habits):
     habits.shop_a.name = "=HYPERLINK(1)"
     habits.shop_a.save()
     rows = list(call_list_csv_rows(build_call_list(user=habits.rep_a)))
     assert rows[0][:2] == ["rank", "retailer"]
     assert len(rows) == 1 + 3  # shop A's two products, shop C's one
-    assert all(isinstance(cell, str) for row in rows for cell in row)
-    assert "'=HYPERLINK(1)" in [row[1] for row in rows]
+    assert all(isinstance(row[0], int) for row in rows[1:])  # values, not text
+    assert "=HYPERLINK(1)" in [row[1] for row in rows]  # escaped once, by retailiq.web.csv_export
+    body = csv_response("calls", rows[0], rows[1:]).content.decode()
+    assert "'=HYPERLINK(1)" in body and "''=HYPERLINK(1)" not in body
 
 
 def _row(retailer_id: int, product_id: int, as_of: dt.date, probabilities: dict, *, value: float) -> dict:

@@ -10,13 +10,13 @@ from retailiq.accounts.models import Role
 from retailiq.imports.progress import import_pace
 from retailiq.imports.selectors import import_batch_list
 from retailiq.orders.selectors import retailer_sales_for_user
+from retailiq.web.access import role_required
+from retailiq.web.cache import cached_for_user
+from retailiq.web.tables import first_response
 
 from .. import analyst_data
-from ..access import role_required
 from ..analyst_tables import JobFilter, JobTable, MarketplaceRetailerTable, RetailerSalesFilter
-from ..cache import cached_for_user
 from ..charts_analyst import marketplace_weekly_figure
-from ..tables import first_response
 
 IMPORTS_SHOWN = 5
 

@@ -5,13 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
+from retailiq.web.access import role_required
+from retailiq.web.cache import cached_for_user
+from retailiq.web.tables import first_response
 
 from .. import rep_data, retailer_data
-from ..access import role_required
-from ..cache import cached_for_user
 from ..charts_rep import book_value_figure
 from ..rep_tables import retailer_table
-from ..tables import first_response
 
 
 @role_required(Role.SALES_REP)

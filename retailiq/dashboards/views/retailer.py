@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from forecasting.analytics import ExpectedDemand, retailer_expected_demand
 from retailiq.accounts.models import Role
+from retailiq.web.access import role_required
+from retailiq.web.cache import scope_key
+from retailiq.web.tables import first_response
 
 from .. import retailer_data
-from ..access import role_required
-from ..cache import scope_key
 from ..charts_retailer import order_calendar_figure, weekly_value_figure
 from ..retailer_tables import order_table, top_product_table
-from ..tables import first_response
 
 # How long a shop's expected demand is kept: a forecast batch scored meanwhile, or
 # history imported before its origin, shows within this time.

@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
+from retailiq.web.access import role_required
+from retailiq.web.cache import cached_for_user
+from retailiq.web.htmx import wants_fragment
+from retailiq.web.tables import first_response
 
 from .. import vendor_data
-from ..access import role_required
-from ..cache import cached_for_user
 from ..charts_vendor import sales_breakdown_figure
-from ..tables import first_response
 from ..vendor_tables import DecliningProductsTable, RetailerSalesFilter, RetailerSalesTable, TopProductsTable
 
 CHART_REGION = "vendor-sales-chart"
@@ -54,7 +55,7 @@ def _chart_context(request: HttpRequest) -> dict:
 @role_required(Role.VENDOR)
 def vendor_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if request.htmx and request.htmx.target == CHART_REGION:
+    if wants_fragment(request, CHART_REGION):
         return render(request, "dashboards/_vendor_sales_chart.html", _chart_context(request))
 
     filterset = RetailerSalesFilter(

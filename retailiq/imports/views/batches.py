@@ -1,7 +1,6 @@
 """The imports list, one batch's page (live progress, summary, issues), its report and
 its undo."""
 
-import csv
 from urllib.parse import urlparse
 
 from django.contrib import messages
@@ -11,9 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from retailiq.accounts.models import Role
-from retailiq.core.csv_export import csv_cell
-from retailiq.dashboards.access import role_required
-from retailiq.dashboards.tables import table_response
+from retailiq.web.access import role_required
+from retailiq.web.csv_export import csv_line, csv_streaming_response
+from retailiq.web.htmx import is_htmx
+from retailiq.web.tables import table_response
 
 from ..models import ImportBatch
 from ..pages import batch_figures
@@ -68,7 +68,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     running. Once it has finished, the batch's own page reloads to show the summary."""
     batch = _batch(request, pk)
     response = render(request, "components/import_progress.html", {"batch": batch, "pace": import_pace(batch)})
-    if batch.is_finished and request.htmx and _shown_on_batch_page(request, batch):
+    if batch.is_finished and is_htmx(request) and _shown_on_batch_page(request, batch):
         response["HX-Refresh"] = "true"
     return response
 
@@ -86,21 +86,11 @@ def import_report(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     batch = _batch(request, pk)
     issues = import_issue_list(batch=batch).values_list("line_number", "severity", "column", "value", "reason", "row")
 
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-
-    def rows():
-        yield writer.writerow([csv_cell(h) for h in REPORT_HEADER])
-        for line, severity, column, value, reason, row in issues.iterator(chunk_size=2000):
-            whole = csv.writer(Echo()).writerow(list(row.values())).rstrip("\r\n") if row else ""
-            yield writer.writerow([csv_cell(v) for v in (line, severity, column, value, reason, whole)])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-issues.csv"'
-    return response
+    rows = (
+        (line, severity, column, value, reason, csv_line(row.values()) if row else "")
+        for line, severity, column, value, reason, row in issues.iterator(chunk_size=2000)
+    )
+    return csv_streaming_response(f"import-{batch.pk}-issues", REPORT_HEADER, rows)
 
 
 @role_required(Role.ANALYST)

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from retailiq.accounts.models import Role
-from retailiq.core.csv_export import csv_response
-from retailiq.dashboards.access import role_required
+from retailiq.web.access import role_required
+from retailiq.web.csv_export import csv_response
 
 from ..pages import field_rows
 from ..reading import ORDER_FIELDS, PRESETS

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from retailiq.accounts.models import Role
 from retailiq.catalog.selectors import vendor_list_for_user
-from retailiq.dashboards.access import role_required
-from retailiq.web.errors import status_for
+from retailiq.web.access import role_required
+from retailiq.web.errors import apply_domain_error, status_for
 
 from ..forms import MappingForm, UploadForm, mapping_initial
 from ..models import ImportBatch, ImportState, SavedMapping
@@ -57,7 +57,7 @@ def _import_new(request: HttpRequest, limit: ImportSizeLimitHandler | None) -> H
     try:
         batch = import_batch_create(source=upload, original_name=upload.name, user=request.user)
     except ImportRejected as exc:
-        form.add_error("file", exc.errors.get("file", exc.message))
+        apply_domain_error(form, exc, default_field="file")
         return _upload_page(request, form, status=status_for(exc))
     query = {"preset": form.cleaned_data["preset"]}
     if form.cleaned_data["saved_mapping"]:
@@ -137,7 +137,7 @@ def _configure_and_start(
             batch=batch, mapping=form.mapping, options=options, mode=form.cleaned_data["mode"], preset=preset
         )
     except ImportRejected as exc:
-        form.add_service_errors(exc.errors, exc.message)
+        apply_domain_error(form, exc, field_names=MappingForm.SERVICE_FIELDS)
         return None
     if form.cleaned_data["save_as"]:
         _save_mapping(request, batch, name=form.cleaned_data["save_as"].strip())

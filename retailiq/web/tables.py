@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
-from retailiq.core.csv_export import csv_response
+from retailiq.web.csv_export import csv_response
+from retailiq.web.htmx import wants_fragment
 
 PER_PAGE = 20
 
@@ -56,7 +57,7 @@ def table_response(
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
     if request.GET.get(table.export_field) == "csv":
         return table.as_csv()
-    if getattr(request, "htmx", False) and request.htmx.target == table.region_id:
+    if wants_fragment(request, table.region_id):
         return render(request, table.Meta.template_name, {"table": table})
     return None
 

@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.filter
 def money(value) -> str:
-    """1234567.8 -> '₹1,234,568'. Whole currency units: dashboards compare, not audit."""
+    """1234567.8 -> '₹1,234,568'. Whole currency units: the pages compare, not audit."""
     if value in (None, ""):
         return "—"
     amount = round(float(value))

@@ -6,8 +6,8 @@ import django_tables2 as tables
 import pytest
 from django.test import RequestFactory
 
-from retailiq.dashboards.tables import DashboardTable, table_response
 from retailiq.retailers.models import Retailer
+from retailiq.web.tables import DashboardTable, table_response
 from tests import factories as f
 
 
