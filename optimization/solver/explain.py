@@ -34,8 +34,12 @@ class Binding:
         }
 
 
-def binding_constraints(model, data, packs: np.ndarray, capacity: dict[str, float], options) -> list[Binding]:
-    duals = _duals_with_orders_fixed(model, options)
+def binding_constraints(
+    model, data, packs: np.ndarray, capacity: dict[str, float], options, duals: dict[str, float] | None = None
+) -> list[Binding]:
+    """``duals`` by constraint name; without them, from the LP with the MILP's order decisions fixed."""
+    if duals is None:
+        duals = _duals_with_orders_fixed(model, options)
     items = data.items
     money = items["unit_cost"].to_numpy(float) * data.pack * packs
     volume = items["unit_volume"].to_numpy(float) * data.pack * packs

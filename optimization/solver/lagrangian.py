@@ -21,6 +21,8 @@ class LagrangianPlan:
     packs: np.ndarray  # per item
     objective: float  # chord-model cost of the plan (exact at breakpoints)
     bound: float
+    budget_price: float  # lambda: expected cost saved per extra unit of budget
+    capacity_prices: dict[str, float]  # mu_w: saved per extra unit of volume in warehouse w
 
     @property
     def gap(self) -> float:
@@ -73,7 +75,7 @@ def lagrangian_plan(data, capacity: dict[str, float], budget: float | None, *, r
     objective = float(cost[rows, choice].sum())
     bound = float(np.min(cost + price[:, None] * grid, axis=1).sum())
     bound -= lam * (budget or 0.0) + sum(mu[name] * limit for name, limit in capacity.items())
-    return LagrangianPlan(packs, objective, bound)
+    return LagrangianPlan(packs, objective, bound, lam, dict(mu))
 
 
 def _bisect(usage, limit: float, *, scale: float) -> float:

@@ -75,6 +75,8 @@ class PlanOptions:
     segments: int = 8
     vendor_min_order: dict[str, float] = field(default_factory=dict)
     shadow_prices: bool = True
+    # With False, CBC/HiGHS run even when the Lagrangian bound already proves the start within the gap.
+    stop_at_proven_start: bool = True
 
 
 @dataclass
@@ -137,13 +139,21 @@ def plan_orders(items: pd.DataFrame, capacity: dict[str, float] | None = None, o
     start = None
     if not (data.floor_packs > 0).any() and not options.vendor_min_order:
         start = lagrangian_plan(data, capacity, options.budget)
-    if options.solver == "lagrangian":
-        if start is None:
-            raise ValueError("solver 'lagrangian' cannot take service-level floors or vendor minimums; use 'cbc'")
+    if options.solver == "lagrangian" and start is None:
+        raise ValueError("solver 'lagrangian' cannot take service-level floors or vendor minimums; use 'cbc'")
+    if start is not None and (
+        options.solver == "lagrangian" or (options.stop_at_proven_start and start.gap <= options.gap)
+    ):
+        # The Lagrangian bound already proves the plan within the requested gap (or only it was asked for): no
+        # MILP to build. Its multipliers are the shadow prices of the budget and the capacities.
+        status = "optimal" if start.gap <= options.gap else "feasible"
         plan, costs = _plan_frame(data, start.packs, options)
+        duals = {"budget": -start.budget_price}
+        duals.update({f"capacity:{name}": -price for name, price in start.capacity_prices.items()})
+        binding = binding_constraints(None, data, start.packs, capacity, options, duals)
         seconds = time.perf_counter() - started
-        explanation = _summary("feasible", start.gap, costs, [])
-        return PlanResult("feasible", start.gap, seconds, 0.0, sum(costs.values()), costs, plan, [], explanation)
+        return PlanResult(status, start.gap, seconds, 0.0, sum(costs.values()), costs, plan, binding,
+                          _summary(status, start.gap, costs, binding))  # fmt: skip
     model = build_model(data, capacity, options)
     if start is not None:
         model.warm_start(start.packs, data)
