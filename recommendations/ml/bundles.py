@@ -73,7 +73,7 @@ class CoPurchaseLift(Generator):
             return ["often bought together with your recent orders"] * len(products)
         scores = self.score_[anchors][:, products].toarray()
         best = anchors[np.argmax(scores, axis=0)]
-        lifts = np.asarray(self.lift_[best, products]).ravel()
+        lifts = _lookup(self.lift_, best, products)
         return [
             f"often bought with {self.product_names_[a]} (lift {lift:.1f})"
             if lift > 0
@@ -98,8 +98,8 @@ class CoPurchaseLift(Generator):
             {
                 "product_id": self.product_ids_[order],
                 "score": scores[order].astype(float),
-                "lift": np.asarray(self.lift_[best, order]).ravel().astype(float),
-                "together": np.asarray(self.together_[best, order]).ravel().astype(int),
+                "lift": _lookup(self.lift_, best, order).astype(float),
+                "together": _lookup(self.together_, best, order).astype(int),
                 "reason": self._reasons(anchors, order),
             },
             columns=list(BUNDLE_COLUMNS),
@@ -111,3 +111,8 @@ def _top_per_row(rows: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     order = np.lexsort((-score, rows))
     rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
     return np.sort(order[rank < k])
+
+
+def _lookup(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``matrix[rows[i], cols[i]]`` for each i, as a flat array."""
+    return np.array([matrix[int(r), int(c)] for r, c in zip(rows, cols, strict=True)], dtype=np.float64)

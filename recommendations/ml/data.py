@@ -57,6 +57,12 @@ def _attributes(frame: pd.DataFrame | None, key: str, columns: tuple[str, ...]) 
     return frame.drop_duplicates(key, keep="last")
 
 
+def _ids(ordered: pd.Series, listed: pd.Series) -> pd.Index:
+    """Ids in order of first appearance: those with orders, then those only listed."""
+    values = ordered.tolist() + listed.tolist()
+    return pd.Index(pd.unique(np.asarray(values, dtype=object)))
+
+
 @dataclass
 class TrainingData:
     """Validated frames, the id indexes every generator shares, and the matrices they all start from.
@@ -94,10 +100,8 @@ class TrainingData:
             raise OrdersError("there is no order before as_of to learn from")
         products = _attributes(products, "product_id", PRODUCT_COLUMNS)
         retailers = _attributes(retailers, "retailer_id", RETAILER_COLUMNS)
-        product_ids = pd.Index(pd.unique(pd.concat([valid["product_id"], products["product_id"]], ignore_index=True)))
-        retailer_ids = pd.Index(
-            pd.unique(pd.concat([valid["retailer_id"], retailers["retailer_id"]], ignore_index=True))
-        )
+        product_ids = _ids(valid["product_id"], products["product_id"])
+        retailer_ids = _ids(valid["retailer_id"], retailers["retailer_id"])
         products = products.set_index("product_id").reindex(product_ids)
         retailers = retailers.set_index("retailer_id").reindex(retailer_ids)
         for column in PRODUCT_COLUMNS:
