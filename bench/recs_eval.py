@@ -1,7 +1,7 @@
 """Recommendations on any transactions CSV: RetailIQ's ranked lists against the baselines, on a time split; prints
 one table per task (or JSON with --json).
 
-    .venv/bin/python bench/recommendations_eval.py --csv FILE --customer COL --product COL --date COL \\
+    .venv/bin/python bench/recs_eval.py --csv FILE --customer COL --product COL --date COL \\
         [--quantity COL] [--category COL] [--name COL] [--price COL] [--peer COL] [--invoice COL] \\
         [--exclude-products A,B] (--split time --test-days N | --split last-basket) [--json]
 
@@ -17,7 +17,7 @@ anyone), and fit seconds. Lines without a customer, with a non-positive quantity
 
 Online Retail (UCI, id 352), customers as shops, StockCode as products, Country as the peer group:
 
-    .venv/bin/python bench/recommendations_eval.py --csv ../shared/data/online-retail/online_retail.csv.gz \\
+    .venv/bin/python bench/recs_eval.py --csv ../shared/data/online-retail/online_retail.csv.gz \\
         --customer CustomerID --product StockCode --date InvoiceDate --quantity Quantity --name Description \\
         --price UnitPrice --peer Country --invoice InvoiceNo \\
         --exclude-products POST,DOT,M,C2,D,S,B,CRUK,AMAZONFEE,BANK\\ CHARGES,PADS --split time --test-days 30
@@ -50,7 +50,7 @@ from recommendations.ml.recommender import Recommender, RecommenderOptions  # no
 from recommendations.ml.repeat import PersonalFrequency, TifuKNN  # noqa: E402
 from recommendations.ml.rules import BusinessRules  # noqa: E402
 
-log = logging.getLogger("recommendations_eval")
+log = logging.getLogger("recs_eval")
 K = 10
 JSON_FIELDS = ("precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "coverage_at_10", "fit_seconds")
 NO_DECAY = 1e9  # a half-life this long makes the personal frequency a plain count: the analyst's baseline
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps({"tasks": report}))
     else:
-        print_tables(tasks, " ".join(["bench/recommendations_eval.py", *(argv if argv is not None else sys.argv[1:])]))
+        print_tables(tasks, " ".join(["bench/recs_eval.py", *(argv if argv is not None else sys.argv[1:])]))
     return 0
 
 
