@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from retailiq.registry.adapters import TrainedModel, TrainingData
+from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData
 
 from . import history
 from .cold_start import replace_new_products
@@ -235,6 +235,12 @@ class ForecastingAdapter:
             update_fields=["origin_date", "quantity", "lower_80", "upper_80", "lower_95", "upper_95", "scored_at"],
         )
         return len(rows)
+
+    def prediction_table(self) -> PredictionTable:
+        """A forecast keeps its origin, the last day of sales (as_of - 1); product totals date a batch."""
+        return PredictionTable(
+            DemandForecast, "origin_date", day_is_last_data_day=True, batch_rows={"location_kind": LocationKind.ALL}
+        )
 
     # Monitoring
     def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:
