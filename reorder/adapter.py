@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData
+from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData, day_from_params
 from retailiq.registry.selectors import as_of_after
 
 from .models import ReorderPrediction
@@ -32,12 +32,11 @@ LIST_PARAMS = ("members",)  # given as "a,b" on the command line (`train_models 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
     """The day predictions are made as of: given, or the morning after the last day of orders."""
-    if params.get("as_of"):
-        return dt.date.fromisoformat(str(params["as_of"]))
-    last = latest_order_day()
-    if last is None:
-        raise ValueError("There is no order history yet; import orders or load the demo data first.")
-    return as_of_after(last)
+    return day_from_params(
+        params,
+        otherwise=lambda: as_of_after(last) if (last := latest_order_day()) else None,
+        missing="There is no order history yet; import orders or load the demo data first.",
+    )
 
 
 def training_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -118,6 +118,19 @@ class Monitored(Protocol):
         ...
 
 
+def day_from_params(
+    params: dict[str, Any], *, otherwise: Callable[[], dt.date | None], missing: str, name: str = "as_of"
+) -> dt.date:
+    """The day a job names in its parameters (ISO text), else ``otherwise()``; ``missing`` says why there is
+    none (no data yet)."""
+    if params.get(name):
+        return dt.date.fromisoformat(str(params[name]))
+    day = otherwise()
+    if day is None:
+        raise ValueError(missing)
+    return day
+
+
 _ADAPTERS: dict[str, CapabilityAdapter] = {}
 
 
