@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from retailiq.registry.adapters import TrainedModel, TrainingData
+from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData, day_from_params
 
 from . import history
 from .cold_start import replace_new_products
@@ -33,12 +33,13 @@ HEADLINE = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "cov
 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
-    if params.get("as_of"):
-        return dt.date.fromisoformat(str(params["as_of"]))
-    last = latest_sales_day()
-    if last is None:
-        raise ValueError("There is no sales history yet; import orders or load the demo data first.")
-    return last
+    """A forecasting job's "as_of" parameter is its origin, the last day of sales it reads (given, or the latest);
+    its batch's as_of, in the registry's sense, is the day after."""
+    return day_from_params(
+        params,
+        otherwise=latest_sales_day,
+        missing="There is no sales history yet; import orders or load the demo data first.",
+    )
 
 
 def _flat_metrics(report: dict[str, Any], matrix: DemandMatrix) -> dict[str, Any]:
@@ -235,6 +236,12 @@ class ForecastingAdapter:
             update_fields=["origin_date", "quantity", "lower_80", "upper_80", "lower_95", "upper_95", "scored_at"],
         )
         return len(rows)
+
+    def prediction_table(self) -> PredictionTable:
+        """A forecast keeps its origin, the last day of sales (as_of - 1); product totals date a batch."""
+        return PredictionTable(
+            DemandForecast, "origin_date", day_is_last_data_day=True, batch_rows={"location_kind": LocationKind.ALL}
+        )
 
     # Monitoring
     def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.core.cache import cache
 from django.db.models import Count, F, FloatField, Max, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce, TruncWeek
 
@@ -18,20 +17,17 @@ from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
 from retailiq.orders.selectors import order_line_list_for_user
-from retailiq.registry.models import ModelVersion
-from retailiq.registry.services import active_model_version
+from retailiq.registry.selectors import ServingBatch
 
 from .models import DemandForecast, LocationKind
-from .selectors import forecast_products_for_user
+from .selectors import forecast_batch_serving, forecast_products_for_user
 
-CAPABILITY = "forecasting"
 HORIZON_DAYS = 28  # the chart and rankings look four weeks ahead
 RANKING_WINDOW_DAYS = 28
 STEADY = 0.005
 HISTORY_DAYS = {"day": 91, "week": 182}
 SEASONALITY_DAYS = 730
 ACCURACY_WEEKS = 12
-ORIGIN_CACHE_SECONDS = 60 * 60
 GRANULARITIES = ("day", "week")
 BAND_COLUMNS = ("lower_80", "upper_80", "lower_95", "upper_95")
 FORECAST_COLUMNS = ("date", "quantity", *BAND_COLUMNS)
@@ -88,13 +84,13 @@ class PickerOptions:
     warehouses: list[tuple[str, str]]
 
 
-def regions_scored(*, run: "ForecastRun | None") -> list[str]:
+def regions_scored(*, run: ServingBatch | None) -> list[str]:
     """The regions the serving version has scored forecasts for, from its latest origin on."""
-    if run is None or run.origin is None:
+    if run is None or run.last_data_day is None:
         return []
     return sorted(
         DemandForecast.objects.filter(
-            model_version=run.version, location_kind=LocationKind.REGION, target_date__gt=run.origin
+            model_version=run.version, location_kind=LocationKind.REGION, target_date__gt=run.last_data_day
         )
         .order_by()
         .values_list("location", flat=True)
@@ -199,67 +195,14 @@ def sales_history(
 # --- Forecasts ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ForecastRun:
-    """The serving version's forecasts from its latest origin on. A version keeps one row
-    per product, location and day (scoring again overwrites), so the days after the
-    latest origin are read by target day, whichever origin wrote each one last: a product
-    left out of the latest batch keeps its earlier forecast, and a backfill scored after
-    the latest batch still leaves one row per day."""
-
-    version: ModelVersion
-    origin: dt.date | None
-    stamp: int = 0  # the newest forecast id when read (see forecast_run_serving_cached)
-
-    @property
-    def key(self) -> str:
-        return f"{self.version.pk}@{self.origin}#{self.stamp}"
-
-    @property
-    def model_label(self) -> str:
-        return f"version {self.version.pk} ({self.version.algorithm})"
-
-
-def forecast_run_serving() -> ForecastRun | None:
-    """The active forecasting version and the origin of its latest product-level batch
-    (None while it has not scored yet). None when no version serves."""
-    version = active_model_version(capability=CAPABILITY)
-    return None if version is None else forecast_run_serving_for(version)
-
-
-def forecast_run_serving_for(version: ModelVersion) -> ForecastRun:
-    origin = DemandForecast.objects.filter(model_version=version, location_kind=LocationKind.ALL).aggregate(
-        origin=Max("origin_date")
-    )["origin"]
-    return ForecastRun(version=version, origin=origin)
-
-
-def forecast_run_serving_cached() -> ForecastRun | None:
-    """The same, with the origin remembered until forecasts are written: finding it reads
-    every product-level row of the version (about 30 ms on the large demo, far more on a
-    busy server), while the newest forecast id is one step down the primary key. Scoring
-    inserts rows for days not forecast before (a new origin always reaches a new day), so
-    the id moves with every batch; the run carries it as `stamp` for keys of what is read
-    from the batch (see views)."""
-    version = active_model_version(capability=CAPABILITY)
-    if version is None:
-        return None
-    stamp = DemandForecast.objects.aggregate(newest=Max("id"))["newest"] or 0
-    key = f"forecasting:serving-origin:{version.pk}:{stamp}"
-    cached = cache.get(key)
-    if cached is None:
-        run = forecast_run_serving_for(version)
-        cache.set(key, run.origin.isoformat() if run.origin else "", ORIGIN_CACHE_SECONDS)
-    else:
-        run = ForecastRun(version=version, origin=dt.date.fromisoformat(cached) if cached else None)
-    return ForecastRun(version=run.version, origin=run.origin, stamp=stamp)
-
-
-def top_forecast_product_id(*, run: ForecastRun, products: QuerySet[Product]) -> int | None:
+def top_forecast_product_id(*, run: ServingBatch, products: QuerySet[Product]) -> int | None:
     """The product with the most demand ahead in the serving batch: the page opens on it."""
     return (
         DemandForecast.objects.filter(
-            model_version=run.version, target_date__gt=run.origin, location_kind=LocationKind.ALL, product__in=products
+            model_version=run.version,
+            target_date__gt=run.last_data_day,
+            location_kind=LocationKind.ALL,
+            product__in=products,
         )
         .values("product_id")
         .annotate(total=Sum("quantity"))
@@ -273,14 +216,14 @@ def _squared(delta) -> Any:
     return Sum(delta * delta, output_field=FloatField())
 
 
-def batch_forecast(*, run: ForecastRun, products: QuerySet[Product], selection: Selection) -> pd.DataFrame:
+def batch_forecast(*, run: ServingBatch, products: QuerySet[Product], selection: Selection) -> pd.DataFrame:
     """The selection's forecast per target day summed over its products. The interval of
     a sum adds the products' half-widths in quadrature, as if their errors were
     independent: summing the bounds themselves would overstate it."""
     rows = (
         DemandForecast.objects.filter(
             model_version=run.version,
-            target_date__gt=run.origin,
+            target_date__gt=run.last_data_day,
             location_kind=selection.location_kind,
             location=selection.location,
             product__in=_selected_products(products, selection),
@@ -347,7 +290,7 @@ def roll_up_weeks(
 
 
 def accuracy_by_week(
-    *, user: User, run: ForecastRun, products: QuerySet[Product], selection: Selection, until: dt.date
+    *, user: User, run: ServingBatch, products: QuerySet[Product], selection: Selection, until: dt.date
 ) -> pd.DataFrame:
     """For the serving version's forecasts whose day has passed: per week, WAPE (total
     absolute error over units sold) and MAE (mean absolute error per product and day).
@@ -400,13 +343,13 @@ def accuracy_by_week(
 
 
 def growth_rankings(
-    *, user: User, run: ForecastRun, products: QuerySet[Product], limit: int = 10
+    *, user: User, run: ServingBatch, products: QuerySet[Product], limit: int = 10
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per product, the forecast for the next four weeks against what sold in the last
     four. Where the serving model forecasts fewer days ahead, its daily average over the
     days it does forecast stands in for the rest. Products that sold nothing in the last
     four weeks have no growth rate and are left out."""
-    end = run.origin
+    end = run.last_data_day
     forecasts = (
         DemandForecast.objects.filter(
             model_version=run.version,
@@ -500,7 +443,7 @@ class ExpectedDemand:
     """Per product the retailer buys most: its share of the product's recent sales times
     the product's forecast, per week ahead (None for weeks the model does not reach)."""
 
-    run: ForecastRun | None
+    run: ServingBatch | None
     weeks: list[dt.date] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     horizon_days: int = 0
@@ -511,13 +454,13 @@ class ExpectedDemand:
 
 
 def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 8, weeks: int = 4) -> ExpectedDemand:
-    run = forecast_run_serving()
-    if run is None or run.origin is None or not user.is_retailer:
+    run = forecast_batch_serving()
+    if run is None or run.last_data_day is None or not user.is_retailer:
         return ExpectedDemand(run=run)
-    since = run.origin - dt.timedelta(days=recent_days - 1)
+    since = run.last_data_day - dt.timedelta(days=recent_days - 1)
     mine = list(
         _sales_lines(user=user)
-        .filter(placed_on__gte=since, placed_on__lte=run.origin)
+        .filter(placed_on__gte=since, placed_on__lte=run.last_data_day)
         .values("product_id", "product__name", "product__sku")
         # Ranked by spend like the home page's "What you buy most", so the two agree.
         .annotate(units=Sum("quantity"), spend=Sum(F("quantity") * F("unit_price")))
@@ -532,7 +475,7 @@ def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 
             order__kind=OrderKind.SALE,
             product_id__in=product_ids,
             placed_on__gte=since,
-            placed_on__lte=run.origin,
+            placed_on__lte=run.last_data_day,
         )
         .values("product_id")
         .annotate(units=Sum("quantity"))
@@ -542,17 +485,17 @@ def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 
         model_version=run.version,
         location_kind=LocationKind.ALL,
         product_id__in=product_ids,
-        target_date__gt=run.origin,
-        target_date__lte=run.origin + dt.timedelta(weeks=weeks),
+        target_date__gt=run.last_data_day,
+        target_date__lte=run.last_data_day + dt.timedelta(weeks=weeks),
     ).values_list("product_id", "target_date", "quantity")
     per_week: dict[tuple[int, int], float] = {}
     horizon = 0
     for product_id, target, quantity in forecast:
-        ahead = (target - run.origin).days
+        ahead = (target - run.last_data_day).days
         horizon = max(horizon, ahead)
         key = (product_id, (ahead - 1) // 7)
         per_week[key] = per_week.get(key, 0.0) + quantity
-    week_starts = [run.origin + dt.timedelta(days=1 + 7 * w) for w in range(weeks)]
+    week_starts = [run.last_data_day + dt.timedelta(days=1 + 7 * w) for w in range(weeks)]
     rows = []
     for r in mine:
         total = float(totals.get(r["product_id"]) or 0)

@@ -3,19 +3,19 @@ from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retailiq.events.models import CalendarEvent
 from retailiq.inventory.models import Warehouse
 
-from .selectors import demand_forecast_list_for_user, forecast_products_for_user
+from .selectors import demand_forecast_list_for_user
 from .services import (
     GRANULARITIES,
     MAX_HORIZON_DAYS,
     PlannedDrivers,
     confidence_score,
+    forecast_product_for_user,
     history_forecast,
     product_forecast,
     serving_metrics,
@@ -56,7 +56,7 @@ class DemandForecastViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ForecastQuerySerializer(serializers.Serializer):
-    horizon = serializers.IntegerField(min_value=1, max_value=365, default=14)
+    horizon = serializers.IntegerField(default=14, help_text=f"Days ahead, 1 to {MAX_HORIZON_DAYS}.")
 
 
 class ForecastDaySerializer(serializers.Serializer):
@@ -96,9 +96,7 @@ class ProductForecastApi(APIView):
     def get(self, request, product_id: int):
         query = ForecastQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        product = forecast_products_for_user(user=request.user).filter(pk=product_id).first()
-        if product is None:
-            raise NotFound("No such product among those you may forecast.")
+        product = forecast_product_for_user(user=request.user, product_id=product_id)
         served = product_forecast(
             product=product, horizon=query.validated_data["horizon"], routing_key=f"user:{request.user.pk}"
         )
@@ -134,17 +132,20 @@ class PlannedFeaturesSerializer(serializers.Serializer):
     )
     events = EventRangeSerializer(many=True, required=False)
 
-    def to_drivers(self) -> PlannedDrivers:
-        data = self.validated_data
-        events: dict[str, list] = {}
-        for event in data.get("events", []):
-            events.setdefault(event["kind"], []).extend(_days_of(event))
-        return PlannedDrivers(
-            price=float(data["price"]) if "price" in data else None,
-            promotion_days=[day for promotion in data.get("promotions", []) for day in _days_of(promotion)],
-            promotion_discount=float(data["promotion_discount"]) if "promotion_discount" in data else None,
-            event_days=events,
-        )
+
+def _drivers(data: dict | None) -> PlannedDrivers | None:
+    """The planned features as validated (nested in the request), or None when none were given."""
+    if data is None:
+        return None
+    events: dict[str, list] = {}
+    for event in data.get("events", []):
+        events.setdefault(event["kind"], []).extend(_days_of(event))
+    return PlannedDrivers(
+        price=float(data["price"]) if "price" in data else None,
+        promotion_days=[day for promotion in data.get("promotions", []) for day in _days_of(promotion)],
+        promotion_discount=float(data["promotion_discount"]) if "promotion_discount" in data else None,
+        event_days=events,
+    )
 
 
 def _days_of(span: dict) -> list:
@@ -154,19 +155,13 @@ def _days_of(span: dict) -> list:
 class DemandPredictionInputSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
     warehouse_id = serializers.IntegerField(required=False)
-    horizon = serializers.IntegerField(min_value=1, max_value=MAX_HORIZON_DAYS, default=14)
+    horizon = serializers.IntegerField(
+        default=14, help_text=f"Days (1 to {MAX_HORIZON_DAYS}) or weeks (1 to {MAX_HORIZON_DAYS // 7})."
+    )
     granularity = serializers.ChoiceField(choices=list(GRANULARITIES), default="day")
     features = PlannedFeaturesSerializer(required=False)
 
     def validate(self, attrs):
-        if attrs["granularity"] == "week" and attrs["horizon"] * 7 > MAX_HORIZON_DAYS:
-            raise serializers.ValidationError(
-                {"horizon": f"a weekly horizon may be at most {MAX_HORIZON_DAYS // 7} weeks."}
-            )
-        product = forecast_products_for_user(user=self.context["request"].user).filter(pk=attrs["product_id"]).first()
-        if product is None:
-            raise serializers.ValidationError({"product_id": f"No product {attrs['product_id']} among yours."})
-        attrs["product"] = product
         if "warehouse_id" in attrs:
             warehouse = Warehouse.objects.filter(pk=attrs["warehouse_id"]).first()
             if warehouse is None:
@@ -226,23 +221,22 @@ class DemandPredictionApi(APIView):
 
     @extend_schema(request=DemandPredictionInputSerializer, responses=DemandPredictionOutputSerializer)
     def post(self, request):
-        payload = DemandPredictionInputSerializer(data=request.data, context={"request": request})
+        payload = DemandPredictionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        features = PlannedFeaturesSerializer(data=request.data.get("features") or {})
-        features.is_valid(raise_exception=True)
+        product = forecast_product_for_user(user=request.user, product_id=data["product_id"])
         served = product_forecast(
-            product=data["product"],
+            product=product,
             horizon=data["horizon"],
             granularity=data["granularity"],
             warehouse=data.get("warehouse"),
-            drivers=features.to_drivers() if "features" in data else None,
+            drivers=_drivers(data.get("features")),
             routing_key=f"user:{request.user.pk}",
         )
         result = served.result
         return Response(
             {
-                "product_id": data["product"].pk,
+                "product_id": product.pk,
                 "warehouse_id": data.get("warehouse_id"),
                 "granularity": data["granularity"],
                 "origin_date": result["origin_date"],
@@ -303,12 +297,10 @@ class PredictApi(APIView):
         payload = PredictInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        features = PlannedFeaturesSerializer(data=request.data.get("features") or {})
-        features.is_valid(raise_exception=True)
         served = history_forecast(
             history=data["historicalData"],
             horizon=data["forecast_horizon"],
-            drivers=features.to_drivers() if "features" in data else None,
+            drivers=_drivers(data.get("features")),
             routing_key=f"user:{request.user.pk}",
             reference=data["productId"],
         )

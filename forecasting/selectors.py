@@ -10,8 +10,11 @@ from django.db.models import Max, QuerySet, Sum
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.registry.selectors import ServingBatch, serving_batch
 
 from .models import DemandForecast
+
+CAPABILITY = "forecasting"
 
 
 def _sales_lines():
@@ -70,3 +73,18 @@ def forecast_products_for_user(*, user: User) -> QuerySet[Product]:
 
 def demand_forecast_list_for_user(*, user: User) -> QuerySet[DemandForecast]:
     return DemandForecast.objects.filter(product__in=forecast_products_for_user(user=user)).select_related("product")
+
+
+def forecast_batch_serving() -> ServingBatch | None:
+    """The serving batch of forecasts (see ``retailiq.registry.selectors.serving_batch``): None while no
+    version serves, a batch without ``as_of`` while none has scored yet. A version keeps one row per product,
+    location and day (scoring again overwrites), so the days after the batch's ``last_data_day`` are read by
+    target day, whichever origin wrote each one last: a product left out of the latest batch keeps its earlier
+    forecast, and a backfill scored after the latest batch still leaves one row per day."""
+    batch = serving_batch(capability=CAPABILITY)
+    # Forecasting computes no batch on the fly: without one it only says whether a model serves.
+    return batch if batch.stored or batch.version is not None else None
+
+
+def forecast_batch_label(batch: ServingBatch) -> str:
+    return f"version {batch.version.pk} ({batch.version.algorithm})" if batch.version else "baseline"

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import Conflict, InvalidInput
+from retailiq.core.errors import Conflict, InvalidInput, NotFound
 from retailiq.inventory.models import Warehouse
 from retailiq.registry.models import ModelVersion
 from retailiq.registry.services import ServedPrediction, prediction_serve
 
-from .selectors import latest_sales_day_cached
+from .selectors import forecast_products_for_user, latest_sales_day_cached
 
 MAX_HORIZON_DAYS = 365
 MIN_CALLER_HISTORY_DAYS = 28  # the global model's longest lag and rolling window
@@ -38,6 +39,15 @@ class PlannedDrivers:
             "promotion_discount": self.promotion_discount,
             "event_days": {kind: sorted(d.isoformat() for d in days) for kind, days in sorted(self.event_days.items())},
         }
+
+
+def forecast_product_for_user(*, user: User, product_id: int, field: str = "product_id") -> Product:
+    """A product the user may forecast; any other reads as not existing (on the page and in the API alike)."""
+    product = forecast_products_for_user(user=user).filter(pk=product_id).first()
+    if product is None:
+        message = f"No product {product_id} among those you may forecast."
+        raise NotFound(message, fields={field: message})
+    return product
 
 
 def _check_horizon(horizon: int, granularity: str) -> int:

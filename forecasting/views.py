@@ -18,13 +18,15 @@ from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.core.errors import DomainError
+from retailiq.registry.models import ModelStatus
+from retailiq.registry.selectors import ServingBatch
 from retailiq.web.access import role_required
 from retailiq.web.cache import cached_for_user
 from retailiq.web.csv_export import csv_response
 from retailiq.web.htmx import wants_fragment
 
 from . import analytics, charts
-from .selectors import latest_sales_day_cached
+from .selectors import forecast_batch_label, forecast_batch_serving, latest_sales_day_cached
 from .services import product_forecast
 
 T = TypeVar("T")
@@ -45,7 +47,7 @@ class Scope:
     options: analytics.PickerOptions
     selection: analytics.Selection
     granularity: str
-    run: analytics.ForecastRun | None
+    run: ServingBatch | None
 
     def cached(self, name: str, compute: Callable[[], T], **params: Any) -> T:
         return _cached(self.user, self.vendor, self.run, name, compute, **params)
@@ -74,7 +76,7 @@ class Detail:
 
 
 def _cached(
-    user: User, vendor: Vendor | None, run: analytics.ForecastRun | None, name: str, compute: Callable[[], T], **params
+    user: User, vendor: Vendor | None, run: ServingBatch | None, name: str, compute: Callable[[], T], **params
 ) -> T:
     """`compute`'s answer kept until the sales data changes, per user scope, vendor picked
     and serving batch (a new model version or scoring origin is a new key). Reads over
@@ -96,11 +98,11 @@ def _scope(request: HttpRequest) -> Scope:
     if request.GET.get("vendor") and vendor is None and not user.is_vendor:
         raise Http404("No such vendor.")
     products = analytics.demand_products_for_user(user=user, vendor=vendor)
-    run = analytics.forecast_run_serving_cached()
+    run = forecast_batch_serving()
     scored = _cached(user, vendor, run, "scored-regions", lambda: analytics.regions_scored(run=run))
     options = analytics.demand_picker_options(user=user, products=list(products), scored_regions=scored)
     value = request.GET.get("show", "")
-    if not value and run is not None and run.origin is not None and options.products:
+    if not value and run is not None and run.last_data_day is not None and options.products:
         best = _cached(
             user, vendor, run, "top-product", lambda: analytics.top_forecast_product_id(run=run, products=products) or 0
         )
@@ -163,11 +165,14 @@ def _detail(scope: Scope, *, with_forecast: bool = True, with_accuracy: bool = T
             detail.explanation = explanation_in_words(served.result.get("explanation") or [])
     elif run is None:
         detail.forecast_note = NO_MODEL
-    elif run.origin is None:
+    elif run.last_data_day is None:
         detail.forecast_note = NOT_SCORED
     else:
-        detail.origin = run.origin
-        detail.model = f"{run.model_label}, the serving model"
+        detail.origin = run.last_data_day
+        serving = run.version.status == ModelStatus.ACTIVE
+        detail.model = (
+            f"{forecast_batch_label(run)}, {'the serving model' if serving else 'until the serving model scores'}"
+        )
         if with_forecast:
             detail.forecast = scope.cached(
                 "batch-forecast",
@@ -200,7 +205,7 @@ def _detail(scope: Scope, *, with_forecast: bool = True, with_accuracy: bool = T
     detail.history = analytics.history_from_daily(daily, start=origin - dt.timedelta(days=days - 1), end=origin)
     if scope.granularity == "week":
         detail.history, detail.forecast = analytics.roll_up_weeks(detail.history, detail.forecast, origin=origin)
-    if run is not None and run.origin is not None and with_accuracy:
+    if run is not None and run.last_data_day is not None and with_accuracy:
         detail.accuracy = analytics.accuracy_by_week(
             user=user, run=run, products=scope.products, selection=selection, until=origin
         )
@@ -241,7 +246,7 @@ def _detail_context(scope: Scope, detail: Detail) -> dict[str, Any]:
 
 
 def _growth_rankings(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    if scope.run is None or scope.run.origin is None:
+    if scope.run is None or scope.run.last_data_day is None:
         return [], []
     run = scope.run
     return scope.cached(
@@ -270,6 +275,7 @@ def demand_page(request: HttpRequest) -> HttpResponse:
             else [],
             "options": scope.options,
             "run": scope.run,
+            "run_label": forecast_batch_label(scope.run) if scope.run is not None else "",
             "ranking_tables": [
                 ("Growing fastest", _with_percent(growing), "growth"),
                 ("Slowing most", _with_percent(declining), "decline"),

@@ -11,19 +11,20 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from retailiq.registry.adapters import TrainedModel, TrainingData
+from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData, day_from_params
+from retailiq.registry.selectors import as_of_after
 
 from .models import ReorderPrediction
-from .selectors import active_retailer_ids, call_outcomes_frame, latest_order_day, order_history_frame
-from .services.serving import (
+from .selectors import (
     CAPABILITY,
-    active_history,
-    active_pairs,
-    prediction_rows,
-    predictions_write,
-    reorder_horizons,
-    scoring_as_of,
+    active_retailer_ids,
+    call_outcomes_frame,
+    latest_order_day,
+    order_history_before,
+    order_history_frame,
 )
+from .services.batch import active_pairs, prediction_rows, predictions_write
+from .services.horizons import reorder_horizons
 
 ACCURACY_HORIZON_DAYS = 14  # live accuracy: did the pair order within 14 days of the prediction
 LIST_PARAMS = ("members",)  # given as "a,b" on the command line (`train_models --param members=lightgbm,ffn`)
@@ -31,12 +32,11 @@ LIST_PARAMS = ("members",)  # given as "a,b" on the command line (`train_models 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
     """The day predictions are made as of: given, or the morning after the last day of orders."""
-    if params.get("as_of"):
-        return dt.date.fromisoformat(str(params["as_of"]))
-    last = latest_order_day()
-    if last is None:
-        raise ValueError("There is no order history yet; import orders or load the demo data first.")
-    return scoring_as_of(last)
+    return day_from_params(
+        params,
+        otherwise=lambda: as_of_after(last) if (last := latest_order_day()) else None,
+        missing="There is no order history yet; import orders or load the demo data first.",
+    )
 
 
 def training_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -115,21 +115,22 @@ class ReorderAdapter:
         """inputs: retailer_id, as_of, and optionally product_ids. A learned model compares a pair with the whole
         marketplace (product popularity, segment), so it reads every shop's history; the baseline reads only the
         shop's own. The registry caches the answer per version and inputs."""
-        from reorder.ml.pipeline import BaselineReorderModel
-
         as_of = dt.date.fromisoformat(str(inputs["as_of"]))
-        retailer_id = int(inputs["retailer_id"])
-        own_only = isinstance(model, BaselineReorderModel)
-        history = active_history(as_of=as_of, retailer_ids=[retailer_id] if own_only else None)
-        rows = self._predict_rows(model, history, as_of, [retailer_id])
+        rows = self._predict_rows(model, as_of, [int(inputs["retailer_id"])])
         if inputs.get("product_ids") is not None:
             rows = rows[rows["product_id"].isin([int(p) for p in inputs["product_ids"]])]
         return {"as_of": as_of.isoformat(), "predictions": [_json_row(row) for row in rows.to_dict(orient="records")]}
 
-    def _predict_rows(self, model: Any, history: pd.DataFrame, as_of: dt.date, retailer_ids: Sequence[int]):
+    def _predict_rows(self, model: Any, as_of: dt.date, retailer_ids: Sequence[int]) -> pd.DataFrame:
+        """The shops' predictions as of the day, in the columns the batch writer stores."""
+        from reorder.ml.pipeline import BaselineReorderModel
+
+        baseline = isinstance(model, BaselineReorderModel)
+        history = order_history_before(as_of=as_of, retailer_ids=list(retailer_ids) if baseline else None)
         if history.empty:
             return prediction_rows(_empty_prediction(reorder_horizons()), as_of=as_of)
-        calls = call_outcomes_frame(end=as_of - dt.timedelta(days=1))  # a model trained with calls reads them
+        # A model trained with calls reads them; the baseline reads only the orders.
+        calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1))
         predicted = model.predict(history, pd.Timestamp(as_of), calls=calls)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)
@@ -149,10 +150,13 @@ class ReorderAdapter:
 
     def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
         as_of = _as_of(params)
-        return self._predict_rows(model, active_history(as_of=as_of, retailer_ids=None), as_of, entity_ids)
+        return self._predict_rows(model, as_of, entity_ids)
 
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
         return predictions_write(model_version_id=model_version_id, rows=predictions)
+
+    def prediction_table(self) -> PredictionTable:
+        return PredictionTable(ReorderPrediction, "as_of")
 
     # Monitoring
     def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import CallOutcome
-from .selectors import call_outcome_list_for_user, reorder_retailers_for_user
-from .services.call_list import build_call_list
+from .selectors import call_outcome_list_for_user
+from .services.call_list import MAX_CAPACITY, build_call_list
 from .services.outcomes import record_call_outcome
 from .services.predictions import predict_reorder
-from .services.serving import InvalidReorderInput, check_horizon, probability_at, serving_frame
+from .services.suggestions import shop_predictions
 
 
 class ProductSuggestionSerializer(serializers.Serializer):
@@ -67,7 +67,9 @@ class CallListQuerySerializer(serializers.Serializer):
     city = serializers.CharField(required=False, allow_blank=True, max_length=100)
     segment = serializers.CharField(required=False, allow_blank=True, max_length=32)
     category = serializers.IntegerField(required=False, min_value=1)
-    capacity = serializers.IntegerField(required=False, help_text="Calls per day: the list's length.")
+    capacity = serializers.IntegerField(
+        required=False, help_text=f"Calls per day: the list's length, 1 to {MAX_CAPACITY}."
+    )
     rep = serializers.IntegerField(required=False, min_value=1, help_text="Analysts: one rep's book.")
 
 
@@ -126,20 +128,19 @@ class ReorderPredictionListApi(APIView):
         query = PredictionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        horizon = check_horizon(params.get("horizon"))
-        retailer_id = request.user.retailer_id if request.user.is_retailer else params.get("retailer")
-        if retailer_id is None:
-            raise InvalidReorderInput("retailer", "name the shop (?retailer=ID).")
-        if not reorder_retailers_for_user(user=request.user).filter(pk=retailer_id).exists():
-            raise InvalidReorderInput("retailer", f"no shop {retailer_id} among yours.")
-        product_ids = [params["product"]] if params.get("product") else None
-        source, frame = serving_frame(user=request.user, retailer_ids=[retailer_id], product_ids=product_ids)
-        rows = []
-        if not frame.empty:
-            frame = frame.assign(probability=probability_at(frame, horizon))
-            frame = frame[frame["probability"] >= params["min_probability"]]
-            rows = frame.sort_values(["probability", "product_id"], ascending=[False, True]).to_dict("records")
-        body = {"as_of": source.as_of, "horizon_days": horizon, "model": source.model_label, "predictions": rows}
+        found = shop_predictions(
+            user=request.user,
+            retailer_id=params.get("retailer"),
+            horizon_days=params.get("horizon"),
+            product_ids=[params["product"]] if params.get("product") else None,
+            min_probability=params["min_probability"],
+        )
+        body = {
+            "as_of": found.as_of,
+            "horizon_days": found.horizon_days,
+            "model": found.model_label,
+            "predictions": found.rows.to_dict("records"),
+        }
         return Response(PredictionListSerializer(body).data)
 
 

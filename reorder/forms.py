@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from retailiq.accounts.models import Role, User
 
 from .models import CallOutcome
+from .services.call_list import MAX_CAPACITY
+from .services.outcomes import NOTE_MAX_LENGTH
 
-MAX_CALLS_PER_DAY = 200
 MAX_CART_QUANTITY = 100_000
-NOTE_MAX_LENGTH = 2000
 
 OUTCOME_CHOICES = CallOutcome.Outcome.choices
 
@@ -44,7 +44,7 @@ class CallListFilterForm(forms.Form):
     category = forms.TypedChoiceField(label="Product category", required=False, coerce=int, empty_value=None)
     horizon = forms.TypedChoiceField(label="Within", required=False, coerce=int, empty_value=None)
     capacity = forms.IntegerField(
-        label="Calls per day", required=False, min_value=1, max_value=MAX_CALLS_PER_DAY, widget=forms.NumberInput
+        label="Calls per day", required=False, min_value=1, max_value=MAX_CAPACITY, widget=forms.NumberInput
     )
 
     def __init__(self, data: Any, *, user: User, choices: dict[str, Any]) -> None:
@@ -58,7 +58,7 @@ class CallListFilterForm(forms.Form):
         self.fields["category"].choices = [("", "Any category"), *choices.get("categories", [])]
         horizons = tuple(choices.get("horizons") or (default_horizon(),))
         self.fields["horizon"].choices = [(h, f"{h} days") for h in horizons]
-        self.fields["capacity"].widget.attrs.update({"min": 1, "max": MAX_CALLS_PER_DAY, "step": 1})
+        self.fields["capacity"].widget.attrs.update({"min": 1, "max": MAX_CAPACITY, "step": 1})
         self.fields["capacity"].widget.attrs["placeholder"] = str(default_capacity())
         if user.sees_everything:
             self.fields["rep"].choices = [("", "All reps"), *_rep_choices()]

@@ -2,16 +2,22 @@
 already narrowed to what a user may see."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
+from retailiq.catalog.models import Product
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.registry.adapters import adapter_for
+from retailiq.registry.selectors import ServingBatch, as_of_after, serving_batch
 from retailiq.retailers.models import Retailer
+from retailiq.web.cache import cached_for_data
 
 from .models import CallOutcome, ReorderPrediction
 
@@ -28,6 +34,21 @@ HISTORY_COLUMNS = [
     "vendor_id",
 ]
 CALL_COLUMNS = ["retailer_id", "product_id", "date", "outcome"]
+CAPABILITY = "reorder"
+BASELINE_LABEL = "baseline (no trained model yet)"
+# The columns of a serving frame, whether read from stored rows or predicted by the adapter's baseline.
+FRAME_COLUMNS = [
+    "retailer_id",
+    "product_id",
+    "probabilities",
+    "expected_quantity",
+    "expected_date",
+    "expected_value",
+    "unit_price",
+    "last_order_date",
+    "days_overdue",
+    "reasons",
+]
 
 
 def _purchase_lines() -> QuerySet[OrderLine]:
@@ -38,6 +59,12 @@ def _purchase_lines() -> QuerySet[OrderLine]:
 def latest_order_day() -> dt.date | None:
     """The last day with a purchase: predictions are made as of the day after it."""
     return _purchase_lines().aggregate(last=Max("placed_on"))["last"]
+
+
+def order_history_before(*, as_of: dt.date, retailer_ids: Sequence[int] | None) -> pd.DataFrame:
+    """The history a prediction as of ``as_of`` reads: the training window's length, ending the day before."""
+    start = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_HISTORY_DAYS))
+    return order_history_frame(start=start, end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
 
 
 def purchase_days(*, retailer_ids: Iterable[int], start: dt.date) -> dict[int, list[dt.date]]:
@@ -172,3 +199,84 @@ def call_outcome_list_for_user(*, user: User) -> QuerySet[CallOutcome]:
     except NoScope:
         return CallOutcome.objects.none()
     return CallOutcome.objects.filter(scope).select_related("retailer", "rep").prefetch_related("products")
+
+
+# --- Serving predictions ------------------------------------------------------------
+
+
+def reorder_batch_serving() -> ServingBatch:
+    """The serving batch (``retailiq.registry.selectors.serving_batch``). While nothing is stored, its ``as_of``
+    is the day after the last order and the adapter's baseline predicts from there (``version`` None)."""
+    batch = serving_batch(capability=CAPABILITY)
+    if batch.stored:
+        return batch
+    last = latest_order_day()
+    return ServingBatch(version=None, as_of=as_of_after(last) if last else None, stamp=batch.stamp, stored=False)
+
+
+def reorder_batch_label(batch: ServingBatch) -> str:
+    if not batch.stored:
+        return BASELINE_LABEL
+    return f"{batch.version.algorithm} v{batch.version.pk}" if batch.version is not None else "baseline"
+
+
+def serving_prediction_frame(
+    *,
+    user: User,
+    batch: ServingBatch,
+    retailer_ids: Sequence[int] | None = None,
+    product_ids: Sequence[int] | None = None,
+    category_id: int | None = None,
+) -> pd.DataFrame:
+    """The batch's predictions the user may read, optionally narrowed to shops, products or a category; the
+    columns of :data:`FRAME_COLUMNS` (probabilities keyed by the horizon as text)."""
+    if batch.as_of is None:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    if not batch.stored:
+        return _baseline_frame(user, batch.as_of, retailer_ids, product_ids, category_id)
+    rows = prediction_list_for_user(user=user).filter(model_version=batch.version, as_of=batch.as_of)
+    if retailer_ids is not None:
+        rows = rows.filter(retailer_id__in=list(retailer_ids))
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=list(product_ids))
+    if category_id is not None:
+        rows = rows.filter(product__category_id=category_id)
+    records = list(rows.order_by().values_list(*FRAME_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
+
+
+def _baseline_frame(
+    user: User,
+    as_of: dt.date,
+    retailer_ids: Sequence[int] | None,
+    product_ids: Sequence[int] | None,
+    category_id: int | None,
+) -> pd.DataFrame:
+    """The adapter's baseline for the user's shops, cached until the orders change (the baseline reads only each
+    pair's and shop's own history, so a subset of shops predicts the same as the whole marketplace)."""
+    shops = reorder_retailers_for_user(user=user)
+    if retailer_ids is not None:
+        shops = shops.filter(pk__in=list(retailer_ids))
+    ids = sorted(shops.values_list("pk", flat=True))
+    digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:16]
+
+    def predict() -> pd.DataFrame:
+        adapter = adapter_for(CAPABILITY)
+        rows = adapter.score(adapter.baseline(), ids, params={"as_of": as_of.isoformat()})
+        return rows[FRAME_COLUMNS].reset_index(drop=True)
+
+    frame = cached_for_data(f"reorder:baseline:{as_of}:{digest}", predict)
+    if frame.empty:
+        return frame
+    allowed = Product.objects.filter(reorder_products_q(user=user, prefix=""))
+    if product_ids is not None:
+        allowed = allowed.filter(pk__in=list(product_ids))
+    if category_id is not None:
+        allowed = allowed.filter(category_id=category_id)
+    return frame[frame["product_id"].isin(set(allowed.values_list("pk", flat=True)))].reset_index(drop=True)
+
+
+def probability_at(frame: pd.DataFrame, horizon_days: int) -> np.ndarray:
+    """Each row's probability at a horizon, read from its per-horizon dict."""
+    key = str(horizon_days)
+    return np.array([float(p.get(key, 0.0)) for p in frame["probabilities"]], dtype=float)

@@ -14,22 +14,23 @@ from django.conf import settings
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
-from retailiq.core.errors import Forbidden
+from retailiq.core.errors import Forbidden, InvalidInput
+from retailiq.registry.selectors import ServingBatch
 from retailiq.retailers.models import Retailer, Segment
 
 from ..models import CallOutcome
-from ..selectors import call_list_retailers_for_user, reorder_products_q
-from .serving import (
-    InvalidReorderInput,
-    check_horizon,
+from ..selectors import (
+    call_list_retailers_for_user,
     probability_at,
-    reorder_horizons,
-    serving_frame,
-    serving_source,
+    reorder_batch_label,
+    reorder_batch_serving,
+    reorder_products_q,
+    serving_prediction_frame,
 )
+from .horizons import check_horizon, reorder_horizons
 
 PRODUCTS_PER_ENTRY = 5
-MAX_CAPACITY = 500
+MAX_CAPACITY = 500  # calls a day: the page's form and the API both stop here
 
 
 @dataclass
@@ -93,38 +94,53 @@ def build_call_list(
     horizon = check_horizon(horizon_days)
     capacity = int(capacity if capacity is not None else settings.RETAILIQ_REORDER_CALLS_PER_DAY)
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise InvalidReorderInput("capacity", f"must be between 1 and {MAX_CAPACITY}.")
+        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}.", field="capacity")
     if segment and segment not in Segment.values:
-        raise InvalidReorderInput("segment", f"'{segment}' is not a segment.")
+        raise InvalidInput(f"'{segment}' is not a segment.", field="segment")
     if category_id is not None and not Category.objects.filter(pk=category_id).exists():
-        raise InvalidReorderInput("category", f"there is no category {category_id}.")
+        raise InvalidInput(f"There is no category {category_id}.", field="category")
     shops = _callable_shops(user)
     if rep_id is not None:
         if not user.sees_everything and rep_id != user.pk:
-            raise InvalidReorderInput("rep", "you may only see your own call list.")
+            raise InvalidInput("You may only see your own call list.", field="rep")
         shops = shops.filter(assigned_rep_id=rep_id)
     if city:
         shops = shops.filter(city__iexact=city)
     if segment:
         shops = shops.filter(segment=segment)
-    shop_ids = list(shops.values_list("pk", flat=True))
-    source = serving_source()
-    source, frame = serving_frame(user=user, retailer_ids=shop_ids, category_id=category_id, source=source)
-    if not frame.empty:
-        probability = probability_at(frame, horizon)
-        frame = frame.assign(probability=probability, priority=probability * frame["expected_value"].astype(float))
+    batch, frame = _prioritized(user, list(shops.values_list("pk", flat=True)), horizon, category_id=category_id)
     entries, total = _rank(frame, capacity)
     return CallList(
-        as_of=source.as_of,
+        as_of=batch.as_of,
         horizon_days=horizon,
         horizons=reorder_horizons(),
         capacity=capacity,
         total_candidates=total,
         entries=_entries(entries, frame),
-        model_label=source.model_label,
-        model_version_id=source.model_version_id,
+        model_label=reorder_batch_label(batch),
+        model_version_id=batch.version.pk if batch.version is not None else None,
         filters={"city": city, "segment": segment, "category": category_id, "rep": rep_id},
     )
+
+
+def call_list_entry(*, user: User, retailer: Retailer, horizon_days: int) -> tuple[ServingBatch, CallListEntry | None]:
+    """One shop's entry as the call list shows it (None without predictions for it), and the batch read."""
+    batch, frame = _prioritized(user, [retailer.pk], horizon_days)
+    ranked, _ = _rank(frame, 1)
+    entries = _entries(ranked, frame)
+    return batch, entries[0] if entries else None
+
+
+def _prioritized(
+    user: User, shop_ids: list[int], horizon: int, *, category_id: int | None = None
+) -> tuple[ServingBatch, pd.DataFrame]:
+    """The serving predictions for the shops, each with its probability at the horizon and its priority."""
+    batch = reorder_batch_serving()
+    frame = serving_prediction_frame(user=user, batch=batch, retailer_ids=shop_ids, category_id=category_id)
+    if not frame.empty:
+        probability = probability_at(frame, horizon)
+        frame = frame.assign(probability=probability, priority=probability * frame["expected_value"].astype(float))
+    return batch, frame
 
 
 def _rank(frame: pd.DataFrame, capacity: int) -> tuple[pd.DataFrame, int]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import Forbidden, NotFound
+from retailiq.core.errors import Forbidden, InvalidInput, NotFound
 from retailiq.orders.models import Order
 from retailiq.orders.selectors import net_value_expression_through, order_list_for_user
 
@@ -27,8 +27,9 @@ from ..selectors import (
     reorder_products_q,
     reorder_retailers_for_user,
 )
-from .call_list import PRODUCTS_PER_ENTRY
-from .serving import InvalidReorderInput, check_horizon, probability_at, serving_frame
+from .call_list import call_list_entry
+from .horizons import check_horizon
+from .shops import shop_for_user
 
 NOTE_MAX_LENGTH = 2000
 
@@ -48,29 +49,20 @@ def record_call_outcome(
     if shops is None:
         raise Forbidden("Only sales reps and analysts record calls.")
     if outcome not in CallOutcome.Outcome.values:
-        raise InvalidReorderInput("outcome", f"must be one of {', '.join(CallOutcome.Outcome.values)}.")
+        raise InvalidInput(f"outcome must be one of {', '.join(CallOutcome.Outcome.values)}.", field="outcome")
     note = (note or "").strip()
     if outcome == CallOutcome.Outcome.NOTE and not note:
-        raise InvalidReorderInput("note", "a note is required when the outcome is 'note'.")
+        raise InvalidInput("A note is required when the outcome is 'note'.", field="note")
     if len(note) > NOTE_MAX_LENGTH:
-        raise InvalidReorderInput("note", f"must be at most {NOTE_MAX_LENGTH} characters.")
+        raise InvalidInput(f"The note may be at most {NOTE_MAX_LENGTH} characters.", field="note")
     horizon = check_horizon(horizon_days, field="horizon_days")
-    retailer = shops.filter(pk=retailer_id).first()
-    if retailer is None:
-        raise InvalidReorderInput("retailer_id", f"no shop {retailer_id} among those you call.")
+    retailer = shop_for_user(user=user, retailer_id=retailer_id, field="retailer_id", shops=shops)
     wanted = sorted(set(int(p) for p in product_ids))
     products = list(Product.objects.filter(reorder_products_q(user=user, prefix="")).filter(pk__in=wanted))
     if len(products) != len(wanted):
         missing = sorted(set(wanted) - {p.pk for p in products})
-        raise InvalidReorderInput("product_ids", f"no product {', '.join(map(str, missing))} in your catalog.")
-    source, frame = serving_frame(user=user, retailer_ids=[retailer.pk])
-    probability = priority = None
-    if not frame.empty:
-        p = probability_at(frame, horizon)
-        value = p * frame["expected_value"].astype(float).to_numpy()
-        listed = value.argsort()[::-1][:PRODUCTS_PER_ENTRY]  # as the call list ranks: its best few products
-        probability = float(1 - (1 - p[listed]).prod())
-        priority = float(value[listed].sum())
+        raise InvalidInput(f"No product {', '.join(map(str, missing))} in your catalog.", field="product_ids")
+    batch, entry = call_list_entry(user=user, retailer=retailer, horizon_days=horizon)
     with transaction.atomic():
         call = CallOutcome.objects.create(
             rep=user,
@@ -78,9 +70,9 @@ def record_call_outcome(
             outcome=outcome,
             note=note,
             horizon_days=horizon,
-            probability=probability,
-            priority=priority,
-            prediction_as_of=source.as_of if not frame.empty else None,
+            probability=entry.probability if entry else None,
+            priority=entry.priority if entry else None,
+            prediction_as_of=batch.as_of if entry else None,
         )
         call.products.set(products)
     return call

@@ -7,11 +7,13 @@ from django.core.cache import cache
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import Conflict
+from retailiq.core.errors import Conflict, InvalidInput
+from retailiq.registry.selectors import as_of_after
 from retailiq.registry.services import prediction_serve
 
-from ..selectors import latest_order_day, reorder_products_q, reorder_retailers_for_user
-from .serving import CAPABILITY, InvalidReorderInput, check_horizon, scoring_as_of
+from ..selectors import CAPABILITY, latest_order_day, reorder_products_q
+from .horizons import check_horizon
+from .shops import shop_for_user
 
 MAX_PRODUCTS = 500
 AS_OF_CACHE_SECONDS = 60
@@ -23,7 +25,7 @@ def current_as_of() -> str | None:
     found = cache.get("reorder:as-of")
     if found is None:
         last = latest_order_day()
-        found = scoring_as_of(last).isoformat() if last else ""
+        found = as_of_after(last).isoformat() if last else ""
         cache.set("reorder:as-of", found, AS_OF_CACHE_SECONDS)
     return found or None
 
@@ -38,17 +40,16 @@ def predict_reorder(
     """For each of the shop's products (or those asked for): the chance it is reordered within each horizon,
     how much and when, and why. Products the shop never bought have no prediction and are listed apart."""
     horizon = check_horizon(horizon_days, field="horizon_days")
-    if not reorder_retailers_for_user(user=user).filter(pk=retailer_id).exists():
-        raise InvalidReorderInput("retailer_id", f"no shop {retailer_id} among yours.")
+    shop_for_user(user=user, retailer_id=retailer_id, field="retailer_id")
     visible = Product.objects.filter(reorder_products_q(user=user, prefix=""))
     wanted: list[int] | None = None
     if product_ids is not None:
         wanted = sorted({int(p) for p in product_ids})
         if not wanted or len(wanted) > MAX_PRODUCTS:
-            raise InvalidReorderInput("product_ids", f"give between 1 and {MAX_PRODUCTS} products.")
+            raise InvalidInput(f"Give between 1 and {MAX_PRODUCTS} products.", field="product_ids")
         found = set(visible.filter(pk__in=wanted).values_list("pk", flat=True))
         if missing := [p for p in wanted if p not in found]:
-            raise InvalidReorderInput("product_ids", f"no product {', '.join(map(str, missing))} among yours.")
+            raise InvalidInput(f"No product {', '.join(map(str, missing))} among yours.", field="product_ids")
     as_of = current_as_of()
     if as_of is None:
         raise Conflict("There are no orders to predict from yet.", code="no_history")

@@ -1,15 +1,61 @@
 """A shop's "time to reorder" cart: the products it is likely to reorder soon, with quantities to adjust."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.core.errors import NotFound
+from retailiq.core.errors import InvalidInput
+from retailiq.registry.selectors import ServingBatch
 
-from ..selectors import reorder_retailers_for_user
+from ..selectors import probability_at, reorder_batch_label, reorder_batch_serving, serving_prediction_frame
 from .call_list import ProductSuggestion, suggestion_from_row
-from .serving import InvalidReorderInput, check_horizon, probability_at, serving_frame
+from .horizons import check_horizon
+from .shops import shop_for_user
+
+
+@dataclass
+class ShopPredictions:
+    batch: ServingBatch
+    horizon_days: int
+    rows: pd.DataFrame  # the serving frame's columns and ``probability`` at the horizon, most likely first
+
+    @property
+    def as_of(self):
+        return self.batch.as_of
+
+    @property
+    def model_label(self) -> str:
+        return reorder_batch_label(self.batch)
+
+
+def shop_predictions(
+    *,
+    user: User,
+    retailer_id: int | None = None,
+    horizon_days: int | None = None,
+    product_ids: Sequence[int] | None = None,
+    min_probability: float = 0.0,
+) -> ShopPredictions:
+    """A shop's serving predictions at the horizon with at least ``min_probability``, most likely first (then
+    the larger expected order, then the product). A retailer user always gets its own shop; reps their assigned
+    shops, vendors only their own products, analysts any shop. The cart, the timeline and the API read this."""
+    horizon = check_horizon(horizon_days)
+    if not 0 <= min_probability <= 1:
+        raise InvalidInput("min_probability must be between 0 and 1.", field="min_probability")
+    if user.is_retailer:
+        retailer_id = user.retailer_id
+    shop = shop_for_user(user=user, retailer_id=retailer_id)
+    batch = reorder_batch_serving()
+    frame = serving_prediction_frame(user=user, batch=batch, retailer_ids=[shop.pk], product_ids=product_ids)
+    if not frame.empty:
+        frame = frame.assign(probability=probability_at(frame, horizon))
+        frame = frame[frame["probability"] >= min_probability]
+        frame = frame.sort_values(["probability", "expected_value", "product_id"], ascending=[False, False, True])
+    return ShopPredictions(batch=batch, horizon_days=horizon, rows=frame)
 
 
 def reorder_suggestions(
@@ -19,25 +65,16 @@ def reorder_suggestions(
     horizon_days: int | None = None,
     min_probability: float = 0.3,
 ) -> list[ProductSuggestion]:
-    """Products the shop will probably reorder within the horizon, most likely first. A retailer user always
-    gets its own shop; reps their assigned shops, vendors only their own products, analysts any shop."""
-    horizon = check_horizon(horizon_days)
-    if not 0 <= min_probability <= 1:
-        raise InvalidReorderInput("min_probability", "must be between 0 and 1.")
-    if user.is_retailer:
-        retailer_id = user.retailer_id
-    if retailer_id is None:
-        raise InvalidReorderInput("retailer", "name the shop.")
-    if not reorder_retailers_for_user(user=user).filter(pk=retailer_id).exists():
-        raise NotFound(f"No shop {retailer_id} among yours.")
-    _, frame = serving_frame(user=user, retailer_ids=[retailer_id])
-    if frame.empty:
+    """Products the shop will probably reorder within the horizon, most likely first (see shop_predictions)."""
+    found = shop_predictions(
+        user=user, retailer_id=retailer_id, horizon_days=horizon_days, min_probability=min_probability
+    )
+    if found.rows.empty:
         return []
-    frame = frame.assign(probability=probability_at(frame, horizon))
-    frame = frame[frame["probability"] >= min_probability]
-    frame = frame.sort_values(["probability", "expected_value", "product_id"], ascending=[False, False, True])
-    products = Product.objects.select_related("vendor", "category").in_bulk(frame["product_id"].astype(int).tolist())
-    return [suggestion_from_row(row, products[int(row.product_id)]) for row in frame.itertuples()]
+    products = Product.objects.select_related("vendor", "category").in_bulk(
+        found.rows["product_id"].astype(int).tolist()
+    )
+    return [suggestion_from_row(row, products[int(row.product_id)]) for row in found.rows.itertuples()]
 
 
 SUGGESTION_CSV_HEADER = [

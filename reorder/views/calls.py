@@ -18,6 +18,7 @@ from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
 from retailiq.web.access import role_required
 from retailiq.web.csv_export import csv_response
+from retailiq.web.errors import apply_domain_error
 from retailiq.web.htmx import is_htmx, wants_fragment
 
 from .. import charts
@@ -29,9 +30,6 @@ FRAGMENT_TARGET = "call-list"
 PANEL_SIZE = 5
 HIT_RATE_DAYS = 90
 OUTCOME_FIELDS = ("outcome", "note", "products", "form")
-# The services name their inputs as the API does; the page shows each error beside its field.
-SERVICE_FIELDS = {"horizon": "horizon", "capacity": "capacity", "category": "category", "city": "city",
-                  "segment": "segment", "rep": "rep", "product_ids": "products", "note": "note", "outcome": "outcome"}  # fmt: skip
 
 
 def _call_list_context(request: HttpRequest) -> dict[str, Any]:
@@ -42,8 +40,7 @@ def _call_list_context(request: HttpRequest) -> dict[str, Any]:
     except DomainError as exc:
         # A filter the form let through but the service refused (a category removed since):
         # said beside the field, and the list shown without it.
-        field = SERVICE_FIELDS.get(getattr(exc, "field", ""), "")
-        form.add_error(field if field in form.fields else None, exc.message)
+        apply_domain_error(form, exc)
         call_list = build_call_list(user=request.user, rep_id=filters["rep_id"])
     rep = None
     if filters["rep_id"]:
@@ -110,7 +107,7 @@ def _record(request: HttpRequest, retailer: Retailer) -> tuple[Any, dict[str, li
     """The recorded call, or the errors by the form field they belong to."""
     form = CallOutcomeForm(request.POST)
     if not form.is_valid():
-        return None, {(f if f in OUTCOME_FIELDS else "form"): list(e) for f, e in form.errors.items()}
+        return None, _outcome_errors(form)
     try:
         call = record_call_outcome(
             user=request.user,
@@ -123,10 +120,14 @@ def _record(request: HttpRequest, retailer: Retailer) -> tuple[Any, dict[str, li
     except DomainError as exc:
         if isinstance(exc, Forbidden | NotFound):
             raise Http404(exc.message) from exc
-        field = SERVICE_FIELDS.get(getattr(exc, "field", ""), "form")
-        message = exc.errors[exc.field] if hasattr(exc, "errors") else exc.message
-        return None, {field if field in OUTCOME_FIELDS else "form": [message[:1].upper() + message[1:]]}
+        # The service names the products as the API does (product_ids); the form's checkboxes are "products".
+        apply_domain_error(form, exc, default_field="products" if "product_ids" in exc.fields else None)
+        return None, _outcome_errors(form)
     return call, {}
+
+
+def _outcome_errors(form: CallOutcomeForm) -> dict[str, list[str]]:
+    return {(f if f in OUTCOME_FIELDS else "form"): [m[:1].upper() + m[1:] for m in e] for f, e in form.errors.items()}
 
 
 @role_required(Role.SALES_REP)

@@ -72,6 +72,25 @@ class BatchScoring(Protocol):
         """Upsert against the table's unique key (version, entity, date); returns rows written."""
         ...
 
+    def prediction_table(self) -> "PredictionTable":
+        """Where ``write_predictions`` stores its rows, so the registry can tell which batch serves
+        (``retailiq.registry.selectors.serving_batch``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PredictionTable:
+    """A capability's table of batch predictions, as the registry reads its batches back: rows with a
+    ``model_version`` (empty for the untrained baseline's) and a ``scored_at`` time, whose batch day is
+    ``day_field``. That day is either the batch's ``as_of`` itself or, where the table keeps the last day of
+    data the batch read (a forecast origin), the day before it (``day_is_last_data_day``)."""
+
+    model: Any  # the Django model class
+    day_field: str
+    day_is_last_data_day: bool = False
+    # Only these rows date a batch (e.g. product totals, not their split by location).
+    batch_rows: dict[str, Any] = field(default_factory=dict)
+
 
 @runtime_checkable
 class Tunable(Protocol):
@@ -97,6 +116,19 @@ class Monitored(Protocol):
     def latest_data_day(self) -> dt.date | None:
         """The last day with actuals: where the drift window ends."""
         ...
+
+
+def day_from_params(
+    params: dict[str, Any], *, otherwise: Callable[[], dt.date | None], missing: str, name: str = "as_of"
+) -> dt.date:
+    """The day a job names in its parameters (ISO text), else ``otherwise()``; ``missing`` says why there is
+    none (no data yet)."""
+    if params.get(name):
+        return dt.date.fromisoformat(str(params[name]))
+    day = otherwise()
+    if day is None:
+        raise ValueError(missing)
+    return day
 
 
 _ADAPTERS: dict[str, CapabilityAdapter] = {}

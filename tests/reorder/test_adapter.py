@@ -10,10 +10,9 @@ import pytest
 
 from reorder.adapter import ReorderAdapter, training_params
 from reorder.models import CallOutcome, ReorderPrediction
-from reorder.selectors import HISTORY_COLUMNS, call_outcomes_frame, order_history_frame
+from reorder.selectors import HISTORY_COLUMNS, call_outcomes_frame, order_history_frame, reorder_batch_serving
 from reorder.services.call_list import build_call_list
 from reorder.services.predictions import predict_reorder
-from reorder.services.serving import serving_source
 from retailiq.registry.adapters import adapter_for
 from retailiq.registry.models import Job, JobState
 from retailiq.registry.services import scoring_job_create, scoring_job_run_here, training_job_run
@@ -100,8 +99,8 @@ def test_train_score_twice_serve_and_monitor(history):
     assert _score().state == JobState.SUCCEEDED
     assert rows.count() == written  # scoring the same day again overwrites in place
 
-    source = serving_source()
-    assert source.model_version_id == version.pk and source.stored
+    batch = reorder_batch_serving()
+    assert batch.version == version and batch.stored
     calls = build_call_list(user=history.rep_a)
     assert calls.model_label == f"{version.algorithm} v{version.pk}"
     assert [e.retailer for e in calls.entries] == [history.shop_a]

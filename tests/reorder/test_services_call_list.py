@@ -6,9 +6,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from reorder.selectors import reorder_batch_serving
+from reorder.services.batch import predictions_write
 from reorder.services.call_list import build_call_list, call_list_csv_rows, call_list_filter_choices
-from reorder.services.serving import InvalidReorderInput, predictions_write, serving_source
-from retailiq.core.errors import DomainError, Forbidden
+from retailiq.core.errors import DomainError, Forbidden, InvalidInput
 from retailiq.registry.models import ModelStatus, ModelVersion
 from retailiq.web.csv_export import csv_response
 from tests import factories as f
@@ -69,13 +70,13 @@ def test_filters_capacity_and_an_analysts_rep_picker(habits):
     ],
 )
 def test_bad_inputs_name_their_field(habits, kwargs, field):
-    with pytest.raises(InvalidReorderInput) as raised:
+    with pytest.raises(InvalidInput) as raised:
         build_call_list(user=habits.rep_a, **kwargs)
-    assert raised.value.errors.keys() == {field}
+    assert raised.value.fields.keys() == {field}
 
 
 def test_a_rep_cannot_read_another_reps_book_and_shops_and_vendors_have_none(habits):
-    with pytest.raises(InvalidReorderInput):
+    with pytest.raises(InvalidInput):
         build_call_list(user=habits.rep_a, rep_id=habits.rep_b.pk)
     for user in (habits.retailer_user_a, habits.vendor_user_1):
         with pytest.raises(DomainError) as raised:
@@ -98,7 +99,7 @@ def test_a_scored_version_replaces_the_baseline_and_a_longer_horizon_raises_prob
     predictions_write(model_version_id=version.pk, rows=rows)
     assert predictions_write(model_version_id=version.pk, rows=rows) == 3  # upserted, not duplicated
     assert version.reorder_predictions.count() == 3
-    assert serving_source().model_version_id == version.pk
+    assert reorder_batch_serving().version == version
     calls = build_call_list(user=habits.rep_a)
     assert calls.model_label == f"retailiq_ensemble v{version.pk}"
     assert [e.retailer for e in calls.entries] == [habits.shop_c, habits.shop_a]

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from reorder.models import CallOutcome
 from reorder.services.outcomes import call_list_hit_rate, record_call_outcome, retailer_timeline
-from reorder.services.serving import InvalidReorderInput
-from retailiq.core.errors import DomainError, Forbidden, NotFound
+from retailiq.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from tests import factories as f
 from tests.reorder.orders import buy
 
@@ -46,16 +45,16 @@ def test_a_rep_records_a_call_with_a_snapshot_of_the_call_list(weekly):
     ],
 )
 def test_bad_inputs_name_their_field_and_store_nothing(weekly, kwargs, field):
-    with pytest.raises(InvalidReorderInput) as raised:
+    with pytest.raises(InvalidInput) as raised:
         record_call_outcome(user=weekly.rep_a, retailer_id=weekly.shop_a.pk, **kwargs)
-    assert raised.value.errors.keys() == {field}
+    assert raised.value.fields.keys() == {field}
     assert not CallOutcome.objects.exists()
 
 
 def test_only_the_assigned_rep_or_an_analyst_records_calls(weekly):
-    with pytest.raises(InvalidReorderInput) as raised:
+    with pytest.raises(NotFound) as raised:
         record_call_outcome(user=weekly.rep_b, retailer_id=weekly.shop_a.pk, outcome="ordered")
-    assert "retailer_id" in raised.value.errors
+    assert "retailer_id" in raised.value.fields
     record_call_outcome(user=weekly.analyst, retailer_id=weekly.shop_a.pk, outcome="unreachable")
     for user in (weekly.retailer_user_a, weekly.vendor_user_1):
         with pytest.raises(DomainError) as denied:
@@ -65,11 +64,11 @@ def test_only_the_assigned_rep_or_an_analyst_records_calls(weekly):
 
 def test_an_inactive_product_cannot_be_named_by_a_rep(weekly):
     retired = f.ProductFactory(is_active=False)
-    with pytest.raises(InvalidReorderInput) as raised:
+    with pytest.raises(InvalidInput) as raised:
         record_call_outcome(
             user=weekly.rep_a, retailer_id=weekly.shop_a.pk, outcome="ordered", product_ids=[retired.pk]
         )
-    assert "product_ids" in raised.value.errors
+    assert "product_ids" in raised.value.fields
 
 
 def test_the_timeline_interleaves_orders_and_calls_newest_first(weekly):
