@@ -19,6 +19,7 @@ from . import history
 from .cold_start import replace_new_products
 from .members import member_factories, member_names
 from .ml import baselines
+from .ml.base import ServingForecaster
 from .ml.demand_class import CLASSES, classify
 from .ml.ensemble import EnsembleForecaster, EnsembleOptions
 from .ml.matrix import DemandMatrix, demand_features
@@ -129,15 +130,15 @@ class ForecastingAdapter:
         return float(np.nan_to_num(measured.get("rmsse", np.nan), nan=1e9))
 
     # Serving
-    def load(self, artifact: bytes, *, algorithm: str) -> Any:
+    def load(self, artifact: bytes, *, algorithm: str) -> ServingForecaster:
         if algorithm == "ensemble":
             return EnsembleForecaster.from_bytes(artifact)
-        return baselines.BaselineForecaster.from_json(artifact)  # versions trained before the ensemble
+        return baselines.BaselineForecaster.from_bytes(artifact)  # versions trained before the ensemble
 
     def baseline(self) -> baselines.BaselineForecaster:
         return baselines.BaselineForecaster()
 
-    def predict(self, model: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    def predict(self, model: ServingForecaster, inputs: dict[str, Any]) -> dict[str, Any]:
         """inputs: as_of, horizon, granularity ("day"/"week"), and either product_id
         (optionally warehouse_id) or history [[date, quantity], ...]; drivers planned."""
         granularity = inputs.get("granularity") or "day"
@@ -153,11 +154,11 @@ class ForecastingAdapter:
                 end=as_of,
                 horizon=horizon_days,
                 warehouse_id=inputs.get("warehouse_id"),
-                with_drivers=isinstance(model, EnsembleForecaster),
+                with_drivers=model.reads_drivers,
             )
         matrix = apply_planned_drivers(matrix, inputs.get("drivers"), horizon=horizon_days)
         bounds, explanation = _forecast(model, matrix, horizon_days, explain=True)
-        if isinstance(model, EnsembleForecaster) and "product_id" in inputs:
+        if "product_id" in inputs:
             borrowed = replace_new_products(model, matrix, bounds, horizon_days)
             if borrowed:
                 explanation = [[{"driver": "new product", "effect": 0.0, "text": next(iter(borrowed.values()))}]]
@@ -182,7 +183,7 @@ class ForecastingAdapter:
         sales = daily_product_sales(start=as_of - dt.timedelta(days=ACTIVE_WITHIN_DAYS - 1), end=as_of)
         return sorted(int(i) for i in sales["series_id"].unique())
 
-    def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
+    def score(self, model: ServingForecaster, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
         """Product totals, then each warehouse's and region's part of them by its share of
         the product's recent sales, so location forecasts add up to the total (top-down)."""
         as_of = _as_of(params)
@@ -192,11 +193,10 @@ class ForecastingAdapter:
             start=as_of - dt.timedelta(days=SERVING_HISTORY_DAYS - 1),
             end=as_of,
             horizon=horizon,
-            with_drivers=isinstance(model, EnsembleForecaster),
+            with_drivers=model.reads_drivers,
         )
         bounds, _ = _forecast(model, matrix, horizon, explain=False)
-        if isinstance(model, EnsembleForecaster):
-            replace_new_products(model, matrix, bounds, horizon)
+        replace_new_products(model, matrix, bounds, horizon)
         targets = pd.date_range(as_of + dt.timedelta(days=1), periods=horizon, freq="D").date
         n = matrix.n_series
         totals = pd.DataFrame(
@@ -298,16 +298,12 @@ _COLUMNS = {
 
 
 def _forecast(
-    model: Any, matrix: DemandMatrix, horizon: int, *, explain: bool
+    model: ServingForecaster, matrix: DemandMatrix, horizon: int, *, explain: bool
 ) -> tuple[dict[str, np.ndarray], list[list[dict]]]:
-    """Point forecast and nested 80%/95% bounds, series x horizon, from either an
-    ensemble or the pre-ensemble baseline; the explanation when asked and available."""
-    if isinstance(model, EnsembleForecaster):
-        bounds = model.predict_intervals(matrix, horizon)
-        explanation = model.explain(matrix, horizon) if explain else []
-    else:
-        bounds = model.predict(matrix.values, horizon, series_ids=matrix.series_ids, days=matrix.days)
-        explanation = []
+    """Point forecast and nested 80%/95% bounds, series x horizon, from the ensemble or
+    the baseline; the explanation when asked (empty per series where there is none)."""
+    bounds = model.predict_intervals(matrix, horizon)
+    explanation = model.explain(matrix, horizon) if explain else []
     bounds = {k: np.asarray(v, dtype=float) for k, v in bounds.items()}
     bounds["forecast"] = np.maximum(bounds["forecast"], 0.0)
     # Nested intervals around the point, even where a tiny calibration sample disagrees.

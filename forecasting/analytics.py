@@ -184,14 +184,6 @@ def history_from_daily(daily: pd.Series, *, start: dt.date, end: dt.date) -> pd.
     return pd.DataFrame({"date": days, "units": daily.reindex(days, fill_value=0.0).to_numpy(dtype=float)})
 
 
-def sales_history(
-    *, user: User, products: QuerySet[Product], selection: Selection, start: dt.date, end: dt.date
-) -> pd.DataFrame:
-    """Units sold per day (days without a sale are zero), columns date and units."""
-    daily = daily_units(user=user, products=products, selection=selection, start=start, end=end)
-    return history_from_daily(daily, start=start, end=end)
-
-
 # --- Forecasts ---------------------------------------------------------------------------
 
 
@@ -397,15 +389,6 @@ def growth_rankings(
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def seasonality_profile(
-    *, user: User, products: QuerySet[Product], selection: Selection, end: dt.date
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Average units per day by weekday and by calendar month over the last two years."""
-    start = end - dt.timedelta(days=SEASONALITY_DAYS - 1)
-    daily = daily_units(user=user, products=products, selection=selection, start=start, end=end)
-    return seasonality_from_daily(daily, end=end)
 
 
 def seasonality_from_daily(daily: pd.Series, *, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:

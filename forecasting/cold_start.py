@@ -8,9 +8,9 @@ import datetime as dt
 import numpy as np
 
 from . import history
+from .ml.base import ServingForecaster
 from .ml.cold_start import cold_series, cold_start_forecast
 from .ml.demand_class import classify
-from .ml.ensemble import EnsembleForecaster
 from .ml.intervals import recent_level
 from .ml.matrix import DemandMatrix
 from .selectors import daily_product_sales
@@ -24,12 +24,16 @@ def is_new(matrix: DemandMatrix) -> np.ndarray:
 
 
 def replace_new_products(
-    model: EnsembleForecaster, matrix: DemandMatrix, bounds: dict[str, np.ndarray], horizon: int
+    model: ServingForecaster, matrix: DemandMatrix, bounds: dict[str, np.ndarray], horizon: int
 ) -> dict[int, str]:
-    """In place: rows of new products take their peers' forecast and the ensemble's
-    interval widths around it. Peers are the matrix's established rows; a matrix of one
-    new product gets the recently selling catalog as its peers. Returns, per replaced
-    series id, the sentence that says where its forecast came from."""
+    """In place: rows of new products take their peers' forecast and the model's
+    interval widths around it (a model without widths, the baseline, leaves them). Peers
+    are the matrix's established rows; a matrix of one new product gets the recently
+    selling catalog as its peers. Returns, per replaced series id, the sentence that says
+    where its forecast came from."""
+    widths = model.interval_widths
+    if widths is None:
+        return {}
     new = is_new(matrix)
     if not new.any() or "category" not in matrix.static:
         return {}
@@ -38,7 +42,6 @@ def replace_new_products(
         pool = _peer_pool(matrix, horizon)
     rows_in_pool = np.isin(pool.series_ids, matrix.series_ids[new])
     result = cold_start_forecast(pool, horizon=horizon, min_history=MIN_HISTORY_DAYS, cold=rows_in_pool)
-    widths = model.combination_.widths
     said = {}
     for series_id, forecast, basis in zip(result.series_ids, result.forecast, result.basis, strict=True):
         row = int(np.flatnonzero(matrix.series_ids == series_id)[0])

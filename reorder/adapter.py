@@ -27,6 +27,7 @@ from .services.batch import active_pairs, prediction_rows, predictions_write
 from .services.horizons import reorder_horizons
 
 ACCURACY_HORIZON_DAYS = 14  # live accuracy: did the pair order within 14 days of the prediction
+CALL_ORDER = ["date", "retailer_id", "product_id", "outcome"]
 LIST_PARAMS = ("members",)  # given as "a,b" on the command line (`train_models --param members=lightgbm,ffn`)
 
 
@@ -81,15 +82,23 @@ class ReorderAdapter:
         if frame.empty:
             raise ValueError(f"No order between {start} and {end}; there is nothing to learn from.")
         features = frame[["quantity", "unit_price", "discount_rate"]]
-        return TrainingData(frame=frame, data_start=start, data_end=end, features=features)
+        # Reps' recorded outcomes are learned from too, so they travel (and are hashed) with the orders; in a fixed
+        # order, since the model's features break ties between calls of one day by their order.
+        calls = call_outcomes_frame(start=start, end=end).sort_values(CALL_ORDER, kind="stable", ignore_index=True)
+        return TrainingData(
+            frame=frame, data_start=start, data_end=end, features=features, extra_frames={"calls": calls}
+        )
 
     def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
-        """Hand the history to the ML's one training entry point; recorded calls go along when it reads them."""
+        """Hand the history and the recorded calls to the ML's one training entry point."""
         from reorder.ml.pipeline import train_reorder_model
 
-        calls = call_outcomes_frame(start=data.data_start, end=data.data_end)
         result = train_reorder_model(
-            data.frame, horizons=reorder_horizons(), params=training_params(params), progress=progress, calls=calls
+            data.frame,
+            horizons=reorder_horizons(),
+            params=training_params(params),
+            progress=progress,
+            calls=data.extra_frames.get("calls"),
         )
         return TrainedModel(
             algorithm=result.algorithm,

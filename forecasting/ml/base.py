@@ -33,6 +33,23 @@ class Forecaster(Protocol):
     def from_bytes(cls, raw: bytes) -> "Forecaster": ...
 
 
+class ServingForecaster(Protocol):
+    """What the adapter serves, trained (EnsembleForecaster) or not (BaselineForecaster):
+    point forecasts with 80%/95% bounds (forecast, lower_80, upper_80, lower_95, upper_95;
+    series x horizon each) and why, per series (empty lists when it cannot say).
+    reads_drivers: whether the matrix needs its exogenous drivers; interval_widths: the
+    conformal widths a new product's borrowed forecast gets (None: no borrowing)."""
+
+    reads_drivers: bool
+
+    @property
+    def interval_widths(self) -> Any: ...
+
+    def predict_intervals(self, matrix: DemandMatrix, horizon: int) -> dict[str, np.ndarray]: ...
+
+    def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict[str, Any]]]: ...
+
+
 @runtime_checkable
 class Explainer(Protocol):
     """A forecaster that can say why: per series, the main drivers of its forecast in

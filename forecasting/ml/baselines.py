@@ -95,6 +95,9 @@ def evaluate(matrix: DemandMatrix, *, method: str, horizon: int, window: int, n_
 
 @dataclass
 class BaselineForecaster:
+    """What serves while no model is trained (and what versions trained before the ensemble hold): one baseline
+    method with intervals from relative error quantiles."""
+
     method: str = "seasonal_naive"
     window: int = 28
     horizon: int = 14
@@ -116,8 +119,14 @@ class BaselineForecaster:
         chosen.update({f"wape_{m}": scores[m]["wape"] for m in methods})
         return model, chosen
 
-    def predict(self, history: np.ndarray, horizon: int | None = None, **context) -> dict[str, np.ndarray]:
-        """history: series x days, ending on the forecast origin. Point forecast and intervals."""
+    # What the adapter serves, as EnsembleForecaster offers it: the rule reads demand alone, explains nothing,
+    # and has no interval widths for new products to borrow.
+    reads_drivers = False
+    interval_widths = None
+
+    def predict_intervals(self, matrix: DemandMatrix, horizon: int | None = None) -> dict[str, np.ndarray]:
+        """Point forecast and 80%/95% bounds from the end of the matrix, series x horizon each."""
+        history = matrix.values
         horizon = horizon or self.horizon
         forecast = point_forecast(history, method=self.method, horizon=horizon, window=self.window)
         levels = recent_level(history) if history.shape[1] else np.full(history.shape[0], 0.05)
@@ -126,15 +135,14 @@ class BaselineForecaster:
             result[f"lower_{level}"], result[f"upper_{level}"] = interval_from_bounds(forecast, levels, bounds)
         return result
 
-    @property
-    def history_needed(self) -> int:
-        return max(self.window, SEASON, 28)
+    def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict]]:
+        return [[] for _ in range(matrix.n_series)]
 
-    def to_json(self) -> bytes:
+    def to_bytes(self) -> bytes:
         return json.dumps({"kind": "baseline", **asdict(self)}, indent=2).encode()
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "BaselineForecaster":
+    def from_bytes(cls, raw: bytes) -> "BaselineForecaster":
         data = json.loads(raw)
         data.pop("kind", None)
         return cls(**data)

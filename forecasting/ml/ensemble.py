@@ -156,6 +156,7 @@ class EnsembleForecaster:
     """
 
     name = "ensemble"
+    reads_drivers = True  # members such as LightGBM read the exogenous drivers
 
     def __init__(
         self,
@@ -224,6 +225,11 @@ class EnsembleForecaster:
         full = {m: forecasts.get(m, np.zeros((matrix.n_series, horizon))) for m in combination.members}
         forecast = combination.forecast(full, classes)
         return {"forecast": forecast, **combination.widths.apply(forecast, recent_level(matrix.values), classes)}
+
+    @property
+    def interval_widths(self) -> IntervalWidths:
+        """The conformal widths, which a new product's borrowed forecast is given too."""
+        return self.combination_.widths
 
     def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict[str, Any]]]:
         """The highest-weighted member that can explain does; an empty list per series otherwise."""

@@ -8,16 +8,12 @@ TensorFlow is imported only inside the functions that use it: it starts thread p
 import and is not fork-safe, so merely importing this module (a Celery worker, a Django
 process) must not load it."""
 
-import io
-import json
-import os
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from mlkit.keras import keras_from_bytes, keras_runtime, keras_to_bytes
 
 from .base import non_negative
 from .censoring import DEFAULT_FILL_WINDOW, fill_censored
@@ -28,31 +24,9 @@ DEFAULT_OUTPUT_STEPS = {"D": 14, "W": 8}
 # A window averaging below one unit is scaled by one: otherwise a single sale after a
 # quiet window becomes a target of hundreds and swamps the loss.
 MIN_SCALE = 1.0
-INTRA_OP_THREADS = 2
-INTER_OP_THREADS = 2
 VALIDATION_SHARE = 0.25  # validation windows, as a share of max_windows at most
 SMALL_BATCH = 64
 PREDICT_BATCH = 4096
-
-
-def _configure_tensorflow(seed: int | None = None) -> None:
-    """Two intra-op threads, so a fit is repeatable and leaves the machine's other cores
-    to the web and worker processes. Thread counts can only be set before TensorFlow's
-    runtime starts; once it has, the first setting stands."""
-    # 3: TensorFlow's C++ runtime logs a harmless "NodeDef mentions attribute" error per
-    # dataset op with this Keras; real failures still raise in Python.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(INTRA_OP_THREADS)
-        tf.config.threading.set_inter_op_parallelism_threads(INTER_OP_THREADS)
-    except RuntimeError:
-        pass
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-        tf.config.experimental.enable_op_determinism()
 
 
 def calendar_phase(periods: pd.DatetimeIndex, freq: str, *, enabled: bool = True) -> np.ndarray:
@@ -177,8 +151,7 @@ class CNNLSTMForecaster:
                 f"The CNN-LSTM needs at least {self.min_periods(matrix.freq)} periods of history; "
                 f"this matrix has {matrix.n_periods}."
             )
-        _configure_tensorflow(self.seed)
-        import keras
+        keras = keras_runtime(self.seed)
 
         window = self.window or DEFAULT_WINDOW[matrix.freq]
         steps = self.output_steps or DEFAULT_OUTPUT_STEPS[matrix.freq]
@@ -227,7 +200,7 @@ class CNNLSTMForecaster:
     def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
         """From the end of matrix.days; series never seen in fit are fine (the model is
         global and reads only their own recent window)."""
-        _configure_tensorflow()
+        keras_runtime()
         window, steps = self.window_, self.output_steps_
         values = fill_censored(matrix.values, matrix.censored, window=DEFAULT_FILL_WINDOW[matrix.freq])
         if values.shape[1] < window:  # a short history is padded with its own mean
@@ -266,9 +239,6 @@ class CNNLSTMForecaster:
     def to_bytes(self) -> bytes:
         """A zip holding Keras' own `model.keras` and a `meta.json` with the parameters,
         what fit learned besides the weights, and the library versions."""
-        import keras
-        import tensorflow as tf
-
         meta = {
             "kind": self.name,
             "params": self.get_params(),
@@ -277,28 +247,12 @@ class CNNLSTMForecaster:
             "output_steps": self.output_steps_,
             "calendar": self.calendar_,
             "history": self.history_,
-            "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
         }
-        buffer = io.BytesIO()
-        with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            path = Path(folder) / "model.keras"
-            self.model_.save(path)
-            archive.write(path, "model.keras")
-            archive.writestr("meta.json", json.dumps(meta, indent=2))
-        return buffer.getvalue()
+        return keras_to_bytes(self.model_, meta)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> "CNNLSTMForecaster":
-        _configure_tensorflow()
-        import keras
-
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive, tempfile.TemporaryDirectory() as folder:
-            meta = json.loads(archive.read("meta.json"))
-            if meta.get("kind") != cls.name:
-                raise ValueError(f"Not a {cls.name} model artifact (kind={meta.get('kind')!r}).")
-            path = Path(folder) / "model.keras"
-            path.write_bytes(archive.read("model.keras"))
-            model = keras.saving.load_model(path)
+        model, meta = keras_from_bytes(raw, kind=cls.name)
         forecaster = cls(**meta["params"])
         forecaster.model_ = model
         forecaster.freq_ = meta["freq"]

@@ -4,16 +4,15 @@ Blend weights are non-negative, sum to one and minimise log loss on one half of 
 calibrator is chosen and fitted on the other half, so neither step grades its own homework. The quantity is a
 weighted mean of the members' log quantities (weights minimising validation MAE of log quantity).
 
-Members are passed in by name (:data:`MEMBER_CLASSES`), so a new algorithm is one more entry. TensorFlow is never
+Members are named as in :mod:`reorder.ml.members`, so a new algorithm is one more entry there. TensorFlow is never
 imported here: the nets module loads it inside its own functions, only when a net member is used.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,36 +20,15 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from reorder.ml.artifact import pack_artifact, unpack_artifact
 from reorder.ml.calibration import Calibrator
 from reorder.ml.call_features import uses_call_features, with_call_features
 from reorder.ml.features import KEYS, features_from_valid_history
 from reorder.ml.history import validate_history
+from reorder.ml.members import SEQUENCE_MEMBERS, member_class, member_input
 from reorder.ml.prediction import prediction_frame
 
-MEMBER_CLASSES = {
-    "lightgbm": "reorder.ml.lgbm.LightGBMReorder",
-    "ffn": "reorder.ml.nets.FeedForwardReorder",
-    "lstm": "reorder.ml.nets.SequenceLSTMReorder",
-}
-SEQUENCE_MEMBERS = frozenset({"lstm"})
 EPSILON = 1e-6
-
-
-def member_class(name: str) -> Any:
-    """The class of a member, imported when first needed (the nets pull in TensorFlow only when they run)."""
-    if name not in MEMBER_CLASSES:
-        raise ValueError(f"unknown ensemble member {name!r}; known: {', '.join(MEMBER_CLASSES)}")
-    module, _, attribute = MEMBER_CLASSES[name].rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
-
-
-def member_input(name: str, X: np.ndarray, sequences: np.ndarray | None) -> Any:
-    """What a member reads: the feature matrix, or (features, order sequences) for a sequence model."""
-    if name in SEQUENCE_MEMBERS:
-        if sequences is None:
-            raise ValueError(f"member {name!r} needs order sequences")
-        return (X, sequences)
-    return X
 
 
 def fit_blend_weights(y_true: np.ndarray, member_proba: np.ndarray, *, seed: int = 0) -> np.ndarray:
@@ -164,8 +142,6 @@ class ReorderEnsemble:
     def to_bytes(self) -> bytes:
         """An artifact of kind "ensemble": a manifest with weights, calibrators (plain arrays) and feature names,
         and each member's own bytes (LightGBM model text, Keras files), never a pickle."""
-        from reorder.ml.pipeline import pack_artifact
-
         manifest = {
             "kind": "ensemble",
             "horizons": [int(h) for h in self.horizons],
@@ -183,8 +159,6 @@ class ReorderEnsemble:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ReorderEnsemble:
-        from reorder.ml.pipeline import unpack_artifact
-
         manifest, files = unpack_artifact(data)
         if manifest.get("kind") != "ensemble":
             raise ValueError(f"not an ensemble artifact (kind={manifest.get('kind')!r})")
@@ -200,10 +174,6 @@ class ReorderEnsemble:
             sequence_length=manifest["sequence_length"],
             info=manifest.get("info", {}),
         )
-
-
-def equal_weights(horizons: Sequence[int], names: Sequence[str]) -> dict[int, dict[str, float]]:
-    return {h: {name: 1.0 / len(names) for name in names} for h in horizons}
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

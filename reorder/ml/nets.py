@@ -11,19 +11,13 @@ this module (a Celery worker, a Django process) must not load it.
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import tempfile
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
-INTRA_OP_THREADS = 2
-INTER_OP_THREADS = 2
+from mlkit.keras import keras_from_bytes, keras_runtime, keras_to_bytes
+
 PREDICT_BATCH = 8192
 # A bulk order 1e4 times the usual must not dominate the shared layers: Huber is quadratic only near the target.
 HUBER_DELTA = 1.0
@@ -119,26 +113,6 @@ def _finite(X: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.asarray(X, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
 
 
-def _tensorflow(seed: int | None = None) -> Any:
-    """Import Keras with modest threads (repeatable fits; the web and worker processes keep their cores).
-
-    Thread counts can only be set before TensorFlow's runtime starts; once it has, the first setting stands.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(INTRA_OP_THREADS)
-        tf.config.threading.set_inter_op_parallelism_threads(INTER_OP_THREADS)
-    except RuntimeError:
-        pass
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-        tf.config.experimental.enable_op_determinism()
-    return keras
-
-
 def _targets(Y: np.ndarray, q: np.ndarray, n_horizons: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Keras targets and per-output sample weights; a pair that never ordered again teaches no quantity."""
     Y = np.asarray(Y, dtype=np.float32).reshape(len(Y), -1)
@@ -219,7 +193,7 @@ class _ReorderNet:
 
         Without validation rows it stops on the training loss instead.
         """
-        keras = _tensorflow(self.seed)
+        keras = keras_runtime(self.seed)
         self._fit_scalers(X_train)
         x_train = self._inputs(X_train)
         y_train, w_train = _targets(Y_train, q_train, len(self.horizons))
@@ -257,7 +231,7 @@ class _ReorderNet:
         The quantity is fitted on a log scale, so it is the pair's typical (median-like) order, not its mean: one bulk
         order does not inflate every later suggestion.
         """
-        _tensorflow()
+        keras_runtime()
         outputs = self.model_.predict(self._inputs(X), batch_size=PREDICT_BATCH, verbose=0)
         proba = np.clip(np.asarray(outputs["reorder"], dtype=np.float64), 0.0, 1.0)
         quantity = np.expm1(np.asarray(outputs["quantity"], dtype=np.float64).reshape(-1))
@@ -266,34 +240,17 @@ class _ReorderNet:
     def to_bytes(self) -> bytes:
         """A zip of Keras' own ``model.keras`` and a ``meta.json`` with the parameters, the scalers, the fit's
         history and the library versions (no pickle, so an artifact outlives a library upgrade or says why not)."""
-        keras = _tensorflow()
-        import tensorflow as tf
-
         meta = {
             "kind": self.kind,
             "params": self.get_params(),
             "scalers": self._scalers_to_dict(),
             "history": self.history_,
-            "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
         }
-        buffer = io.BytesIO()
-        with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            path = Path(folder) / "model.keras"
-            self.model_.save(path)
-            archive.write(path, "model.keras")
-            archive.writestr("meta.json", json.dumps(meta, indent=2))
-        return buffer.getvalue()
+        return keras_to_bytes(self.model_, meta)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Self:
-        keras = _tensorflow()
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, tempfile.TemporaryDirectory() as folder:
-            meta = json.loads(archive.read("meta.json"))
-            if meta.get("kind") != cls.kind:
-                raise ValueError(f"not a {cls.kind} artifact (kind={meta.get('kind')!r})")
-            path = Path(folder) / "model.keras"
-            path.write_bytes(archive.read("model.keras"))
-            model = keras.saving.load_model(path, compile=False)
+        model, meta = keras_from_bytes(data, kind=cls.kind, compile=False)
         net = cls(**meta["params"])
         net._scalers_from_dict(meta["scalers"])
         net.model_ = model

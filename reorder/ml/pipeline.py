@@ -7,21 +7,21 @@ turns saved bytes back into a :class:`~reorder.ml.prediction.ReorderModel`.
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from reorder.ml.artifact import pack_artifact, unpack_artifact
 from reorder.ml.baselines import OverdueBaseline
+from reorder.ml.ensemble import ReorderEnsemble
 from reorder.ml.features import features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.labels import DEFAULT_HORIZONS
 from reorder.ml.prediction import ReorderModel, prediction_frame
+from reorder.ml.training import TrainingResult, train_ensemble
 
 Progress = Callable[[str, int, str], None]  # stage, percent, message
 
@@ -51,14 +51,6 @@ class BaselineReorderModel:
         return pack_artifact({"kind": "baseline", "horizons": list(self.horizons)}, {})
 
 
-@dataclass
-class TrainingResult:
-    model: ReorderModel
-    algorithm: str
-    metrics: dict[str, Any] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
-
-
 def train_reorder_model(
     history: pd.DataFrame,
     *,
@@ -70,8 +62,6 @@ def train_reorder_model(
     """Fit and evaluate on a temporal split of ``history``; the returned metrics go on the model version.
 
     ``calls`` (reps' recorded outcomes, see :mod:`reorder.ml.call_features`) become features when given."""
-    from reorder.ml.training import train_ensemble  # the heavy part lives apart, so serving imports stay light
-
     return train_ensemble(
         validate_history(history), horizons=tuple(horizons), params=params or {}, progress=progress, calls=calls
     )
@@ -83,23 +73,5 @@ def load_model(data: bytes) -> ReorderModel:
     if manifest.get("kind") == "baseline":
         return BaselineReorderModel(horizons=tuple(manifest["horizons"]))
     if manifest.get("kind") == "ensemble":
-        from reorder.ml.ensemble import ReorderEnsemble
-
         return ReorderEnsemble.from_bytes(data)
     raise ValueError(f"unknown reorder model kind {manifest.get('kind')!r}")
-
-
-def pack_artifact(manifest: dict[str, Any], files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest))
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def unpack_artifact(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        manifest = json.loads(archive.read("manifest.json"))
-        files = {name: archive.read(name) for name in archive.namelist() if name != "manifest.json"}
-    return manifest, files

@@ -21,6 +21,9 @@ class TrainingData:
     data_end: dt.date | None = None
     # Model inputs, one column per feature, for drift monitoring (defaults to `frame`).
     features: pd.DataFrame | None = None
+    # Other inputs that training reads beside `frame` (reorder: reps' call outcomes), by name. They are part of
+    # the training data: the version's hash covers them, so a change in them is a change in what was learned from.
+    extra_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """The baseline forecasters and their backtest, on hand-made series (no database)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,11 +50,13 @@ def test_interval_coverage_is_measured_on_an_origin_the_widths_did_not_see():
 
 def test_predict_gives_nested_non_negative_intervals_and_round_trips_through_json():
     model, _ = baselines.BaselineForecaster.fit(weekly_matrix(noise=2.0), horizon=7)
-    restored = baselines.BaselineForecaster.from_json(model.to_json())
-    result = restored.predict(weekly_matrix(noise=2.0).values)
+    restored = baselines.BaselineForecaster.from_bytes(model.to_bytes())
+    assert restored == model and json.loads(model.to_bytes())["kind"] == "baseline"
+    result = restored.predict_intervals(weekly_matrix(noise=2.0))
     assert result["forecast"].shape == (1, 7)
     assert (result["lower_95"] <= result["lower_80"]).all() and (result["upper_80"] <= result["upper_95"]).all()
     assert (result["lower_95"] >= 0).all()
+    assert restored.explain(weekly_matrix(), 7) == [[]] and restored.interval_widths is None
 
 
 def test_too_little_history_is_refused_with_the_reason():

@@ -2,6 +2,7 @@
 training jobs that run once however often their task is delivered."""
 
 import datetime as dt
+import hashlib
 import json
 import time
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from retailiq.celery import app
 from retailiq.core.errors import DomainError
+from retailiq.registry.adapters import TrainingData
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import (
     active_model_version,
@@ -23,6 +25,7 @@ from retailiq.registry.services import (
     training_job_create,
     training_job_run,
 )
+from retailiq.registry.services.training import training_data_hash
 from tests import factories as f
 from tests.registry.conftest import CAPABILITY
 
@@ -67,6 +70,18 @@ def test_training_succeeds_and_first_version_starts_serving(db, adapter):
     assert trained.status == ModelStatus.ACTIVE and trained.training_rows == 3 and len(trained.training_data_hash) == 64
     assert json.loads(trained.artifact.read()) == {"1": 5.0, "2": 3.0}
     assert trained.library_versions["pandas"] == pd.__version__
+
+
+def test_the_training_data_hash_covers_every_frame_training_reads():
+    orders = pd.DataFrame({"id": [1, 2], "units": [5.0, 3.0]})
+    alone = training_data_hash(TrainingData(frame=orders))
+    assert alone == hashlib.sha256(pd.util.hash_pandas_object(orders, index=False).values.tobytes()).hexdigest()
+    calls = pd.DataFrame({"id": [1], "outcome": ["not_now"]})
+    with_calls = training_data_hash(TrainingData(frame=orders, extra_frames={"calls": calls}))
+    assert with_calls != alone
+    assert with_calls == training_data_hash(TrainingData(frame=orders, extra_frames={"calls": calls.copy()}))
+    other = calls.assign(outcome=["ordered"])
+    assert training_data_hash(TrainingData(frame=orders, extra_frames={"calls": other})) != with_calls
 
 
 def test_a_failed_training_run_leaves_the_active_model_serving(db, adapter):

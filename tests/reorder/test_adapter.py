@@ -7,8 +7,11 @@ import uuid
 
 import pandas as pd
 import pytest
+from django.utils import timezone
 
 from reorder.adapter import ReorderAdapter, training_params
+from reorder.ml.pipeline import BaselineReorderModel
+from reorder.ml.training import TrainingResult
 from reorder.models import CallOutcome, ReorderPrediction
 from reorder.selectors import HISTORY_COLUMNS, call_outcomes_frame, order_history_frame, reorder_batch_serving
 from reorder.services.call_list import build_call_list
@@ -114,6 +117,34 @@ def test_train_score_twice_serve_and_monitor(history):
     assert set(accuracy["metric"]) == {"brier_14", "roc_auc_14"}
     assert (accuracy["day"] == earlier).all()  # a given day is the as_of itself
     assert accuracy["value"].between(0, 1).all() and (accuracy["observations"] > 10).all()
+
+
+def test_recorded_call_outcomes_are_training_data_and_change_the_recorded_hash(history, monkeypatch):
+    # The model learns from reps' call outcomes, so a new one is new training data: the version's hash says so.
+    handed = []
+
+    def train_reorder_model(frame, *, horizons, params, progress, calls):
+        handed.append(calls)
+        return TrainingResult(model=BaselineReorderModel(horizons=tuple(horizons)), algorithm="baseline")
+
+    monkeypatch.setattr("reorder.ml.pipeline.train_reorder_model", train_reorder_model)
+    first, again = _train({}), _train({})
+    assert first.state == again.state == JobState.SUCCEEDED, first.error
+    assert first.model_version.training_data_hash == again.model_version.training_data_hash
+    assert handed[-1].empty
+
+    called_at = timezone.make_aware(dt.datetime.combine(END - dt.timedelta(days=3), dt.time(11)))
+    call = CallOutcome.objects.create(
+        rep=history.rep_a, retailer=history.shop_a, outcome="not_now", called_at=called_at
+    )
+    call.products.set([history.product_1])
+    after = _train({})
+    assert after.state == JobState.SUCCEEDED, after.error
+    assert after.model_version.training_data_hash != first.model_version.training_data_hash
+    assert after.model_version.training_rows == first.model_version.training_rows  # the orders did not change
+    assert handed[-1][["retailer_id", "product_id", "outcome"]].values.tolist() == [
+        [history.shop_a.pk, history.product_1.pk, "not_now"]
+    ]
 
 
 def test_settings_give_defaults_that_a_runs_own_parameters_override(settings):

@@ -4,10 +4,10 @@ per-pair drivers used for the reasons in words."""
 import numpy as np
 import pytest
 
+from reorder.ml.artifact import pack_artifact
 from reorder.ml.dataset import build_dataset, cutoff_schedule, temporal_split
 from reorder.ml.features import feature_columns
 from reorder.ml.lgbm import LightGBMOptions, LightGBMReorder
-from reorder.ml.pipeline import pack_artifact
 from tests.reorder.synthetic import periodic_history
 
 HORIZONS = (7, 14)

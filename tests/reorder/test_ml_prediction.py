@@ -74,7 +74,7 @@ def test_baseline_model_answers_every_pair_and_survives_a_round_trip():
 
 
 def test_unknown_artifacts_are_refused_by_name():
-    from reorder.ml.pipeline import pack_artifact
+    from reorder.ml.artifact import pack_artifact
 
     with pytest.raises(ValueError, match="unknown reorder model kind 'mystery'"):
         load_model(pack_artifact({"kind": "mystery"}, {}))

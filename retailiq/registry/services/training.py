@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from retailiq.accounts.models import User
 
-from ..adapters import Tunable, adapter_for
+from ..adapters import TrainingData, Tunable, adapter_for
 from ..ml import drift, tuning
 from ..models import Job, JobKind, JobState, ModelStatus, ModelVersion
 from .jobs import JobCancelled, job_claim, job_finish, job_progress, job_record
@@ -48,8 +48,14 @@ def scheduled_training_create(*, capability: str, on: dt.date) -> Job:
     )
 
 
-def _frame_hash(frame: pd.DataFrame) -> str:
-    return hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()).hexdigest()
+def training_data_hash(data: TrainingData) -> str:
+    """SHA-256 of the rows of `frame`, then of each extra frame under its name (in name order); with no extra
+    frame it is the hash of `frame` alone, as versions recorded before extra frames existed."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(data.frame, index=False).values.tobytes())
+    for name in sorted(data.extra_frames):
+        digest.update(name.encode())
+        digest.update(pd.util.hash_pandas_object(data.extra_frames[name], index=False).values.tobytes())
+    return digest.hexdigest()
 
 
 def _abandon_earlier_attempts(job_id: int) -> None:
@@ -108,7 +114,7 @@ def training_job_run(*, job_id: int, worker: str) -> Job:
         version.algorithm, version.metrics, version.tuning = trained.algorithm, trained.metrics, found
         version.params, version.library_versions = {**params, **trained.params}, trained.library_versions
         version.data_start, version.data_end = data.data_start, data.data_end
-        version.training_rows, version.training_data_hash = len(data.frame), _frame_hash(data.frame)
+        version.training_rows, version.training_data_hash = len(data.frame), training_data_hash(data)
         version.drift_reference = drift.reference_profile(data.features if data.features is not None else data.frame)
         version.artifact.save(trained.artifact_name, ContentFile(trained.artifact_bytes), save=False)
         version.status, version.finished_at = ModelStatus.READY, timezone.now()
