@@ -13,8 +13,9 @@ from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError
 from retailiq.dashboards.access import role_required
 
-from .models import Capability, Rollout
-from .pages import BREAKDOWN_METRICS, HEADLINE_METRICS, capability_panels, recent_jobs
+from .capabilities import capability_checked
+from .models import Rollout
+from .pages import capability_panels, recent_jobs
 from .selectors import job_list_for_user, model_version_list_for_user
 from .services import (
     job_cancel,
@@ -37,10 +38,7 @@ def _job_started(request: HttpRequest, job) -> HttpResponse:
 
 
 def _capability(request: HttpRequest) -> str:
-    capability = request.POST.get("capability", "")
-    if capability not in Capability.values:
-        raise DomainError(f"capability: choose one of {', '.join(Capability.values)}.", code="invalid")
-    return capability
+    return capability_checked(request.POST.get("capability", ""))
 
 
 @role_required(Role.ANALYST)
@@ -49,8 +47,6 @@ def models_page(request: HttpRequest) -> HttpResponse:
     context = {
         "panels": capability_panels(user=request.user, drift_threshold=settings.RETAILIQ_DRIFT_PSI_WARNING),
         "jobs": recent_jobs(user=request.user),
-        "headline_metrics": HEADLINE_METRICS,
-        "breakdown_metrics": BREAKDOWN_METRICS,
         "tuning_choices": TUNING_CHOICES,
         "form_key": uuid.uuid4().hex,
     }
@@ -63,7 +59,7 @@ def _act(request: HttpRequest, action) -> HttpResponse:
         return action()
     except DomainError as exc:
         if request.htmx:
-            return HttpResponse(f'<p class="error" role="alert">{exc.message}</p>', status=200)
+            return render(request, "registry/_refused.html", {"message": exc.message})
         messages.error(request, exc.message)
         return redirect("models")
 
