@@ -13,7 +13,18 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData, day_from_params
+from retailiq.registry.adapters import (
+    PERCENT,
+    SCORE,
+    TRAIN,
+    HomePanel,
+    Metric,
+    NavEntry,
+    PredictionTable,
+    TrainedModel,
+    TrainingData,
+    day_from_params,
+)
 
 from . import history
 from .cold_start import replace_new_products
@@ -64,8 +75,38 @@ def _flat_metrics(report: dict[str, Any], matrix: DemandMatrix) -> dict[str, Any
     return metrics
 
 
+WAPE = Metric("wape", "WAPE", PERCENT, summary=True, help="WAPE of batch forecasts against what sold")
+MAE = Metric("mae", "MAE")
+RMSE = Metric("rmse", "RMSE")
+SMAPE = Metric("smape", "sMAPE", PERCENT)
+MASE = Metric("mase", "MASE")
+RMSSE = Metric("rmsse", "RMSSE", summary=True)
+# Interval coverage is best at its nominal level, neither higher nor lower.
+COVERAGE_80 = Metric("coverage_80", "80% cover", PERCENT, better="", summary=True)
+COVERAGE_95 = Metric("coverage_95", "95% cover", PERCENT, better="")
+
+
 class ForecastingAdapter:
     capability = "forecasting"
+    label = "Demand forecasting"
+    headline_metrics = (WAPE, MAE, MASE, RMSSE, COVERAGE_80, COVERAGE_95)
+    # The per-member backtest breakdown on the models page (the version's metrics["backtest"]).
+    backtest_metrics = (MAE, RMSE, WAPE, SMAPE, MASE, RMSSE, COVERAGE_80, COVERAGE_95)
+    live_metric = WAPE
+    urls = "forecasting.urls"
+    mount = ""
+    api_urls = "forecasting.api_urls"
+    navigation = (NavEntry("Demand", "demand", roles=("vendor",), order=40),)
+    home_panels = (
+        HomePanel(
+            role="retailer",
+            title="Expected demand, next 4 weeks",
+            url_name="expected-demand-panel",
+            slug="expected",
+            loading="Reading the forecast for your products…",
+        ),
+    )
+    job_kinds = (TRAIN, SCORE)
 
     # Training and evaluation
     def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pandas as pd
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -21,7 +23,7 @@ from retailiq.core.errors import DomainError
 from retailiq.registry.models import ModelStatus
 from retailiq.registry.selectors import ServingBatch
 from retailiq.web.access import role_required
-from retailiq.web.cache import cached_for_user
+from retailiq.web.cache import cached_for_user, scope_key
 from retailiq.web.csv_export import csv_response
 from retailiq.web.htmx import wants_fragment
 
@@ -35,6 +37,10 @@ FRAGMENT_TARGET = "demand-detail"
 NO_MODEL = "No forecasts yet: an analyst trains the forecasting model on the Models page."
 NOT_SCORED = "The serving model has not scored forecasts yet: an analyst scores them on the Models page (Score now)."
 EXPORTS = ("forecast", "accuracy", "weekday", "month", "growth", "decline")
+EXPECTED_DEMAND_DAYS = 90  # a shop's share of each product's sales over these days
+# How long a shop's expected demand is kept: a forecast batch scored meanwhile, or
+# history imported before its origin, shows within this time.
+EXPECTED_DEMAND_SECONDS = 5 * 60
 
 
 @dataclass
@@ -331,3 +337,24 @@ def demand_export(request: HttpRequest, table: str) -> HttpResponse:
         return csv_response(name, header, rows)
     profile = detail.weekdays if table == "weekday" else detail.months
     return csv_response(name, [table, "units_per_day"], [[r["label"], r["units"]] for r in _records(profile)])
+
+
+@role_required(Role.RETAILER)
+@require_GET
+def expected_demand_panel(request: HttpRequest) -> HttpResponse:
+    """The retailer home's "Expected demand, next 4 weeks", loaded after the home."""
+    context = {"demand": _expected_demand(request.user), "recent_days": EXPECTED_DEMAND_DAYS}
+    return render(request, "forecasting/_expected_demand_panel.html", context)
+
+
+def _expected_demand(user: User) -> analytics.ExpectedDemand:
+    """The shop's share of marketplace sales over the 90 days up to the forecast's origin
+    costs a scan of every line of its products (half a second on the large demo). It
+    counts only days up to that origin, which new orders do not reach, so it is kept for
+    a few minutes without the data version (whose two queries the panel cannot spare)."""
+    key = f"dashboards:retailer:expected-demand:{scope_key(user)}:{timezone.localdate().isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = analytics.retailer_expected_demand(user=user, recent_days=EXPECTED_DEMAND_DAYS)
+        cache.set(key, found, EXPECTED_DEMAND_SECONDS)
+    return found

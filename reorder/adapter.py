@@ -11,7 +11,18 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from retailiq.registry.adapters import PredictionTable, TrainedModel, TrainingData, day_from_params
+from retailiq.registry.adapters import (
+    HIGHER,
+    SCORE,
+    TRAIN,
+    HomePanel,
+    Metric,
+    NavEntry,
+    PredictionTable,
+    TrainedModel,
+    TrainingData,
+    day_from_params,
+)
 from retailiq.registry.selectors import as_of_after
 
 from .models import ReorderPrediction
@@ -69,6 +80,48 @@ def _number_or_text(value: str) -> Any:
 
 class ReorderAdapter:
     capability = CAPABILITY
+    label = "Reorder prediction"
+    headline_metrics = (
+        Metric("roc_auc", "ROC AUC", better=HIGHER, summary=True),
+        Metric("pr_auc", "PR AUC", better=HIGHER, summary=True),
+        Metric("brier", "Brier", summary=True),
+        Metric("ece_after", "Calibration error"),
+        Metric("quantity_mae", "Quantity MAE"),
+    )
+    live_metric = Metric(
+        "brier_14", "Brier, 14 days", help="Brier score of the 14-day probability against whether the pair ordered"
+    )
+    urls = "reorder.urls"
+    mount = ""
+    api_urls = "reorder.api_urls"
+    navigation = (
+        NavEntry("Time to reorder", "reorder:suggestions", roles=("retailer",), order=20),
+        NavEntry("Call list", "reorder:call-list", roles=("sales_rep",), order=50),
+    )
+    home_panels = (
+        HomePanel(
+            role="retailer",
+            title="Time to reorder",
+            url_name="reorder:suggestions-panel",
+            slug="reorder",
+            loading="Looking for products you will need soon…",
+            link_label="Review the cart",
+            link_url_name="reorder:suggestions",
+            first=True,
+        ),
+        HomePanel(
+            role="sales_rep",
+            title="Today's calls",
+            url_name="reorder:call-list-panel",
+            slug="calls",
+            loading="Finding the retailers most likely to reorder…",
+            link_label="Open the call list",
+            link_url_name="reorder:call-list",
+            first=True,
+            stylesheets=("css/reorder.css",),
+        ),
+    )
+    job_kinds = (TRAIN, SCORE)
 
     # Training and evaluation
     def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:

@@ -8,13 +8,14 @@ from drf_spectacular.views import (
 )
 
 from retailiq.core.views import health
+from retailiq.registry.adapters import registered_adapters
 
 urlpatterns = [
     path("", include("retailiq.dashboards.urls")),
-    path("", include("reorder.urls")),
+    # Each registered capability's pages, where its adapter mounts them.
+    *[path(adapter.mount, include(adapter.urls)) for adapter in registered_adapters() if adapter.urls],
     path("analyst/models/", include("retailiq.registry.urls")),
     path("analyst/imports/", include("retailiq.imports.urls")),
-    path("vendor/demand/", include("forecasting.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,16 +1,19 @@
-"""Version 1 of the REST API. Each domain app owns its endpoints in its api.py."""
+"""Version 1 of the REST API. Each domain app owns its endpoints in its api.py; each
+registered capability's `api_urls` is included here by dotted path, without a namespace,
+so its URL names read "v1:<name>" like the shared ones."""
 
-from django.urls import path
+from importlib import import_module
+
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from forecasting.api import DemandForecastViewSet, DemandPredictionApi, PredictApi, ProductForecastApi
-from reorder.api import CallListApi, CallOutcomeListCreateApi, ReorderPredictApi, ReorderPredictionListApi
 from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.core.api import HealthApi, MetricsApi
 from retailiq.imports.api import ImportDetailApi, ImportIssuesApi, ImportListCreateApi, ImportStartApi, ImportUndoApi
 from retailiq.inventory.api import StockLevelViewSet, WarehouseViewSet
 from retailiq.orders.api import OrderViewSet, SalesLineViewSet
+from retailiq.registry.adapters import registered_adapters
 from retailiq.registry.api import (
     CompareApi,
     DeployApi,
@@ -24,7 +27,25 @@ from retailiq.registry.api import (
 )
 from retailiq.retailers.api import RetailerViewSet
 
-router = DefaultRouter()
+
+class ApiRouter(DefaultRouter):
+    """The API root lists, after the shared resources, those of the capabilities' own routers."""
+
+    def __init__(self, *, also_listed: list[tuple]) -> None:
+        super().__init__()
+        self.also_listed = also_listed
+
+    def get_api_root_view(self, api_urls=None):
+        list_name = self.routes[0].name
+        listed = {prefix: list_name.format(basename=basename) for prefix, _, basename in self.registry}
+        listed.update({prefix: list_name.format(basename=basename) for prefix, _, basename in self.also_listed})
+        return self.APIRootView.as_view(api_root_dict=listed)
+
+
+capability_urls = [import_module(adapter.api_urls) for adapter in registered_adapters() if adapter.api_urls]
+router = ApiRouter(
+    also_listed=[entry for module in capability_urls if hasattr(module, "router") for entry in module.router.registry]
+)
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("products", ProductViewSet, basename="product")
 router.register("retailers", RetailerViewSet, basename="retailer")
@@ -34,7 +55,6 @@ router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("models", ModelVersionViewSet, basename="model")
 router.register("jobs", JobViewSet, basename="job")
-router.register("forecasts", DemandForecastViewSet, basename="forecast")
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
@@ -47,13 +67,7 @@ urlpatterns = [
     path("models/score/", ScoreApi.as_view(), name="model-score"),
     path("models/compare/", CompareApi.as_view(), name="model-compare"),
     path("models/performance/", PerformanceApi.as_view(), name="model-performance"),
-    path("forecasts/products/<int:product_id>/", ProductForecastApi.as_view(), name="product-forecast"),
-    path("predictions/demand", DemandPredictionApi.as_view(), name="demand-prediction"),
-    path("predict", PredictApi.as_view(), name="predict"),
-    path("predictions/reorder", ReorderPredictApi.as_view(), name="reorder-prediction"),
-    path("reorder/call-list", CallListApi.as_view(), name="reorder-call-list"),
-    path("reorder/predictions", ReorderPredictionListApi.as_view(), name="reorder-predictions"),
-    path("reorder/call-outcomes", CallOutcomeListCreateApi.as_view(), name="reorder-call-outcomes"),
+    *[path("", include(module)) for module in capability_urls],
     path("imports/", ImportListCreateApi.as_view(), name="import-list"),
     path("imports/<int:pk>/", ImportDetailApi.as_view(), name="import-detail"),
     path("imports/<int:pk>/issues/", ImportIssuesApi.as_view(), name="import-issues"),

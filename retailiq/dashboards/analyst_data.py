@@ -12,8 +12,9 @@ from retailiq.accounts.models import User
 from retailiq.catalog.selectors import product_list_for_user
 from retailiq.orders.models import DEMAND_STATUSES
 from retailiq.orders.selectors import net_quantity_expression, net_value_expression, order_line_list_for_user
-from retailiq.registry.adapters import registered_capabilities
-from retailiq.registry.models import Capability, Job, JobState, ModelStatus, ModelVersion
+from retailiq.registry.adapters import Metric
+from retailiq.registry.capabilities import capability_rows, summary_metrics
+from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.selectors import job_list_for_user, model_version_list_for_user
 from retailiq.retailers.selectors import retailer_list_for_user
 from retailiq.web.cache import cached_for_data
@@ -22,7 +23,6 @@ from .reference_day import reference_day
 
 TOP_RETAILER_DAYS = 90
 JOBS_SHOWN = 100
-MODEL_METRICS = ("wape", "rmsse", "coverage_80")
 
 
 def marketplace_weekly_sales(*, user: User) -> pd.DataFrame:
@@ -105,6 +105,7 @@ class CapabilityModel:
     label: str
     built: bool
     serving: ModelVersion | None
+    metrics: tuple[Metric, ...] = ()  # the capability's summary metrics, as its adapter declares them
 
 
 def serving_models(*, user: User) -> list[CapabilityModel]:
@@ -113,10 +114,15 @@ def serving_models(*, user: User) -> list[CapabilityModel]:
     active = {
         v.capability: v for v in model_version_list_for_user(user=user).filter(status=ModelStatus.ACTIVE, segment="")
     }
-    built = set(registered_capabilities())
     return [
-        CapabilityModel(capability=value, label=label, built=value in built, serving=active.get(value))
-        for value, label in Capability.choices
+        CapabilityModel(
+            capability=row.capability,
+            label=row.label,
+            built=row.built,
+            serving=active.get(row.capability),
+            metrics=tuple(summary_metrics(row.capability)),
+        )
+        for row in capability_rows()
     ]
 
 

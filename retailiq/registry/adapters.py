@@ -1,7 +1,13 @@
 """What a capability supplies to the model lifecycle: a small adapter that loads its
 training data, trains and evaluates a model, saves and loads the artifact in the
 library's own format, predicts, and writes batch predictions. The registry does the
-rest (versions, jobs, activation, serving, caching, tuning, monitoring)."""
+rest (versions, jobs, activation, serving, caching, tuning, monitoring).
+
+The adapter also declares, as plain data, how the capability shows in the shared
+layer: its label, metrics, URL modules, navigation entries, home panels and job kinds.
+Capability lists, beat slots, routes, the top bar and the homes derive from these
+declarations (`retailiq.registry.capabilities`), so the shared code never imports a
+capability. See docs/new-capability.md."""
 
 import datetime as dt
 import importlib
@@ -36,8 +42,72 @@ class TrainedModel:
     library_versions: dict[str, str] = field(default_factory=dict)
 
 
+PERCENT = "percent"
+NUMBER = "number"
+LOWER = "lower"
+HIGHER = "higher"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A number a capability reports, and how pages show it."""
+
+    name: str  # the key in a version's metrics, or in live accuracy's `metric` column
+    label: str  # "WAPE", "ROC AUC"
+    format: str = NUMBER  # PERCENT: 0.312 shows as 31.2%; NUMBER: 0.842 shows as 0.842
+    better: str = LOWER  # LOWER, HIGHER, or "" where neither is (an interval's coverage aims at its level)
+    summary: bool = False  # also one of the few the analyst's home shows for the serving version
+    help: str = ""  # what it measures, in a few words: the caption of its chart
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the top bar."""
+
+    label: str
+    url_name: str  # as `{% url %}` takes it, namespace included: "reorder:call-list"
+    roles: tuple[str, ...]  # who sees it besides analysts and admins, who see every entry
+    order: int  # place in the bar: role homes sit at 10 (retailer), 30 (vendor), 60 (sales rep), 100 (analyst)
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A card on a role's home, filled after the page by HTMX from the capability's own fragment."""
+
+    role: str  # the home it joins: "retailer", "vendor", "sales_rep"
+    title: str
+    url_name: str  # the fragment the card loads
+    slug: str  # the card's heading id is "<slug>-title"
+    loading: str = "Loading…"  # shown until the fragment arrives
+    link_label: str = ""  # an optional link beside the title
+    link_url_name: str = ""
+    first: bool = False  # before the home's own sections; otherwise after them
+    stylesheets: tuple[str, ...] = ()  # static paths the fragment needs, linked in the home's head
+
+
+@dataclass(frozen=True)
+class JobKindSpec:
+    """A kind of job a capability runs (training, batch scoring, an optimization plan)."""
+
+    value: str  # stored on the job row; at most 16 characters
+    label: str
+
+
+TRAIN = JobKindSpec("train", "Training")
+SCORE = JobKindSpec("score", "Batch scoring")
+
+
 class CapabilityAdapter(Protocol):
-    capability: str
+    capability: str  # the name stored on versions and jobs; at most 32 characters
+    label: str  # "Demand forecasting"
+    headline_metrics: tuple[Metric, ...]  # a version's columns on the models page, in order
+    live_metric: Metric  # the live accuracy the models page draws per day and version
+    urls: str | None  # dotted path of the page URLconf, e.g. "forecasting.urls"; None without pages
+    mount: str  # where the pages mount: "vendor/demand/", or "" for paths written out in `urls`
+    api_urls: str | None  # dotted path of the API URLconf, included under /api/v1/ without a namespace
+    navigation: tuple[NavEntry, ...]
+    home_panels: tuple[HomePanel, ...]
+    job_kinds: tuple[JobKindSpec, ...]  # TRAIN, and SCORE where it is BatchScoring; more where it runs more
 
     def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData: ...
 
@@ -134,10 +204,27 @@ def day_from_params(
     return day
 
 
+# What every adapter declares besides its methods; registering one without them fails at once.
+DECLARED = (
+    "capability",
+    "label",
+    "headline_metrics",
+    "live_metric",
+    "urls",
+    "mount",
+    "api_urls",
+    "navigation",
+    "home_panels",
+    "job_kinds",
+)
+
 _ADAPTERS: dict[str, CapabilityAdapter] = {}
 
 
 def register_adapter(adapter: CapabilityAdapter) -> CapabilityAdapter:
+    missing = [name for name in DECLARED if not hasattr(adapter, name)]
+    if missing:
+        raise TypeError(f"{type(adapter).__name__} does not declare {', '.join(missing)} (see CapabilityAdapter).")
     _ADAPTERS[adapter.capability] = adapter
     return adapter
 
@@ -157,5 +244,10 @@ def adapter_for(capability: str) -> CapabilityAdapter:
         raise DomainError(f"No trainable model is registered for '{capability}' yet.", code="no_adapter") from None
 
 
+def registered_adapters() -> list[CapabilityAdapter]:
+    """In the order their apps are installed: the order of every list derived from them."""
+    return list(_ADAPTERS.values())
+
+
 def registered_capabilities() -> list[str]:
-    return sorted(_ADAPTERS)
+    return list(_ADAPTERS)

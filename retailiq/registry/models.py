@@ -6,12 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Capability(models.TextChoices):
-    FORECASTING = "forecasting", "Demand forecasting"
-    REORDER = "reorder", "Reorder prediction"
-    RECOMMENDATIONS = "recommendations", "Recommendations"
-    STOCKOUT_RISK = "stockout_risk", "Stockout risk"
+from .adapters import SCORE, TRAIN
+from .capabilities import capability_choices, job_kind_choices
 
 
 class ModelStatus(models.TextChoices):
@@ -35,7 +31,8 @@ class Rollout(models.TextChoices):
 
 
 class ModelVersion(models.Model):
-    capability = models.CharField(max_length=32, choices=Capability.choices)
+    # Choices come from the registered adapters when asked for, so a new capability needs no migration.
+    capability = models.CharField(max_length=32, choices=capability_choices)
     segment = models.CharField(max_length=64, blank=True, default="", help_text="Empty for a capability-wide model.")
     algorithm = models.CharField(max_length=64)
     params = models.JSONField(default=dict, blank=True)
@@ -81,9 +78,12 @@ class ModelVersion(models.Model):
         return f"{self.capability}/{self.algorithm} v{self.pk} ({self.status})"
 
 
-class JobKind(models.TextChoices):
-    TRAIN = "train", "Training"
-    SCORE = "score", "Batch scoring"
+class JobKind:
+    """The lifecycle's own kinds. A capability may run more (an optimization plan): it declares
+    them in its adapter's `job_kinds`, and they become choices without a migration."""
+
+    TRAIN = TRAIN.value
+    SCORE = SCORE.value
 
 
 class JobState(models.TextChoices):
@@ -100,8 +100,8 @@ class Job(models.Model):
     compare-and-set state change, so a redelivered task never runs the work twice at once.
     Pages poll progress through this row, scoped to the user, never by bare task id."""
 
-    kind = models.CharField(max_length=16, choices=JobKind.choices)
-    capability = models.CharField(max_length=32, choices=Capability.choices)
+    kind = models.CharField(max_length=16, choices=job_kind_choices)
+    capability = models.CharField(max_length=32, choices=capability_choices)
     segment = models.CharField(max_length=64, blank=True, default="")
     idempotency_key = models.CharField(max_length=128, unique=True)
     state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)

@@ -8,14 +8,14 @@ from django.db.models import QuerySet
 
 from retailiq.accounts.models import User
 
-from .adapters import registered_capabilities
-from .models import Capability, Job, ModelStatus, ModelVersion, Rollout
+from .adapters import HIGHER, LOWER, PERCENT, Metric, adapter_for
+from .capabilities import capability_rows
+from .models import Job, ModelStatus, ModelVersion, Rollout
 from .selectors import job_list_for_user, model_version_list_for_user
 from .services import model_performance
 
-HEADLINE_METRICS = ("wape", "mae", "mase", "rmsse", "coverage_80", "coverage_95")
-BREAKDOWN_METRICS = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "coverage_95")
 VERSIONS_SHOWN = 12
+BETTER = {LOWER: " (lower is better)", HIGHER: " (higher is better)"}
 
 
 @dataclass
@@ -23,6 +23,9 @@ class CapabilityPanel:
     capability: str
     label: str
     built: bool
+    headline_metrics: tuple[Metric, ...] = ()
+    breakdown_metrics: tuple[Metric, ...] = ()
+    live_metric: Metric | None = None
     champion: ModelVersion | None = None
     challenger: ModelVersion | None = None
     versions: list[ModelVersion] = field(default_factory=list)
@@ -35,7 +38,9 @@ class CapabilityPanel:
     backtest_class_models: list[str] = field(default_factory=list)
 
 
-def _backtest_breakdown(version: ModelVersion | None) -> tuple[list[dict], list[dict], list[str]]:
+def _backtest_breakdown(
+    version: ModelVersion | None, metrics: tuple[Metric, ...]
+) -> tuple[list[dict], list[dict], list[str]]:
     """The serving version's backtest per member model (with its ensemble weight) and,
     per demand class, each model's RMSSE: the numbers behind its headline metrics."""
     backtest = (version.metrics or {}).get("backtest") if version else None
@@ -47,7 +52,7 @@ def _backtest_breakdown(version: ModelVersion | None) -> tuple[list[dict], list[
     models = [
         {
             "name": name,
-            "values": [measured.get(m) for m in BREAKDOWN_METRICS],
+            "values": [measured.get(m.name) for m in metrics],
             "weight": weight_of.get(name),
             "fit_seconds": measured.get("fit_seconds"),
         }
@@ -65,10 +70,11 @@ def _backtest_breakdown(version: ModelVersion | None) -> tuple[list[dict], list[
     return models, classes, names
 
 
-def _accuracy_figure(performance: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _accuracy_figure(performance: list[dict[str, Any]], metric: Metric) -> dict[str, Any] | None:
+    percent = metric.format == PERCENT
     traces = []
     for row in performance:
-        points = [p for p in row["live_accuracy"] if p["metric"] == "wape"]
+        points = [p for p in row["live_accuracy"] if p["metric"] == metric.name]
         if points:
             traces.append(
                 {
@@ -77,15 +83,15 @@ def _accuracy_figure(performance: list[dict[str, Any]]) -> dict[str, Any] | None
                     "name": f"v{row['model_version']} {row['algorithm']} ({row['status']})",
                     "x": [p["day"].isoformat() for p in points],
                     "y": [round(p["value"], 4) for p in points],
-                    "hovertemplate": "%{y:.1%} WAPE<extra>%{fullData.name}</extra>",
+                    "hovertemplate": f"%{{y:{'.1%' if percent else '.3f'}}} {metric.label}<extra>%{{fullData.name}}</extra>",
                 }
             )
     if not traces:
         return None
-    return {
-        "data": traces,
-        "layout": {"yaxis": {"title": {"text": "WAPE (lower is better)"}, "tickformat": ".0%", "rangemode": "tozero"}},
-    }
+    axis: dict[str, Any] = {"title": {"text": metric.label + BETTER.get(metric.better, "")}, "rangemode": "tozero"}
+    if percent:
+        axis["tickformat"] = ".0%"
+    return {"data": traces, "layout": {"yaxis": axis}}
 
 
 def _drift_figure(row: dict[str, Any] | None, threshold: float) -> dict[str, Any] | None:
@@ -123,25 +129,29 @@ def _drift_figure(row: dict[str, Any] | None, threshold: float) -> dict[str, Any
 
 
 def capability_panels(*, user: User, drift_threshold: float) -> list[CapabilityPanel]:
-    built = set(registered_capabilities())
     versions = model_version_list_for_user(user=user)
     panels = []
-    for capability, label in Capability.choices:
-        panel = CapabilityPanel(capability=capability, label=label, built=capability in built)
+    for row in capability_rows():
+        capability = row.capability
+        panel = CapabilityPanel(capability=capability, label=row.label, built=row.built)
         if panel.built:
+            adapter = adapter_for(capability)
+            panel.headline_metrics = adapter.headline_metrics
+            panel.breakdown_metrics = getattr(adapter, "backtest_metrics", ())
+            panel.live_metric = adapter.live_metric
             mine: QuerySet[ModelVersion] = versions.filter(capability=capability, segment="")
             panel.versions = list(mine.select_related("trained_by")[:VERSIONS_SHOWN])
             panel.champion = mine.filter(status=ModelStatus.ACTIVE).first()
             panel.challenger = mine.exclude(rollout=Rollout.NONE).first()
             panel.can_roll_back = mine.filter(status=ModelStatus.RETIRED).exclude(activated_at=None).exists()
             performance = model_performance(capability=capability)
-            panel.accuracy_figure = _accuracy_figure(performance)
+            panel.accuracy_figure = _accuracy_figure(performance, adapter.live_metric)
             champion_row = next(
                 (r for r in performance if panel.champion and r["model_version"] == panel.champion.pk), None
             )
             panel.drift_figure = _drift_figure(champion_row, drift_threshold)
             panel.backtest_models, panel.backtest_classes, panel.backtest_class_models = _backtest_breakdown(
-                panel.champion
+                panel.champion, panel.breakdown_metrics
             )
             if champion_row and champion_row["drift"] and champion_row["drift"]["drifted"]:
                 worst = max(champion_row["drift"]["psi"], key=champion_row["drift"]["psi"].get)

@@ -14,8 +14,9 @@ from retailiq.core.errors import DomainError, InvalidInput
 from retailiq.web.access import role_required
 from retailiq.web.htmx import is_htmx
 
-from .models import Capability, Rollout
-from .pages import BREAKDOWN_METRICS, HEADLINE_METRICS, capability_panels, recent_jobs
+from .capabilities import capability_checked
+from .models import Rollout
+from .pages import capability_panels, recent_jobs
 from .selectors import job_list_for_user, model_version_list_for_user
 from .services import (
     job_cancel,
@@ -38,10 +39,7 @@ def _job_started(request: HttpRequest, job) -> HttpResponse:
 
 
 def _capability(request: HttpRequest) -> str:
-    capability = request.POST.get("capability", "")
-    if capability not in Capability.values:
-        raise InvalidInput(f"capability: choose one of {', '.join(Capability.values)}.", field="capability")
-    return capability
+    return capability_checked(request.POST.get("capability", ""))
 
 
 @role_required(Role.ANALYST)
@@ -50,8 +48,6 @@ def models_page(request: HttpRequest) -> HttpResponse:
     context = {
         "panels": capability_panels(user=request.user, drift_threshold=settings.RETAILIQ_DRIFT_PSI_WARNING),
         "jobs": recent_jobs(user=request.user),
-        "headline_metrics": HEADLINE_METRICS,
-        "breakdown_metrics": BREAKDOWN_METRICS,
         "tuning_choices": TUNING_CHOICES,
         "form_key": uuid.uuid4().hex,
     }

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import environ
 
-from . import schedules
-
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
@@ -83,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "retailiq.core.context_processors.platform",
+                "retailiq.dashboards.navigation.navigation",
             ],
         },
     },
@@ -182,7 +181,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "*.train_*": {"queue": "training"},
 }
-CELERY_BEAT_SCHEDULE = schedules.beat_schedule(env)
+# CELERY_BEAT_SCHEDULE is built by the Celery app from the registered capabilities (retailiq/registry/schedules.py).
 # Longer than the longest task, so Redis does not hand a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60

@@ -93,6 +93,9 @@ def test_a_shop_without_orders_is_told_what_to_do(db, client):
     body = client.get(HOME).content.decode()
     assert "No orders match these filters" in body and "Place an order on the marketplace" in body
     assert "Nothing bought in the last 90 days" in body
+    panel_url = reverse("expected-demand-panel")
+    assert f'hx-get="{panel_url}"' in body  # expected demand is forecasting's panel, loaded after the home
+    assert "No demand forecast yet" in client.get(panel_url).content.decode()
 
 
 def test_queries_do_not_grow_with_orders(marketplace, shop_client, django_assert_max_num_queries):

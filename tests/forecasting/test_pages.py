@@ -317,11 +317,13 @@ def test_retailer_home_shows_its_share_of_the_forecast(forecasts, client, django
     with django_assert_max_num_queries(14):  # measured: 14, with the reference day the windows end on
         response = client.get(reverse("retailer-home"))
     body = response.content.decode()
-    assert "Expected demand, next 4 weeks" in body
-    rows = response.context["expected_demand"].rows
+    assert "Expected demand, next 4 weeks" in body and f'hx-get="{reverse("expected-demand-panel")}"' in body
+    with django_assert_max_num_queries(14):  # the card's own request, loaded after the home
+        response = client.get(reverse("expected-demand-panel"))
+    rows = response.context["demand"].rows
     # Shop A bought every unit of both products in the last 90 days: share 1.
     rice = next(r for r in rows if r["product"] == "Sunrise Basmati Rice 5 kg")
-    assert rice["share"] == 1.0 and rice["weekly"] == [98.0] * 4 and "392" in body
+    assert rice["share"] == 1.0 and rice["weekly"] == [98.0] * 4 and "392" in response.content.decode()
 
 
 def test_days_rewritten_by_an_earlier_origin_still_count_as_the_current_forecast(forecasts, client):
@@ -330,7 +332,7 @@ def test_days_rewritten_by_an_earlier_origin_still_count_as_the_current_forecast
     first_week = [DEMAND_END + dt.timedelta(days=d) for d in range(1, 8)]
     DemandForecast.objects.filter(target_date__in=first_week).update(origin_date=DEMAND_END - dt.timedelta(days=7))
     client.force_login(forecasts.retailer_user_a)
-    rows = client.get(reverse("retailer-home")).context["expected_demand"].rows
+    rows = client.get(reverse("expected-demand-panel")).context["demand"].rows
     assert next(r for r in rows if r["sku"] == forecasts.product_1.sku)["weekly"] == [98.0] * 4
     client.force_login(forecasts.vendor_user_1)
     response = client.get(PAGE, {"show": "all", "by": "week"})
@@ -357,12 +359,12 @@ def test_retailer_share_is_its_own_part_and_other_shops_see_nothing_of_it(foreca
     client.force_login(forecasts.retailer_user_a)
     rice = next(
         r
-        for r in client.get(reverse("retailer-home")).context["expected_demand"].rows
+        for r in client.get(reverse("expected-demand-panel")).context["demand"].rows
         if r["sku"] == forecasts.product_1.sku
     )
     assert rice["share"] == pytest.approx(0.5) and rice["weekly"] == [pytest.approx(49.0)] * 4
     client.force_login(forecasts.retailer_user_b)
-    rows = client.get(reverse("retailer-home")).context["expected_demand"].rows
+    rows = client.get(reverse("expected-demand-panel")).context["demand"].rows
     assert [r["sku"] for r in rows] == [forecasts.product_1.sku]  # shop B never bought the shampoo
     assert rows[0]["share"] == pytest.approx(0.5)
 
@@ -370,7 +372,8 @@ def test_retailer_share_is_its_own_part_and_other_shops_see_nothing_of_it(foreca
 def test_retailer_card_without_a_model_says_so(demand_history, client):
     client.force_login(demand_history.retailer_user_a)
     body = client.get(reverse("retailer-home")).content.decode()
-    assert "No demand forecast yet" in body and "Time to reorder" in body and "Suggested for you" in body
+    card = client.get(reverse("expected-demand-panel")).content.decode()
+    assert "No demand forecast yet" in card and "Time to reorder" in body and "Suggested for you" in body
 
 
 # --- The figures and the weekly roll-up (no database) ------------------------------------------

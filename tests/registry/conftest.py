@@ -45,7 +45,10 @@ class MeanDemandAdapter:
 def adapter():
     """Stands in for the real forecasting adapter for one test, then puts it back."""
     real = adapters._ADAPTERS.get(CAPABILITY)
-    instance = adapters.register_adapter(MeanDemandAdapter())
+    stand_in = MeanDemandAdapter()
+    for name in adapters.DECLARED[1:]:  # the real capability's label, metrics, URLs and panels
+        setattr(stand_in, name, getattr(real, name))
+    instance = adapters.register_adapter(stand_in)
     yield instance
     if real is not None:
         adapters.register_adapter(real)

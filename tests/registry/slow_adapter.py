@@ -16,6 +16,15 @@ CAPABILITY = "stockout_risk"
 
 class SlowAdapter:
     capability = CAPABILITY
+    label = "Stockout risk"
+    headline_metrics = (adapters.Metric("mae", "MAE"),)
+    live_metric = adapters.Metric("mae", "MAE")
+    urls = None  # a capability without pages or endpoints of its own
+    mount = ""
+    api_urls = None
+    navigation = ()
+    home_panels = ()
+    job_kinds = (adapters.TRAIN,)
 
     def load_training_data(self, *, segment, params):
         frame = pd.DataFrame({"series_id": [1, 2], "target": [1.0, 3.0]})

@@ -6,20 +6,55 @@ import environ
 from celery.schedules import crontab
 from django.test import Client
 
+from retailiq.registry import adapters
+from retailiq.registry.adapters import registered_capabilities
 from retailiq.registry.models import Job, JobKind
+from retailiq.registry.schedules import beat_schedule, registered_beat_schedule
 from retailiq.registry.services import scheduled_scoring_create, scheduled_training_create
 from retailiq.registry.tasks import scheduled_training
-from retailiq.settings.schedules import beat_schedule
 
 
 def test_each_capability_gets_train_score_and_monitor_slots_overridable_by_environment(monkeypatch):
     monkeypatch.setenv("RETAILIQ_SCHEDULE_FORECASTING_TRAIN", "15 3 * * 1")
     monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_SCORE", "off")
-    schedule = beat_schedule(environ.Env())
+    schedule = beat_schedule(environ.Env(), ["forecasting", "reorder", "stockout_risk"])
     assert schedule["forecasting-train"]["schedule"] == crontab(minute="15", hour="3", day_of_week="1")
     assert schedule["forecasting-train"]["task"] == "retailiq.registry.tasks.scheduled_training"
+    assert schedule["forecasting-train"]["args"] == ("forecasting",)
     assert "reorder-score" not in schedule and "reorder-train" in schedule
     assert {"forecasting-score", "forecasting-monitor", "stockout_risk-train"} <= set(schedule)
+
+
+def test_the_slots_are_the_registered_capabilities_and_a_new_one_gets_its_own(monkeypatch):
+    monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_MONITOR", "off")
+    expected = {f"{c}-{a}" for c in registered_capabilities() for a in ("train", "score", "monitor")}
+    assert set(registered_beat_schedule()) == expected - {"reorder-monitor"}
+    assert {"forecasting-train", "reorder-train"} <= expected and "recommendations-train" not in expected
+
+    from tests.registry.slow_adapter import CAPABILITY, SlowAdapter
+
+    adapters.register_adapter(SlowAdapter())
+    try:
+        assert {f"{CAPABILITY}-train", f"{CAPABILITY}-score"} <= set(registered_beat_schedule())
+    finally:
+        adapters._ADAPTERS.pop(CAPABILITY, None)
+
+
+def test_the_celery_app_builds_the_beat_schedule_when_a_worker_or_beat_loads_its_modules(monkeypatch):
+    from celery import signals
+
+    from retailiq.celery import app
+
+    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")
+    monkeypatch.setenv("RETAILIQ_SCHEDULE_FORECASTING_SCORE", "5 2 * * *")
+    before = app.conf.beat_schedule
+    app.conf.beat_schedule = {}
+    try:
+        signals.import_modules.send(sender=app)
+        assert app.conf.beat_schedule["forecasting-score"]["schedule"] == crontab(minute="5", hour="2")
+        assert set(app.conf.beat_schedule) == set(registered_beat_schedule())
+    finally:
+        app.conf.beat_schedule = before
 
 
 def test_a_slot_fired_twice_makes_one_job(db, django_capture_on_commit_callbacks):

@@ -48,7 +48,6 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
             "overview": analyst_data.data_overview(user=user, weekly=weekly),
             "weekly_figure": marketplace_weekly_figure(weekly, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
             "models": analyst_data.serving_models(user=user),
-            "model_metrics": analyst_data.MODEL_METRICS,
             "running_jobs": analyst_data.running_jobs(user=user),
             "jobs_table": jobs,
             "jobs_shown": analyst_data.JOBS_SHOWN,

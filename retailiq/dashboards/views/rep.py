@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
+from retailiq.registry.capabilities import home_panels
 from retailiq.web.access import role_required
 from retailiq.web.cache import cached_for_user
 from retailiq.web.tables import first_response
@@ -32,6 +33,7 @@ def rep_home(request: HttpRequest) -> HttpResponse:
             "retailers_table": retailers,
             "has_activity": not daily.empty,
             "book_figure": book_value_figure(daily, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
+            "panels": home_panels(Role.SALES_REP),
         }
         return render(request, "dashboards/rep_home.html", context)
 

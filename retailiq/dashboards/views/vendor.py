@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from retailiq.accounts.models import Role
+from retailiq.registry.capabilities import home_panels
 from retailiq.web.access import role_required
 from retailiq.web.cache import cached_for_user
 from retailiq.web.htmx import wants_fragment
@@ -87,6 +88,7 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
             "retailers_table": retailers,
             "top_table": top,
             "declining_table": declining,
+            "panels": home_panels(Role.VENDOR),
             **_chart_context(request),
         }
         return render(request, "dashboards/vendor_home.html", context)

@@ -1,31 +1,19 @@
 from django import template
 
+from retailiq.registry.adapters import PERCENT
+from retailiq.registry.capabilities import metric_named
+
 register = template.Library()
-
-LABELS = {
-    "wape": "WAPE",
-    "mae": "MAE",
-    "mase": "MASE",
-    "rmsse": "RMSSE",
-    "smape": "sMAPE",
-    "rmse": "RMSE",
-    "coverage_80": "80% cover",
-    "coverage_95": "95% cover",
-}
-PERCENT_METRICS = {"wape", "coverage_80", "coverage_95", "smape"}
-
-
-@register.filter
-def metric_label(name: str) -> str:
-    return LABELS.get(name, name)
 
 
 @register.filter
 def metric(metrics: dict, name: str) -> str:
+    """A version's metric as its capability declares it: a percent or a number."""
     value = (metrics or {}).get(name)
     if value is None:
         return "—"
-    return f"{value:.1%}" if name in PERCENT_METRICS else f"{value:,.3f}"
+    declared = metric_named(name)
+    return f"{value:.1%}" if declared and declared.format == PERCENT else f"{value:,.3f}"
 
 
 @register.filter

@@ -1,13 +1,16 @@
-"""Celery beat: retraining, nightly scoring and monitoring per capability, each a
+"""Celery beat: retraining, nightly scoring and monitoring per registered capability, each a
 five-field cron expression overridable from the environment, e.g.
-RETAILIQ_SCHEDULE_FORECASTING_TRAIN="0 2 * * 0" or "off" to switch one off."""
+RETAILIQ_SCHEDULE_FORECASTING_TRAIN="0 2 * * 0" or "off" to switch one off.
 
+The slots derive from the registered adapters, which exist only once Django has loaded the
+apps, so the Celery app builds the schedule then (`retailiq/celery.py`), not the settings."""
+
+from collections.abc import Iterable
 from typing import Any
 
 import environ
 from celery.schedules import crontab
 
-CAPABILITIES = ("forecasting", "reorder", "recommendations", "stockout_risk")
 DEFAULTS = {
     "train": ("retailiq.registry.tasks.scheduled_training", "30 1 * * 0"),  # weekly, Sunday night
     "score": ("retailiq.registry.tasks.scheduled_scoring", "0 3 * * *"),  # nightly, after the day's orders
@@ -22,9 +25,9 @@ def _crontab(expression: str) -> crontab:
     )
 
 
-def beat_schedule(env: environ.Env) -> dict[str, dict[str, Any]]:
+def beat_schedule(env: environ.Env, capabilities: Iterable[str]) -> dict[str, dict[str, Any]]:
     schedule = {}
-    for capability in CAPABILITIES:
+    for capability in capabilities:
         for action, (task, default) in DEFAULTS.items():
             expression = env.str(f"RETAILIQ_SCHEDULE_{capability.upper()}_{action.upper()}", default=default)
             if expression.strip().lower() == "off":
@@ -35,3 +38,10 @@ def beat_schedule(env: environ.Env) -> dict[str, dict[str, Any]]:
                 "args": (capability,),
             }
     return schedule
+
+
+def registered_beat_schedule() -> dict[str, dict[str, Any]]:
+    """The slots of every registered capability; call once Django is set up."""
+    from .adapters import registered_capabilities
+
+    return beat_schedule(environ.Env(), registered_capabilities())
