@@ -10,7 +10,7 @@ from django.db.models import Max, Q, QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import sale_lines
 from retailiq.retailers.models import Retailer
 
 from .models import CallOutcome, ReorderPrediction
@@ -30,20 +30,15 @@ HISTORY_COLUMNS = [
 CALL_COLUMNS = ["retailer_id", "product_id", "date", "outcome"]
 
 
-def _purchase_lines() -> QuerySet[OrderLine]:
-    # A reorder is a purchase: returns travel the other way and cancelled orders never moved goods.
-    return OrderLine.objects.filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
-
-
 def latest_order_day() -> dt.date | None:
     """The last day with a purchase: predictions are made as of the day after it."""
-    return _purchase_lines().aggregate(last=Max("placed_on"))["last"]
+    return sale_lines().aggregate(last=Max("placed_on"))["last"]
 
 
 def purchase_days(*, retailer_ids: Iterable[int], start: dt.date) -> dict[int, list[dt.date]]:
     """Each shop's days with a purchase since ``start``, sorted: what a call's hit is measured against."""
     rows = (
-        _purchase_lines()
+        sale_lines()
         .filter(retailer_id__in=list(retailer_ids), placed_on__gte=start)
         .order_by("retailer_id", "placed_on")
         .values_list("retailer_id", "placed_on")
@@ -57,7 +52,7 @@ def purchase_days(*, retailer_ids: Iterable[int], start: dt.date) -> dict[int, l
 
 def active_retailer_ids(*, start: dt.date, end: dt.date) -> list[int]:
     """Shops with a purchase between ``start`` and ``end``: the ones batch scoring predicts for."""
-    lines = _purchase_lines().filter(placed_on__gte=start, placed_on__lte=end)
+    lines = sale_lines().filter(placed_on__gte=start, placed_on__lte=end)
     return sorted(lines.order_by().values_list("retailer_id", flat=True).distinct())
 
 
@@ -69,7 +64,7 @@ def order_history_frame(
 
     Read with one ``values_list`` and built column by column, because model instances or per-row dicts cost
     seconds per hundred thousand lines and training reads well over a million."""
-    lines = _purchase_lines()
+    lines = sale_lines()
     if start is not None:
         lines = lines.filter(placed_on__gte=start)
     if end is not None:
