@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
@@ -17,6 +16,7 @@ from retailiq.core.csv_export import csv_cell
 from retailiq.core.errors import Forbidden
 from retailiq.retailers.models import Retailer, Segment
 
+from ..conf import reorder_settings
 from ..models import CallOutcome
 from ..selectors import call_list_retailers_for_user, reorder_products_q
 from .serving import (
@@ -91,7 +91,7 @@ def build_call_list(
     """The shops to call, best first, at most ``capacity`` of them. Reps get their assigned shops; analysts all,
     or one rep's book with ``rep_id``."""
     horizon = check_horizon(horizon_days)
-    capacity = int(capacity if capacity is not None else settings.RETAILIQ_REORDER_CALLS_PER_DAY)
+    capacity = int(capacity if capacity is not None else reorder_settings().calls_per_day)
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InvalidReorderInput("capacity", f"must be between 1 and {MAX_CAPACITY}.")
     if segment and segment not in Segment.values:

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from retailiq.dashboards.cache import cached_for_data
 from retailiq.registry.models import ModelVersion
 from retailiq.registry.services import active_model_version
 
+from ..conf import reorder_settings
 from ..models import ReorderPrediction
 from ..selectors import latest_order_day, order_history_frame, prediction_list_for_user, reorder_products_q
 
@@ -67,13 +67,13 @@ class ServingSource:
 
 
 def reorder_horizons() -> tuple[int, ...]:
-    return tuple(int(h) for h in settings.RETAILIQ_REORDER_HORIZONS)
+    return reorder_settings().horizons
 
 
 def check_horizon(horizon_days: int | None, *, field: str = "horizon") -> int:
     """The horizon a request asks for, or the default; one of the horizons every model answers."""
     if horizon_days is None:
-        return int(settings.RETAILIQ_REORDER_DEFAULT_HORIZON)
+        return reorder_settings().default_horizon
     horizons = reorder_horizons()
     if int(horizon_days) not in horizons:
         raise InvalidReorderInput(field, f"must be one of {', '.join(map(str, horizons))} days.")
@@ -91,7 +91,7 @@ def scoring_as_of(last_order_day: dt.date) -> dt.date:
 def prediction_rows(predicted: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     """The ML's serving frame (``model.predict``) as the columns of :class:`ReorderPrediction`."""
     horizons = [int(c.removeprefix("probability_")) for c in predicted.columns if c.startswith("probability_")]
-    default = int(settings.RETAILIQ_REORDER_DEFAULT_HORIZON)
+    default = reorder_settings().default_horizon
     if default not in horizons:
         raise ValueError(f"the model answers horizons {horizons}, not the default {default}")
     probabilities = predicted[[f"probability_{h}" for h in horizons]].to_numpy(dtype=float).round(6)
@@ -278,13 +278,13 @@ def baseline_predictions(*, as_of: dt.date, retailer_ids: Sequence[int] | None) 
 
 def active_history(*, as_of: dt.date, retailer_ids: Sequence[int] | None) -> pd.DataFrame:
     """The history a prediction as of ``as_of`` reads: the training window's length, ending the day before."""
-    start = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_HISTORY_DAYS))
+    start = as_of - dt.timedelta(days=reorder_settings().history_days)
     return order_history_frame(start=start, end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
 
 
 def active_pairs(rows: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     """Only pairs ordered within the active window: a product not bought for a year is no reorder candidate."""
-    since = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_ACTIVE_DAYS))
+    since = as_of - dt.timedelta(days=reorder_settings().active_days)
     return rows[pd.to_datetime(rows["last_order_date"]) >= pd.Timestamp(since)]
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from reorder.adapter import ReorderAdapter, training_params
+from reorder.conf import reorder_settings
 from reorder.models import CallOutcome, ReorderPrediction
 from reorder.selectors import HISTORY_COLUMNS, call_outcomes_frame, order_history_frame
 from reorder.services.call_list import build_call_list
@@ -117,6 +118,10 @@ def test_train_score_twice_serve_and_monitor(history):
     assert accuracy["value"].between(0, 1).all() and (accuracy["observations"] > 10).all()
 
 
-def test_settings_give_defaults_that_a_runs_own_parameters_override(settings):
-    settings.RETAILIQ_REORDER_TRAIN_PARAMS = {"members": "lightgbm;ffn", "epochs": "3", "n_cutoffs": "6"}
-    assert training_params({"epochs": 5}) == {"members": ["lightgbm", "ffn"], "epochs": 5, "n_cutoffs": 6}
+def test_settings_give_defaults_that_a_runs_own_parameters_override(monkeypatch):
+    monkeypatch.setenv("RETAILIQ_REORDER_TRAIN_PARAMS", "members=lightgbm;ffn,epochs=3,n_cutoffs=6")
+    reorder_settings.cache_clear()
+    try:
+        assert training_params({"epochs": 5}) == {"members": ["lightgbm", "ffn"], "epochs": 5, "n_cutoffs": 6}
+    finally:
+        reorder_settings.cache_clear()
