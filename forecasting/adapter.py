@@ -11,7 +11,6 @@ from typing import Any
 import lightgbm
 import numpy as np
 import pandas as pd
-from django.conf import settings
 
 from retailiq.registry.adapters import (
     PERCENT,
@@ -28,6 +27,7 @@ from retailiq.registry.adapters import (
 
 from . import history
 from .cold_start import replace_new_products
+from .conf import forecasting_settings
 from .members import member_factories, member_names
 from .ml import baselines
 from .ml.base import ServingForecaster
@@ -111,7 +111,7 @@ class ForecastingAdapter:
     # Training and evaluation
     def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:
         end = _as_of(params)
-        days = int(params.get("history_days") or settings.RETAILIQ_FORECAST_HISTORY_DAYS)
+        days = int(params.get("history_days") or forecasting_settings().history_days)
         start = end - dt.timedelta(days=days - 1)
         matrix = history.product_matrix(None, start=start, end=end)
         if matrix.n_series == 0:
@@ -125,7 +125,7 @@ class ForecastingAdapter:
         (per demand class), calibrate intervals on the ensemble's own errors, refit."""
         matrix = history.matrix_from_training_frame(data.frame)
         horizon = int(params.get("horizon") or 14)
-        origins = int(params.get("backtest_origins") or settings.RETAILIQ_FORECAST_BACKTEST_ORIGINS)
+        origins = int(params.get("backtest_origins") or forecasting_settings().backtest_origins)
         names = member_names(params)
         progress(
             "backtesting the ensemble's members",
@@ -134,7 +134,7 @@ class ForecastingAdapter:
         )
         # refit=false keeps each member as fitted at the last origin: one fit less per
         # member, for large catalogs where training time matters more than the last fortnight.
-        refit = str(params.get("refit", settings.RETAILIQ_FORECAST_REFIT)).lower() not in ("0", "false", "no")
+        refit = str(params.get("refit", forecasting_settings().refit)).lower() not in ("0", "false", "no")
         model, report = EnsembleForecaster.train(
             matrix,
             member_factories(params),
@@ -228,7 +228,7 @@ class ForecastingAdapter:
         """Product totals, then each warehouse's and region's part of them by its share of
         the product's recent sales, so location forecasts add up to the total (top-down)."""
         as_of = _as_of(params)
-        horizon = int(params.get("horizon") or settings.RETAILIQ_FORECAST_SCORING_HORIZON_DAYS)
+        horizon = int(params.get("horizon") or forecasting_settings().scoring_horizon_days)
         matrix = history.product_matrix(
             list(entity_ids),
             start=as_of - dt.timedelta(days=SERVING_HISTORY_DAYS - 1),

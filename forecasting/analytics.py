@@ -15,8 +15,8 @@ from retailiq.accounts.models import User
 from retailiq.catalog.models import Product, Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.inventory.selectors import warehouse_list_for_user
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
-from retailiq.orders.selectors import order_line_list_for_user
+from retailiq.orders.models import OrderLine
+from retailiq.orders.selectors import order_line_list_for_user, sale_lines
 from retailiq.registry.selectors import ServingBatch
 
 from .models import DemandForecast, LocationKind
@@ -150,8 +150,8 @@ def _selected_products(products: QuerySet[Product], selection: Selection) -> Que
 
 
 def _sales_lines(*, user: User) -> QuerySet[OrderLine]:
-    # The same demand the model learns from: sales on orders that were not cancelled.
-    return order_line_list_for_user(user=user).filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
+    # The same demand the model learns from.
+    return sale_lines(order_line_list_for_user(user=user))
 
 
 def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[OrderLine]:
@@ -453,9 +453,8 @@ def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 
     # The marketplace-wide totals are only the share's denominator; no other retailer's
     # figure leaves this function.
     totals = dict(
-        OrderLine.objects.filter(
-            order__status__in=DEMAND_STATUSES,
-            order__kind=OrderKind.SALE,
+        sale_lines()
+        .filter(
             product_id__in=product_ids,
             placed_on__gte=since,
             placed_on__lte=run.last_data_day,

@@ -25,8 +25,8 @@ from django.db.models import ExpressionWrapper, F, FloatField, Q, Subquery, Sum,
 from retailiq.catalog.models import Product
 from retailiq.events.models import CalendarEvent, Promotion
 from retailiq.inventory.models import StockLevel, StockoutPeriod, Warehouse
+from retailiq.orders.selectors import sale_lines
 
-from .location_sales import sales_lines
 from .ml.matrix import DemandMatrix
 
 # How far before the first day prices are looked for, so a product that last sold a
@@ -283,7 +283,7 @@ def _price(
     )
     regular = Q(on_promotion=False)
     rows = (
-        sales_lines()
+        sale_lines()
         .filter(
             location.line_filter, product_id__in=ids.tolist(), placed_on__gte=start, placed_on__lte=grid.last_history
         )

@@ -1,6 +1,6 @@
 """Daily sales per product and location (a warehouse or a retailer's region), summed in
 the database: the history behind per-location forecasts. Product totals stay in
-forecasting/selectors.py; the demand rules here are the same ones."""
+forecasting/selectors.py; both read demand through the orders selector `sale_lines`."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -9,19 +9,13 @@ from typing import Literal
 import pandas as pd
 from django.db.models import F, Sum
 
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import sale_lines
 
 LocationKind = Literal["warehouse", "region"]
 
 # Where a line's location is read from: the warehouse that shipped its order, or the
 # region of the retailer that bought it (lines carry their retailer, so no join on order).
 LOCATION_FIELD = {"warehouse": "order__warehouse__code", "region": "retailer__region"}
-
-
-def sales_lines():
-    """Lines that count as demand: sales of orders that were not cancelled. A return is a
-    later event on its own day, not less demand on the day of the sale."""
-    return OrderLine.objects.filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
 
 
 def daily_sales_by_location(
@@ -38,7 +32,7 @@ def daily_sales_by_location(
     in the product totals and in its retailer's region)."""
     if kind not in LOCATION_FIELD:
         raise ValueError(f"Location kind must be one of {sorted(LOCATION_FIELD)}, not {kind!r}.")
-    lines = sales_lines()
+    lines = sale_lines()
     if kind == "warehouse":
         lines = lines.filter(order__warehouse__isnull=False)
     if start:

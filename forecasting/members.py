@@ -5,8 +5,7 @@ TensorFlow only when a model is fitted or loaded, so naming it here costs nothin
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-
+from .conf import forecasting_settings
 from .ml.base import Forecaster
 from .ml.baselines import MovingAverageForecaster, SeasonalNaiveForecaster
 from .ml.lgbm import GlobalLightGBM
@@ -15,7 +14,7 @@ from .ml.lgbm import GlobalLightGBM
 def _lightgbm(params: dict[str, Any]) -> Forecaster:
     overrides = {k: params[k] for k in ("learning_rate", "num_leaves", "min_data_in_leaf") if k in params}
     return GlobalLightGBM(
-        num_boost_round=int(params.get("rounds") or settings.RETAILIQ_FORECAST_LGBM_ROUNDS), params=overrides or None
+        num_boost_round=int(params.get("rounds") or forecasting_settings().lgbm_rounds), params=overrides or None
     )
 
 
@@ -28,7 +27,7 @@ def _intermittent(params: dict[str, Any]) -> Forecaster:
 def _cnn_lstm(params: dict[str, Any]) -> Forecaster:
     from .ml.lstm import CNNLSTMForecaster
 
-    return CNNLSTMForecaster(epochs=int(params.get("lstm_epochs") or settings.RETAILIQ_FORECAST_LSTM_EPOCHS))
+    return CNNLSTMForecaster(epochs=int(params.get("lstm_epochs") or forecasting_settings().lstm_epochs))
 
 
 MEMBERS: dict[str, Callable[[dict[str, Any]], Forecaster]] = {
@@ -42,7 +41,7 @@ MEMBERS: dict[str, Callable[[dict[str, Any]], Forecaster]] = {
 
 def member_names(params: dict[str, Any]) -> list[str]:
     """params["members"] (a list or a comma-separated string) or the configured default."""
-    wanted = params.get("members") or settings.RETAILIQ_FORECAST_MEMBERS
+    wanted = params.get("members") or forecasting_settings().members
     names = [n.strip() for n in (wanted.split(",") if isinstance(wanted, str) else wanted) if n.strip()]
     unknown = sorted(set(names) - set(MEMBERS))
     if unknown or not names:

@@ -9,7 +9,7 @@ from django.db.models import Max, QuerySet, Sum
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import sale_lines
 from retailiq.registry.selectors import ServingBatch, serving_batch
 
 from .models import DemandForecast
@@ -17,14 +17,8 @@ from .models import DemandForecast
 CAPABILITY = "forecasting"
 
 
-def _sales_lines():
-    # Demand is what was ordered: cancelled orders never moved goods, and a return is
-    # a later event on its own day, not less demand on the day of the sale.
-    return OrderLine.objects.filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
-
-
 def latest_sales_day() -> dt.date | None:
-    return _sales_lines().aggregate(last=Max("placed_on"))["last"]
+    return sale_lines().aggregate(last=Max("placed_on"))["last"]
 
 
 LATEST_DAY_CACHE_SECONDS = 60
@@ -47,7 +41,7 @@ def daily_product_sales(
     *, start: dt.date | None = None, end: dt.date | None = None, product_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Columns series_id (the product id), date, units; one row per product and day with a sale."""
-    lines = _sales_lines()
+    lines = sale_lines()
     if start:
         lines = lines.filter(placed_on__gte=start)
     if end:

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 
 from retailiq.registry.adapters import (
     HIGHER,
@@ -25,6 +24,7 @@ from retailiq.registry.adapters import (
 )
 from retailiq.registry.selectors import as_of_after
 
+from .conf import reorder_settings
 from .models import ReorderPrediction
 from .selectors import (
     CAPABILITY,
@@ -56,7 +56,7 @@ def training_params(params: dict[str, Any]) -> dict[str, Any]:
     job's own parameters, lists given as comma-separated text split, numbers given as text parsed, and the
     lifecycle's own keys (as_of, trigger, tuning) left out."""
     lifecycle = {"as_of", "trigger", "activate", "tuning_seconds", "tuning_trials", "history_days", "chunk_size"}
-    merged = {**dict(settings.RETAILIQ_REORDER_TRAIN_PARAMS), **params}
+    merged = {**dict(reorder_settings().train_params), **params}
     out: dict[str, Any] = {}
     for name, value in merged.items():
         if name in lifecycle or value in (None, ""):
@@ -129,7 +129,7 @@ class ReorderAdapter:
         if last is None:
             raise ValueError("There is no order history yet; import orders or load the demo data first.")
         end = dt.date.fromisoformat(str(params["as_of"])) - dt.timedelta(days=1) if params.get("as_of") else last
-        days = int(params.get("history_days") or settings.RETAILIQ_REORDER_HISTORY_DAYS)
+        days = int(params.get("history_days") or reorder_settings().history_days)
         start = end - dt.timedelta(days=days - 1)
         frame = order_history_frame(start=start, end=end)
         if frame.empty:
@@ -201,13 +201,13 @@ class ReorderAdapter:
     def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Fix the day for every chunk, and keep all shops in one chunk unless told otherwise: a pair's features
         compare it with every other shop, so each chunk reads the whole history anyway."""
-        chunk_size = params.get("chunk_size") or settings.RETAILIQ_REORDER_SCORING_CHUNK_SIZE
+        chunk_size = params.get("chunk_size") or reorder_settings().scoring_chunk_size
         return {**params, "as_of": _as_of(params).isoformat(), "chunk_size": int(chunk_size)}
 
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
         """Shops with an order within the active window before the day."""
         as_of = _as_of(params)
-        since = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_ACTIVE_DAYS))
+        since = as_of - dt.timedelta(days=reorder_settings().active_days)
         return active_retailer_ids(start=since, end=as_of - dt.timedelta(days=1))
 
     def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:

@@ -10,5 +10,7 @@ class ReorderConfig(AppConfig):
         from retailiq.registry.adapters import register_adapter
 
         from .adapter import ReorderAdapter
+        from .conf import reorder_settings
 
+        reorder_settings()  # a bad value in the environment stops the start, not the first run
         register_adapter(ReorderAdapter())

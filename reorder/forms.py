@@ -5,11 +5,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from retailiq.accounts.models import Role, User
 
+from .conf import reorder_settings
 from .models import CallOutcome
 from .services.call_list import MAX_CAPACITY
 from .services.outcomes import NOTE_MAX_LENGTH
@@ -20,11 +20,11 @@ OUTCOME_CHOICES = CallOutcome.Outcome.choices
 
 
 def default_horizon() -> int:
-    return int(settings.RETAILIQ_REORDER_DEFAULT_HORIZON)
+    return reorder_settings().default_horizon
 
 
 def default_capacity() -> int:
-    return int(settings.RETAILIQ_REORDER_CALLS_PER_DAY)
+    return reorder_settings().calls_per_day
 
 
 def _rep_choices() -> list[tuple[str, str]]:

@@ -7,18 +7,18 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
 from retailiq.catalog.models import Product
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import sale_lines
 from retailiq.registry.adapters import adapter_for
 from retailiq.registry.selectors import ServingBatch, as_of_after, serving_batch
 from retailiq.retailers.models import Retailer
 from retailiq.web.cache import cached_for_data
 
+from .conf import reorder_settings
 from .models import CallOutcome, ReorderPrediction
 
 HISTORY_COLUMNS = [
@@ -51,26 +51,21 @@ FRAME_COLUMNS = [
 ]
 
 
-def _purchase_lines() -> QuerySet[OrderLine]:
-    # A reorder is a purchase: returns travel the other way and cancelled orders never moved goods.
-    return OrderLine.objects.filter(order__status__in=DEMAND_STATUSES, order__kind=OrderKind.SALE)
-
-
 def latest_order_day() -> dt.date | None:
     """The last day with a purchase: predictions are made as of the day after it."""
-    return _purchase_lines().aggregate(last=Max("placed_on"))["last"]
+    return sale_lines().aggregate(last=Max("placed_on"))["last"]
 
 
 def order_history_before(*, as_of: dt.date, retailer_ids: Sequence[int] | None) -> pd.DataFrame:
     """The history a prediction as of ``as_of`` reads: the training window's length, ending the day before."""
-    start = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_HISTORY_DAYS))
+    start = as_of - dt.timedelta(days=reorder_settings().history_days)
     return order_history_frame(start=start, end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
 
 
 def purchase_days(*, retailer_ids: Iterable[int], start: dt.date) -> dict[int, list[dt.date]]:
     """Each shop's days with a purchase since ``start``, sorted: what a call's hit is measured against."""
     rows = (
-        _purchase_lines()
+        sale_lines()
         .filter(retailer_id__in=list(retailer_ids), placed_on__gte=start)
         .order_by("retailer_id", "placed_on")
         .values_list("retailer_id", "placed_on")
@@ -84,7 +79,7 @@ def purchase_days(*, retailer_ids: Iterable[int], start: dt.date) -> dict[int, l
 
 def active_retailer_ids(*, start: dt.date, end: dt.date) -> list[int]:
     """Shops with a purchase between ``start`` and ``end``: the ones batch scoring predicts for."""
-    lines = _purchase_lines().filter(placed_on__gte=start, placed_on__lte=end)
+    lines = sale_lines().filter(placed_on__gte=start, placed_on__lte=end)
     return sorted(lines.order_by().values_list("retailer_id", flat=True).distinct())
 
 
@@ -96,7 +91,7 @@ def order_history_frame(
 
     Read with one ``values_list`` and built column by column, because model instances or per-row dicts cost
     seconds per hundred thousand lines and training reads well over a million."""
-    lines = _purchase_lines()
+    lines = sale_lines()
     if start is not None:
         lines = lines.filter(placed_on__gte=start)
     if end is not None:

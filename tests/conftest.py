@@ -12,6 +12,27 @@ def pytest_configure(config: pytest.Config) -> None:
             pytest.exit(f"CI is set but the tests would run on {engine}; set DATABASE_URL to PostgreSQL.", returncode=1)
 
 
+# Asking for any of these (directly or through another fixture) opens the test database.
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "django_db_setup",
+    "live_server",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `no_database` every test that asks for no database: pure ML, file reading,
+    charts. pytest-django refuses database access to such a test, so the mark cannot lie;
+    `make test` runs these tests in its first pass only, as a second database changes
+    nothing for them."""
+    for item in items:
+        if not item.get_closest_marker("django_db") and not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.no_database)
+
+
 @pytest.fixture
 def redis_url() -> str:
     """The Redis the suite talks to. Fails in CI when Redis is unreachable; elsewhere skips."""

@@ -5,10 +5,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..conf import reorder_settings
 from ..models import ReorderPrediction
 
 UPDATED_FIELDS = [
@@ -31,7 +31,7 @@ UPDATED_FIELDS = [
 def prediction_rows(predicted: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     """The ML's serving frame (``model.predict``) as the columns of :class:`ReorderPrediction`."""
     horizons = [int(c.removeprefix("probability_")) for c in predicted.columns if c.startswith("probability_")]
-    default = int(settings.RETAILIQ_REORDER_DEFAULT_HORIZON)
+    default = reorder_settings().default_horizon
     if default not in horizons:
         raise ValueError(f"the model answers horizons {horizons}, not the default {default}")
     probabilities = predicted[[f"probability_{h}" for h in horizons]].to_numpy(dtype=float).round(6)
@@ -62,7 +62,7 @@ def prediction_rows(predicted: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
 
 def active_pairs(rows: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     """Only pairs ordered within the active window: a product not bought for a year is no reorder candidate."""
-    since = as_of - dt.timedelta(days=int(settings.RETAILIQ_REORDER_ACTIVE_DAYS))
+    since = as_of - dt.timedelta(days=reorder_settings().active_days)
     return rows[pd.to_datetime(rows["last_order_date"]) >= pd.Timestamp(since)]
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
@@ -18,6 +17,7 @@ from retailiq.core.errors import Forbidden, InvalidInput
 from retailiq.registry.selectors import ServingBatch
 from retailiq.retailers.models import Retailer, Segment
 
+from ..conf import reorder_settings
 from ..models import CallOutcome
 from ..selectors import (
     call_list_retailers_for_user,
@@ -92,7 +92,7 @@ def build_call_list(
     """The shops to call, best first, at most ``capacity`` of them. Reps get their assigned shops; analysts all,
     or one rep's book with ``rep_id``."""
     horizon = check_horizon(horizon_days)
-    capacity = int(capacity if capacity is not None else settings.RETAILIQ_REORDER_CALLS_PER_DAY)
+    capacity = int(capacity if capacity is not None else reorder_settings().calls_per_day)
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}.", field="capacity")
     if segment and segment not in Segment.values:

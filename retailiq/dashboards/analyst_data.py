@@ -5,13 +5,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from retailiq.accounts.models import User
 from retailiq.catalog.selectors import product_list_for_user
-from retailiq.orders.models import DEMAND_STATUSES
-from retailiq.orders.selectors import net_quantity_expression, net_value_expression, order_line_list_for_user
+from retailiq.orders.selectors import (
+    demand_filter,
+    net_quantity_expression,
+    net_value_expression,
+    order_line_list_for_user,
+)
 from retailiq.registry.adapters import Metric
 from retailiq.registry.capabilities import capability_rows, summary_metrics
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
@@ -29,7 +33,7 @@ def marketplace_weekly_sales(*, user: User) -> pd.DataFrame:
     """Per week over the whole history: order lines, orders, units and net revenue (demand
     lines only for units and revenue). One grouped query; the overview cards sum it too,
     since an order falls in exactly one week."""
-    demand = Q(order__status__in=DEMAND_STATUSES)
+    demand = demand_filter()
     rows = (
         order_line_list_for_user(user=user)
         .annotate(week=TruncWeek("placed_on"))

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 
 from retailiq.accounts.models import User
-from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
-from retailiq.orders.selectors import net_value_expression
+from retailiq.orders.models import OrderLine
+from retailiq.orders.selectors import demand_lines, net_value_expression, sale_filter
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
 
@@ -21,7 +21,7 @@ def retailer_rows_for_user(*, user: User) -> QuerySet[Retailer]:
     """Every assigned retailer, also those that never ordered, with its last order day
     (one step down the (retailer, placed_on) index each), most recent first. The window
     figures come from `with_window_figures`, once the filters have chosen the rows."""
-    last_line = OrderLine.objects.filter(retailer=OuterRef("pk"), order__status__in=DEMAND_STATUSES)
+    last_line = demand_lines().filter(retailer=OuterRef("pk"))
     return (
         retailer_list_for_user(user=user)
         .annotate(last_order_on=Subquery(last_line.order_by("-placed_on").values("placed_on")[:1]))
@@ -39,7 +39,7 @@ def with_window_figures(retailers: Iterable[Retailer], *, today: dt.date | None 
     PostgreSQL scan every order; the trend, computed here, would repeat them."""
     retailers = list(retailers)
     current, previous = windows(today)
-    lines = OrderLine.objects.filter(retailer=OuterRef("pk"), order__status__in=DEMAND_STATUSES).order_by()
+    lines = demand_lines().filter(retailer=OuterRef("pk")).order_by()
 
     def per_retailer(window: QuerySet[OrderLine], figure) -> Subquery:
         return Subquery(window.values("retailer").annotate(figure=figure).values("figure")[:1])
@@ -51,7 +51,7 @@ def with_window_figures(retailers: Iterable[Retailer], *, today: dt.date | None 
         .values("pk")
         .annotate(
             recent_orders=per_retailer(
-                lines.filter(placed_on__gte=current, order__kind=OrderKind.SALE), Count("order", distinct=True)
+                lines.filter(sale_filter(), placed_on__gte=current), Count("order", distinct=True)
             ),
             value_recent=per_retailer(lines.filter(placed_on__gte=current), value),
             value_before=per_retailer(lines.filter(placed_on__gte=previous, placed_on__lt=current), value),

@@ -14,7 +14,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -156,7 +155,7 @@ def _daily_rows(*, user: User, since: dt.date) -> list[dict]:
         lines.filter(placed_on__gte=since)
         .values("placed_on")
         .annotate(
-            orders=Count("order", filter=Q(order__kind=OrderKind.SALE), distinct=True),
+            orders=Count("order", filter=order_selectors.sale_filter(), distinct=True),
             value=Sum(order_selectors.net_value_expression()),
             units=Sum(order_selectors.net_quantity_expression()),
         )

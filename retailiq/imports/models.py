@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from retailiq.core.models import ClaimableWork
+
 
 class ImportMode(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", "All or nothing: write nothing unless every line is valid"
@@ -22,14 +24,15 @@ class ImportState(models.TextChoices):
     UNDONE = "undone", "Undone"
 
 
-FINISHED_STATES = (ImportState.SUCCEEDED, ImportState.REJECTED, ImportState.FAILED, ImportState.UNDONE)
-
-
 def upload_path(batch: "ImportBatch", filename: str) -> str:
     return f"imports/{batch.created_at:%Y/%m}/{batch.sha256[:16]}-{filename}"[:300]
 
 
-class ImportBatch(models.Model):
+class ImportBatch(ClaimableWork):
+    """Claimed, kept alive and finished like any long-running work (retailiq.core.claims)."""
+
+    FINISHED_STATES = (ImportState.SUCCEEDED, ImportState.REJECTED, ImportState.FAILED, ImportState.UNDONE)
+
     file = models.FileField(upload_to=upload_path, max_length=300)
     original_name = models.CharField(max_length=255)
     size_bytes = models.PositiveBigIntegerField()
@@ -41,9 +44,6 @@ class ImportBatch(models.Model):
     )
     mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.QUARANTINE)
     state = models.CharField(max_length=16, choices=ImportState.choices, default=ImportState.UPLOADED)
-    stage = models.CharField(max_length=64, blank=True)
-    message = models.CharField(max_length=500, blank=True)
-    error = models.TextField(blank=True)
     # Progress, updated as the file is read.
     bytes_read = models.PositiveBigIntegerField(default=0)
     lines_read = models.PositiveBigIntegerField(default=0)
@@ -56,12 +56,7 @@ class ImportBatch(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
     )
-    claimed_by = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_imports"
@@ -75,12 +70,8 @@ class ImportBatch(models.Model):
         return f"import {self.pk} · {self.original_name} ({self.state})"
 
     @property
-    def is_finished(self) -> bool:
-        return self.state in FINISHED_STATES
-
-    @property
     def percent(self) -> int:
-        if self.state in FINISHED_STATES:
+        if self.is_finished:
             return 100
         if not self.size_bytes:
             return 0

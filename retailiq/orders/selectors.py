@@ -41,6 +41,35 @@ def order_line_list_for_user(*, user: User) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(scope)
 
 
+# --- Demand: the one rule for which lines count and how returns net ------------------
+#
+# Demand is what retailers ordered on orders not cancelled (a cancelled order stays on
+# record but moved no goods), net of returns. Money and unit figures net a return
+# against sales through `net_value_expression` and `net_quantity_expression`; the models
+# learn from `sale_lines`, where a return is a later event on its own day, not less
+# demand on the day of the sale. Every app reads demand through these.
+
+
+def demand_filter(prefix: str = "") -> Q:
+    """Lines on orders not cancelled, sales and returns; `prefix` reaches OrderLine from another model."""
+    return Q(**{f"{prefix}order__status__in": DEMAND_STATUSES})
+
+
+def sale_filter(prefix: str = "") -> Q:
+    """Lines of sale orders, not returns (combine with `demand_filter`)."""
+    return Q(**{f"{prefix}order__kind": OrderKind.SALE})
+
+
+def demand_lines(lines: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine]:
+    """Lines that moved goods, sales and returns: not on cancelled orders. All lines unless `lines` narrows them."""
+    return (OrderLine.objects.all() if lines is None else lines).filter(demand_filter())
+
+
+def sale_lines(lines: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine]:
+    """Demand as the models learn it (and a reorder is a purchase): sale lines of orders not cancelled."""
+    return (OrderLine.objects.all() if lines is None else lines).filter(demand_filter(), sale_filter())
+
+
 # --- Aggregates the role home pages show -------------------------------------------
 
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -63,11 +92,6 @@ def net_quantity_expression() -> Case:
     return Case(
         When(order__kind=OrderKind.RETURN, then=-F("quantity")), default=F("quantity"), output_field=BigIntegerField()
     )
-
-
-def demand_lines(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
-    """Lines that moved goods: not on cancelled orders."""
-    return lines.filter(order__status__in=DEMAND_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -129,7 +153,7 @@ def retailer_activity_for_user(*, user: User, since: dt.date) -> list[dict]:
     and net value since `since`."""
     from retailiq.retailers.selectors import retailer_list_for_user
 
-    demand = Q(order_lines__order__status__in=DEMAND_STATUSES)
+    demand = demand_filter("order_lines__")
     recent = demand & Q(order_lines__placed_on__gte=since)
     value = net_value_expression_through("order_lines__")
     return list(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from retailiq.core.models import ClaimableWork
+
 from .adapters import SCORE, TRAIN
 from .capabilities import capability_choices, job_kind_choices
 
@@ -94,23 +96,22 @@ class JobState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Job(models.Model):
+class Job(ClaimableWork):
     """One long-running piece of work (training, batch scoring). The row is created in the
     request's transaction and the task enqueued on commit; a task claims the row with a
-    compare-and-set state change, so a redelivered task never runs the work twice at once.
-    Pages poll progress through this row, scoped to the user, never by bare task id."""
+    compare-and-set state change (retailiq.core.claims), so a redelivered task never runs
+    the work twice at once. Pages poll progress through this row, scoped to the user,
+    never by bare task id."""
+
+    FINISHED_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
 
     kind = models.CharField(max_length=16, choices=job_kind_choices)
     capability = models.CharField(max_length=32, choices=capability_choices)
     segment = models.CharField(max_length=64, blank=True, default="")
     idempotency_key = models.CharField(max_length=128, unique=True)
     state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
-    stage = models.CharField(max_length=64, blank=True)
     percent = models.PositiveSmallIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
     params = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    claimed_by = models.CharField(max_length=200, blank=True)
     cancel_requested = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
@@ -118,11 +119,7 @@ class Job(models.Model):
     model_version = models.ForeignKey(
         ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
-    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -137,9 +134,9 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.capability} #{self.pk} ({self.state})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+    @classmethod
+    def still_wanted(cls) -> Q:
+        return Q(cancel_requested=False)
 
 
 class ChunkState(models.TextChoices):

@@ -4,11 +4,12 @@ tried again once that worker's heartbeat would have gone stale."""
 
 import datetime as dt
 import logging
-import os
 
 from celery import group, shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+from retailiq.core.claims import worker_name
 
 from .adapters import registered_capabilities
 from .services import jobs, monitoring, scoring, training
@@ -17,11 +18,6 @@ logger = logging.getLogger(__name__)
 
 _TRANSIENT = (OperationalError, InterfaceError)
 _COMMON = {"bind": True, "acks_late": True, "reject_on_worker_lost": True}
-
-
-def _worker_name(task) -> str:
-    """Host, process and delivery: enough for an operator to find the process holding a job."""
-    return f"{task.request.hostname or 'worker'}:{os.getpid()}:{task.request.id}"
 
 
 def _retry_later(task, job_id: int):
@@ -33,7 +29,7 @@ def _retry_later(task, job_id: int):
 @shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
 def train_model(self, job_id: int) -> str:
     """Runs on the `training` queue."""
-    worker = _worker_name(self)
+    worker = worker_name(self)
     if jobs.job_held_elsewhere(job_id=job_id):
         raise _retry_later(self, job_id)
     with jobs.job_heartbeat(job_id):
@@ -45,7 +41,7 @@ def score_batch(self, job_id: int) -> int:
     """Plan the chunks and fan them out as a group; returns how many were sent."""
     if jobs.job_held_elsewhere(job_id=job_id):
         raise _retry_later(self, job_id)
-    numbers = scoring.scoring_job_plan(job_id=job_id, worker=_worker_name(self))
+    numbers = scoring.scoring_job_plan(job_id=job_id, worker=worker_name(self))
     if numbers:
         group(score_chunk.s(job_id, n) for n in numbers).apply_async()
     return len(numbers)

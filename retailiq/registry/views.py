@@ -33,7 +33,7 @@ TUNING_CHOICES = (0, 30, 120, 600)
 
 def _job_started(request: HttpRequest, job) -> HttpResponse:
     if is_htmx(request):
-        return render(request, "components/job_progress.html", {"job": job})
+        return render(request, "components/job_progress.html", {"work": job})
     messages.success(request, f"{job.get_kind_display()} job {job.pk} started.")
     return redirect("models")
 
@@ -154,7 +154,7 @@ def model_compare(request: HttpRequest) -> HttpResponse:
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress component polls here; a user only ever sees their own jobs."""
     job = get_object_or_404(job_list_for_user(user=request.user), pk=pk)
-    return render(request, "components/job_progress.html", {"job": job})
+    return render(request, "components/job_progress.html", {"work": job})
 
 
 @role_required(Role.ANALYST, Role.VENDOR, Role.RETAILER, Role.SALES_REP)
@@ -163,4 +163,4 @@ def job_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(job_list_for_user(user=request.user), pk=pk)
     job_cancel(job=job)
     job.refresh_from_db()
-    return render(request, "components/job_progress.html", {"job": job})
+    return render(request, "components/job_progress.html", {"work": job})

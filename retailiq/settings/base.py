@@ -7,12 +7,10 @@ defaults, `production` demands every value.
 
 from pathlib import Path
 
-import environ
+from retailiq.core.env import env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
-
-env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -194,32 +192,7 @@ RETAILIQ_SERVING_STATE_TTL = env.int("RETAILIQ_SERVING_STATE_TTL", default=300)
 RETAILIQ_PREDICTION_CACHE_TTL = env.int("RETAILIQ_PREDICTION_CACHE_TTL", default=6 * 60 * 60)
 RETAILIQ_MONITOR_DAYS = env.int("RETAILIQ_MONITOR_DAYS", default=90)
 RETAILIQ_DRIFT_PSI_WARNING = env.float("RETAILIQ_DRIFT_PSI_WARNING", default=0.2)
-# Demand forecasting: the ensemble's members, the LSTM's training epochs, the history a
-# training run reads and the backtest origins its weights and intervals are fitted on.
-RETAILIQ_FORECAST_MEMBERS = env.str(
-    "RETAILIQ_FORECAST_MEMBERS", default="seasonal_naive,moving_average,intermittent,lightgbm,cnn_lstm"
-)
-RETAILIQ_FORECAST_LSTM_EPOCHS = env.int("RETAILIQ_FORECAST_LSTM_EPOCHS", default=8)
-RETAILIQ_FORECAST_LGBM_ROUNDS = env.int("RETAILIQ_FORECAST_LGBM_ROUNDS", default=300)
-RETAILIQ_FORECAST_HISTORY_DAYS = env.int("RETAILIQ_FORECAST_HISTORY_DAYS", default=730)
-RETAILIQ_FORECAST_BACKTEST_ORIGINS = env.int("RETAILIQ_FORECAST_BACKTEST_ORIGINS", default=3)
-RETAILIQ_FORECAST_REFIT = env.bool("RETAILIQ_FORECAST_REFIT", default=True)
-# Nightly forecasts reach four weeks ahead: the pages show the next four weeks.
-RETAILIQ_FORECAST_SCORING_HORIZON_DAYS = env.int("RETAILIQ_FORECAST_SCORING_HORIZON_DAYS", default=28)
-# Reorder prediction: the horizons every model answers (days), the one call lists rank by,
-# how many shops a rep can call in a day, the history a training or scoring run reads, and
-# which shops are scored (an order within the active window). Scoring chunks are large
-# because pair features compare a shop with every other (product popularity, segment).
-RETAILIQ_REORDER_HORIZONS = tuple(env.list("RETAILIQ_REORDER_HORIZONS", cast=int, default=[7, 14, 30]))
-RETAILIQ_REORDER_DEFAULT_HORIZON = env.int("RETAILIQ_REORDER_DEFAULT_HORIZON", default=14)
-RETAILIQ_REORDER_CALLS_PER_DAY = env.int("RETAILIQ_REORDER_CALLS_PER_DAY", default=20)
-RETAILIQ_REORDER_HISTORY_DAYS = env.int("RETAILIQ_REORDER_HISTORY_DAYS", default=730)
-RETAILIQ_REORDER_ACTIVE_DAYS = env.int("RETAILIQ_REORDER_ACTIVE_DAYS", default=365)
-RETAILIQ_REORDER_SCORING_CHUNK_SIZE = env.int("RETAILIQ_REORDER_SCORING_CHUNK_SIZE", default=100_000)
-# Training parameters a run uses unless it names its own, as NAME=VALUE pairs separated by commas, list
-# items by semicolons: "members=lightgbm;ffn,epochs=3" (scripts/demo.sh sets this so `make demo` trains
-# quickly). Empty means the ML side's own defaults (the full ensemble).
-RETAILIQ_REORDER_TRAIN_PARAMS = env.dict("RETAILIQ_REORDER_TRAIN_PARAMS", default={})
+# A capability reads its own settings (its app's conf.py) through the same reader.
 # Extra modules that register capability adapters when the app starts (plugins).
 RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])
 # When set, /api/v1/metrics also answers `Authorization: Bearer <token>` (for Prometheus).

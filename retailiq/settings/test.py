@@ -28,10 +28,12 @@ elif _RUN_SUFFIX:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_RUN_SUFFIX}"}
 CELERY_TASK_ALWAYS_EAGER = False
 # Tests train the ensemble on tiny histories; the LSTM has its own tests, kept small.
-RETAILIQ_FORECAST_MEMBERS = os.environ.get("RETAILIQ_FORECAST_MEMBERS", "seasonal_naive,moving_average,lightgbm")
-RETAILIQ_FORECAST_LSTM_EPOCHS = 1
-RETAILIQ_FORECAST_LGBM_ROUNDS = 40
-RETAILIQ_FORECAST_SCORING_HORIZON_DAYS = 14
+# Forecasting reads these from the environment (forecasting/conf.py), as would a worker
+# process a test starts.
+os.environ.setdefault("RETAILIQ_FORECAST_MEMBERS", "seasonal_naive,moving_average,lightgbm")
+os.environ.update(
+    RETAILIQ_FORECAST_LSTM_EPOCHS="1", RETAILIQ_FORECAST_LGBM_ROUNDS="40", RETAILIQ_FORECAST_SCORING_HORIZON_DAYS="14"
+)
 if CELERY_BROKER_URL == "filesystem://":
     # Apart from a `make demo` worker that may be running on the same checkout.
     _broker_dir = VAR_DIR / f"test-celery{_RUN_SUFFIX}" / "broker"

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from reorder.adapter import ReorderAdapter, training_params
+from reorder.conf import reorder_settings
 from reorder.ml.pipeline import BaselineReorderModel
 from reorder.ml.training import TrainingResult
 from reorder.models import CallOutcome, ReorderPrediction
@@ -147,6 +148,10 @@ def test_recorded_call_outcomes_are_training_data_and_change_the_recorded_hash(h
     ]
 
 
-def test_settings_give_defaults_that_a_runs_own_parameters_override(settings):
-    settings.RETAILIQ_REORDER_TRAIN_PARAMS = {"members": "lightgbm;ffn", "epochs": "3", "n_cutoffs": "6"}
-    assert training_params({"epochs": 5}) == {"members": ["lightgbm", "ffn"], "epochs": 5, "n_cutoffs": 6}
+def test_settings_give_defaults_that_a_runs_own_parameters_override(monkeypatch):
+    monkeypatch.setenv("RETAILIQ_REORDER_TRAIN_PARAMS", "members=lightgbm;ffn,epochs=3,n_cutoffs=6")
+    reorder_settings.cache_clear()
+    try:
+        assert training_params({"epochs": 5}) == {"members": ["lightgbm", "ffn"], "epochs": 5, "n_cutoffs": 6}
+    finally:
+        reorder_settings.cache_clear()

@@ -4,7 +4,6 @@ batch; the redelivered task clears them and starts the batch over, so an import 
 either wholly in the database or not at all."""
 
 import dataclasses
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -12,10 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
 
-from retailiq.core.heartbeat import row_heartbeat
+from retailiq.core.claims import work_claim, work_finish, work_heartbeat, work_held_elsewhere, work_progress
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
 from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, read_orders
@@ -31,30 +28,13 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[ImportBatch], None]
 
 
-def stale_before() -> dt.datetime:
-    return timezone.now() - dt.timedelta(seconds=settings.RETAILIQ_JOB_STALE_AFTER_SECONDS)
-
-
 def import_batch_claim(*, batch_id: int, worker: str) -> bool:
-    """Compare-and-set, as for jobs: a queued batch, or a running one whose worker died."""
-    now = timezone.now()
-    claimable = Q(state=ImportState.QUEUED) | Q(state=ImportState.RUNNING, heartbeat_at__lt=stale_before())
-    return (
-        ImportBatch.objects.filter(claimable, pk=batch_id).update(
-            state=ImportState.RUNNING,
-            claimed_by=worker[:200],
-            started_at=now,
-            heartbeat_at=now,
-            attempts=F("attempts") + 1,
-            stage="reading",
-            message="",
-        )
-        == 1
-    )
+    """As for jobs: a queued batch, or a running one whose worker died."""
+    return work_claim(ImportBatch, pk=batch_id, worker=worker, stage="reading", message="")
 
 
 def import_batch_held_elsewhere(*, batch_id: int) -> bool:
-    return ImportBatch.objects.filter(pk=batch_id, state=ImportState.RUNNING, heartbeat_at__gte=stale_before()).exists()
+    return work_held_elsewhere(ImportBatch, pk=batch_id)
 
 
 def read_options_for(batch: ImportBatch) -> ReadOptions:
@@ -71,8 +51,7 @@ def import_batch_run(*, batch_id: int, worker: str, progress: Progress | None = 
     not claimable (finished, or held by a live worker) is returned untouched."""
     if not import_batch_claim(batch_id=batch_id, worker=worker):
         return ImportBatch.objects.get(pk=batch_id)
-    rows = ImportBatch.objects.filter(pk=batch_id, state=ImportState.RUNNING)
-    with row_heartbeat(rows, interval=settings.RETAILIQ_JOB_HEARTBEAT_SECONDS, name=f"import-{batch_id}-heartbeat"):
+    with work_heartbeat(ImportBatch, pk=batch_id):
         batch = ImportBatch.objects.get(pk=batch_id)
         try:
             _clear_earlier_attempt(batch)
@@ -153,7 +132,7 @@ def _stage_chunks(batch: ImportBatch, chunks, default_vendor: str, progress: Pro
 
 
 def _report(batch: ImportBatch, progress: Progress | None, **fields: Any) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now(), **fields)
+    work_progress(ImportBatch, pk=batch.pk, **fields)
     for name, value in fields.items():
         setattr(batch, name, value)
     if progress:
@@ -198,6 +177,4 @@ def _check_and_merge(batch: ImportBatch, totals, progress: Progress | None, timi
 
 
 def _finish(batch: ImportBatch, state: ImportState, **fields: Any) -> None:
-    ImportBatch.objects.filter(pk=batch.pk, state=ImportState.RUNNING).update(
-        state=state, stage="", message="", finished_at=timezone.now(), **fields
-    )
+    work_finish(ImportBatch, pk=batch.pk, state=state, stage="", message="", **fields)

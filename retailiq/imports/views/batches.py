@@ -67,7 +67,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress component polls here every second while the batch is queued or
     running. Once it has finished, the batch's own page reloads to show the summary."""
     batch = _batch(request, pk)
-    response = render(request, "components/import_progress.html", {"batch": batch, "pace": import_pace(batch)})
+    response = render(request, "components/import_progress.html", {"work": batch, "pace": import_pace(batch)})
     if batch.is_finished and is_htmx(request) and _shown_on_batch_page(request, batch):
         response["HX-Refresh"] = "true"
     return response

@@ -1,32 +1,39 @@
-"""Job rows: claimed by compare-and-set, kept alive by a heartbeat, cancelled by a flag.
+"""Job rows: recorded with their task, claimed, kept alive and finished through the
+claimable-work services (retailiq.core.claims), cancelled by a flag."""
 
-Celery on Redis delivers at least once. A task whose worker is killed is delivered
-again (acks_late + reject_on_worker_lost), possibly while the first run's row still
-looks alive; a run is only taken over once its heartbeat has stopped for a while."""
-
-import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from retailiq.core.heartbeat import row_heartbeat
+from retailiq.core.claims import (
+    WorkCancelled,
+    stale_after,
+    work_claim,
+    work_finish,
+    work_heartbeat,
+    work_held_elsewhere,
+    work_progress,
+)
 
 from ..models import Job, JobState
 
+JobCancelled = WorkCancelled
 
-class JobCancelled(Exception):
-    pass
-
-
-def stale_after() -> dt.timedelta:
-    """A running job whose heartbeat is older than this is taken to be dead."""
-    return dt.timedelta(seconds=settings.RETAILIQ_JOB_STALE_AFTER_SECONDS)
+__all__ = [
+    "JobCancelled",
+    "job_cancel",
+    "job_claim",
+    "job_finish",
+    "job_heartbeat",
+    "job_held_elsewhere",
+    "job_progress",
+    "job_record",
+    "stale_after",
+]
 
 
 def job_record(
@@ -50,28 +57,17 @@ def job_record(
 
 
 def job_claim(*, job_id: int, worker: str) -> bool:
-    """Compare-and-set: only one delivery of a task gets to run the job."""
-    now = timezone.now()
-    claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, heartbeat_at__lt=now - stale_after())
-    claimed = Job.objects.filter(claimable, pk=job_id, cancel_requested=False).update(
-        state=JobState.RUNNING, claimed_by=worker[:200], started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
-    )
-    return claimed == 1
+    """Only one delivery of a task gets to run the job; a cancelled job is never claimed."""
+    return work_claim(Job, pk=job_id, worker=worker)
 
 
 def job_held_elsewhere(*, job_id: int) -> bool:
-    """True while another live run holds the job (the caller should try again later)."""
-    return Job.objects.filter(
-        pk=job_id, state=JobState.RUNNING, heartbeat_at__gte=timezone.now() - stale_after()
-    ).exists()
+    return work_held_elsewhere(Job, pk=job_id)
 
 
 def job_progress(*, job_id: int, stage: str, percent: int, message: str = "") -> None:
-    updated = Job.objects.filter(pk=job_id, cancel_requested=False).update(
-        stage=stage[:64], percent=max(0, min(percent, 100)), message=message[:500], heartbeat_at=timezone.now()
-    )
-    if not updated:
-        raise JobCancelled
+    """Raises JobCancelled once a cancel was asked for."""
+    work_progress(Job, pk=job_id, stage=stage, percent=percent, message=message)
 
 
 def job_cancel(*, job: Job) -> None:
@@ -80,12 +76,10 @@ def job_cancel(*, job: Job) -> None:
 
 
 def job_finish(job_id: int, state: JobState, **fields: Any) -> None:
-    Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(state=state, finished_at=timezone.now(), **fields)
+    work_finish(Job, pk=job_id, state=state, **fields)
 
 
 @contextmanager
 def job_heartbeat(job_id: int) -> Iterator[None]:
-    """Touch the job row while the work runs; a killed worker stops beating."""
-    rows = Job.objects.filter(pk=job_id, state=JobState.RUNNING)
-    with row_heartbeat(rows, interval=settings.RETAILIQ_JOB_HEARTBEAT_SECONDS, name=f"job-{job_id}-heartbeat"):
+    with work_heartbeat(Job, pk=job_id):
         yield
