@@ -349,7 +349,9 @@ def _add_returns(
     )
     return_lines = returned.assign(
         order_id=new_ids.loc[returned["order_id"]].to_numpy(),
-        quantity=np.maximum(1, returned["quantity"] * rng.uniform(0.1, 0.5, len(returned)) // pack) * pack,
+        quantity=(np.maximum(1, returned["quantity"] * rng.uniform(0.1, 0.5, len(returned)) // pack) * pack).astype(
+            np.int64
+        ),
         placed_on=return_orders.set_index("id")
         .loc[new_ids.loc[returned["order_id"]].to_numpy(), "placed_at"]
         .dt.date.to_numpy(),
