@@ -12,18 +12,7 @@ import lightgbm
 import numpy as np
 import pandas as pd
 
-from retailiq.registry.adapters import (
-    PERCENT,
-    SCORE,
-    TRAIN,
-    HomePanel,
-    Metric,
-    NavEntry,
-    PredictionTable,
-    TrainedModel,
-    TrainingData,
-    day_from_params,
-)
+from retailiq.registry import adapters as contract
 
 from . import history
 from .cold_start import replace_new_products
@@ -47,7 +36,7 @@ HEADLINE = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "cov
 def _as_of(params: dict[str, Any]) -> dt.date:
     """A forecasting job's "as_of" parameter is its origin, the last day of sales it reads (given, or the latest);
     its batch's as_of, in the registry's sense, is the day after."""
-    return day_from_params(
+    return contract.day_from_params(
         params,
         otherwise=latest_sales_day,
         missing="There is no sales history yet; import orders or load the demo data first.",
@@ -75,15 +64,15 @@ def _flat_metrics(report: dict[str, Any], matrix: DemandMatrix) -> dict[str, Any
     return metrics
 
 
-WAPE = Metric("wape", "WAPE", PERCENT, summary=True, help="WAPE of batch forecasts against what sold")
-MAE = Metric("mae", "MAE")
-RMSE = Metric("rmse", "RMSE")
-SMAPE = Metric("smape", "sMAPE", PERCENT)
-MASE = Metric("mase", "MASE")
-RMSSE = Metric("rmsse", "RMSSE", summary=True)
+WAPE = contract.Metric("wape", "WAPE", contract.PERCENT, summary=True, help="WAPE of batch forecasts against what sold")
+MAE = contract.Metric("mae", "MAE")
+RMSE = contract.Metric("rmse", "RMSE")
+SMAPE = contract.Metric("smape", "sMAPE", contract.PERCENT)
+MASE = contract.Metric("mase", "MASE")
+RMSSE = contract.Metric("rmsse", "RMSSE", summary=True)
 # Interval coverage is best at its nominal level, neither higher nor lower.
-COVERAGE_80 = Metric("coverage_80", "80% cover", PERCENT, better="", summary=True)
-COVERAGE_95 = Metric("coverage_95", "95% cover", PERCENT, better="")
+COVERAGE_80 = contract.Metric("coverage_80", "80% cover", contract.PERCENT, better="", summary=True)
+COVERAGE_95 = contract.Metric("coverage_95", "95% cover", contract.PERCENT, better="")
 
 
 class ForecastingAdapter:
@@ -96,9 +85,9 @@ class ForecastingAdapter:
     urls = "forecasting.urls"
     mount = ""
     api_urls = "forecasting.api_urls"
-    navigation = (NavEntry("Demand", "demand", roles=("vendor",), order=40),)
+    navigation = (contract.NavEntry("Demand", "demand", roles=("vendor",), order=40),)
     home_panels = (
-        HomePanel(
+        contract.HomePanel(
             role="retailer",
             title="Expected demand, next 4 weeks",
             url_name="expected-demand-panel",
@@ -106,21 +95,21 @@ class ForecastingAdapter:
             loading="Reading the forecast for your products…",
         ),
     )
-    job_kinds = (TRAIN, SCORE)
+    job_kinds = (contract.TRAIN, contract.SCORE)
 
     # Training and evaluation
-    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:
+    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> contract.TrainingData:
         end = _as_of(params)
         days = int(params.get("history_days") or forecasting_settings().history_days)
         start = end - dt.timedelta(days=days - 1)
         matrix = history.product_matrix(None, start=start, end=end)
         if matrix.n_series == 0:
             raise ValueError(f"No product sold between {start} and {end}; there is nothing to learn from.")
-        return TrainingData(
+        return contract.TrainingData(
             frame=history.training_frame(matrix), data_start=start, data_end=end, features=demand_features(matrix)
         )
 
-    def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
+    def train(self, data: contract.TrainingData, *, params: dict[str, Any], progress) -> contract.TrainedModel:
         """Backtest every member on the same rolling origins, weight them by their errors
         (per demand class), calibrate intervals on the ensemble's own errors, refit."""
         matrix = history.matrix_from_training_frame(data.frame)
@@ -143,7 +132,7 @@ class ForecastingAdapter:
             options=EnsembleOptions(refit=refit),
         )
         progress("saving the ensemble", 90, f"weights: {report.get('weights', {}).get('all')}")
-        return TrainedModel(
+        return contract.TrainedModel(
             algorithm="ensemble",
             artifact_name="ensemble.zip",
             artifact_bytes=model.to_bytes(),
@@ -161,7 +150,7 @@ class ForecastingAdapter:
             "rounds": trial.suggest_int("rounds", 100, 500, step=50),
         }
 
-    def tuning_objective(self, data: TrainingData, params: dict[str, Any]) -> float:
+    def tuning_objective(self, data: contract.TrainingData, params: dict[str, Any]) -> float:
         from .ml.backtest import rolling_origin
 
         matrix = history.matrix_from_training_frame(data.frame)
@@ -278,9 +267,9 @@ class ForecastingAdapter:
         )
         return len(rows)
 
-    def prediction_table(self) -> PredictionTable:
+    def prediction_table(self) -> contract.PredictionTable:
         """A forecast keeps its origin, the last day of sales (as_of - 1); product totals date a batch."""
-        return PredictionTable(
+        return contract.PredictionTable(
             DemandForecast, "origin_date", day_is_last_data_day=True, batch_rows={"location_kind": LocationKind.ALL}
         )
 
@@ -373,3 +362,7 @@ def _library_versions(names: list[str]) -> dict[str, str]:
 
         versions["tensorflow"] = version("tensorflow-cpu")
     return versions
+
+
+forecasting_settings()  # a bad value in the environment stops the start, not the first run
+contract.register_adapter(ForecastingAdapter())

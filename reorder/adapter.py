@@ -10,18 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retailiq.registry.adapters import (
-    HIGHER,
-    SCORE,
-    TRAIN,
-    HomePanel,
-    Metric,
-    NavEntry,
-    PredictionTable,
-    TrainedModel,
-    TrainingData,
-    day_from_params,
-)
+from retailiq.registry import adapters as contract
 from retailiq.registry.selectors import as_of_after
 
 from .conf import reorder_settings
@@ -44,7 +33,7 @@ LIST_PARAMS = ("members",)  # given as "a,b" on the command line (`train_models 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
     """The day predictions are made as of: given, or the morning after the last day of orders."""
-    return day_from_params(
+    return contract.day_from_params(
         params,
         otherwise=lambda: as_of_after(last) if (last := latest_order_day()) else None,
         missing="There is no order history yet; import orders or load the demo data first.",
@@ -82,24 +71,24 @@ class ReorderAdapter:
     capability = CAPABILITY
     label = "Reorder prediction"
     headline_metrics = (
-        Metric("roc_auc", "ROC AUC", better=HIGHER, summary=True),
-        Metric("pr_auc", "PR AUC", better=HIGHER, summary=True),
-        Metric("brier", "Brier", summary=True),
-        Metric("ece_after", "Calibration error"),
-        Metric("quantity_mae", "Quantity MAE"),
+        contract.Metric("roc_auc", "ROC AUC", better=contract.HIGHER, summary=True),
+        contract.Metric("pr_auc", "PR AUC", better=contract.HIGHER, summary=True),
+        contract.Metric("brier", "Brier", summary=True),
+        contract.Metric("ece_after", "Calibration error"),
+        contract.Metric("quantity_mae", "Quantity MAE"),
     )
-    live_metric = Metric(
+    live_metric = contract.Metric(
         "brier_14", "Brier, 14 days", help="Brier score of the 14-day probability against whether the pair ordered"
     )
     urls = "reorder.urls"
     mount = ""
     api_urls = "reorder.api_urls"
     navigation = (
-        NavEntry("Time to reorder", "reorder:suggestions", roles=("retailer",), order=20),
-        NavEntry("Call list", "reorder:call-list", roles=("sales_rep",), order=50),
+        contract.NavEntry("Time to reorder", "reorder:suggestions", roles=("retailer",), order=20),
+        contract.NavEntry("Call list", "reorder:call-list", roles=("sales_rep",), order=50),
     )
     home_panels = (
-        HomePanel(
+        contract.HomePanel(
             role="retailer",
             title="Time to reorder",
             url_name="reorder:suggestions-panel",
@@ -109,7 +98,7 @@ class ReorderAdapter:
             link_url_name="reorder:suggestions",
             first=True,
         ),
-        HomePanel(
+        contract.HomePanel(
             role="sales_rep",
             title="Today's calls",
             url_name="reorder:call-list-panel",
@@ -121,10 +110,10 @@ class ReorderAdapter:
             stylesheets=("css/reorder.css",),
         ),
     )
-    job_kinds = (TRAIN, SCORE)
+    job_kinds = (contract.TRAIN, contract.SCORE)
 
     # Training and evaluation
-    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:
+    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> contract.TrainingData:
         last = latest_order_day()
         if last is None:
             raise ValueError("There is no order history yet; import orders or load the demo data first.")
@@ -138,11 +127,11 @@ class ReorderAdapter:
         # Reps' recorded outcomes are learned from too, so they travel (and are hashed) with the orders; in a fixed
         # order, since the model's features break ties between calls of one day by their order.
         calls = call_outcomes_frame(start=start, end=end).sort_values(CALL_ORDER, kind="stable", ignore_index=True)
-        return TrainingData(
+        return contract.TrainingData(
             frame=frame, data_start=start, data_end=end, features=features, extra_frames={"calls": calls}
         )
 
-    def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
+    def train(self, data: contract.TrainingData, *, params: dict[str, Any], progress) -> contract.TrainedModel:
         """Hand the history and the recorded calls to the ML's one training entry point."""
         from reorder.ml.pipeline import train_reorder_model
 
@@ -153,7 +142,7 @@ class ReorderAdapter:
             progress=progress,
             calls=data.extra_frames.get("calls"),
         )
-        return TrainedModel(
+        return contract.TrainedModel(
             algorithm=result.algorithm,
             artifact_name="reorder.zip",
             artifact_bytes=result.model.to_bytes(),
@@ -217,8 +206,8 @@ class ReorderAdapter:
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
         return predictions_write(model_version_id=model_version_id, rows=predictions)
 
-    def prediction_table(self) -> PredictionTable:
-        return PredictionTable(ReorderPrediction, "as_of")
+    def prediction_table(self) -> contract.PredictionTable:
+        return contract.PredictionTable(ReorderPrediction, "as_of")
 
     # Monitoring
     def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:
@@ -309,3 +298,7 @@ def _library_versions() -> dict[str, str]:
         except PackageNotFoundError:
             continue
     return versions
+
+
+reorder_settings()  # a bad value in the environment stops the start, not the first run
+contract.register_adapter(ReorderAdapter())
