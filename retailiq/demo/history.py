@@ -5,7 +5,8 @@ process). Time runs faster or slower with each product's demand: weekly rhythm,
 yearly season, trend, festivals, promotions and price changes, applied by warping
 each cycle through the product's cumulative intensity. Order sizes move with the
 same drivers. Bundled products are often bought together, long-tail items are
-intermittent, and a few stockouts remove sales from one warehouse for some days.
+intermittent. Each warehouse ships what its stock allows (see `replenishment`): lines it cannot fill are refused,
+and the ledger, purchase orders and stockout periods follow from that (see `ledger`).
 """
 
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ import pandas as pd
 
 from .calendar import event_multiplier
 from .catalog import DEPARTMENT_PROFILE, SEGMENT_AFFINITY, SEGMENT_BASKET, Catalog
+from .ledger import Inventory, build_inventory
+from .replenishment import simulate_replenishment
 from .sizes import DemoSize
 
 WEEKDAY_PROFILE = np.array([1.15, 1.05, 1.0, 1.0, 1.1, 1.2, 0.45])  # Monday .. Sunday
 FREQUENCY_SHARE = 0.6  # how much of a demand swing shows as more orders rather than bigger ones
+CANCELLED_SHARE = 0.02  # of orders, cancelled by the retailer before anything ships
 
 
 @dataclass
@@ -29,6 +33,7 @@ class History:
     promotion_products: pd.DataFrame
     stockouts: pd.DataFrame
     prices: np.ndarray  # product x day unit price
+    inventory: Inventory
 
 
 def _price_paths(products: pd.DataFrame, days: int, rng: np.random.Generator) -> np.ndarray:
@@ -229,43 +234,17 @@ def build_history(
         }
     )
     lines = lines.groupby(["day", "retailer_row", "product_row"], as_index=False, sort=True)["quantity"].sum()
-    lines, stockouts = _apply_stockouts(lines, catalog, dates, rng)
-    return _assemble(lines, catalog, dates, prices, promo_id, promotions, promotion_products, stockouts, rng)
-
-
-def _apply_stockouts(
-    lines: pd.DataFrame, catalog: Catalog, dates: pd.DatetimeIndex, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pick popular products that ran out at one warehouse for a while; their sales from
-    that warehouse vanish on those days. The last few are still out at the end."""
-    warehouse_of_retailer = catalog.retailers["warehouse_id"].to_numpy()
-    sold = lines["product_row"].value_counts().index.to_numpy()
-    count = max(2, len(catalog.products) // 50)
-    chosen = rng.choice(sold[: max(count * 3, 3)], size=min(count, len(sold)), replace=False)
-    rows, drop = [], np.zeros(len(lines), dtype=bool)
-    line_warehouse = warehouse_of_retailer[lines["retailer_row"].to_numpy()]
-    for i, product_row in enumerate(chosen):
-        warehouse_id = int(rng.choice(catalog.warehouses["id"].to_numpy()))
-        ongoing = i < 2
-        length = int(rng.integers(3, 13))
-        start = len(dates) - int(rng.integers(1, 4)) if ongoing else int(rng.integers(30, len(dates) - 20))
-        end = len(dates) - 1 if ongoing else start + length - 1
-        drop |= (
-            (lines["product_row"].to_numpy() == product_row)
-            & (line_warehouse == warehouse_id)
-            & (lines["day"].to_numpy() >= start)
-            & (lines["day"].to_numpy() <= end)
-        )
-        rows.append(
-            {
-                "product_id": int(catalog.products["id"].iat[product_row]),
-                "warehouse_id": warehouse_id,
-                "started_on": dates[start].date(),
-                "ended_on": None if ongoing else dates[end].date(),
-            }
-        )
-    stockouts = pd.DataFrame(rows).drop_duplicates(["product_id", "warehouse_id", "started_on"])
-    return lines[~drop].reset_index(drop=True), stockouts
+    # Whether a retailer cancels is decided when it orders, so cancelled lines take no stock.
+    _, order_of_line = np.unique(
+        lines["day"].to_numpy() * len(retailers) + lines["retailer_row"].to_numpy(), return_inverse=True
+    )
+    cancelled = (rng.random(order_of_line.max() + 1) < CANCELLED_SHARE)[order_of_line]
+    replenishment = simulate_replenishment(lines, cancelled, catalog, dates, rng)
+    keep = replenishment.shipped_or_cancelled
+    lines = lines[keep].assign(cancelled=cancelled[keep]).reset_index(drop=True)
+    orders, lines = _assemble(lines, catalog, dates, prices, promo_id, promotions, rng)
+    inventory = build_inventory(replenishment, orders, lines, catalog, dates)
+    return History(orders, lines, promotions, promotion_products, inventory.stockouts, prices, inventory)
 
 
 def _assemble(
@@ -275,10 +254,8 @@ def _assemble(
     prices: np.ndarray,
     promo_id: np.ndarray,
     promotions: pd.DataFrame,
-    promotion_products: pd.DataFrame,
-    stockouts: pd.DataFrame,
     rng: np.random.Generator,
-) -> History:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     retailers, products = catalog.retailers, catalog.products
     last_day = len(dates) - 1
     order_key = lines["day"].to_numpy() * len(retailers) + lines["retailer_row"].to_numpy()
@@ -293,7 +270,8 @@ def _assemble(
     status[age <= 4] = "shipped"
     status[age <= 2] = "confirmed"
     status[age == 0] = "placed"
-    cancelled = rng.random(n_orders) < 0.02
+    cancelled = np.zeros(n_orders, dtype=bool)
+    cancelled[order_index] = lines["cancelled"].to_numpy()
     status[cancelled] = "cancelled"
     orders = pd.DataFrame(
         {
@@ -329,8 +307,7 @@ def _assemble(
     )
     lines["line_number"] = lines.groupby("order_id").cumcount() + 1
     lines["id"] = np.arange(1, len(lines) + 1)
-    orders, lines = _add_returns(orders, lines, order_day, last_day, dates, rng)
-    return History(orders, lines, promotions, promotion_products, stockouts, prices)
+    return _add_returns(orders, lines, order_day, last_day, dates, products, rng)
 
 
 def _add_returns(
@@ -339,9 +316,10 @@ def _add_returns(
     order_day: np.ndarray,
     last_day: int,
     dates: pd.DatetimeIndex,
+    products: pd.DataFrame,
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A small share of delivered lines come back a few days later as return orders."""
+    """A small share of delivered lines come back a few days later as return orders, in whole packs."""
     delivered = orders["status"].to_numpy()[lines["order_id"].to_numpy() - 1] == "delivered"
     returned = lines[delivered & (rng.random(len(lines)) < 0.007)].copy()
     lag = rng.integers(2, 11, len(returned))
@@ -350,6 +328,7 @@ def _add_returns(
     return_day = return_day[return_day <= last_day]
     if returned.empty:
         return orders, lines
+    pack = products.set_index("id")["pack_size"].loc[returned["product_id"]].to_numpy()
     originals = returned["order_id"].unique()
     new_ids = pd.Series(np.arange(len(orders) + 1, len(orders) + 1 + len(originals)), index=originals)
     first_return_day = pd.Series(return_day, index=returned["order_id"].to_numpy()).groupby(level=0).min()
@@ -370,7 +349,9 @@ def _add_returns(
     )
     return_lines = returned.assign(
         order_id=new_ids.loc[returned["order_id"]].to_numpy(),
-        quantity=np.maximum(1, (returned["quantity"] * rng.uniform(0.1, 0.5, len(returned))).astype(np.int64)),
+        quantity=(np.maximum(1, returned["quantity"] * rng.uniform(0.1, 0.5, len(returned)) // pack) * pack).astype(
+            np.int64
+        ),
         placed_on=return_orders.set_index("id")
         .loc[new_ids.loc[returned["order_id"]].to_numpy(), "placed_at"]
         .dt.date.to_numpy(),

@@ -19,7 +19,14 @@ from django.db import connection, models, transaction
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Brand, Category, Product, Vendor
 from retailiq.events.models import CalendarEvent, Promotion
-from retailiq.inventory.models import StockLevel, StockoutPeriod, Warehouse
+from retailiq.inventory.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMovement,
+    StockoutPeriod,
+    Warehouse,
+)
 from retailiq.orders.models import Order, OrderLine
 from retailiq.retailers.models import Retailer
 
@@ -115,7 +122,18 @@ def delete_marketplace() -> None:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
     with transaction.atomic():
-        wipe(OrderLine, Order, StockoutPeriod, StockLevel, Promotion.products.through, Promotion, CalendarEvent)
+        wipe(
+            StockMovement,
+            PurchaseOrderLine,
+            PurchaseOrder,
+            OrderLine,
+            Order,
+            StockoutPeriod,
+            StockLevel,
+            Promotion.products.through,
+            Promotion,
+            CalendarEvent,
+        )
         User.objects.exclude(role=Role.ADMIN).delete()
         wipe(Retailer, Product, Brand, Category, Warehouse, Vendor)
 
@@ -179,6 +197,7 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
             "(this deletes every order, product, retailer and non-admin user)."
         )
     catalog, history = market.catalog, market.history
+    inventory = history.inventory
     password_hash = make_password(DEMO_PASSWORD)
     with transaction.atomic():
         if reset:
@@ -205,6 +224,9 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
             ("promotions", Promotion, history.promotions.assign(region="")),
             ("promoted_products", Promotion.products.through, history.promotion_products),
             ("stock_levels", StockLevel, market.stock_levels),
+            ("purchase_orders", PurchaseOrder, inventory.purchase_orders),
+            ("purchase_order_lines", PurchaseOrderLine, inventory.purchase_order_lines),
+            ("stock_movements", StockMovement, inventory.movements),
             ("stockouts", StockoutPeriod, history.stockouts),
             ("orders", Order, history.orders),
             ("order_lines", OrderLine, history.lines),

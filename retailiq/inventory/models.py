@@ -79,3 +79,132 @@ class StockoutPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} out at {self.warehouse} from {self.started_on}"
+
+
+class MovementKind(models.TextChoices):
+    RECEIPT = "receipt", "Receipt"
+    SALE = "sale", "Sales issue"
+    RETURN = "return", "Return"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class StockMovement(models.Model):
+    """One movement of stock into or out of a warehouse: the inventory ledger.
+
+    Stock on hand of a product at a warehouse at the end of a day is the sum of its movements up to that day;
+    `StockLevel.on_hand` is the same sum today, moved by the ledger service in the transaction that writes the row.
+    Receipts and returns come in (positive), sales issues go out (negative), adjustments go either way.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="stock_movements", db_index=False
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock_movements")
+    moved_on = models.DateField()
+    quantity = models.IntegerField(help_text="Units in (positive) or out (negative).")
+    kind = models.CharField(max_length=12, choices=MovementKind.choices)
+    reference = models.CharField(max_length=64, blank=True, help_text="The order, purchase order or count it follows.")
+    purchase_order_line = models.ForeignKey(
+        "PurchaseOrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="receipts", db_index=False
+    )
+
+    class Meta:
+        ordering = ["moved_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind__in=["receipt", "return"]) & Q(quantity__gt=0))
+                | (Q(kind="sale") & Q(quantity__lt=0))
+                | (Q(kind="adjustment") & ~Q(quantity=0)),
+                name="stock_movement_sign_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="receipt") | Q(purchase_order_line__isnull=True),
+                name="stock_movement_only_receipts_name_a_po_line",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "warehouse", "moved_on"]),
+            models.Index(
+                fields=["purchase_order_line"],
+                condition=Q(purchase_order_line__isnull=False),
+                name="stock_movement_po_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity:+d} of {self.product_id} @ {self.warehouse_id} on {self.moved_on}"
+
+
+class PurchaseOrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    PARTLY_RECEIVED = "partly_received", "Partly received"
+    RECEIVED = "received", "Received"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Statuses whose outstanding quantities are on order.
+OPEN_PURCHASE_ORDER_STATUSES = (PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED)
+
+
+class PurchaseOrder(TimeStampedModel):
+    """An order to a vendor for goods delivered to one warehouse. A received order may be short: its vendor
+    delivered less than ordered and the rest will not come (that is what fill rate measures)."""
+
+    number = models.CharField(max_length=32, unique=True)
+    vendor = models.ForeignKey("catalog.Vendor", on_delete=models.PROTECT, related_name="purchase_orders")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="purchase_orders")
+    status = models.CharField(max_length=16, choices=PurchaseOrderStatus.choices, default=PurchaseOrderStatus.DRAFT)
+    ordered_on = models.DateField(null=True, blank=True, help_text="The day it was sent to the vendor.")
+    promised_on = models.DateField(null=True, blank=True, help_text="The receipt date the vendor promised.")
+    first_received_on = models.DateField(null=True, blank=True, help_text="The day the first goods arrived.")
+    closed_on = models.DateField(null=True, blank=True, help_text="The day it was fully received or cancelled.")
+
+    class Meta:
+        ordering = ["-ordered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(status="cancelled") | (Q(ordered_on__isnull=False)),
+                name="purchase_order_sent_has_order_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(promised_on__isnull=True)
+                | Q(ordered_on__isnull=True)
+                | Q(promised_on__gte=F("ordered_on")),
+                name="purchase_order_promised_after_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "cancelled"]) | Q(closed_on__isnull=True),
+                name="purchase_order_closed_on_only_when_closed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["vendor", "ordered_on"]),
+            models.Index(fields=["warehouse", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PurchaseOrderLine(models.Model):
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="purchase_order_lines")
+    quantity_ordered = models.PositiveIntegerField()
+    quantity_received = models.PositiveIntegerField(default=0)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["purchase_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase_order", "product"], name="purchase_order_line_unique_product"),
+            models.CheckConstraint(condition=Q(quantity_ordered__gt=0), name="purchase_order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__lte=F("quantity_ordered")),
+                name="purchase_order_line_not_over_received",
+            ),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="purchase_order_line_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order_id}: {self.quantity_ordered} x {self.product_id}"
