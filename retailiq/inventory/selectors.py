@@ -215,9 +215,9 @@ def delivery_frame(
     arrived = receipts.order_by("moved_on").values("moved_on")[:1]
     frame = pd.DataFrame(
         qs.values(
+            "purchase_order_id",
             "product_id",
             "quantity_ordered",
-            purchase_order_id=F("purchase_order_id"),
             vendor_id=F("purchase_order__vendor_id"),
             warehouse_id=F("purchase_order__warehouse_id"),
             ordered_on=F("purchase_order__ordered_on"),

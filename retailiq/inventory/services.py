@@ -15,6 +15,7 @@ import numpy as np
 from django.db import transaction
 from django.db.models import F, Sum
 
+from retailiq.catalog.models import Product
 from retailiq.core.errors import Conflict, InvalidInput
 
 from .models import (
@@ -37,6 +38,7 @@ ALLOWED_FROM = {
     "receive": {PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED},
     "cancel": {PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT},
 }
+PAST = {"send": "sent", "receive": "received", "cancel": "cancelled"}
 
 
 def _stock_level_locked(*, product_id: int, warehouse_id: int) -> StockLevel:
@@ -103,8 +105,6 @@ def purchase_order_create(
     *, vendor_id: int, warehouse: Warehouse, lines: Sequence[PurchaseOrderLineInput]
 ) -> PurchaseOrder:
     """A draft order for the vendor's own products, one line per product."""
-    from retailiq.catalog.models import Product  # the catalog's model, read for ownership only
-
     if not lines:
         raise InvalidInput("A purchase order needs at least one line.", field="lines")
     products = [line.product_id for line in lines]
@@ -134,12 +134,11 @@ def purchase_order_create(
 def _locked(order: PurchaseOrder, action: str) -> PurchaseOrder:
     """Lock the row and check its current status allows `action` (another request may have moved it)."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status not in ALLOWED_FROM[action]:
+    allowed = ALLOWED_FROM[action]
+    if order.status not in allowed:
         raise Conflict(
-            f"A {order.get_status_display().lower()} purchase order cannot be {action}ed"
-            if action != "send"
-            else f"A {order.get_status_display().lower()} purchase order cannot be sent",
-            fields={"status": f"is {order.status}; {action} needs {' or '.join(sorted(ALLOWED_FROM[action]))}"},
+            f"A {order.get_status_display().lower()} purchase order cannot be {PAST[action]}.",
+            fields={"status": f"is {order.status}; only {' or '.join(sorted(allowed))} can be {PAST[action]}"},
         )
     return order
 

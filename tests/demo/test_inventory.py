@@ -1,0 +1,129 @@
+"""The demo's stock: purchase orders, the ledger and stockout periods agree with each other and with the orders."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retailiq.demo.generator import DemoMarketplace, generate_marketplace
+from retailiq.demo.loader import load_marketplace
+from retailiq.inventory.models import PurchaseOrder, StockLevel, StockMovement, StockoutPeriod
+from retailiq.inventory.selectors import stock_daily_frame, stock_on_hand, supplier_reliability
+
+END = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def demo() -> DemoMarketplace:
+    return generate_marketplace(size="demo", seed=7, end=END)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> DemoMarketplace:
+    return generate_marketplace(size="tiny", seed=11, end=END)
+
+
+def pair_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["product_id"] * 1000 + frame["warehouse_id"]
+
+
+def test_stock_is_never_negative_and_today_is_the_ledgers_sum(demo: DemoMarketplace) -> None:
+    inventory = demo.history.inventory
+    assert inventory.daily_on_hand.min() >= 0
+    movements = inventory.movements
+    total = movements.groupby(["product_id", "warehouse_id"])["quantity"].sum()
+    position = demo.stock_levels.set_index(["product_id", "warehouse_id"])["on_hand"]
+    assert (total.reindex(position.index, fill_value=0) == position).all()
+    signs = movements.groupby("kind")["quantity"].agg(["min", "max"])
+    assert signs.loc["sale", "max"] < 0 and signs.loc["receipt", "min"] > 0 and signs.loc["return", "min"] > 0
+
+
+def test_sales_issues_are_the_shipped_order_lines(demo: DemoMarketplace) -> None:
+    orders, lines = demo.history.orders, demo.history.lines
+    shipped = lines.merge(orders[["id", "kind", "status"]], left_on="order_id", right_on="id")
+    shipped = shipped[(shipped["kind"] == "sale") & (shipped["status"] != "cancelled")]
+    issued = demo.history.inventory.movements.query("kind == 'sale'")["quantity"].sum()
+    assert -issued == shipped["quantity"].sum()
+
+
+def test_receipts_follow_purchase_orders(demo: DemoMarketplace) -> None:
+    inventory = demo.history.inventory
+    pos, po_lines = inventory.purchase_orders, inventory.purchase_order_lines
+    assert set(pos["status"]) >= {"received", "sent"}
+    assert (po_lines["quantity_received"] <= po_lines["quantity_ordered"]).all()
+    receipts = inventory.movements.query("kind == 'receipt'")
+    by_line = receipts.groupby("purchase_order_line_id")["quantity"].sum()
+    received = po_lines.set_index("id")["quantity_received"]
+    assert (by_line.to_numpy() == received.loc[by_line.index.astype(int)].to_numpy()).all()
+    assert received.drop(by_line.index.astype(int)).eq(0).all()
+    po = pos.set_index("id").loc[po_lines.set_index("id").loc[receipts["purchase_order_line_id"], "purchase_order_id"]]
+    assert (receipts["moved_on"].to_numpy() == po["first_received_on"].to_numpy()).all()
+    assert (po["ordered_on"].to_numpy() < receipts["moved_on"].to_numpy()).all()
+    on_order = demo.stock_levels["on_order"].sum()
+    open_lines = po_lines[po_lines["purchase_order_id"].isin(pos.loc[pos["status"] == "sent", "id"])]
+    assert on_order == open_lines["quantity_ordered"].sum() > 0
+
+
+def test_some_vendors_are_unreliable_and_it_shows(demo: DemoMarketplace) -> None:
+    inventory = demo.history.inventory
+    pos = inventory.purchase_orders[inventory.purchase_orders["first_received_on"].notna()]
+    late = (pd.to_datetime(pos["first_received_on"]) - pd.to_datetime(pos["promised_on"])).dt.days
+    unreliable = pos["vendor_id"].isin(inventory.unreliable_vendor_ids)
+    assert 1 <= len(inventory.unreliable_vendor_ids) < len(demo.catalog.vendors) / 2
+    assert late[unreliable].mean() > late[~unreliable].mean() + 2
+    assert (late[~unreliable] <= 0).mean() > 0.8
+
+
+def test_stockouts_are_the_days_the_ledger_had_nothing_to_ship(demo: DemoMarketplace) -> None:
+    inventory, stockouts = demo.history.inventory, demo.history.stockouts
+    assert len(stockouts) >= 20 and stockouts["ended_on"].isna().any()
+    pairs = inventory.position
+    row = pd.Series(np.arange(len(pairs)), index=pair_key(pairs))
+    for out in stockouts.sample(40, random_state=0).itertuples():
+        r = row.loc[out.product_id * 1000 + out.warehouse_id]
+        first = (out.started_on - demo.start).days
+        last = (demo.end - demo.start).days if pd.isna(out.ended_on) else (out.ended_on - demo.start).days
+        closing = inventory.daily_on_hand[r]
+        assert closing[first - 1] == 0 if first > 0 else True
+        assert (closing[first : last + 1] >= 0).all()
+    # Stockouts hit for reasons: unreliable vendors' products are out more often than the others'.
+    vendor = demo.catalog.products.set_index("id")["vendor_id"]
+    out_days = (
+        pd.to_datetime(stockouts["ended_on"].fillna(demo.end)) - pd.to_datetime(stockouts["started_on"])
+    ).dt.days + 1
+    unreliable = vendor.loc[stockouts["product_id"]].isin(inventory.unreliable_vendor_ids).to_numpy()
+    products = demo.catalog.products
+    share = products["vendor_id"].isin(inventory.unreliable_vendor_ids).mean()
+    assert out_days[unreliable].sum() / out_days.sum() > share
+
+
+def test_lost_sales_stay_small(demo: DemoMarketplace) -> None:
+    """Refused lines are a few percent: demo volumes hold."""
+    assert len(demo.history.lines) > 380_000
+
+
+@pytest.mark.django_db
+def test_loaded_ledger_answers_the_selectors(tiny: DemoMarketplace) -> None:
+    load_marketplace(tiny)
+    inventory = tiny.history.inventory
+    assert StockMovement.objects.count() == len(inventory.movements)
+    assert PurchaseOrder.objects.count() == len(inventory.purchase_orders)
+    assert StockoutPeriod.objects.count() == len(tiny.history.stockouts)
+    level = StockLevel.objects.filter(on_hand__gt=0).order_by("id").first()
+    assert stock_on_hand(product_id=level.product_id, warehouse_id=level.warehouse_id, as_of=tiny.end) == level.on_hand
+
+    frame = stock_daily_frame(start=tiny.start, end=tiny.end)
+    wide = frame.pivot(index=["product_id", "warehouse_id"], columns="date", values="closing")
+    pairs = inventory.position.set_index(["product_id", "warehouse_id"])
+    expected = pd.DataFrame(inventory.daily_on_hand, index=pairs.index).loc[wide.index]
+    np.testing.assert_array_equal(wide.to_numpy(), expected.to_numpy())
+    out = frame[frame["stocked"] & (frame["available"] < frame["pack_size"])]
+    assert len(out) == sum(((p.ended_on or tiny.end) - p.started_on).days + 1 for p in StockoutPeriod.objects.all()), (
+        "the periods loaded are the days the loaded ledger could not ship"
+    )
+    on_order = frame[frame["date"] == tiny.end].set_index(["product_id", "warehouse_id"])["on_order"]
+    assert on_order.sum() > 0
+    reliability = supplier_reliability(until=tiny.end)
+    assert len(reliability) == len(tiny.catalog.vendors)
+    assert reliability["fill_rate"].between(0.3, 1).all()
