@@ -88,11 +88,11 @@ def pair_frame(*, pair_ids: Sequence[int] | None = None, vendor_id: int | None =
 
 
 def warehouse_capacity() -> dict[str, float]:
-    """Volume each active warehouse can still receive: its capacity less the volume of what it holds."""
-    capacity = dict(Warehouse.objects.filter(is_active=True).values_list("code", "capacity_volume"))
-    held = pair_frame()
-    used = (held["on_hand"] * held["unit_volume"].fillna(0)).groupby(held["warehouse"]).sum()
-    return {code: max(float(total) - float(used.get(code, 0.0)), 0.0) for code, total in capacity.items()}
+    """Volume each active warehouse can receive in one order cycle: its capacity (a plan's constraints may say
+    otherwise per warehouse). Not capacity less what it holds: the demo's stock already exceeds some warehouses'
+    stated capacity, which would leave no room to order anything."""
+    capacity = Warehouse.objects.filter(is_active=True).values_list("code", "capacity_volume")
+    return {code: float(total) for code, total in capacity}
 
 
 def warehouse_codes() -> dict[str, str]:
