@@ -33,8 +33,16 @@ FIRST_CUTOFF = 56  # the longest look back of a feature
 Progress = Callable[[str, int, str], None]
 
 
-def cutoff_frames(daily: pd.DataFrame, deliveries: pd.DataFrame, cutoffs: list[int]) -> pd.DataFrame:
-    return pd.concat([stockout_frame(daily, deliveries, c) for c in cutoffs], ignore_index=True)
+def frame_at(daily: pd.DataFrame, deliveries: pd.DataFrame, cutoff: int) -> pd.DataFrame:
+    """``stockout_frame`` at one cutoff, reading only the days its features and labels need (the 8 weeks before,
+    the 14 after): the same rows, without pivoting the whole history at every cutoff."""
+    low = max(cutoff - FIRST_CUTOFF, 0)
+    window = daily[(daily["day"] >= low) & (daily["day"] < cutoff + HORIZON)]
+    shifted = deliveries.copy()
+    for column in ("ordered_day", "promised_day", "arrival_day"):
+        shifted[column] = shifted[column] - low
+    frame = stockout_frame(window.assign(day=window["day"] - low), shifted, cutoff - low)
+    return frame.assign(cutoff=cutoff)
 
 
 def with_demand(frame: pd.DataFrame, mean_per_day: np.ndarray, std_per_day: np.ndarray) -> pd.DataFrame:
@@ -84,7 +92,7 @@ def train_stockout_model(
     if len(cutoffs) < test_cutoffs + 4:
         raise ValueError(f"{days} days of ledger give {len(cutoffs)} cutoffs; at least {test_cutoffs + 4} are needed.")
     progress("features", 10, f"{len(cutoffs)} cutoffs of {daily['pair'].nunique()} pairs")
-    frames = {c: stockout_frame(daily, deliveries, c) for c in cutoffs}
+    frames = {c: frame_at(daily, deliveries, c) for c in cutoffs}
     test_start = cutoffs[-test_cutoffs]
     labelled = [c for c in cutoffs if c + HORIZON <= test_start]
     train = pd.concat([frames[c] for c in labelled[:-2]], ignore_index=True)
