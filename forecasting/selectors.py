@@ -82,3 +82,52 @@ def forecast_batch_serving() -> ServingBatch | None:
 
 def forecast_batch_label(batch: ServingBatch) -> str:
     return f"version {batch.version.pk} ({batch.version.algorithm})" if batch.version else "baseline"
+
+
+DISTRIBUTION_HISTORY_DAYS = 28
+Z_80 = 1.2816  # half the width of a normal 80% interval, in standard deviations
+
+
+def demand_distribution(
+    *, as_of: dt.date, horizon_days: int = 28, product_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """One day's demand per product x warehouse over the `horizon_days` from `as_of`, as a mean and a spread: the
+    distribution other capabilities plan stock with (one model chain, not a demand model of their own).
+
+    From the serving forecast batch when it starts on `as_of` (its warehouse rows: the mean of the days' quantities,
+    the spread from the 80% interval's width); otherwise, as for a day in the past that no stored batch starts on,
+    from the pair's sales over the 28 days before `as_of` (the moving average the baseline forecasts).
+    Columns product_id, warehouse (code), mean_per_day, std_per_day, source ("forecast" or "history")."""
+    from .location_sales import daily_sales_by_location
+
+    columns = ["product_id", "warehouse", "mean_per_day", "std_per_day", "source"]
+    batch = forecast_batch_serving()
+    if batch is not None and batch.stored and batch.as_of == as_of:
+        rows = DemandForecast.objects.filter(
+            location_kind="warehouse",
+            target_date__gte=as_of,
+            target_date__lt=as_of + dt.timedelta(days=horizon_days),
+            model_version=batch.version,
+        )
+        if product_ids is not None:
+            rows = rows.filter(product_id__in=list(product_ids))
+        frame = pd.DataFrame.from_records(
+            list(rows.values_list("product_id", "location", "quantity", "lower_80", "upper_80")),
+            columns=["product_id", "warehouse", "quantity", "lower_80", "upper_80"],
+        )
+        if not frame.empty:
+            frame["std"] = (frame["upper_80"] - frame["lower_80"]) / (2 * Z_80)
+            grouped = frame.groupby(["product_id", "warehouse"], as_index=False).agg(
+                mean_per_day=("quantity", "mean"), std_per_day=("std", "mean")
+            )
+            return grouped.assign(source="forecast")[columns]
+    start = as_of - dt.timedelta(days=DISTRIBUTION_HISTORY_DAYS)
+    sales = daily_sales_by_location(kind="warehouse", start=start, end=as_of - dt.timedelta(days=1),
+                                    product_ids=product_ids)  # fmt: skip
+    if sales.empty:
+        return pd.DataFrame(columns=columns)
+    wide = sales.pivot_table(index=["series_id", "location"], columns="date", values="units", aggfunc="sum")
+    wide = wide.reindex(columns=pd.date_range(start, as_of - dt.timedelta(days=1)), fill_value=0).fillna(0.0)
+    values = wide.to_numpy(float)
+    keys = wide.index.to_frame(index=False).rename(columns={"series_id": "product_id", "location": "warehouse"})
+    return keys.assign(mean_per_day=values.mean(axis=1), std_per_day=values.std(axis=1), source="history")[columns]

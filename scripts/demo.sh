@@ -18,6 +18,10 @@ $PY manage.py generate_demo_data --if-empty --size "${DEMO_SIZE:-demo}"
 # stays within a couple of minutes; set RETAILIQ_REORDER_TRAIN_PARAMS to train otherwise (empty: the full
 # ensemble with the LSTM, as the nightly retraining does when the variable is unset in production).
 export RETAILIQ_REORDER_TRAIN_PARAMS="${RETAILIQ_REORDER_TRAIN_PARAMS-members=lightgbm;ffn,epochs=3,n_cutoffs=6,max_train_rows=150000}"
+# Stockout risk cuts the ledger fortnightly and grows fewer trees here (the nightly retraining uses
+# optimization/conf.py's defaults), so its first training takes seconds.
+export RETAILIQ_OPTIMIZATION_STEP_DAYS="${RETAILIQ_OPTIMIZATION_STEP_DAYS-14}"
+export RETAILIQ_OPTIMIZATION_N_ESTIMATORS="${RETAILIQ_OPTIMIZATION_N_ESTIMATORS-80}"
 $PY manage.py train_models --if-missing --backfill-weeks 4
 
 # The worker runs beside the web server exactly as in production, with beat inside it
