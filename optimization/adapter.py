@@ -12,20 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retailiq.registry.adapters import (
-    HIGHER,
-    PERCENT,
-    SCORE,
-    TRAIN,
-    HomePanel,
-    JobKindSpec,
-    Metric,
-    NavEntry,
-    PredictionTable,
-    TrainedModel,
-    TrainingData,
-    day_from_params,
-)
+from retailiq.registry import adapters as contract
 from retailiq.registry.selectors import as_of_after
 
 from .conf import optimization_settings
@@ -33,13 +20,13 @@ from .models import StockoutRisk
 from .selectors import CAPABILITY, latest_data_day, ledger_frames, pair_frame, stockout_days
 from .services.risk import risk_json, risk_rows, risks_write
 
-PLAN = JobKindSpec("plan", "Optimization plan")
+PLAN = contract.JobKindSpec("plan", "Optimization plan")
 ACCURACY_HORIZON_DAYS = 14
 LIVE_COLUMNS = ["model_version_id", "day", "metric", "value", "observations"]
 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
-    return day_from_params(
+    return contract.day_from_params(
         params,
         otherwise=lambda: as_of_after(last) if (last := latest_data_day()) else None,
         missing="There is no sales or stock history yet; import orders or load the demo data first.",
@@ -55,14 +42,14 @@ class OptimizationAdapter:
     capability = CAPABILITY
     label = "Stockout risk"
     headline_metrics = (
-        Metric("pr_auc", "PR AUC", better=HIGHER, summary=True),
-        Metric("roc_auc", "ROC AUC", better=HIGHER, summary=True),
-        Metric("brier", "Brier", summary=True),
-        Metric("pr_auc_ratio", "PR AUC / better baseline", better=HIGHER),
-        Metric("precision_at_100", "Precision, top 100", format=PERCENT, better=HIGHER),
-        Metric("mae_days_to_stockout", "MAE, days to stockout"),
+        contract.Metric("pr_auc", "PR AUC", better=contract.HIGHER, summary=True),
+        contract.Metric("roc_auc", "ROC AUC", better=contract.HIGHER, summary=True),
+        contract.Metric("brier", "Brier", summary=True),
+        contract.Metric("pr_auc_ratio", "PR AUC / better baseline", better=contract.HIGHER),
+        contract.Metric("precision_at_100", "Precision, top 100", format=contract.PERCENT, better=contract.HIGHER),
+        contract.Metric("mae_days_to_stockout", "MAE, days to stockout"),
     )
-    live_metric = Metric(
+    live_metric = contract.Metric(
         "brier_14",
         "Brier, 14 days",
         help="Brier score of the 14-day stockout probability against whether the pair ran out",
@@ -71,11 +58,11 @@ class OptimizationAdapter:
     mount = ""
     api_urls = "optimization.api_urls"
     navigation = (
-        NavEntry("Stock health", "optimization:stock-health", roles=("vendor",), order=40),
-        NavEntry("Order plans", "optimization:plans", roles=("vendor",), order=41),
+        contract.NavEntry("Stock health", "optimization:stock-health", roles=("vendor",), order=40),
+        contract.NavEntry("Order plans", "optimization:plans", roles=("vendor",), order=41),
     )
     home_panels = (
-        HomePanel(
+        contract.HomePanel(
             role="vendor",
             title="Stockout warnings",
             url_name="optimization:warnings-panel",
@@ -87,10 +74,10 @@ class OptimizationAdapter:
             stylesheets=("css/optimization.css",),
         ),
     )
-    job_kinds = (TRAIN, SCORE, PLAN)
+    job_kinds = (contract.TRAIN, contract.SCORE, PLAN)
 
     # Training and evaluation
-    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> TrainingData:
+    def load_training_data(self, *, segment: str, params: dict[str, Any]) -> contract.TrainingData:
         last = latest_data_day()
         if last is None:
             raise ValueError("There is no sales or stock history yet; import orders or load the demo data first.")
@@ -101,7 +88,7 @@ class OptimizationAdapter:
         if pairs.empty:
             raise ValueError("No product is stocked at any warehouse; there is nothing to learn from.")
         daily, deliveries = ledger_frames(start=start, end=end, pairs=pairs)
-        return TrainingData(
+        return contract.TrainingData(
             frame=daily,
             data_start=start,
             data_end=end,
@@ -109,7 +96,7 @@ class OptimizationAdapter:
             extra_frames={"deliveries": deliveries},
         )
 
-    def train(self, data: TrainingData, *, params: dict[str, Any], progress) -> TrainedModel:
+    def train(self, data: contract.TrainingData, *, params: dict[str, Any], progress) -> contract.TrainedModel:
         import xgboost
 
         from .ml.stockout import StockoutOptions
@@ -125,7 +112,7 @@ class OptimizationAdapter:
             options=options,
             progress=progress,
         )
-        return TrainedModel(
+        return contract.TrainedModel(
             algorithm="xgboost",
             artifact_name="stockout.zip",
             artifact_bytes=model_to_bytes(model),
@@ -165,8 +152,8 @@ class OptimizationAdapter:
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
         return risks_write(model_version_id=model_version_id, rows=predictions)
 
-    def prediction_table(self) -> PredictionTable:
-        return PredictionTable(StockoutRisk, "as_of")
+    def prediction_table(self) -> contract.PredictionTable:
+        return contract.PredictionTable(StockoutRisk, "as_of")
 
     # Monitoring
     def live_accuracy(self, *, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:
@@ -208,3 +195,7 @@ class OptimizationAdapter:
     def recent_features(self, *, segment: str, start: dt.date, end: dt.date) -> pd.DataFrame:
         daily, _ = ledger_frames(start=start, end=end, pairs=pair_frame())
         return daily[["demand", "on_hand", "on_order"]]
+
+
+optimization_settings()  # a bad value in the environment stops the start, not the first run
+contract.register_adapter(OptimizationAdapter())

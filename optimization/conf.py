@@ -1,9 +1,10 @@
-"""Optimization's settings: environment variables read once per process, so the project's settings know nothing of
-them (as forecasting/conf.py and reorder/conf.py do)."""
+"""Optimization's settings: environment variables read once per process through the one reader the settings use
+(retailiq.core.env), so the project's settings know nothing of them (as forecasting/conf.py and reorder/conf.py)."""
 
-import os
 from dataclasses import dataclass, fields
 from functools import cache
+
+from retailiq.core.env import env
 
 
 @dataclass(frozen=True)
@@ -27,16 +28,13 @@ class OptimizationSettings:
 
     @classmethod
     def from_env(cls) -> "OptimizationSettings":
+        """RETAILIQ_OPTIMIZATION_<FIELD>, e.g. RETAILIQ_OPTIMIZATION_INLINE_PAIRS=5000; a value that is not a number
+        stops the start with the variable named."""
         values = {}
         for item in fields(cls):
-            raw = os.environ.get(f"RETAILIQ_OPTIMIZATION_{item.name.upper()}")
-            if raw in (None, ""):
-                continue
-            cast = int if item.type in (int, "int") else float
-            try:
-                values[item.name] = cast(raw)
-            except ValueError:
-                raise ValueError(f"RETAILIQ_OPTIMIZATION_{item.name.upper()} must be a number, not {raw!r}") from None
+            name = f"RETAILIQ_OPTIMIZATION_{item.name.upper()}"
+            read = env.int if item.type in (int, "int") else env.float
+            values[item.name] = read(name, default=item.default)
         return cls(**values)
 
 
