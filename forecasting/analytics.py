@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, F, FloatField, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce, TruncWeek
 
 from retailiq.accounts.models import User
@@ -16,7 +16,7 @@ from retailiq.catalog.models import Product, Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
-from retailiq.orders.selectors import order_line_list_for_user
+from retailiq.orders.selectors import last_day_of, order_line_list_for_user
 from retailiq.registry.selectors import ServingBatch
 
 from .models import DemandForecast, LocationKind
@@ -163,7 +163,7 @@ def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[Order
 
 
 def latest_sales_day_for_user(*, user: User, products: QuerySet[Product]) -> dt.date | None:
-    return _sales_lines(user=user).filter(product__in=products).aggregate(last=Max("placed_on"))["last"]
+    return last_day_of(_sales_lines(user=user).filter(product__in=products))
 
 
 def daily_units(

@@ -5,11 +5,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import last_day_of
 from retailiq.registry.selectors import ServingBatch, serving_batch
 
 from .models import DemandForecast
@@ -24,7 +25,7 @@ def _sales_lines():
 
 
 def latest_sales_day() -> dt.date | None:
-    return _sales_lines().aggregate(last=Max("placed_on"))["last"]
+    return last_day_of(_sales_lines())
 
 
 LATEST_DAY_CACHE_SECONDS = 60

@@ -8,12 +8,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
 from retailiq.catalog.models import Product
 from retailiq.orders.models import DEMAND_STATUSES, OrderKind, OrderLine
+from retailiq.orders.selectors import last_day_of
 from retailiq.registry.adapters import adapter_for
 from retailiq.registry.selectors import ServingBatch, as_of_after, serving_batch
 from retailiq.retailers.models import Retailer
@@ -58,7 +59,7 @@ def _purchase_lines() -> QuerySet[OrderLine]:
 
 def latest_order_day() -> dt.date | None:
     """The last day with a purchase: predictions are made as of the day after it."""
-    return _purchase_lines().aggregate(last=Max("placed_on"))["last"]
+    return last_day_of(_purchase_lines())
 
 
 def order_history_before(*, as_of: dt.date, retailer_ids: Sequence[int] | None) -> pd.DataFrame:

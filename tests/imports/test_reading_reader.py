@@ -411,3 +411,29 @@ def test_prices_with_currency_signs_and_thousands_groups(tmp_path):
     staged, issues, _, _ = read_all(write(tmp_path, lines), ReadOptions(mapping=SMALL_MAPPING))
     assert staged.unit_price.tolist() == [1234.5, 2.55]
     assert issues[["line_number", "value", "reason"]].values.tolist() == [[4, "12.5.1", "unit price is not a number"]]
+
+
+def test_dates_outside_the_accepted_days_are_errors_naming_line_and_column(tmp_path):
+    path = write(
+        tmp_path,
+        [
+            HEADER,
+            "536365,85123A,HEART,6,2011-12-01 08:26:00,2.55,17850,United Kingdom",
+            "536366,85123A,HEART,6,2030-01-01 08:26:00,2.55,17850,United Kingdom",
+            "536367,85123A,HEART,6,1900-01-01 08:26:00,2.55,17850,United Kingdom",
+            "536368,85123A,HEART,6,2011-12-02 23:59:59,2.55,17850,United Kingdom",
+        ],
+    )
+    staged, issues, totals, _ = read_all(path, online_retail(earliest_date="1990-01-01", latest_date="2011-12-02"))
+
+    assert list(staged.line_number) == [2, 5]
+    future, ancient = issue_at(issues, 3), issue_at(issues, 4)
+    assert (future["column"], future["value"]) == ("InvoiceDate", "2030-01-01 08:26:00")
+    assert future["reason"] == "date is in the future: the latest accepted day is 2011-12-02"
+    assert (ancient["column"], ancient["value"]) == ("InvoiceDate", "1900-01-01 08:26:00")
+    assert ancient["reason"] == "date is before 1990-01-01, the earliest accepted day"
+
+
+def test_the_accepted_days_must_be_iso_days():
+    with pytest.raises(ValueError, match="latest_date"):
+        online_retail(latest_date="tomorrow")

@@ -2,6 +2,7 @@
 that round-trips through JSON (it is stored on the batch with the mapping)."""
 
 import codecs
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -15,7 +16,9 @@ class ReadOptions:
     (re.fullmatch, case-sensitive): matching lines are skipped, not rejected.
     `cancellation_prefix` marks invoices that cancel earlier ones (Online Retail's
     'C'). `missing_retailer='set_aside'` keeps lines without a customer apart instead
-    of rejecting them. Invalid values raise ValueError at construction."""
+    of rejecting them. `earliest_date` and `latest_date` (ISO days, inclusive) bound the
+    order dates a line may carry: one line dated 2030 or 1900 would otherwise move the
+    day every forecast starts from. Invalid values raise ValueError at construction."""
 
     mapping: dict[str, str | None] = field(default_factory=dict)
     encoding: str = "utf-8"
@@ -28,6 +31,8 @@ class ReadOptions:
     default_vendor: str = ""
     chunk_lines: int = 100_000
     max_lines: int | None = None
+    earliest_date: str | None = None
+    latest_date: str | None = None
 
     def __post_init__(self) -> None:
         self.mapping = {str(name): (str(column) if column else None) for name, column in dict(self.mapping).items()}
@@ -57,6 +62,15 @@ class ReadOptions:
             if int(self.max_lines) < 0:
                 raise ValueError("max_lines cannot be negative")
             self.max_lines = int(self.max_lines)
+
+        for name in ("earliest_date", "latest_date"):
+            value = getattr(self, name) or None
+            if value is not None:
+                try:
+                    value = dt.date.fromisoformat(str(value)).isoformat()
+                except ValueError as exc:
+                    raise ValueError(f"{name} must be a day written YYYY-MM-DD, not '{value}'") from exc
+            setattr(self, name, value)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able values, mapping included."""

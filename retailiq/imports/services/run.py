@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from retailiq.core.heartbeat import row_heartbeat
+from retailiq.orders.selectors import latest_believable_day
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
 from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, read_orders
@@ -63,6 +64,8 @@ def read_options_for(batch: ImportBatch) -> ReadOptions:
     options["mapping"] = batch.mapping
     options["chunk_lines"] = settings.RETAILIQ_IMPORT_CHUNK_LINES
     options["max_lines"] = settings.RETAILIQ_IMPORT_MAX_LINES
+    options["earliest_date"] = settings.RETAILIQ_IMPORT_EARLIEST_DATE
+    options["latest_date"] = latest_believable_day().isoformat()
     return ReadOptions.from_dict(options)
 
 
