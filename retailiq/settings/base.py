@@ -239,6 +239,10 @@ LOGGING = {
 RETAILIQ_IMPORT_MAX_BYTES = env.int("RETAILIQ_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 RETAILIQ_IMPORT_MAX_LINES = env.int("RETAILIQ_IMPORT_MAX_LINES", default=5_000_000)
 RETAILIQ_IMPORT_CHUNK_LINES = env.int("RETAILIQ_IMPORT_CHUNK_LINES", default=100_000)
+# A small gzip can hold gigabytes: the reader counts decompressed bytes, and the bytes of
+# each line, while it streams, and stops past these.
+RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES = env.int("RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES", default=2 * 1024**3)
+RETAILIQ_IMPORT_MAX_LINE_BYTES = env.int("RETAILIQ_IMPORT_MAX_LINE_BYTES", default=64 * 1024)
 # Order dates outside [earliest, today + tolerance] are errors naming line and column; the
 # tolerance covers a file written in a time zone ahead of the marketplace's.
 RETAILIQ_IMPORT_EARLIEST_DATE = env.str("RETAILIQ_IMPORT_EARLIEST_DATE", default="1990-01-01")

@@ -14,7 +14,8 @@ MISSING_RETAILER_CHOICES = ("reject", "set_aside")
 class ReadOptions:
     """`non_product_pattern` is a regular expression matched against the whole SKU
     (re.fullmatch, case-sensitive): matching lines are skipped, not rejected.
-    `cancellation_prefix` marks invoices that cancel earlier ones (Online Retail's
+    `max_bytes` bounds the bytes read once decompressed and `max_line_bytes` the length of
+    one line, both counted while streaming. `cancellation_prefix` marks invoices that cancel earlier ones (Online Retail's
     'C'). `missing_retailer='set_aside'` keeps lines without a customer apart instead
     of rejecting them. `earliest_date` and `latest_date` (ISO days, inclusive) bound the
     order dates a line may carry: one line dated 2030 or 1900 would otherwise move the
@@ -31,6 +32,8 @@ class ReadOptions:
     default_vendor: str = ""
     chunk_lines: int = 100_000
     max_lines: int | None = None
+    max_bytes: int | None = None
+    max_line_bytes: int | None = None
     earliest_date: str | None = None
     latest_date: str | None = None
 
@@ -63,6 +66,12 @@ class ReadOptions:
                 raise ValueError("max_lines cannot be negative")
             self.max_lines = int(self.max_lines)
 
+        for name in ("max_bytes", "max_line_bytes"):
+            value = getattr(self, name)
+            if value is not None:
+                if int(value) < 1:
+                    raise ValueError(f"{name} must be at least 1")
+                setattr(self, name, int(value))
         for name in ("earliest_date", "latest_date"):
             value = getattr(self, name) or None
             if value is not None:

@@ -19,7 +19,7 @@ from retailiq.core.heartbeat import row_heartbeat
 from retailiq.orders.selectors import latest_believable_day
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
-from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, read_orders
+from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, SizeLimitExceeded, read_orders
 from .checks import CheckPolicy, run_checks
 from .errors import ImportRejected
 from .merge import merge_batch
@@ -64,6 +64,8 @@ def read_options_for(batch: ImportBatch) -> ReadOptions:
     options["mapping"] = batch.mapping
     options["chunk_lines"] = settings.RETAILIQ_IMPORT_CHUNK_LINES
     options["max_lines"] = settings.RETAILIQ_IMPORT_MAX_LINES
+    options["max_bytes"] = settings.RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES
+    options["max_line_bytes"] = settings.RETAILIQ_IMPORT_MAX_LINE_BYTES
     options["earliest_date"] = settings.RETAILIQ_IMPORT_EARLIEST_DATE
     options["latest_date"] = latest_believable_day().isoformat()
     return ReadOptions.from_dict(options)
@@ -83,7 +85,7 @@ def import_batch_run(*, batch_id: int, worker: str, progress: Progress | None = 
             with timed(timings, "read_and_stage"):
                 totals = _read_into_staging(batch, progress, timings)
             _check_and_merge(batch, totals, progress, timings)
-        except (ImportRejected, FileFormatError, LineLimitExceeded) as exc:
+        except (ImportRejected, FileFormatError, LineLimitExceeded, SizeLimitExceeded) as exc:
             _finish(batch, ImportState.FAILED, error=getattr(exc, "message", str(exc)))
         except Exception as exc:
             _finish(
