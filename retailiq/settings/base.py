@@ -224,6 +224,10 @@ RETAILIQ_REORDER_TRAIN_PARAMS = env.dict("RETAILIQ_REORDER_TRAIN_PARAMS", defaul
 RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])
 # When set, /api/v1/metrics also answers `Authorization: Bearer <token>` (for Prometheus).
 RETAILIQ_METRICS_TOKEN = env.str("RETAILIQ_METRICS_TOKEN", default="")
+# Deep health checks (database, cache, broker, a worker's answer) are for this bearer token or
+# staff, and are remembered this many seconds; anyone may ask whether the process is alive.
+RETAILIQ_HEALTH_TOKEN = env.str("RETAILIQ_HEALTH_TOKEN", default="")
+RETAILIQ_HEALTH_CACHE_SECONDS = env.int("RETAILIQ_HEALTH_CACHE_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,
