@@ -5,6 +5,7 @@ Nothing here carries a secret or a permissive default: `dev` supplies embedded
 defaults, `production` demands every value.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_prometheus",
+    "axes",
     # Shared domain
     "retailiq.core",
     "retailiq.web",
@@ -65,7 +67,22 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in lockout (django-axes): after RETAILIQ_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for RETAILIQ_LOGIN_COOLOFF_MINUTES; a
+# successful sign-in resets the count. Axes' backend checks first, then Django's own.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("RETAILIQ_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("RETAILIQ_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "retailiq.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# API tokens expire after this many days (0: never); a password change replaces the user's token.
+RETAILIQ_API_TOKEN_MAX_AGE_DAYS = env.int("RETAILIQ_API_TOKEN_MAX_AGE_DAYS", default=90)
 
 ROOT_URLCONF = "retailiq.urls"
 WSGI_APPLICATION = "retailiq.wsgi.application"
@@ -129,7 +146,7 @@ RETAILIQ_CURRENCY_SYMBOL = env.str("RETAILIQ_CURRENCY_SYMBOL", default="₹")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "retailiq.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -153,6 +170,7 @@ REST_FRAMEWORK = {
         "user": env.str("RETAILIQ_API_RATE_USER", default="1200/min"),
         "model_admin": env.str("RETAILIQ_API_RATE_MODEL_ADMIN", default="60/hour"),
         "predict": env.str("RETAILIQ_API_RATE_PREDICT", default="600/min"),
+        "bad_token": env.str("RETAILIQ_API_RATE_BAD_TOKEN", default="10/min"),
     },
     "ALLOWED_VERSIONS": ["v1"],
 }
