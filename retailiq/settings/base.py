@@ -143,6 +143,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RETAILIQ_CURRENCY = env.str("RETAILIQ_CURRENCY", default="INR")
 RETAILIQ_CURRENCY_SYMBOL = env.str("RETAILIQ_CURRENCY_SYMBOL", default="₹")
 
+# The most rows one API page returns, whatever `limit` asks for.
+RETAILIQ_API_MAX_PAGE_SIZE = env.int("RETAILIQ_API_MAX_PAGE_SIZE", default=500)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -154,7 +157,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "retailiq.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "retailiq.api.exception_handler.api_exception_handler",
