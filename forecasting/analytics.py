@@ -174,8 +174,11 @@ def daily_units(
     lines = _located(_sales_lines(user=user), selection).filter(
         product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
     )
-    rows = lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on")
-    return pd.Series({pd.Timestamp(day): float(units) for day, units in rows}, dtype=float)
+    rows = list(lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on"))
+    # Indexed by day even when empty (a new product, or one with only returns): an empty
+    # RangeIndex cannot be compared with a day.
+    index = pd.DatetimeIndex([pd.Timestamp(day) for day, _ in rows], dtype="datetime64[ns]")
+    return pd.Series([float(units) for _, units in rows], index=index, dtype=float)
 
 
 def history_from_daily(daily: pd.Series, *, start: dt.date, end: dt.date) -> pd.DataFrame:
