@@ -74,7 +74,7 @@ MIDDLEWARE = [
 # Sign-in lockout (django-axes): after RETAILIQ_LOGIN_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is locked out for RETAILIQ_LOGIN_COOLOFF_MINUTES; a
 # successful sign-in resets the count. Axes' backend checks first, then Django's own.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["retailiq.accounts.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("RETAILIQ_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("RETAILIQ_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

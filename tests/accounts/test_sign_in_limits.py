@@ -91,3 +91,13 @@ def test_a_password_change_rotates_the_token():
     api = APIClient()
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {old}", REMOTE_ADDR=_address()).status_code in (401, 403)
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {new}", REMOTE_ADDR=_address()).status_code == 200
+
+
+def test_a_sign_in_without_a_request_still_checks_the_password():
+    from django.contrib.auth import authenticate
+
+    user = f.AnalystFactory(username="dev")
+    user.set_password("pw")
+    user.save()
+    assert authenticate(username="dev", password="pw") == user
+    assert authenticate(username="dev", password="wrong") is None
