@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, F, FloatField, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce, TruncWeek
 
 from retailiq.accounts.models import User
@@ -16,7 +16,7 @@ from retailiq.catalog.models import Product, Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import OrderLine
-from retailiq.orders.selectors import order_line_list_for_user, sale_lines
+from retailiq.orders.selectors import last_day_of, order_line_list_for_user, sale_lines
 from retailiq.registry.selectors import ServingBatch
 
 from .models import DemandForecast, LocationKind
@@ -163,7 +163,7 @@ def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[Order
 
 
 def latest_sales_day_for_user(*, user: User, products: QuerySet[Product]) -> dt.date | None:
-    return _sales_lines(user=user).filter(product__in=products).aggregate(last=Max("placed_on"))["last"]
+    return last_day_of(_sales_lines(user=user).filter(product__in=products))
 
 
 def daily_units(
@@ -174,8 +174,11 @@ def daily_units(
     lines = _located(_sales_lines(user=user), selection).filter(
         product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
     )
-    rows = lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on")
-    return pd.Series({pd.Timestamp(day): float(units) for day, units in rows}, dtype=float)
+    rows = list(lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on"))
+    # Indexed by day even when empty (a new product, or one with only returns): an empty
+    # RangeIndex cannot be compared with a day.
+    index = pd.DatetimeIndex([pd.Timestamp(day) for day, _ in rows], dtype="datetime64[ns]")
+    return pd.Series([float(units) for _, units in rows], index=index, dtype=float)
 
 
 def history_from_daily(daily: pd.Series, *, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -5,11 +5,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.orders.selectors import sale_lines
+from retailiq.orders.selectors import last_day_of, sale_lines
 from retailiq.registry.selectors import ServingBatch, serving_batch
 
 from .models import DemandForecast
@@ -18,7 +18,7 @@ CAPABILITY = "forecasting"
 
 
 def latest_sales_day() -> dt.date | None:
-    return sale_lines().aggregate(last=Max("placed_on"))["last"]
+    return last_day_of(sale_lines())
 
 
 LATEST_DAY_CACHE_SECONDS = 60

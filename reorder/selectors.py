@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
 from retailiq.catalog.models import Product
-from retailiq.orders.selectors import sale_lines
+from retailiq.orders.selectors import last_day_of, sale_lines
 from retailiq.registry.adapters import adapter_for
 from retailiq.registry.selectors import ServingBatch, as_of_after, serving_batch
 from retailiq.retailers.models import Retailer
@@ -53,7 +53,7 @@ FRAME_COLUMNS = [
 
 def latest_order_day() -> dt.date | None:
     """The last day with a purchase: predictions are made as of the day after it."""
-    return sale_lines().aggregate(last=Max("placed_on"))["last"]
+    return last_day_of(sale_lines())
 
 
 def order_history_before(*, as_of: dt.date, retailer_ids: Sequence[int] | None) -> pd.DataFrame:

@@ -37,6 +37,17 @@ class User(AbstractUser):
             )
         ]
 
+    def save(self, *args, **kwargs) -> None:
+        # set_password() leaves the new raw password in _password until the save; a token issued
+        # under the old password must not outlive it.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            if Token.objects.filter(user=self).delete()[0]:
+                Token.objects.create(user=self)
+
     @property
     def is_retailer(self) -> bool:
         return self.role == Role.RETAILER

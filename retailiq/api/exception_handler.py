@@ -3,6 +3,7 @@
 {"error": {"code": "validation_error", "message": "...", "fields": {"quantity": ["..."]}}}
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -11,9 +12,12 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from retailiq.core.errors import DomainError
 from retailiq.web.errors import status_for
+
+logger = logging.getLogger(__name__)
 
 
 def _as_drf(exc: Exception) -> Exception:
@@ -37,7 +41,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # Anything else is a bug: logged with its traceback, answered in the same JSON shape
+        # (an API client should never have to parse an HTML error page), without its details.
+        request = context.get("request")
+        logger.error("Unhandled API error on %s", getattr(request, "path", "?"), exc_info=exc)
+        body = {"code": "server_error", "message": "Something went wrong on our side; it has been logged."}
+        set_rollback()
+        return Response({"error": body}, status=500)
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         first_field, first_errors = next(iter(fields.items()), ("", [""]))

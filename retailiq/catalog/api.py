@@ -1,6 +1,8 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
+from retailiq.api.filters import BoundedFilterSet, IdFilter
+
 from .models import Product, Vendor
 from .selectors import product_list_for_user, vendor_list_for_user
 
@@ -36,9 +38,9 @@ class ProductOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(BoundedFilterSet):
     vendor = django_filters.CharFilter(field_name="vendor__code")
-    category = django_filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
     min_price = django_filters.NumberFilter(field_name="unit_price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="unit_price", lookup_expr="lte")
 

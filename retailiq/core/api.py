@@ -2,7 +2,6 @@
 
 import os
 import secrets
-from dataclasses import asdict
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +10,9 @@ from rest_framework import permissions, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .health import run_checks
+from retailiq.core.errors import InvalidInput
+
+from .health import deep_checks, deep_checks_allowed, public_checks
 
 
 class HealthOutputSerializer(serializers.Serializer):
@@ -21,36 +22,49 @@ class HealthOutputSerializer(serializers.Serializer):
 
 
 class HealthApi(APIView):
-    """Database, cache, broker and (unless `worker=0`) a worker's answer, plus which model
-    version serves each capability. 503 when any check fails. Open to anyone, throttled."""
+    """Anyone: whether the API process is alive (nothing else). The health token or staff: database,
+    cache, broker and (unless `worker=0`) a worker's answer, plus which model version serves each
+    capability, remembered for a few seconds; 503 when any check fails. Throttled."""
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("worker", int, description="0 skips waiting for a worker (default 1).")],
+        parameters=[
+            OpenApiParameter(
+                "worker", int, enum=[0, 1], description="Deep checks only: 0 skips waiting for a worker (default 1)."
+            )
+        ],
         responses={200: HealthOutputSerializer, 503: HealthOutputSerializer},
     )
     def get(self, request):
-        from retailiq.registry.adapters import registered_capabilities
-        from retailiq.registry.services import active_model_version
-
-        results = run_checks(
-            include_broker=True, include_worker=request.query_params.get("worker") != "0", worker_timeout=3
-        )
-        models = []
-        for capability in registered_capabilities():
-            version = active_model_version(capability=capability)
-            models.append(
-                {
-                    "capability": capability,
-                    "version": version.pk if version else None,
-                    "algorithm": version.algorithm if version else "baseline",
-                    "trained_on": version.data_end if version else None,
-                }
-            )
+        if not deep_checks_allowed(request):
+            return Response({"ok": True, "checks": [], "models": []})
+        worker = request.query_params.get("worker", "1")
+        if worker not in ("0", "1"):
+            raise InvalidInput("Use 0 or 1.", field="worker")
+        results = deep_checks(include_worker=worker == "1", worker_timeout=3)
         ok = all(r.ok for r in results)
-        return Response({"ok": ok, "checks": [asdict(r) for r in results], "models": models}, status=200 if ok else 503)
+        return Response(
+            {"ok": ok, "checks": public_checks(results), "models": _serving_models()}, status=200 if ok else 503
+        )
+
+
+def _serving_models() -> list[dict]:
+    from retailiq.registry.adapters import registered_capabilities
+    from retailiq.registry.services import active_model_version
+
+    models = []
+    for capability in registered_capabilities():
+        version = active_model_version(capability=capability)
+        models.append(
+            {
+                "capability": capability,
+                "version": version.pk if version else None,
+                "algorithm": version.algorithm if version else "baseline",
+                "trained_on": version.data_end if version else None,
+            }
+        )
+    return models
 
 
 class PrometheusRenderer(renderers.BaseRenderer):

@@ -7,10 +7,10 @@ the last day with orders and say so."""
 import datetime as dt
 
 from django.core.cache import cache
-from django.db.models import Max
 from django.utils import timezone
 
 from retailiq.orders.models import OrderLine
+from retailiq.orders.selectors import last_day_of
 
 MEMO_SECONDS = 5
 
@@ -19,7 +19,7 @@ def last_order_day() -> dt.date | None:
     """Remembered for a few seconds: one page asks for it from several of its parts."""
     found = cache.get("dashboards:last-order-day")
     if found is None:
-        last = OrderLine.objects.aggregate(last=Max("placed_on"))["last"]  # served by the placed_on index
+        last = last_day_of(OrderLine.objects.all())  # served by the placed_on index
         found = last.isoformat() if last else ""
         cache.set("dashboards:last-order-day", found, MEMO_SECONDS)
     return dt.date.fromisoformat(found) if found else None

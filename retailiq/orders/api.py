@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
+from retailiq.api.filters import BoundedFilterSet, BoundedIsoDateTimeFilter
+
 from .models import Order, OrderLine
 from .selectors import order_line_list_for_user, order_list_for_user
 
@@ -47,9 +49,9 @@ class SalesLineOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderFilter(django_filters.FilterSet):
-    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
-    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+class OrderFilter(BoundedFilterSet):
+    placed_after = BoundedIsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = BoundedIsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
     retailer = django_filters.CharFilter(field_name="retailer__code")
 
     class Meta:
@@ -57,7 +59,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["status", "kind", "retailer", "warehouse"]
 
 
-class SalesLineFilter(django_filters.FilterSet):
+class SalesLineFilter(BoundedFilterSet):
     placed_after = django_filters.DateFilter(field_name="placed_on", lookup_expr="gte")
     placed_before = django_filters.DateFilter(field_name="placed_on", lookup_expr="lt")
     sku = django_filters.CharFilter(field_name="product__sku")

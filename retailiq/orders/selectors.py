@@ -1,6 +1,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -16,11 +17,24 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, retailer_filter, sales_filter
 
 from .models import DEMAND_STATUSES, Order, OrderKind, OrderLine
+
+
+def latest_believable_day() -> dt.date:
+    """Today plus a small tolerance for files written in a time zone ahead of ours: no
+    order can be dated later, whatever a file or a client says."""
+    return timezone.localdate() + dt.timedelta(days=settings.RETAILIQ_FUTURE_TOLERANCE_DAYS)
+
+
+def last_day_of(lines: QuerySet[OrderLine]) -> dt.date | None:
+    """The last day among ``lines``, never past latest_believable_day(): the day forecasts
+    start from and reorder predictions are made as of must not move with one line dated 2030."""
+    return lines.filter(placed_on__lte=latest_believable_day()).aggregate(last=Max("placed_on"))["last"]
 
 
 def order_list_for_user(*, user: User) -> QuerySet[Order]:

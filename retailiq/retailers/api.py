@@ -1,5 +1,6 @@
-import django_filters
 from rest_framework import serializers, viewsets
+
+from retailiq.api.filters import BoundedFilterSet
 
 from .models import Retailer
 from .selectors import retailer_list_for_user
@@ -25,7 +26,7 @@ class RetailerOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class RetailerFilter(django_filters.FilterSet):
+class RetailerFilter(BoundedFilterSet):
     class Meta:
         model = Retailer
         fields = ["city", "region", "segment", "is_active"]

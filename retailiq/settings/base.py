@@ -5,6 +5,7 @@ Nothing here carries a secret or a permissive default: `dev` supplies embedded
 defaults, `production` demands every value.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from retailiq.core.env import env
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_prometheus",
+    "axes",
     # Shared domain
     "retailiq.core",
     "retailiq.web",
@@ -63,7 +65,22 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in lockout (django-axes): after RETAILIQ_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for RETAILIQ_LOGIN_COOLOFF_MINUTES; a
+# successful sign-in resets the count. Axes' backend checks first, then Django's own.
+AUTHENTICATION_BACKENDS = ["retailiq.accounts.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("RETAILIQ_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("RETAILIQ_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "retailiq.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# API tokens expire after this many days (0: never); a password change replaces the user's token.
+RETAILIQ_API_TOKEN_MAX_AGE_DAYS = env.int("RETAILIQ_API_TOKEN_MAX_AGE_DAYS", default=90)
 
 ROOT_URLCONF = "retailiq.urls"
 WSGI_APPLICATION = "retailiq.wsgi.application"
@@ -124,18 +141,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RETAILIQ_CURRENCY = env.str("RETAILIQ_CURRENCY", default="INR")
 RETAILIQ_CURRENCY_SYMBOL = env.str("RETAILIQ_CURRENCY_SYMBOL", default="₹")
 
+# The most rows one API page returns, whatever `limit` asks for.
+RETAILIQ_API_MAX_PAGE_SIZE = env.int("RETAILIQ_API_MAX_PAGE_SIZE", default=500)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "retailiq.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "retailiq.api.filters.BoundedFilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "retailiq.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "retailiq.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "retailiq.api.exception_handler.api_exception_handler",
@@ -151,6 +176,7 @@ REST_FRAMEWORK = {
         "user": env.str("RETAILIQ_API_RATE_USER", default="1200/min"),
         "model_admin": env.str("RETAILIQ_API_RATE_MODEL_ADMIN", default="60/hour"),
         "predict": env.str("RETAILIQ_API_RATE_PREDICT", default="600/min"),
+        "bad_token": env.str("RETAILIQ_API_RATE_BAD_TOKEN", default="10/min"),
     },
     "ALLOWED_VERSIONS": ["v1"],
 }
@@ -197,6 +223,10 @@ RETAILIQ_DRIFT_PSI_WARNING = env.float("RETAILIQ_DRIFT_PSI_WARNING", default=0.2
 RETAILIQ_ADAPTER_MODULES = env.list("RETAILIQ_ADAPTER_MODULES", default=[])
 # When set, /api/v1/metrics also answers `Authorization: Bearer <token>` (for Prometheus).
 RETAILIQ_METRICS_TOKEN = env.str("RETAILIQ_METRICS_TOKEN", default="")
+# Deep health checks (database, cache, broker, a worker's answer) are for this bearer token or
+# staff, and are remembered this many seconds; anyone may ask whether the process is alive.
+RETAILIQ_HEALTH_TOKEN = env.str("RETAILIQ_HEALTH_TOKEN", default="")
+RETAILIQ_HEALTH_CACHE_SECONDS = env.int("RETAILIQ_HEALTH_CACHE_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,
@@ -204,7 +234,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Sales-history imports. Django sets no upload size limit of its own, so the importer
@@ -212,3 +242,11 @@ LOGGING = {
 RETAILIQ_IMPORT_MAX_BYTES = env.int("RETAILIQ_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 RETAILIQ_IMPORT_MAX_LINES = env.int("RETAILIQ_IMPORT_MAX_LINES", default=5_000_000)
 RETAILIQ_IMPORT_CHUNK_LINES = env.int("RETAILIQ_IMPORT_CHUNK_LINES", default=100_000)
+# A small gzip can hold gigabytes: the reader counts decompressed bytes, and the bytes of
+# each line, while it streams, and stops past these.
+RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES = env.int("RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES", default=2 * 1024**3)
+RETAILIQ_IMPORT_MAX_LINE_BYTES = env.int("RETAILIQ_IMPORT_MAX_LINE_BYTES", default=64 * 1024)
+# Order dates outside [earliest, today + tolerance] are errors naming line and column; the
+# tolerance covers a file written in a time zone ahead of the marketplace's.
+RETAILIQ_IMPORT_EARLIEST_DATE = env.str("RETAILIQ_IMPORT_EARLIEST_DATE", default="1990-01-01")
+RETAILIQ_FUTURE_TOLERANCE_DAYS = env.int("RETAILIQ_FUTURE_TOLERANCE_DAYS", default=1)

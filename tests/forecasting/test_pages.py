@@ -424,3 +424,20 @@ def pd_ts(value: str):
     import pandas as pd
 
     return pd.Timestamp(value)
+
+
+@pytest.mark.parametrize("returns_only", [False, True])
+def test_a_product_without_sales_in_the_window_gets_a_page_and_csvs(forecasts, served, client, returns_only):
+    from tests import factories as f
+
+    product = ProductFactory(vendor=forecasts.vendor_1)
+    if returns_only:
+        f.OrderLineFactory(product=product, order=f.OrderFactory(kind="return"), line_number=1)
+    client.force_login(forecasts.vendor_user_1)
+    show = {"show": f"product:{product.pk}"}
+
+    assert client.get(PAGE, show).status_code == 200
+    assert client.get(PAGE, show | {"by": "week"}, HTTP_HX_REQUEST="true").status_code == 200
+    for table in views.EXPORTS:
+        response = client.get(reverse("demand-export", args=[table]), show)
+        assert response.status_code == 200, (table, response.status_code)

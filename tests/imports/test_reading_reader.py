@@ -16,6 +16,7 @@ from retailiq.imports.reading import (
     FileFormatError,
     LineLimitExceeded,
     ReadOptions,
+    SizeLimitExceeded,
     read_orders,
 )
 
@@ -411,3 +412,64 @@ def test_prices_with_currency_signs_and_thousands_groups(tmp_path):
     staged, issues, _, _ = read_all(write(tmp_path, lines), ReadOptions(mapping=SMALL_MAPPING))
     assert staged.unit_price.tolist() == [1234.5, 2.55]
     assert issues[["line_number", "value", "reason"]].values.tolist() == [[4, "12.5.1", "unit price is not a number"]]
+
+
+def test_dates_outside_the_accepted_days_are_errors_naming_line_and_column(tmp_path):
+    path = write(
+        tmp_path,
+        [
+            HEADER,
+            "536365,85123A,HEART,6,2011-12-01 08:26:00,2.55,17850,United Kingdom",
+            "536366,85123A,HEART,6,2030-01-01 08:26:00,2.55,17850,United Kingdom",
+            "536367,85123A,HEART,6,1900-01-01 08:26:00,2.55,17850,United Kingdom",
+            "536368,85123A,HEART,6,2011-12-02 23:59:59,2.55,17850,United Kingdom",
+        ],
+    )
+    staged, issues, _, _ = read_all(path, online_retail(earliest_date="1990-01-01", latest_date="2011-12-02"))
+
+    assert list(staged.line_number) == [2, 5]
+    future, ancient = issue_at(issues, 3), issue_at(issues, 4)
+    assert (future["column"], future["value"]) == ("InvoiceDate", "2030-01-01 08:26:00")
+    assert future["reason"] == "date is in the future: the latest accepted day is 2011-12-02"
+    assert (ancient["column"], ancient["value"]) == ("InvoiceDate", "1900-01-01 08:26:00")
+    assert ancient["reason"] == "date is before 1990-01-01, the earliest accepted day"
+
+
+def test_the_accepted_days_must_be_iso_days():
+    with pytest.raises(ValueError, match="latest_date"):
+        online_retail(latest_date="tomorrow")
+
+
+def test_a_gzip_bomb_stops_at_the_decompressed_limit(tmp_path):
+    line = "536365,85123A,HEART,6,2011-12-01 08:26:00,2.55,17850,United Kingdom"
+    path = write(tmp_path, [HEADER] + [line] * 20_000, name="bomb.csv.gz")
+    assert path.stat().st_size < 50_000
+
+    with pytest.raises(SizeLimitExceeded, match="RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES"):
+        read_all(path, online_retail(max_bytes=500_000))
+    staged, _, _, _ = read_all(path, online_retail(max_bytes=2_000_000))
+    assert len(staged) == 20_000
+
+
+@pytest.mark.parametrize("name", ["huge-cell.csv", "huge-cell.csv.gz"])
+def test_a_huge_cell_stops_the_file_before_it_is_held_whole(tmp_path, name):
+    path = write(tmp_path, [HEADER, "536365,85123A," + "X" * 3_000_000 + ",6,2011-12-01 08:26:00,2.55,1,UK"], name=name)
+
+    with pytest.raises(SizeLimitExceeded, match="RETAILIQ_IMPORT_MAX_LINE_BYTES"):
+        read_all(path, online_retail(max_line_bytes=64 * 1024))
+
+
+def test_lines_just_under_the_line_limit_read_whole(tmp_path):
+    lines = [HEADER] + [f"53636{i},85123A,{'X' * (900 + i)},6,2011-12-01 08:26:00,2.55,1,UK" for i in range(200)]
+    staged, issues, _, _ = read_all(write(tmp_path, lines), online_retail(max_line_bytes=1200))
+
+    assert len(staged) + len(issues) == 200
+
+
+def test_a_rejected_long_value_is_stored_truncated(tmp_path):
+    path = write(tmp_path, [HEADER, "536365,85123A,HEART,6,2011-12-01 08:26:00,2.55," + "9" * 5000 + ",UK"])
+    _, issues, _, _ = read_all(path, online_retail())
+
+    issue = issue_at(issues, 2)
+    assert issue["value"] == "9" * 1000 + "…"
+    assert issue["row"]["CustomerID"] == "9" * 1000 + "…"

@@ -290,3 +290,36 @@ def test_a_vendor_named_in_the_file_is_found_by_its_name_or_code(orders_csv):
 
     assert list(Vendor.objects.all()) == [existing]
     assert Product.objects.filter(vendor=existing).count() == 2
+
+
+def _days_from_today(days: int) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize("mode", ["quarantine", "all_or_nothing"])
+def test_future_and_ancient_order_dates_are_refused_per_mode(orders_csv, mode):
+    future = f"{_days_from_today(2)} 09:00:00"
+    batch = run(
+        orders_csv(
+            GOOD
+            + f"SO-8,{future},R1,Asha Stores,Pune,SKU-A,Rice 5 kg,Staples,1,10.50\n"
+            + "SO-9,1900-01-01 09:00:00,R1,Asha Stores,Pune,SKU-A,Rice 5 kg,Staples,1,10.50\n"
+        ),
+        mode=mode,
+    )
+
+    issues = {i.line_number: i for i in ImportIssue.objects.filter(batch=batch)}
+    assert set(issues) == {6, 7}
+    assert issues[6].column == "ordered_at" and "future" in issues[6].reason
+    assert issues[7].column == "ordered_at" and "before 1990-01-01" in issues[7].reason
+    if mode == "all_or_nothing":
+        assert batch.state == ImportState.REJECTED and not OrderLine.objects.exists()
+    else:
+        assert batch.state == ImportState.SUCCEEDED
+        assert not OrderLine.objects.filter(placed_on__gt=timezone.localdate()).exists()
+
+
+def test_an_order_dated_tomorrow_passes_the_time_zone_tolerance(orders_csv):
+    batch = run(orders_csv(f"SO-1,{_days_from_today(1)} 01:00:00,R1,Asha Stores,Pune,SKU-A,Rice 5 kg,Staples,1,1.00"))
+
+    assert batch.state == ImportState.SUCCEEDED and batch.lines_accepted == 1

@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from forecasting.models import DemandForecast
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion, Rollout
 from retailiq.registry.services import scoring_chunk_run, scoring_job_plan, training_job_run
+from tests import factories as f
 
 
 @pytest.fixture
@@ -109,7 +110,11 @@ def test_job_cancel_is_scoped_to_who_may_see_the_job(demand_history, api):
     assert api.post(f"/api/v1/jobs/{job.pk}/cancel/").json()["state"] == JobState.CANCELLED
 
 
-def test_health_reports_checks_and_serving_models_without_login(db, api):
+def test_health_reports_checks_and_serving_models_to_staff_only(db, api):
+    anonymous = api.get("/api/v1/health?worker=0")
+    assert anonymous.status_code == 200 and anonymous.json() == {"ok": True, "checks": [], "models": []}
+
+    api.force_authenticate(f.AnalystFactory())
     response = api.get("/api/v1/health?worker=0")
     assert response.status_code == 200, response.content
     body = response.json()

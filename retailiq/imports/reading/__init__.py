@@ -5,7 +5,7 @@ Pure pandas and NumPy, no Django: the import services store what this package re
 and it runs in tests and benchmarks without a database."""
 
 from .dates import DATE_FORMATS, human_date_format
-from .errors import FileFormatError, LineLimitExceeded, ReadingError
+from .errors import FileFormatError, LineLimitExceeded, ReadingError, SizeLimitExceeded
 from .fields import FIELDS_BY_NAME, ORDER_FIELDS, Field
 from .issues import ISSUE_COLUMNS
 from .lines import STAGED_COLUMNS
@@ -32,6 +32,7 @@ __all__ = [
     "Preset",
     "ReadOptions",
     "ReadingError",
+    "SizeLimitExceeded",
     "detect_date_format",
     "human_date_format",
     "propose_mapping",

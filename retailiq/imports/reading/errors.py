@@ -22,3 +22,13 @@ class LineLimitExceeded(ReadingError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"The file has more than {limit:,} lines; the limit is {limit:,} (RETAILIQ_IMPORT_MAX_LINES).")
         self.limit = limit
+
+
+class SizeLimitExceeded(ReadingError):
+    """The file holds more than the reader may take in: more bytes once decompressed (a
+    small gzip can hold gigabytes), or a line longer than any order line needs. Raised
+    while streaming, before the excess is held in memory."""
+
+    def __init__(self, message: str, *, setting: str) -> None:
+        super().__init__(f"{message} ({setting}).")
+        self.setting = setting

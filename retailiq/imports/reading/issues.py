@@ -8,6 +8,8 @@ import pandas as pd
 from .cells import Column
 
 ISSUE_COLUMNS = ("line_number", "column", "value", "reason", "severity", "row")
+# What an issue keeps of a cell: enough to recognise it, never a megabyte stored twice.
+MAX_STORED_CHARS = 1000
 SEVERITY_BY_CLASS = {2: "skipped", 3: "set_aside", 4: "error"}
 KEEP_ROW = ("set_aside", "error")
 
@@ -45,7 +47,7 @@ class IssueLog:
     def _add(self, rows: np.ndarray, reasons: np.ndarray, position: int, values: np.ndarray, line_class: int) -> None:
         self.flagged[rows] = True
         self.classes[rows] = line_class
-        self.groups.append((rows, reasons, position, values, line_class))
+        self.groups.append((rows, reasons, position, _truncated(values), line_class))
 
     def line_class(self) -> np.ndarray:
         return self.classes.copy()
@@ -74,7 +76,17 @@ class IssueLog:
 
     def _rows(self, rows: np.ndarray) -> list[dict[str, str]]:
         columns = [cells[rows] for cells in self.cells[: len(self.header)]]
+        columns = [_truncated(column) for column in columns]
         return [dict(zip(self.header, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _truncated(values: np.ndarray) -> np.ndarray:
+    """Cells longer than MAX_STORED_CHARS cut there, with '…' to say so; almost always none."""
+    if max(map(len, map(str, values)), default=0) <= MAX_STORED_CHARS:
+        return values
+    return np.array(
+        [v if len(str(v)) <= MAX_STORED_CHARS else str(v)[:MAX_STORED_CHARS] + "…" for v in values], dtype=object
+    )
 
 
 def empty_issues() -> pd.DataFrame:

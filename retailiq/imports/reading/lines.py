@@ -108,6 +108,7 @@ def check_chunk(frame: pd.DataFrame, *, first_line: int, plan: ReadPlan) -> Chun
             parsed = parse_dates(column.text, plan.date_format)
             expected = human_date_format(plan.date_format) if plan.date_format else ISO_EXPECTED
             log.flag(column.per_line(np.isnat(parsed)), f"unparseable date: expected {expected}", pos, column, ERROR)
+            _check_date_bounds(log, column, pos, parsed, plan.options)
             values[field.name] = column.per_line(parsed)
         elif field.name == "quantity":
             quantity = _check_quantity(log, column, pos, cancellation, plan)
@@ -181,6 +182,16 @@ def _check_skipped(log: IssueLog, columns: dict[str, Column], cells: list[np.nda
         log.flag_lines(
             rows, np.full(len(rows), "empty line", dtype=object), -1, np.full(len(rows), "", dtype=object), SKIPPED
         )
+
+
+def _check_date_bounds(log: IssueLog, column: Column, pos: int, parsed: np.ndarray, options: ReadOptions) -> None:
+    if options.latest_date:
+        after = np.datetime64(options.latest_date, "D") + np.timedelta64(1, "D")
+        reason = f"date is in the future: the latest accepted day is {options.latest_date}"
+        log.flag(column.per_line(parsed >= after), reason, pos, column, ERROR)
+    if options.earliest_date:
+        reason = f"date is before {options.earliest_date}, the earliest accepted day"
+        log.flag(column.per_line(parsed < np.datetime64(options.earliest_date, "D")), reason, pos, column, ERROR)
 
 
 def _check_quantity(log: IssueLog, column: Column, pos: int, cancellation: np.ndarray, plan: ReadPlan) -> np.ndarray:

@@ -2,6 +2,7 @@
 that round-trips through JSON (it is stored on the batch with the mapping)."""
 
 import codecs
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -13,9 +14,12 @@ MISSING_RETAILER_CHOICES = ("reject", "set_aside")
 class ReadOptions:
     """`non_product_pattern` is a regular expression matched against the whole SKU
     (re.fullmatch, case-sensitive): matching lines are skipped, not rejected.
-    `cancellation_prefix` marks invoices that cancel earlier ones (Online Retail's
+    `max_bytes` bounds the bytes read once decompressed and `max_line_bytes` the length of
+    one line, both counted while streaming. `cancellation_prefix` marks invoices that cancel earlier ones (Online Retail's
     'C'). `missing_retailer='set_aside'` keeps lines without a customer apart instead
-    of rejecting them. Invalid values raise ValueError at construction."""
+    of rejecting them. `earliest_date` and `latest_date` (ISO days, inclusive) bound the
+    order dates a line may carry: one line dated 2030 or 1900 would otherwise move the
+    day every forecast starts from. Invalid values raise ValueError at construction."""
 
     mapping: dict[str, str | None] = field(default_factory=dict)
     encoding: str = "utf-8"
@@ -28,6 +32,10 @@ class ReadOptions:
     default_vendor: str = ""
     chunk_lines: int = 100_000
     max_lines: int | None = None
+    max_bytes: int | None = None
+    max_line_bytes: int | None = None
+    earliest_date: str | None = None
+    latest_date: str | None = None
 
     def __post_init__(self) -> None:
         self.mapping = {str(name): (str(column) if column else None) for name, column in dict(self.mapping).items()}
@@ -57,6 +65,21 @@ class ReadOptions:
             if int(self.max_lines) < 0:
                 raise ValueError("max_lines cannot be negative")
             self.max_lines = int(self.max_lines)
+
+        for name in ("max_bytes", "max_line_bytes"):
+            value = getattr(self, name)
+            if value is not None:
+                if int(value) < 1:
+                    raise ValueError(f"{name} must be at least 1")
+                setattr(self, name, int(value))
+        for name in ("earliest_date", "latest_date"):
+            value = getattr(self, name) or None
+            if value is not None:
+                try:
+                    value = dt.date.fromisoformat(str(value)).isoformat()
+                except ValueError as exc:
+                    raise ValueError(f"{name} must be a day written YYYY-MM-DD, not '{value}'") from exc
+            setattr(self, name, value)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able values, mapping included."""

@@ -3,17 +3,19 @@ plain) a bounded number of lines at a time, and each chunk is checked column-wis
 so memory stays flat and a million lines take seconds."""
 
 import gzip
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
 from .cells import gc_paused
 from .dates import detect_date_format
-from .errors import FileFormatError, LineLimitExceeded
+from .errors import FileFormatError, LineLimitExceeded, SizeLimitExceeded
 from .fields import ORDER_FIELDS
 from .lines import ReadPlan, check_chunk
 from .mapping import validate_mapping
@@ -87,7 +89,7 @@ def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
 def _frames(path: Path, options: ReadOptions, *, width: int, skip: int) -> Iterator[tuple[pd.DataFrame, int]]:
     """Data lines (the header row dropped) as frames of raw cells, columns by
     position, `width` of them; the first `skip` data lines are read and dropped."""
-    with path.open("rb") as raw, _decompressed(raw) as stream:
+    with path.open("rb") as raw, _decompressed(raw, options) as stream:
         reader = pd.read_csv(stream, iterator=True, **_csv_arguments(options, width))
         delivered, first = 0, True
         while True:
@@ -125,10 +127,13 @@ def _csv_arguments(options: ReadOptions, width: int) -> dict:
     }
 
 
-def _decompressed(raw: IO[bytes]) -> IO[bytes]:
+def _decompressed(raw: IO[bytes], options: ReadOptions) -> IO[bytes]:
     magic = raw.read(2)
     raw.seek(0)
-    return gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else _Unclosed(raw)
+    source = gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else raw
+    if options.max_bytes is None and options.max_line_bytes is None:
+        return source if source is not raw else _Unclosed(raw)
+    return io.BufferedReader(_Bounded(source, max_bytes=options.max_bytes, max_line_bytes=options.max_line_bytes))
 
 
 class _Unclosed:
@@ -142,6 +147,68 @@ class _Unclosed:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+class _Bounded(io.RawIOBase):
+    """The (decompressed) bytes of a file, counted as the parser pulls them: past
+    `max_bytes` in all, or `max_line_bytes` without a line break, reading stops with
+    SizeLimitExceeded, so a gzip bomb or a one-gigabyte cell never reaches memory.
+    Closing it leaves the plain file to its owner (a GzipFile is closed with it)."""
+
+    def __init__(self, source: IO[bytes], *, max_bytes: int | None, max_line_bytes: int | None) -> None:
+        self.source = source
+        self.max_bytes = max_bytes
+        self.max_line_bytes = max_line_bytes
+        self.total = 0
+        self.line = 0  # bytes since the last line break
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:
+        block = self.source.read(len(buffer))
+        n = len(block)
+        buffer[:n] = block
+        self.total += n
+        if self.max_bytes is not None and self.total > self.max_bytes:
+            raise SizeLimitExceeded(
+                f"The file holds more than {self.max_bytes:,} bytes once decompressed",
+                setting="RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES",
+            )
+        if self.max_line_bytes is not None and n:
+            last_break = block.rfind(b"\n")
+            if last_break < 0:
+                self.line += n
+            else:
+                first_break = block.find(b"\n")
+                longest = max(self.line + first_break, _longest_run(block, first_break, last_break))
+                if longest > self.max_line_bytes:
+                    self._line_too_long()
+                self.line = n - last_break - 1
+            if self.line > self.max_line_bytes:
+                self._line_too_long()
+        return n
+
+    def _line_too_long(self) -> None:
+        raise SizeLimitExceeded(
+            f"A line is longer than {self.max_line_bytes:,} bytes: no order line needs that much",
+            setting="RETAILIQ_IMPORT_MAX_LINE_BYTES",
+        )
+
+    def close(self) -> None:
+        if isinstance(self.source, gzip.GzipFile):
+            self.source.close()
+        super().close()
+
+
+def _longest_run(block: bytes, first_break: int, last_break: int) -> int:
+    """The longest stretch between two line breaks inside `block` (0 when it has one)."""
+    if last_break - first_break <= 1:
+        return 0
+    breaks = np.flatnonzero(
+        np.frombuffer(block, dtype=np.uint8, offset=first_break, count=last_break - first_break + 1) == 10
+    )
+    return int(np.diff(breaks).max()) - 1
 
 
 def _next_frame(reader: "pd.io.parsers.TextFileReader", size: int) -> pd.DataFrame | None:
@@ -158,7 +225,7 @@ def _next_frame(reader: "pd.io.parsers.TextFileReader", size: int) -> pd.DataFra
 
 
 def _read_header(path: Path, options: ReadOptions) -> list[str]:
-    with path.open("rb") as raw, _decompressed(raw) as stream:
+    with path.open("rb") as raw, _decompressed(raw, options) as stream:
         arguments = _csv_arguments(options, 1) | {"names": None, "nrows": 1}
         try:
             first = pd.read_csv(stream, **arguments)

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import transaction
 
 from retailiq.core.claims import work_claim, work_finish, work_heartbeat, work_held_elsewhere, work_progress
+from retailiq.orders.selectors import latest_believable_day
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
-from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, read_orders
+from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, SizeLimitExceeded, read_orders
 from .checks import CheckPolicy, run_checks
 from .errors import ImportRejected
 from .merge import merge_batch
@@ -43,6 +44,10 @@ def read_options_for(batch: ImportBatch) -> ReadOptions:
     options["mapping"] = batch.mapping
     options["chunk_lines"] = settings.RETAILIQ_IMPORT_CHUNK_LINES
     options["max_lines"] = settings.RETAILIQ_IMPORT_MAX_LINES
+    options["max_bytes"] = settings.RETAILIQ_IMPORT_MAX_DECOMPRESSED_BYTES
+    options["max_line_bytes"] = settings.RETAILIQ_IMPORT_MAX_LINE_BYTES
+    options["earliest_date"] = settings.RETAILIQ_IMPORT_EARLIEST_DATE
+    options["latest_date"] = latest_believable_day().isoformat()
     return ReadOptions.from_dict(options)
 
 
@@ -59,7 +64,7 @@ def import_batch_run(*, batch_id: int, worker: str, progress: Progress | None = 
             with timed(timings, "read_and_stage"):
                 totals = _read_into_staging(batch, progress, timings)
             _check_and_merge(batch, totals, progress, timings)
-        except (ImportRejected, FileFormatError, LineLimitExceeded) as exc:
+        except (ImportRejected, FileFormatError, LineLimitExceeded, SizeLimitExceeded) as exc:
             _finish(batch, ImportState.FAILED, error=getattr(exc, "message", str(exc)))
         except Exception as exc:
             _finish(

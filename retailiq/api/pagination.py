@@ -1,0 +1,50 @@
+"""Every API list pages by limit and offset, with the limit capped (RETAILIQ_API_MAX_PAGE_SIZE)
+and the cap in the schema: `?limit=1000000` once returned every sales line a vendor can see.
+A limit or offset that is not a whole number (or is beyond any table) is a 400 naming it,
+not silently the default."""
+
+from django.conf import settings
+from rest_framework.pagination import LimitOffsetPagination
+
+from retailiq.core.errors import InvalidInput
+
+# Beyond any table, and far inside a bigint: larger offsets would overflow the database's integer.
+MAX_OFFSET = 10**12
+
+
+def _whole_number(request, name: str, *, minimum: int, maximum: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.strip().isdigit() or len(raw.strip()) > 13:
+        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum:,}.", field=name)
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum:,}.", field=name)
+    return value
+
+
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    @property
+    def max_limit(self) -> int:
+        return settings.RETAILIQ_API_MAX_PAGE_SIZE
+
+    def get_limit(self, request) -> int:
+        # Above the cap is capped (the schema says so), not refused: a client asking for more
+        # pages through the rest.
+        limit = _whole_number(request, self.limit_query_param, minimum=1, maximum=MAX_OFFSET)
+        return self.default_limit if limit is None else min(limit, self.max_limit)
+
+    def get_offset(self, request) -> int:
+        offset = _whole_number(request, self.offset_query_param, minimum=0, maximum=MAX_OFFSET)
+        return offset or 0
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.limit_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_limit, "default": self.default_limit})
+                parameter["description"] = f"Number of results to return per page (at most {self.max_limit})."
+            elif parameter["name"] == self.offset_query_param:
+                parameter["schema"].update({"minimum": 0, "maximum": MAX_OFFSET})
+        return parameters

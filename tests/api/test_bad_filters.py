@@ -1,0 +1,37 @@
+"""Filters the database cannot hold answer 400 naming the parameter, on both databases."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+HUGE = "1" + "0" * 30
+
+
+@pytest.fixture
+def api():
+    client = APIClient()
+    client.force_authenticate(f.AnalystFactory())
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/orders/?placed_after=2026-01-01T00:00:00%2B20:00", "placed_after"),
+        ("/api/v1/orders/?placed_before=2026-01-01T00:00:00-16:30", "placed_before"),
+        ("/api/v1/reorder/call-outcomes?called_at__gte=2026-01-01T00:00:00-16:30", "called_at__gte"),
+        (f"/api/v1/reorder/call-outcomes?retailer={HUGE}", "retailer"),
+        (f"/api/v1/products/?category={HUGE}", "category"),
+        ("/api/v1/products/?category=abc", "category"),
+    ],
+)
+def test_filters_beyond_the_database_are_a_400_naming_the_parameter(api, url, field):
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+def test_offsets_within_the_range_still_filter(api):
+    assert api.get("/api/v1/orders/?placed_after=2026-01-01T00:00:00%2B05:30").status_code == 200

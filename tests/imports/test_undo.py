@@ -1,0 +1,127 @@
+"""Undo never cascades into data recorded after the batch: for every table that refers to a
+product, retailer, vendor or order, a later row keeps what it refers to, survives the undo, and
+the batch says what it kept. The cases are checked against the models' reverse relations, so a
+new table that refers to one of them fails here until it has a case."""
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from forecasting.models import DemandForecast
+from reorder.models import CallOutcome, ReorderPrediction
+from retailiq.catalog.models import Brand, Product, Vendor
+from retailiq.events.models import Promotion
+from retailiq.imports.services import import_batch_undo, import_file
+from retailiq.inventory.models import StockoutPeriod
+from retailiq.orders.models import Order, OrderKind, OrderLine
+from retailiq.registry.models import ModelVersion
+from retailiq.retailers.models import Retailer
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+FILE = """
+SO-1,2025-03-01 09:15:00,R1,Asha Stores,Pune,SKU-A,Rice 5 kg,Staples,4,10.50
+SO-2,2025-03-02 11:00:00,R1,Asha Stores,Pune,SKU-A,Rice 5 kg,Staples,10,10.00
+"""
+TODAY = dt.date(2025, 4, 1)
+
+
+def _later_order(*, retailer: Retailer, product: Product, **fields) -> OrderLine:
+    order = f.OrderFactory(retailer=retailer, placed_at=timezone.now(), **fields)
+    return f.OrderLineFactory(order=order, product=product, line_number=1)
+
+
+def _promotion(*, vendor: Vendor, product: Product | None = None) -> Promotion:
+    promotion = Promotion.objects.create(
+        name="Holi", vendor=vendor, discount_rate=Decimal("0.1"), starts_on=TODAY, ends_on=TODAY
+    )
+    if product is not None:
+        promotion.products.add(product)
+    return promotion
+
+
+def _prediction(*, retailer: Retailer, product: Product) -> ReorderPrediction:
+    return ReorderPrediction.objects.create(
+        as_of=TODAY, retailer=retailer, product=product, probabilities={"14": 0.5}, probability=0.5,
+        expected_quantity=3, expected_date=TODAY, expected_value=30, priority=15, last_order_date=TODAY,
+        days_since_last_order=1, interval_days=7, days_overdue=0, unit_price=10,
+    )  # fmt: skip
+
+
+def _call(*, retailer: Retailer, product: Product | None = None) -> CallOutcome:
+    call = CallOutcome.objects.create(rep=f.SalesRepFactory(), retailer=retailer, outcome=CallOutcome.Outcome.ORDERED)
+    if product is not None:
+        call.products.add(product)
+    return call
+
+
+def _forecast(product: Product) -> DemandForecast:
+    version = ModelVersion.objects.create(capability="forecasting", algorithm="lightgbm_global")
+    return DemandForecast.objects.create(
+        model_version=version, product=product, target_date=TODAY, origin_date=TODAY, quantity=1,
+        lower_80=0, upper_80=2, lower_95=0, upper_95=3,
+    )  # fmt: skip
+
+
+Imported = tuple[Product, Retailer, Vendor, Order]
+# (model the batch created, its reverse relation) -> a row recorded after the batch that refers to it
+LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
+    (Product, "stock_levels"): lambda b: f.StockLevelFactory(product=b[0]),
+    (Product, "stockouts"): lambda b: StockoutPeriod.objects.create(
+        product=b[0], warehouse=f.WarehouseFactory(), started_on=TODAY
+    ),
+    (Product, "order_lines"): lambda b: _later_order(retailer=f.RetailerFactory(), product=b[0]),
+    (Product, "promotions"): lambda b: _promotion(vendor=f.VendorFactory(), product=b[0]),
+    (Product, "demand_forecasts"): lambda b: _forecast(b[0]),
+    (Product, "reorder_predictions"): lambda b: _prediction(retailer=f.RetailerFactory(), product=b[0]),
+    (Product, "call_outcomes"): lambda b: _call(retailer=f.RetailerFactory(), product=b[0]),
+    (Retailer, "users"): lambda b: f.RetailerUserFactory(retailer=b[1]),
+    (Retailer, "orders"): lambda b: _later_order(retailer=b[1], product=f.ProductFactory()).order,
+    (Retailer, "order_lines"): lambda b: _later_order(retailer=b[1], product=f.ProductFactory()),
+    (Retailer, "reorder_predictions"): lambda b: _prediction(retailer=b[1], product=f.ProductFactory()),
+    (Retailer, "call_outcomes"): lambda b: _call(retailer=b[1]),
+    (Vendor, "users"): lambda b: f.VendorUserFactory(vendor=b[2]),
+    (Vendor, "brands"): lambda b: Brand.objects.create(name="Later brand", vendor=b[2]),
+    (Vendor, "products"): lambda b: f.ProductFactory(vendor=b[2]),
+    (Vendor, "promotions"): lambda b: _promotion(vendor=b[2]),
+    (Order, "returns"): lambda b: (
+        _later_order(retailer=b[1], product=b[0], kind=OrderKind.RETURN, returns_order=b[3]).order
+    ),
+}
+LABELS = {Product: "products", Retailer: "retailers", Vendor: "vendors", Order: "orders"}
+
+
+def _accessor(relation) -> str:
+    return relation.get_accessor_name()
+
+
+def test_every_table_that_refers_to_imported_rows_has_a_case():
+    relations = {
+        (model, _accessor(relation))
+        for model in LABELS
+        for relation in model._meta.related_objects
+        if not (model is Order and relation.related_model is OrderLine)  # an order's own lines
+    }
+    assert relations == set(LATER)
+
+
+@pytest.mark.parametrize(("model", "relation"), list(LATER), ids=lambda v: getattr(v, "__name__", v))
+def test_undo_keeps_what_later_data_refers_to_and_the_later_data(orders_csv, model, relation):
+    batch = import_file(path=orders_csv(FILE), options={"default_vendor": "Sunrise Foods"})
+    product, retailer = Product.objects.get(sku="SKU-A"), Retailer.objects.get(code="R1")
+    imported = (product, retailer, product.vendor, Order.objects.get(external_id="SO-1"))
+    later = LATER[(model, relation)](imported)
+    later_type, later_pk = type(later), later.pk
+
+    undone = import_batch_undo(batch=batch)
+
+    assert later_type.objects.filter(pk=later_pk).exists(), "undo deleted data recorded after the batch"
+    kept_row = imported[list(LABELS).index(model)]
+    assert model.objects.filter(pk=kept_row.pk).exists()
+    assert undone.summary["undo"]["kept_still_in_use"][LABELS[model]] >= 1
+    if model is not Order:
+        assert not Order.objects.filter(import_batch=batch).exists()
