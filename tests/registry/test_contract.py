@@ -45,6 +45,10 @@ CASES = {
         params={"members": "lightgbm", "n_cutoffs": 6, "step_days": 14, "validation_cutoffs": 1, "gap_days": 0},
         inputs=lambda retailer_id, as_of: {"retailer_id": retailer_id, "as_of": as_of},
     ),
+    "recommendations": Case(
+        params={"generators": "popularity,peers,item_knn,content", "per_generator": 20, "num_boost_round": 30},
+        inputs=lambda retailer_id, as_of: {"retailer_id": retailer_id, "as_of": as_of, "kind": "discover", "k": 5},
+    ),
 }
 
 # The capabilities of installed apps; test stand-ins registered by other tests are left out.
