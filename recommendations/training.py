@@ -44,24 +44,20 @@ def dismissed_rules(feedback: pd.DataFrame | None) -> BusinessRules:
     return BusinessRules(blocked=dismissed, diversity=0.0)
 
 
-_fitted: dict[tuple, PopularityRecommender] = {}
-
-
 class BaselineFromHistory:
     """Popularity, frequency and co-purchase lift fitted on the orders before the day asked for, once per day
-    and order history (the newest purchase day is in the key)."""
+    and data version (new orders or an import refit it)."""
 
     algorithm = "popularity"
 
     def fitted(self, as_of: dt.date) -> PopularityRecommender | None:
-        from .selectors import history_window, latest_order_day, order_frame, product_frame, retailer_frame
+        from retailiq.web.cache import cached_for_data
 
-        key = (as_of, latest_order_day())
-        if key not in _fitted:
+        from .selectors import history_window, order_frame, product_frame, retailer_frame
+
+        def fit() -> PopularityRecommender | None:
             start, end = history_window(as_of)
             orders = order_frame(start=start, end=end)
-            if orders.empty:
-                return None
-            _fitted.clear()
-            _fitted[key] = PopularityRecommender().fit(orders, product_frame(), retailer_frame())
-        return _fitted[key]
+            return None if orders.empty else PopularityRecommender().fit(orders, product_frame(), retailer_frame())
+
+        return cached_for_data(f"recommendations:baseline:{as_of}", fit)

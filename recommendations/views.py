@@ -1,14 +1,14 @@
 """Recommendation pages and HTMX fragments: the retailer's three lists as tabs with product cards, its home panel,
 a rep's products to pitch per shop, and a vendor's reach and prospects. Each reads through the services."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from reorder.services.cart import cart_product_add
 from retailiq.accounts.models import Role
-from retailiq.core.errors import DomainError, InvalidInput
+from retailiq.core.errors import DomainError, InvalidInput, NotFound
 from retailiq.web.access import role_required
 from retailiq.web.errors import status_for
 from retailiq.web.htmx import wants_fragment
@@ -92,7 +92,10 @@ def rep_panel(request: HttpRequest) -> HttpResponse:
 @require_GET
 def shop_pitch(request: HttpRequest, retailer_id: int) -> HttpResponse:
     """One shop's products to pitch, with reasons (a fragment for the shop's page, or a page of its own)."""
-    found = shop_recommendations(user=request.user, retailer_id=retailer_id, k=5)
+    try:
+        found = shop_recommendations(user=request.user, retailer_id=retailer_id, k=5)
+    except NotFound as exc:  # another rep's shop reads as no shop at all
+        raise Http404(exc.message) from exc
     return render(
         request,
         "recommendations/_pitch.html",
