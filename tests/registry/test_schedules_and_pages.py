@@ -29,7 +29,11 @@ def test_the_slots_are_the_registered_capabilities_and_a_new_one_gets_its_own(mo
     monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_MONITOR", "off")
     expected = {f"{c}-{a}" for c in registered_capabilities() for a in ("train", "score", "monitor")}
     assert set(registered_beat_schedule()) == expected - {"reorder-monitor"}
-    assert {"forecasting-train", "reorder-train"} <= expected and "recommendations-train" in expected and "churn-train" not in expected
+    assert (
+        {"forecasting-train", "reorder-train"} <= expected
+        and "recommendations-train" in expected
+        and "churn-train" not in expected
+    )
 
     from tests.registry.slow_adapter import CAPABILITY, SlowAdapter
 
