@@ -44,6 +44,7 @@ class ProductSuggestion:
     days_overdue: float
     last_order_date: dt.date | None
     reasons: list[str]
+    added: bool = False  # put in the cart by the shop, not suggested by the model
 
 
 @dataclass

@@ -29,7 +29,11 @@ def test_the_slots_are_the_registered_capabilities_and_a_new_one_gets_its_own(mo
     monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_MONITOR", "off")
     expected = {f"{c}-{a}" for c in registered_capabilities() for a in ("train", "score", "monitor")}
     assert set(registered_beat_schedule()) == expected - {"reorder-monitor"}
-    assert {"forecasting-train", "reorder-train"} <= expected and "recommendations-train" not in expected
+    assert (
+        {"forecasting-train", "reorder-train"} <= expected
+        and "recommendations-train" in expected
+        and "churn-train" not in expected
+    )
 
     from tests.registry.slow_adapter import CAPABILITY, SlowAdapter
 
@@ -67,7 +71,7 @@ def test_a_slot_fired_twice_makes_one_job(db, django_capture_on_commit_callbacks
 
 
 def test_a_capability_without_model_code_is_skipped_by_the_schedule(db):
-    assert scheduled_training.apply(args=("recommendations",)).get() is None
+    assert scheduled_training.apply(args=("churn",)).get() is None
     assert not Job.objects.filter(kind=JobKind.TRAIN).exists()
 
 
