@@ -83,6 +83,8 @@ TEMPLATES = [
                 "retailiq.core.context_processors.platform",
                 "retailiq.dashboards.navigation.navigation",
             ],
+            # Ids go into URLs, form values and HTMX targets: `|unlocalize` keeps 4725 from becoming "4,725".
+            "builtins": ["django.templatetags.l10n"],
         },
     },
 ]

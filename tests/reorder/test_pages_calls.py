@@ -155,3 +155,15 @@ def test_call_list_is_the_reps_first_navigation_item(rep_client):
     nav = body[body.index('<nav aria-label="Main">') :]
     assert nav.index(">Call list<") < nav.index(">My retailers<")
     assert 'aria-current="page">Call list' in nav
+
+
+def test_ids_past_999_stay_whole_in_targets_and_form_values(habits, rep_client):
+    # The thousand separator must never reach an id: "last-outcome-4,725" is no HTMX target.
+    shop = f.RetailerFactory(pk=4725, name="Large Id Stores", assigned_rep=habits.rep_a)
+    for k in range(6):
+        _buy(shop, habits.product_1, 10 + 7 * k, quantity=12)
+    body = rep_client.get(CALLS).content.decode()
+    assert 'id="last-outcome-4725"' in body and 'hx-target="#last-outcome-4725"' in body
+    assert 'name="retailer" value="4725"' in body and "4,725" not in body
+    response = rep_client.post("/rep/calls/outcome/", {"retailer": 4725, "outcome": "not_now"}, **HTMX)
+    assert 'id="last-outcome-4725"' in response.content.decode()
