@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reorder.models import CallOutcome
+from reorder.services.call_list import build_call_list
+from retailiq.web.templatetags.money import money
 from tests import factories as f
 
 CALLS = "/rep/calls/"
@@ -167,3 +169,43 @@ def test_ids_past_999_stay_whole_in_targets_and_form_values(habits, rep_client):
     assert 'name="retailer" value="4725"' in body and "4,725" not in body
     response = rep_client.post("/rep/calls/outcome/", {"retailer": 4725, "outcome": "not_now"}, **HTMX)
     assert 'id="last-outcome-4725"' in response.content.decode()
+
+
+@pytest.fixture
+def two_shops(habits):
+    """Rep A's two shops: a big one buying both products, a small one buying one, so ranks and figures differ."""
+    big = f.RetailerFactory(name="Charlie Wholesale", assigned_rep=habits.rep_a)
+    for k in range(8):
+        _buy(big, habits.product_1, 9 + 6 * k, quantity=60, price="80")
+        _buy(big, habits.product_2, 20 + 9 * k, quantity=30, price="40")
+    return habits, big
+
+
+def test_call_list_ranks_by_the_figure_it_shows_and_the_csv_and_timeline_agree(two_shops, rep_client):
+    habits, _big = two_shops
+    call_list = build_call_list(user=habits.rep_a, horizon_days=30)
+    shown = [entry.priority for entry in call_list.entries]
+    assert len(shown) == 2 and shown == sorted(shown, reverse=True)
+    for entry in call_list.entries:
+        assert entry.priority == pytest.approx(sum(s.likely_value for s in entry.products), abs=0.05)
+        assert 0 < entry.expected_products <= len(entry.products)
+
+    body = rep_client.get(CALLS, {"horizon": "30"}).content.decode()
+    figures = [money(entry.priority) for entry in call_list.entries]
+    assert body.index(figures[0]) < body.index(figures[1])  # the figure ranked by is the one shown, in order
+    assert "Likely order value" in body and "Chance to reorder" not in body
+    top = call_list.entries[0]
+    # The why names the product it speaks of.
+    assert f"Why {top.reasons_product.product.name}:" in body
+
+    rows = list(csv.reader(io.StringIO(rep_client.get("/rep/calls.csv", {"horizon": "30"}).content.decode())))
+    assert rows[0][5:7] == ["priority", "products_likely"]
+    assert next(float(r[5]) for r in rows[1:] if r[0] == "1") == top.priority
+
+    # The shop's timeline lists the call list's products first, in its order and with its chances.
+    page = rep_client.get(f"/rep/retailers/{top.retailer.pk}/", {"horizon": "30"}).content.decode()
+    assert "within 30 days" in page
+    positions = [page.index(s.product.name, page.index("predictions-title")) for s in top.products]
+    assert positions == sorted(positions)
+    for s in top.products:
+        assert f"{round(s.probability * 100)}%" in page
