@@ -209,3 +209,13 @@ def test_call_list_ranks_by_the_figure_it_shows_and_the_csv_and_timeline_agree(t
     assert positions == sorted(positions)
     for s in top.products:
         assert f"{round(s.probability * 100)}%" in page
+
+
+def test_call_list_and_shop_page_show_the_contact_with_a_tel_link(habits, rep_client):
+    shop = habits.shop_a
+    shop.contact_name, shop.contact_phone, shop.contact_email = "Meera Iyer", "+91 98765 43210", "meera@alpha.example"
+    shop.save(update_fields=["contact_name", "contact_phone", "contact_email"])
+    for url in (CALLS, f"/rep/retailers/{shop.pk}/"):
+        body = rep_client.get(url).content.decode()
+        assert "Meera Iyer" in body and 'href="tel:+919876543210">+91 98765 43210</a>' in body
+        assert 'href="mailto:meera@alpha.example"' in body
