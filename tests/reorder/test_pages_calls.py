@@ -219,3 +219,15 @@ def test_call_list_and_shop_page_show_the_contact_with_a_tel_link(habits, rep_cl
         body = rep_client.get(url).content.decode()
         assert "Meera Iyer" in body and 'href="tel:+919876543210">+91 98765 43210</a>' in body
         assert 'href="mailto:meera@alpha.example"' in body
+
+
+def test_hit_rate_panel_is_asked_again_after_a_recorded_call(habits, rep_client):
+    page = rep_client.get(CALLS).content.decode()
+    assert 'hx-trigger="call-recorded from:body"' in page
+    response = rep_client.post("/rep/calls/outcome/", {"retailer": habits.shop_a.pk, "outcome": "not_now"}, **HTMX)
+    assert response["HX-Trigger"] == "call-recorded"
+    panel = rep_client.get(CALLS, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="hit-rate").content.decode()
+    assert "<html" not in panel and "call-list" not in panel
+    assert "1 more call still within its horizon" in panel
+    failed = rep_client.post("/rep/calls/outcome/", {"retailer": habits.shop_a.pk, "outcome": "note"}, **HTMX)
+    assert "HX-Trigger" not in failed
