@@ -37,3 +37,16 @@ def test_errors_keep_the_frame_and_logout_can_be_typed(demo_site, page, screensh
     page.wait_for_load_state("networkidle")
     assert "/login/" in page.url and "You have signed out." in page.locator("main").inner_text()
     screenshot("signed-out-phone")
+
+
+def test_analyst_picks_a_shop_on_the_shop_page(demo_site, page, screenshot):  # noqa: F811
+    page.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(page, demo_site, "analyst")
+    page.goto(f"{demo_site}/retailer/")
+    assert page.get_by_role("heading", level=1).inner_text() == "A shop's page" and page.locator(".kpi").count() == 0
+    shop = Retailer.objects.order_by("name").first()
+    page.locator("#home-shop").select_option(str(shop.pk))
+    page.wait_for_url(f"**/retailer/?retailer={shop.pk}")
+    assert page.get_by_role("heading", level=1).inner_text() == shop.name
+    assert page.locator(".kpi").count() >= 1 and page.locator("#home-shop").input_value() == str(shop.pk)
+    screenshot("analyst-shop-page-desktop")
