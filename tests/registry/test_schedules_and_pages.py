@@ -146,6 +146,7 @@ def test_models_page_says_tuning_and_comparing_in_plain_words(marketplace):
     page = client.get("/analyst/models/").content.decode()
     assert "Search for better settings" in page and "no, use the defaults" in page and "for up to 30 seconds" in page
     assert "up to 30 s<" not in page and ">none<" not in page
+    assert "scored forecasts meet actual sales" not in page  # reorder predicts orders, not sales
     # With one version there is nothing to compare: no "Compare v1 with v1".
     ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
     page = client.get("/analyst/models/").content.decode()
