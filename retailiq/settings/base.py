@@ -98,6 +98,8 @@ TEMPLATES = [
                 "retailiq.core.context_processors.platform",
                 "retailiq.dashboards.navigation.navigation",
             ],
+            # Ids go into URLs, form values and HTMX targets: `|unlocalize` keeps 4725 from becoming "4,725".
+            "builtins": ["django.templatetags.l10n"],
         },
     },
 ]
@@ -232,9 +234,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_errors_brief": {"()": "retailiq.core.logging.ClientErrorWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors_brief"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG) would print each record a second time beside the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Sales-history imports. Django sets no upload size limit of its own, so the importer

@@ -8,7 +8,7 @@ from django.test import Client
 
 from retailiq.registry import adapters
 from retailiq.registry.adapters import registered_capabilities
-from retailiq.registry.models import Job, JobKind
+from retailiq.registry.models import Job, JobKind, ModelStatus, ModelVersion
 from retailiq.registry.schedules import beat_schedule, registered_beat_schedule
 from retailiq.registry.services import scheduled_scoring_create, scheduled_training_create
 from retailiq.registry.tasks import scheduled_training
@@ -142,3 +142,18 @@ def test_the_models_page_breaks_the_serving_backtest_down_by_model_and_class(cli
     assert "per model and per demand class" in page and "RMSSE" in page
     for member in version.metrics["backtest"]["models"]:
         assert f'<th scope="row">{member}</th>' in page
+
+
+def test_models_page_says_tuning_and_comparing_in_plain_words(marketplace):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    page = client.get("/analyst/models/").content.decode()
+    assert "Search for better settings" in page and "no, use the defaults" in page and "for up to 30 seconds" in page
+    assert "up to 30 s<" not in page and ">none<" not in page
+    assert "scored forecasts meet actual sales" not in page  # reorder predicts orders, not sales
+    # With one version there is nothing to compare: no "Compare v1 with v1".
+    ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
+    page = client.get("/analyst/models/").content.decode()
+    assert 'name="second"' not in page and "Train a second version to compare" in page
+    ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
+    assert 'name="second"' in client.get("/analyst/models/").content.decode()
