@@ -26,7 +26,6 @@ from .services.lists import LISTS, live_uptake, shop_lists
 
 NO_HISTORY = "There is no order history yet; import orders or load the demo data first."
 LIST_PARAMS = ("generators",)
-LIFECYCLE = {"as_of", "trigger", "activate", "tuning_seconds", "tuning_trials", "history_days", "chunk_size"}
 
 
 def _as_of(params: dict[str, Any]) -> dt.date:
@@ -36,28 +35,9 @@ def _as_of(params: dict[str, Any]) -> dt.date:
 
 
 def training_params(params: dict[str, Any]) -> dict[str, Any]:
-    """The settings' defaults under the job's own parameters, lists given as text split, numbers parsed, and the
-    lifecycle's keys left out."""
-    merged = {**dict(recommendations_settings().train_params), **params}
-    out: dict[str, Any] = {}
-    for name, value in merged.items():
-        if name in LIFECYCLE or value in (None, ""):
-            continue
-        if name in LIST_PARAMS and isinstance(value, str):
-            value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
-        elif isinstance(value, str):
-            value = _number(value)
-        out[name] = value
-    return out
-
-
-def _number(value: str) -> Any:
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            continue
-    return value
+    """The settings' defaults (RETAILIQ_RECOMMENDATIONS_TRAIN_PARAMS) under the job's own parameters (see
+    ``contract.model_params``)."""
+    return contract.model_params(recommendations_settings().train_params, params, list_params=LIST_PARAMS)
 
 
 class RecommendationsAdapter:
