@@ -14,8 +14,7 @@ from django.db.models import Q, QuerySet
 from forecasting.selectors import demand_distribution, latest_sales_day
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.inventory.models import StockLevel, Warehouse
-from retailiq.inventory.selectors import delivery_frame, stock_daily_frame
+from retailiq.inventory.selectors import delivery_frame, stock_daily_frame, stock_levels_active, warehouses_active
 from retailiq.inventory.stockouts import out_of_stock
 from retailiq.registry.selectors import ServingBatch, as_of_after, serving_batch
 
@@ -51,15 +50,9 @@ def may_see_stock(user: User) -> bool:
 
 def pair_frame(*, pair_ids: Sequence[int] | None = None, vendor_id: int | None = None) -> pd.DataFrame:
     """Every stocked product x warehouse (the entities batch scoring and plans cover) with what a policy and a plan
-    need of it: stock, lead time, costs, MOQ, and the product's price, pack, volume, shelf life and vendor.
-
-    Read from ``StockLevel`` directly: the inventory selectors scope stock to a user, and the jobs that score every
-    pair run for none."""
-    rows = StockLevel.objects.filter(product__is_active=True, warehouse__is_active=True)
-    if pair_ids is not None:
-        rows = rows.filter(pk__in=list(pair_ids))
-    if vendor_id is not None:
-        rows = rows.filter(product__vendor_id=vendor_id)
+    need of it: stock, lead time, costs, MOQ, and the product's price, pack, volume, shelf life and vendor. Not
+    scoped: the jobs that score every pair run for no user."""
+    rows = stock_levels_active(pair_ids=pair_ids, vendor_id=vendor_id)
     fields = {
         "pair_id": "pk",
         "product_id": "product_id",
@@ -91,12 +84,12 @@ def warehouse_capacity() -> dict[str, float]:
     """Volume each active warehouse can receive in one order cycle: its capacity (a plan's constraints may say
     otherwise per warehouse). Not capacity less what it holds: the demo's stock already exceeds some warehouses'
     stated capacity, which would leave no room to order anything."""
-    capacity = Warehouse.objects.filter(is_active=True).values_list("code", "capacity_volume")
+    capacity = warehouses_active().values_list("code", "capacity_volume")
     return {code: float(total) for code, total in capacity}
 
 
 def warehouse_codes() -> dict[str, str]:
-    return dict(Warehouse.objects.filter(is_active=True).order_by("name").values_list("code", "name"))
+    return dict(warehouses_active().order_by("name").values_list("code", "name"))
 
 
 def ledger_frames(*, start: dt.date, end: dt.date, pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

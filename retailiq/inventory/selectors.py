@@ -28,6 +28,22 @@ def stock_level_list_for_user(*, user: User) -> QuerySet[StockLevel]:
     return qs.none()
 
 
+def stock_levels_active(*, pair_ids: Iterable[int] | None = None, vendor_id: int | None = None) -> QuerySet[StockLevel]:
+    """Stock records of active products at active warehouses, not scoped to a user: the jobs that score and plan
+    every pair run for none, and a page passes only the ids or the vendor its user may see."""
+    rows = StockLevel.objects.filter(product__is_active=True, warehouse__is_active=True)
+    if pair_ids is not None:
+        rows = rows.filter(pk__in=list(pair_ids))
+    if vendor_id is not None:
+        rows = rows.filter(product__vendor_id=vendor_id)
+    return rows
+
+
+def warehouses_active() -> QuerySet[Warehouse]:
+    """Active warehouses, not scoped (a plan's receiving capacity and names)."""
+    return Warehouse.objects.filter(is_active=True)
+
+
 # --- the ledger -------------------------------------------------------------------------------------------------
 # The reads below are not scoped to a user: the optimization capability's jobs call them for every pair, and a page
 # that shows them passes only the ids its user may see (`stock_level_list_for_user`).
