@@ -317,9 +317,20 @@ def lead_time_by_pair(
     return stats[stats["deliveries"] >= min_deliveries].reset_index()[columns]
 
 
+def stock_movement_list_for_user(*, user: User) -> QuerySet[StockMovement]:
+    """The ledger is as commercial as the stock it moves: a vendor sees its own products' movements, analysts all,
+    retailers and reps none."""
+    qs = StockMovement.objects.select_related("product", "warehouse")
+    if user.sees_everything:
+        return qs
+    if user.is_vendor:
+        return qs.filter(product__vendor=user.vendor_id)
+    return qs.none()
+
+
 def purchase_order_list_for_user(*, user: User) -> QuerySet[PurchaseOrder]:
     """Analysts see every purchase order, a vendor the ones addressed to it, others none."""
-    qs = PurchaseOrder.objects.select_related("vendor", "warehouse")
+    qs = PurchaseOrder.objects.select_related("vendor", "warehouse").prefetch_related("lines__product")
     if user.sees_everything:
         return qs
     if user.is_vendor:
