@@ -61,6 +61,7 @@ class OptimizationAdapter:
     navigation = (
         contract.NavEntry("Stock health", "optimization:stock-health", roles=("vendor",), order=40),
         contract.NavEntry("Order plans", "optimization:plans", roles=("vendor",), order=41),
+        contract.NavEntry("Purchase orders", "optimization:purchase-orders", roles=("vendor",), order=42),
     )
     home_panels = (
         contract.HomePanel(
