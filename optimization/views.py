@@ -34,6 +34,7 @@ from .services.plans import (
     scenario_create,
     scenario_promote,
 )
+from .services.shortfall import below_reorder_point
 from .services.stock import stock_health
 from .tables import PurchaseOrderFilter, PurchaseOrderTable, StockHealthTable
 
@@ -172,6 +173,7 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         "drafting": drafting_plan(plan),
         "lines": plan.lines.select_related("product", "warehouse").filter(order_qty__gt=0)[:TABLE_ROWS],
         "ordered_lines": plan.lines.filter(order_qty__gt=0).count(),
+        "below_reorder_point": below_reorder_point(plan=plan) if plan.is_solved else None,
         "cost_figure": charts.cost_split_figure([p.name for p in solved], [p.costs for p in solved])
         if solved
         else None,

@@ -1,13 +1,16 @@
 """Stock health on the shared table (filters, sort, CSV, the analyst's vendor picker), the plan form's capacity and
-service level with errors beside their fields, the purchase-orders page; vendor A never sees vendor B's."""
+service level with errors beside their fields, the purchase-orders page, and the plan page's words for pairs left
+below their reorder point; vendor A never sees vendor B's."""
 
 import csv
 import io
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from optimization.models import Plan
+from optimization.services.plans import PlanConstraints, plan_create
 from retailiq.catalog.models import Product
 from retailiq.inventory.models import PurchaseOrder, Warehouse
 
@@ -90,6 +93,28 @@ def test_analysts_plan_one_vendor_from_the_form(stocked):
     b = stocked.vendor_b.vendor_id
     made = _client(stocked.analyst).post("/plans/", {"name": "For B", "vendor": str(b)})
     assert made.status_code == 302 and Plan.objects.get(name="For B").vendor_id == b
+
+
+def test_plan_page_explains_pairs_left_below_their_reorder_point(stocked):
+    plan = plan_create(user=stocked.vendor_a, constraints=PlanConstraints(budget=500.0), name="Small budget")
+    below = plan.lines.filter(order_up_to__lt=F("reorder_point"))
+    assert plan.is_solved and below.exists()  # the tiny demo's forecasts order nothing: a fixed cost outweighs
+    client = _client(stocked.vendor_a)
+    html = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert 'id="below-reorder-point"' in html and "no limit binds" in html
+
+    budget = {"constraint": "budget", "kind": "budget", "limit": 500.0, "used": 498.0, "shadow_price": -0.34,
+              "text": "Budget binds: 498 of 500 spent; each extra 1,000 of budget saves 340 of expected cost."}  # fmt: skip
+    Plan.objects.filter(pk=plan.pk).update(binding=[budget])
+    html = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert f"{below.count():,} product × warehouse" in html
+    assert "below the reorder point: the budget binds (498 of 500 spent)" in html
+    assert "first in line for the next cycle" in html and "saves 340 of expected cost" in html
+    furthest = below.select_related("product", "warehouse").order_by(F("order_up_to") - F("reorder_point")).first()
+    assert f"{furthest.product.name} at {furthest.warehouse.code}: up to {furthest.order_up_to:,.0f}" in html
+
+    plan.lines.filter(order_up_to__lt=F("reorder_point")).update(order_up_to=F("reorder_point"))
+    assert 'id="below-reorder-point"' not in client.get(f"/plans/{plan.pk}/").content.decode()
 
 
 def test_purchase_orders_page_per_vendor_with_csv(stocked):
