@@ -98,14 +98,16 @@ def warnings_panel(request: HttpRequest) -> HttpResponse:
 def purchase_orders_page(request: HttpRequest) -> HttpResponse:
     """Purchase orders with their status, promised and actual dates and lines: a vendor those addressed to it,
     analysts every vendor's (with a vendor to pick)."""
-    orders = purchase_order_list_for_user(user=request.user).annotate(
-        units_ordered=Sum("lines__quantity_ordered"), units_received=Sum("lines__quantity_received")
+    orders = (
+        purchase_order_list_for_user(user=request.user)
+        .annotate(units_ordered=Sum("lines__quantity_ordered"), units_received=Sum("lines__quantity_received"))
+        .order_by("-ordered_on", "-pk")
     )
     vendors = vendor_list_for_user(user=request.user).order_by("name") if request.user.sees_everything else None
     filterset = PurchaseOrderFilter(
         request.GET or None, queryset=orders, warehouses=warehouses_active().order_by("name"), vendors=vendors
     )
-    table = PurchaseOrderTable(filterset.qs, filterset=filterset)
+    table = PurchaseOrderTable(filterset.qs, filterset=filterset, exclude=() if vendors is not None else ("vendor",))
     return first_response(
         request, [table], lambda: render(request, "optimization/purchase_orders.html", {"table": table})
     )

@@ -127,7 +127,9 @@ def test_purchase_orders_page_per_vendor_with_csv(stocked):
     own = _csv(_client(stocked.vendor_a).get("/stock/purchase-orders/?export=csv"))
     numbers = set(PurchaseOrder.objects.filter(vendor_id=a).values_list("number", flat=True))
     assert own and {r["Order"] for r in own} == numbers
-    assert {"Status", "Promised", "First received", "Lines"} <= set(own[0])
+    assert {"Status", "Promised", "First received", "Lines"} <= set(own[0]) and "Vendor" not in own[0]
+    ordered = [r["Ordered"] for r in own]
+    assert ordered == sorted(ordered, reverse=True)
     assert not {r["Order"] for r in own} & set(
         PurchaseOrder.objects.filter(vendor_id=b).values_list("number", flat=True)
     )
