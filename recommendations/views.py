@@ -11,7 +11,7 @@ from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError, InvalidInput, NotFound
 from retailiq.web.access import role_required
 from retailiq.web.errors import status_for
-from retailiq.web.htmx import wants_fragment
+from retailiq.web.htmx import is_htmx, wants_fragment
 
 from .models import FeedbackAction, RecommendationKind
 from .services.feedback import feedback_record
@@ -99,7 +99,7 @@ def shop_pitch(request: HttpRequest, retailer_id: int) -> HttpResponse:
     return render(
         request,
         "recommendations/_pitch.html",
-        {"found": found, "frame": "recommendations/_fragment.html" if request.htmx else "base.html"},
+        {"found": found, "frame": "recommendations/_fragment.html" if is_htmx(request) else "base.html"},
     )
 
 
