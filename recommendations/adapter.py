@@ -86,6 +86,7 @@ class RecommendationsAdapter:
     navigation = (
         contract.NavEntry("Recommended", "recommendations:retailer", roles=("retailer",), order=25),
         contract.NavEntry("Prospects", "recommendations:vendor", roles=("vendor",), order=45),
+        contract.NavEntry("Uptake", "recommendations:uptake", roles=("analyst",), order=115),
     )
     home_panels = (
         contract.HomePanel(

@@ -8,6 +8,7 @@ import pytest
 
 from recommendations.adapter import RecommendationsAdapter
 from recommendations.models import Recommendation
+from recommendations.selectors import uptake_by_list_week
 from recommendations.services.feedback import feedback_record
 from recommendations.services.reach import vendor_reach
 from recommendations.services.shop import shop_recommendations
@@ -76,3 +77,30 @@ def test_live_uptake_per_week_and_list(trained):
     assert {"uptake_14", "uptake_30", "uptake_30_discover", "uptake_30_buy_again"} <= set(uptake["metric"])
     assert uptake["value"].between(0, 1).all()
     assert all(day.weekday() == 0 for day in uptake["day"])
+
+
+def test_analysts_see_uptake_per_list_and_week_as_a_chart(trained, client):
+    earlier = scoring_job_create(
+        capability="recommendations",
+        user=None,
+        idempotency_key="s-uptake",
+        params={"as_of": (END - dt.timedelta(days=40)).isoformat()},
+    )
+    assert scoring_job_run_here(job_id=earlier.pk, worker="test").state == JobState.SUCCEEDED
+    analyst = User.objects.filter(role="analyst").first()
+    weekly = uptake_by_list_week(user=analyst, weeks=12)
+    assert {"discover", "buy_again"} <= set(weekly["kind"])
+    assert weekly["share"].between(0, 1).all() and (weekly["taken"] <= weekly["recommended"]).all()
+    assert all(week.weekday() == 0 for week in weekly["week"])
+    # Counted from the stored lists and the orders that followed them, as the live metric is.
+    stored = Recommendation.objects.filter(as_of=END - dt.timedelta(days=40))
+    assert weekly["recommended"].sum() == stored.values("retailer", "kind", "product").distinct().count()
+
+    client.force_login(analyst)
+    body = client.get("/analyst/recommendations/uptake/").content.decode()
+    assert 'data-chart="uptake-figure"' in body and "Ordered within 30 days" in body and "Buy again" in body
+    # Other roles read no shop's uptake.
+    vendor = User.objects.filter(role="vendor").first()
+    assert uptake_by_list_week(user=vendor, weeks=12)["recommended"].sum() < weekly["recommended"].sum()
+    client.force_login(vendor)
+    assert client.get("/analyst/recommendations/uptake/").status_code == 403
