@@ -134,7 +134,8 @@ class RecommendationsAdapter:
         if orders.empty:
             raise ValueError(f"No order between {start} and {end}; there is nothing to learn from.")
         # Everything training reads travels (and is hashed) here: the catalogue and shops the content and peer
-        # generators read, and the shops' feedback (their dismissals are held out of the evaluated lists).
+        # generators read, and the shops' feedback (their dismissals are held out of the evaluated lists; their
+        # clicks and adds to cart add confidence to those pairs).
         return contract.TrainingData(
             frame=orders,
             data_start=start,
@@ -166,9 +167,10 @@ class RecommendationsAdapter:
             options=recommender.options,
             generators=recommender.generators,
             rules=dismissed_rules(data.extra_frames.get("feedback")),
+            feedback=data.extra_frames.get("feedback"),
         )
         progress("training", 65, "fitting on all the history")
-        recommender.fit(data.frame, products, retailers)
+        recommender.fit(data.frame, products, retailers, feedback=data.extra_frames.get("feedback"))
         metrics["training_retailers"] = float(recommender.training_["retailers"])
         return contract.TrainedModel(
             algorithm="lgbm_ranker",
