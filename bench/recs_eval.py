@@ -45,6 +45,7 @@ from recommendations.ml.evaluation import (  # noqa: E402
     time_split,
     timed,
 )
+from recommendations.ml.holdout import label_days_for  # noqa: E402
 from recommendations.ml.popularity import Popularity  # noqa: E402
 from recommendations.ml.recommender import Recommender, RecommenderOptions  # noqa: E402
 from recommendations.ml.repeat import PersonalFrequency, TifuKNN  # noqa: E402
@@ -137,7 +138,14 @@ def evaluate_time(orders, products, retailers, test_days: int) -> dict:
             lists = generator_lists(generator, truth, k=20, data=data, exclude_bought=task == "discover")
             tasks[task]["models"][name] = score_lists(lists, truth, data.n_products, seconds + build_seconds)
             log.info("%s %s: ndcg@10 %.4f", task, name, tasks[task]["models"][name]["ndcg_at_10"])
-    options = RecommenderOptions(label_days=test_days, lists=("discover", "buy_again"))
+    # The ranker's own label window, as training chooses it: the test's length, or the shortest longer one in which
+    # shops took up new products (on the demo nobody tries a new product within 30 days).
+    label_days = label_days_for(split.train, test_days)
+    if label_days != test_days:
+        log.info(
+            "ranker labels over the last %d days of the training part: shorter windows hold no discovery", label_days
+        )
+    options = RecommenderOptions(label_days=label_days, lists=("discover", "buy_again"))
     model, seconds = timed(lambda: Recommender(options=options).fit(split.train, products, retailers))
     log.info("retailiq fitted in %.0f s: %s", seconds, model.training_)
     for task in ("discover", "buy_again"):

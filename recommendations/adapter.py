@@ -66,6 +66,7 @@ class RecommendationsAdapter:
     navigation = (
         contract.NavEntry("Recommended", "recommendations:retailer", roles=("retailer",), order=25),
         contract.NavEntry("Prospects", "recommendations:vendor", roles=("vendor",), order=45),
+        contract.NavEntry("Uptake", "recommendations:uptake", roles=("analyst",), order=115),
     )
     home_panels = (
         contract.HomePanel(
@@ -113,7 +114,8 @@ class RecommendationsAdapter:
         if orders.empty:
             raise ValueError(f"No order between {start} and {end}; there is nothing to learn from.")
         # Everything training reads travels (and is hashed) here: the catalogue and shops the content and peer
-        # generators read, and the shops' feedback (their dismissals are held out of the evaluated lists).
+        # generators read, and the shops' feedback (their dismissals are held out of the evaluated lists; their
+        # clicks and adds to cart add confidence to those pairs).
         return contract.TrainingData(
             frame=orders,
             data_start=start,
@@ -145,9 +147,10 @@ class RecommendationsAdapter:
             options=recommender.options,
             generators=recommender.generators,
             rules=dismissed_rules(data.extra_frames.get("feedback")),
+            feedback=data.extra_frames.get("feedback"),
         )
         progress("training", 65, "fitting on all the history")
-        recommender.fit(data.frame, products, retailers)
+        recommender.fit(data.frame, products, retailers, feedback=data.extra_frames.get("feedback"))
         metrics["training_retailers"] = float(recommender.training_["retailers"])
         return contract.TrainedModel(
             algorithm="lgbm_ranker",

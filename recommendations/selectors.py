@@ -161,6 +161,63 @@ def feedback_list_for_user(*, user: User) -> QuerySet[RecommendationFeedback]:
         return RecommendationFeedback.objects.none()
 
 
+# --- Uptake ----------------------------------------------------------------------------------
+
+
+def recommendation_uptake_rows(
+    rows: QuerySet[Recommendation], *, since: dt.date, horizons: Sequence[int]
+) -> pd.DataFrame:
+    """One row per stored recommendation on a list from ``since`` on whose shortest window is over, with the Monday
+    of its week and, per horizon H, ``closed_H`` (its H days are over) and ``taken_H`` (the shop ordered the
+    product within H days of the list). The live metric and the analysts' uptake chart both count from here."""
+    columns = ["model_version_id", "as_of", "retailer_id", "product_id", "kind"]
+    last = latest_order_day()
+    if last is None:
+        return pd.DataFrame(columns=[*columns, "week"])
+    rows = rows.filter(as_of__gte=since, as_of__lte=last - dt.timedelta(days=min(horizons) - 1))
+    frame = pd.DataFrame.from_records(list(rows.order_by().values_list(*columns)), columns=columns)
+    if frame.empty:
+        return frame.assign(week=pd.Series(dtype=object))
+    orders = order_frame(
+        start=frame["as_of"].min(),
+        end=min(last, frame["as_of"].max() + dt.timedelta(days=max(horizons) - 1)),
+        retailer_ids=frame["retailer_id"].unique().tolist(),
+    )
+    pairs = frame[["retailer_id", "product_id", "as_of"]].drop_duplicates()
+    first = pairs.merge(orders[["retailer_id", "product_id", "date"]], on=["retailer_id", "product_id"], how="left")
+    first = first[first["date"] >= pd.to_datetime(first["as_of"])]
+    first = first.groupby(["retailer_id", "product_id", "as_of"])["date"].min().rename("ordered_on")
+    frame = frame.merge(first.reset_index(), on=["retailer_id", "product_id", "as_of"], how="left")
+    as_of = pd.to_datetime(frame["as_of"])
+    delay = (frame["ordered_on"] - as_of).dt.days
+    frame["week"] = (as_of - pd.to_timedelta(as_of.dt.weekday, "D")).dt.date
+    for horizon in horizons:
+        frame[f"closed_{horizon}"] = (frame["as_of"] <= last - dt.timedelta(days=horizon - 1)).to_numpy()
+        frame[f"taken_{horizon}"] = (delay < horizon).fillna(False).to_numpy()
+    return frame.drop(columns=["ordered_on"])
+
+
+def uptake_by_list_week(*, user: User, weeks: int) -> pd.DataFrame:
+    """For the stored lists the user may read, per list and week of the lists of the last ``weeks`` weeks whose
+    uptake window is over: the share of recommended products the shop ordered within that window
+    (``uptake_days``, 30 by default). A product on one shop's list of one day counts once, whichever version
+    stored it. Columns: kind, week, share, recommended, taken."""
+    horizon = recommendations_settings().uptake_days
+    last = latest_order_day()
+    columns = ["kind", "week", "share", "recommended", "taken"]
+    if last is None:
+        return pd.DataFrame(columns=columns)
+    since = last - dt.timedelta(days=horizon - 1 + 7 * weeks)
+    rows = recommendation_uptake_rows(recommendation_list_for_user(user=user), since=since, horizons=(horizon,))
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows[rows[f"closed_{horizon}"]].drop_duplicates(["as_of", "retailer_id", "kind", "product_id"])
+    grouped = rows.groupby(["kind", "week"])[f"taken_{horizon}"].agg(recommended="size", taken="sum").reset_index()
+    grouped["taken"] = grouped["taken"].astype(int)
+    grouped["share"] = grouped["taken"] / grouped["recommended"]
+    return grouped[columns].sort_values(["kind", "week"], ignore_index=True)
+
+
 # --- The serving batch ------------------------------------------------------------------------
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("rep/recommendations/panel/", views.rep_panel, name="rep-panel"),
     path("rep/retailers/<int:retailer_id>/pitch/", views.shop_pitch, name="shop-pitch"),
     path("vendor/recommendations/", views.vendor_page, name="vendor"),
+    path("analyst/recommendations/uptake/", views.uptake_page, name="uptake"),
     path("vendor/recommendations/panel/", views.vendor_panel, name="vendor-panel"),
 ]

@@ -11,9 +11,12 @@ from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError, InvalidInput, NotFound
 from retailiq.web.access import role_required
 from retailiq.web.errors import status_for
-from retailiq.web.htmx import wants_fragment
+from retailiq.web.htmx import is_htmx, wants_fragment
 
+from .charts import uptake_figure
+from .conf import recommendations_settings
 from .models import FeedbackAction, RecommendationKind
+from .selectors import uptake_by_list_week
 from .services.feedback import feedback_record
 from .services.reach import rep_pitches, vendor_reach
 from .services.shop import check_kind, shop_recommendations
@@ -21,6 +24,7 @@ from .services.shop import check_kind, shop_recommendations
 LIST_TARGET = "recs-list"
 PANEL_SIZE = 4
 PAGE_SIZE = 12
+UPTAKE_WEEKS = 12
 TABS = [(kind.value, kind.label) for kind in RecommendationKind]
 
 
@@ -99,7 +103,7 @@ def shop_pitch(request: HttpRequest, retailer_id: int) -> HttpResponse:
     return render(
         request,
         "recommendations/_pitch.html",
-        {"found": found, "frame": "recommendations/_fragment.html" if request.htmx else "base.html"},
+        {"found": found, "frame": "recommendations/_fragment.html" if is_htmx(request) else "base.html"},
     )
 
 
@@ -115,3 +119,23 @@ def vendor_page(request: HttpRequest) -> HttpResponse:
 def vendor_panel(request: HttpRequest) -> HttpResponse:
     reach = vendor_reach(user=request.user, prospects=5)
     return render(request, "recommendations/_vendor_panel.html", {"reach": reach, "products": reach.products[:5]})
+
+
+@role_required(Role.ANALYST)
+@require_GET
+def uptake_page(request: HttpRequest) -> HttpResponse:
+    """Live uptake for analysts: per list and week of lists, the share of recommended products the shops ordered
+    within the uptake window, as a chart and as the table it is drawn from."""
+    days = recommendations_settings().uptake_days
+    weekly = uptake_by_list_week(user=request.user, weeks=UPTAKE_WEEKS)
+    labels = dict(RecommendationKind.choices)
+    context = {
+        "days": days,
+        "weeks": UPTAKE_WEEKS,
+        "rows": [
+            {**row, "label": labels.get(row["kind"], row["kind"]), "share_text": f"{row['share']:.1%}"}
+            for row in weekly.to_dict("records")
+        ],
+        "figure": uptake_figure(weekly, labels=labels, days=days) if len(weekly) else None,
+    }
+    return render(request, "recommendations/uptake.html", context)

@@ -5,6 +5,8 @@ lines of one retailer on one day are one basket (the same names as the reorder h
 ``products`` (optional): ``product_id`` and any of ``name``, ``category_id``, ``brand``, ``unit_price``; products
 listed here but never ordered are still recommendable (content cold start).
 ``retailers`` (optional): ``retailer_id`` and any of ``segment``, ``city``; a retailer with no order still gets lists.
+``feedback`` (optional): ``retailer_id``, ``product_id``, ``date``, ``action`` as the shops reacted to their lists;
+clicks and adds to cart before ``as_of`` add to the confidence of their pair (``FEEDBACK_WEIGHTS``).
 ``as_of`` is the day after the last order, as in reorder: what happened before it is history.
 """
 
@@ -17,6 +19,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 PRODUCT_COLUMNS = ("name", "category_id", "brand", "unit_price")
+# What a shop's reaction to a shown list adds to its implicit-feedback confidence, in baskets: an add to the cart
+# says more than a click, and neither as much as an order. Dismissals are rules, not signal.
+FEEDBACK_WEIGHTS = {"clicked": 0.25, "added_to_cart": 0.5}
 RETAILER_COLUMNS = ("segment", "city")
 UNKNOWN = "unknown"
 
@@ -63,14 +68,33 @@ def _ids(ordered: pd.Series, listed: pd.Series) -> pd.Index:
     return pd.Index(pd.unique(np.asarray(values, dtype=object)))
 
 
+def _feedback_confidence(
+    feedback: pd.DataFrame | None, retailer_ids: pd.Index, product_ids: pd.Index, as_of: pd.Timestamp, half_life: float
+) -> sp.csr_matrix:
+    """Clicks and adds to cart before ``as_of`` on known shops and products, weighted by ``FEEDBACK_WEIGHTS`` and
+    recency as baskets are."""
+    shape = (len(retailer_ids), len(product_ids))
+    if feedback is None or feedback.empty:
+        return sp.csr_matrix(shape)
+    rows = feedback[feedback["action"].isin(list(FEEDBACK_WEIGHTS))]
+    dates = pd.to_datetime(rows["date"]).dt.floor("D")
+    r = retailer_ids.get_indexer(rows["retailer_id"])
+    p = product_ids.get_indexer(rows["product_id"])
+    keep = ((dates < as_of) & (r >= 0) & (p >= 0)).to_numpy()
+    weight = rows["action"].map(FEEDBACK_WEIGHTS).to_numpy(dtype=float)[keep]
+    age = (as_of - dates[keep]).dt.days.to_numpy(dtype=float)
+    return sp.csr_matrix((weight * np.power(0.5, age / half_life), (r[keep], p[keep])), shape=shape)
+
+
 @dataclass
 class TrainingData:
     """Validated frames, the id indexes every generator shares, and the matrices they all start from.
 
     ``baskets`` holds one row per retailer x product x day (``r``, ``p`` integer positions, ``age`` in days before
     ``as_of``); ``counts`` is retailers x products, the number of baskets with the product; ``confidence`` the same
-    counts weighted by recency (half-life ``half_life_days``) and compressed by log1p, the implicit-feedback
-    confidence the collaborative models read.
+    counts weighted by recency (half-life ``half_life_days``), plus the shops' clicks and adds to cart weighted
+    alike, compressed by log1p: the implicit-feedback confidence the collaborative and content models read.
+    Purchases alone make ``counts`` and ``baskets``, so buy again and the repeat signals count orders only.
     """
 
     retailer_ids: np.ndarray
@@ -92,6 +116,7 @@ class TrainingData:
         *,
         as_of: pd.Timestamp | str | None = None,
         half_life_days: float = 90.0,
+        feedback: pd.DataFrame | None = None,
     ) -> TrainingData:
         valid = validate_orders(orders)
         as_of = pd.Timestamp(as_of).normalize() if as_of is not None else valid["date"].max() + pd.Timedelta(days=1)
@@ -126,6 +151,7 @@ class TrainingData:
         counts = sp.csr_matrix((np.ones(len(baskets)), (baskets["r"], baskets["p"])), shape=shape)
         decay = np.power(0.5, baskets["age"].to_numpy() / half_life_days)
         confidence = sp.csr_matrix((decay, (baskets["r"], baskets["p"])), shape=shape)
+        confidence = confidence + _feedback_confidence(feedback, retailer_ids, product_ids, as_of, half_life_days)
         confidence.data = np.log1p(confidence.data)
         return cls(
             retailer_ids=np.asarray(retailer_ids, dtype=object),

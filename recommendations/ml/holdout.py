@@ -57,13 +57,16 @@ def holdout_metrics(
     options: RecommenderOptions,
     generators=None,
     rules: BusinessRules | None = None,
+    feedback: pd.DataFrame | None = None,
 ) -> dict[str, float]:
     """Fit on all but the last ``options.label_days`` days and score the two lists on them, beside popularity
     (discover) and frequency (buy again) on the same split."""
     split = time_split(validate_orders(orders), options.label_days)
     rules = rules or BusinessRules(diversity=0.0)
     data = TrainingData.build(split.train, products, retailers)
-    model, seconds = timed(lambda: Recommender(generators, options).fit(split.train, products, retailers))
+    model, seconds = timed(
+        lambda: Recommender(generators, options).fit(split.train, products, retailers, feedback=feedback)
+    )
     metrics: dict[str, float] = {"label_days": float(options.label_days), "fit_seconds": round(seconds, 2)}
     baselines = {"discover": ("popularity", Popularity()), "buy_again": ("frequency", PersonalFrequency(NO_DECAY))}
     for kind, (name, baseline) in baselines.items():

@@ -83,15 +83,19 @@ class Recommender:
         retailers: pd.DataFrame | None = None,
         *,
         holdout: pd.DataFrame | None = None,
+        feedback: pd.DataFrame | None = None,
     ) -> Recommender:
-        """Learn the rankers on a time split, then refit the generators on ``orders`` (plus ``holdout``)."""
+        """Learn the rankers on a time split, then refit the generators on ``orders`` (plus ``holdout``). The shops'
+        ``feedback`` adds confidence to the pairs they clicked or put in the cart, each fit reading only what came
+        before its cutoff (:class:`TrainingData`)."""
         orders = validate_orders(orders)
         if holdout is None:
             cutoff = orders["date"].max() + pd.Timedelta(days=1 - self.options.label_days)
             train, holdout = orders[orders["date"] < cutoff], orders[orders["date"] >= cutoff]
         else:
             train, holdout = orders, validate_orders(holdout)
-        train_data = TrainingData.build(train, products, retailers, half_life_days=self.options.half_life_days)
+        half_life = self.options.half_life_days
+        train_data = TrainingData.build(train, products, retailers, half_life_days=half_life, feedback=feedback)
         split_generators = {name: g.fit(train_data) for name, g in self._fresh_generators().items()}
         truth = holdout.groupby("retailer_id")["product_id"].agg(set)
         shops = truth.index[train_data.retailer_positions(truth.index) >= 0].to_numpy(dtype=object)
@@ -125,7 +129,7 @@ class Recommender:
             self.rankers_[kind] = ranker.fit(features, y, np.concatenate(groups))
             self.training_["rows"][kind] = {"rows": len(y), "positives": int(y.sum())}
         full = pd.concat([train, holdout], ignore_index=True)
-        self.data_ = TrainingData.build(full, products, retailers, half_life_days=self.options.half_life_days)
+        self.data_ = TrainingData.build(full, products, retailers, half_life_days=half_life, feedback=feedback)
         self.generators_ = {name: g.fit(self.data_) for name, g in self._fresh_generators().items()}
         self.categories_ = self.data_.products["category_id"].to_numpy(dtype=object)
         return self

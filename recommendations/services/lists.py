@@ -14,9 +14,8 @@ from ..models import Recommendation
 from ..selectors import (
     dismissed_pairs,
     inactive_product_ids,
-    latest_order_day,
-    order_frame,
     out_of_stock_pairs,
+    recommendation_uptake_rows,
     reorder_probability_frame,
 )
 
@@ -94,50 +93,20 @@ def _bundles(model: Any, retailer_ids, *, k: int, anchor: int | None, rules: Bus
 def live_uptake(*, model_version_ids: Sequence[int], since: dt.date) -> pd.DataFrame:
     """Per version and week of lists whose window is over: the share of recommended products the shop ordered
     within 14 and 30 days (``uptake_14``, ``uptake_30``), overall and per list (``uptake_30_discover``, ...)."""
-    last = latest_order_day()
-    if last is None:
-        return pd.DataFrame(columns=LIVE_COLUMNS)
-    rows = pd.DataFrame.from_records(
-        list(
-            Recommendation.objects.filter(
-                model_version_id__in=list(model_version_ids),
-                as_of__gte=since,
-                as_of__lte=last - dt.timedelta(days=min(LIVE_HORIZONS) - 1),
-            )
-            .order_by()
-            .values_list("model_version_id", "as_of", "retailer_id", "product_id", "kind")
-        ),
-        columns=["model_version_id", "as_of", "retailer_id", "product_id", "kind"],
+    rows = recommendation_uptake_rows(
+        Recommendation.objects.filter(model_version_id__in=list(model_version_ids)), since=since, horizons=LIVE_HORIZONS
     )
     if rows.empty:
         return pd.DataFrame(columns=LIVE_COLUMNS)
-    orders = order_frame(
-        start=rows["as_of"].min(),
-        end=min(last, rows["as_of"].max() + dt.timedelta(days=max(LIVE_HORIZONS) - 1)),
-        retailer_ids=rows["retailer_id"].unique().tolist(),
-    )
-    first_order = (
-        rows[["retailer_id", "product_id", "as_of"]]
-        .drop_duplicates()
-        .merge(orders[["retailer_id", "product_id", "date"]], on=["retailer_id", "product_id"], how="left")
-    )
-    first_order = first_order[first_order["date"] >= pd.to_datetime(first_order["as_of"])]
-    first_order = first_order.groupby(["retailer_id", "product_id", "as_of"])["date"].min().rename("ordered_on")
-    rows = rows.merge(first_order.reset_index(), on=["retailer_id", "product_id", "as_of"], how="left")
-    delay = (rows["ordered_on"] - pd.to_datetime(rows["as_of"])).dt.days
-    rows["week"] = (
-        pd.to_datetime(rows["as_of"]) - pd.to_timedelta(pd.to_datetime(rows["as_of"]).dt.weekday, "D")
-    ).dt.date
     out = []
     for horizon in LIVE_HORIZONS:
-        closed = rows["as_of"] <= last - dt.timedelta(days=horizon - 1)
-        taken = (delay < horizon).fillna(False).to_numpy()
-        scoped = rows.assign(taken=taken)[closed.to_numpy()]
+        scoped = rows[rows[f"closed_{horizon}"]]
         for (version, week), group in scoped.groupby(["model_version_id", "week"]):
-            out.append((version, week, f"uptake_{horizon}", float(group["taken"].mean()), len(group)))
+            out.append((version, week, f"uptake_{horizon}", float(group[f"taken_{horizon}"].mean()), len(group)))
             if horizon == recommendations_settings().uptake_days:
                 for kind, items in group.groupby("kind"):
-                    out.append((version, week, f"uptake_{horizon}_{kind}", float(items["taken"].mean()), len(items)))
+                    value = float(items[f"taken_{horizon}"].mean())
+                    out.append((version, week, f"uptake_{horizon}_{kind}", value, len(items)))
     frame = pd.DataFrame(out, columns=LIVE_COLUMNS)
     frame["value"] = frame["value"].astype(np.float64)
     return frame

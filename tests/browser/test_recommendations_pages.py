@@ -57,3 +57,24 @@ def test_retailer_browses_its_recommendations(demo_site, page, screenshot, width
     page.goto(f"{demo_site}/retailer/reorder/")
     assert added in page.locator("#reorder-cart").inner_text()
     screenshot(f"recommendations-cart-{width}")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_rep_sees_products_to_pitch_on_the_call_list_and_the_shop_page(demo_site, page, screenshot, width):  # noqa: F811
+    if width == "phone":
+        page.set_viewport_size(PHONE)
+    sign_in(page, demo_site, "rep")
+    page.goto(f"{demo_site}/rep/calls/?horizon=30")
+    entry = page.locator(".call-entry").first
+    entry.locator(".pitch-slot").scroll_into_view_if_needed()
+    entry.locator(".pitch-slot li, .pitch-slot .empty").first.wait_for()
+    pitched = entry.locator(".pitch-slot li")
+    assert pitched.count() >= 1 and pitched.first.locator(".small-note").inner_text().strip()
+    screenshot(f"recommendations-call-list-pitch-{width}")
+    entry.screenshot(path=str(screenshot(f"recommendations-call-entry-{width}")))
+
+    entry.locator("h3 a").click()
+    page.locator(".pitch-slot").scroll_into_view_if_needed()  # loaded once revealed
+    page.locator(".pitch-slot li, .pitch-slot .empty").first.wait_for()
+    assert page.get_by_role("heading", name="To pitch: new to this shop").is_visible()
+    screenshot(f"recommendations-shop-pitch-{width}")

@@ -5,9 +5,12 @@ vendor's reach and prospects read them, and live uptake has a row per list."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from recommendations.adapter import RecommendationsAdapter
-from recommendations.models import Recommendation
+from recommendations.ml.data import TrainingData
+from recommendations.models import Recommendation, RecommendationFeedback
+from recommendations.selectors import uptake_by_list_week
 from recommendations.services.feedback import feedback_record
 from recommendations.services.reach import vendor_reach
 from recommendations.services.shop import shop_recommendations
@@ -16,6 +19,8 @@ from retailiq.demo.generator import generate_marketplace
 from retailiq.demo.loader import load_marketplace
 from retailiq.registry.models import Job, JobKind, JobState
 from retailiq.registry.services import scoring_job_create, scoring_job_run_here, training_job_run
+from retailiq.registry.services.training import training_data_hash
+from retailiq.retailers.models import Retailer
 
 END = dt.date(2026, 3, 1)
 FAST = {"generators": "popularity,peers,item_knn,content", "per_generator": 20, "num_boost_round": 30}
@@ -76,3 +81,51 @@ def test_live_uptake_per_week_and_list(trained):
     assert {"uptake_14", "uptake_30", "uptake_30_discover", "uptake_30_buy_again"} <= set(uptake["metric"])
     assert uptake["value"].between(0, 1).all()
     assert all(day.weekday() == 0 for day in uptake["day"])
+
+
+def test_analysts_see_uptake_per_list_and_week_as_a_chart(trained, client):
+    earlier = scoring_job_create(
+        capability="recommendations",
+        user=None,
+        idempotency_key="s-uptake",
+        params={"as_of": (END - dt.timedelta(days=40)).isoformat()},
+    )
+    assert scoring_job_run_here(job_id=earlier.pk, worker="test").state == JobState.SUCCEEDED
+    analyst = User.objects.filter(role="analyst").first()
+    weekly = uptake_by_list_week(user=analyst, weeks=12)
+    assert {"discover", "buy_again"} <= set(weekly["kind"])
+    assert weekly["share"].between(0, 1).all() and (weekly["taken"] <= weekly["recommended"]).all()
+    assert all(week.weekday() == 0 for week in weekly["week"])
+    # Counted from the stored lists and the orders that followed them, as the live metric is.
+    stored = Recommendation.objects.filter(as_of=END - dt.timedelta(days=40))
+    assert weekly["recommended"].sum() == stored.values("retailer", "kind", "product").distinct().count()
+
+    client.force_login(analyst)
+    body = client.get("/analyst/recommendations/uptake/").content.decode()
+    assert 'data-chart="uptake-figure"' in body and "Ordered within 30 days" in body and "Buy again" in body
+    # Other roles read no shop's uptake.
+    vendor = User.objects.filter(role="vendor").first()
+    assert uptake_by_list_week(user=vendor, weeks=12)["recommended"].sum() < weekly["recommended"].sum()
+    client.force_login(vendor)
+    assert client.get("/analyst/recommendations/uptake/").status_code == 403
+
+
+def test_clicks_and_adds_to_cart_are_training_input_and_change_the_recorded_hash(db):
+    load_marketplace(generate_marketplace(size="tiny", seed=5, end=END))
+    adapter = RecommendationsAdapter()
+    before = adapter.load_training_data(segment="", params={})
+    shop = Retailer.objects.filter(pk__in=before.frame["retailer_id"].unique().tolist()).order_by("pk").first()
+    bought = set(before.frame.loc[before.frame["retailer_id"] == shop.pk, "product_id"])
+    product = next(p for p in before.extra_frames["products"]["product_id"] if p not in bought)
+    when = timezone.make_aware(dt.datetime.combine(END - dt.timedelta(days=3), dt.time(12)))
+    for action in ("clicked", "added_to_cart"):
+        RecommendationFeedback.objects.create(
+            retailer=shop, product_id=product, action=action, kind="discover", created_at=when
+        )
+    after = adapter.load_training_data(segment="", params={})
+    assert len(after.extra_frames["feedback"]) == len(before.extra_frames["feedback"]) + 2
+    assert training_data_hash(after) != training_data_hash(before)
+    fed = TrainingData.build(after.frame, feedback=after.extra_frames["feedback"])
+    plain = TrainingData.build(before.frame, feedback=before.extra_frames["feedback"])
+    r, p = fed.retailer_positions([shop.pk])[0], fed.product_positions([product])[0]
+    assert p >= 0 and plain.confidence[r, p] == 0 and fed.confidence[r, p] > 0

@@ -135,3 +135,30 @@ def test_orders_in_the_wrong_shape_are_named():
         TrainingData.build(
             pd.DataFrame({"retailer_id": [1], "product_id": [2], "date": ["2024-01-01"], "quantity": [0]})
         )
+
+
+def test_clicks_and_adds_to_cart_add_confidence_to_their_pairs_only(market):
+    orders, products, retailers = market
+    plain = TrainingData.build(orders, products, retailers)
+    shop, bought, unseen = plain.retailer_ids[0], plain.product_ids[0], "NEW"
+    day = plain.as_of - pd.Timedelta(days=2)
+    feedback = pd.DataFrame(
+        {
+            "retailer_id": [shop, shop, shop, shop],
+            "product_id": [unseen, bought, bought, unseen],
+            "date": [day, day, day, plain.as_of],  # the last is on as_of: after the history, so not read
+            "action": ["added_to_cart", "clicked", "dismissed", "clicked"],
+        }
+    )
+    fed = TrainingData.build(orders, products, retailers, feedback=feedback)
+    r, (p_bought, p_unseen) = plain.retailer_positions([shop])[0], plain.product_positions([bought, unseen])
+    assert plain.confidence[r, p_unseen] == 0 and fed.confidence[r, p_unseen] > 0
+    assert fed.confidence[r, p_bought] > plain.confidence[r, p_bought]
+    # A cart add weighs more than a click; everything else, and the purchase counts, stay as they were.
+    assert fed.confidence[r, p_unseen] > np.log1p(0.25)
+    changed = (fed.confidence != plain.confidence).nnz
+    assert changed == 2 and (fed.counts != plain.counts).nnz == 0 and fed.baskets.equals(plain.baskets)
+    # The collaborative generators read it: the shop's item-kNN scores move.
+    before = np.asarray(ItemKNN(neighbours=10).fit(plain).score([shop]))
+    after = np.asarray(ItemKNN(neighbours=10).fit(fed).score([shop]))
+    assert not np.allclose(before, after)

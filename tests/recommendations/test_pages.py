@@ -62,6 +62,20 @@ def test_a_rep_sees_pitches_for_its_shops_only(client, habits):
     assert client.get(f"/rep/retailers/{habits.shop_a.pk}/pitch/").status_code == 200
 
 
+def test_the_call_list_and_the_shop_page_load_each_shops_pitch(client, habits):
+    client.force_login(habits.rep_a)
+    pitch = f"/rep/retailers/{habits.shop_a.pk}/pitch/"
+    calls = client.get("/rep/calls/", {"horizon": "30"}).content.decode()
+    assert f'hx-get="{pitch}"' in calls and f'hx-get="/rep/retailers/{habits.shop_b.pk}/pitch/"' not in calls
+    shop_page = client.get(f"/rep/retailers/{habits.shop_a.pk}/").content.decode()
+    assert f'hx-get="{pitch}"' in shop_page and "To pitch: new to this shop" in shop_page
+    fragment = client.get(pitch, HTTP_HX_REQUEST="true").content.decode()
+    # Shop A buys products 1 and 2: it is pitched what it never bought, each with the reason it was chosen.
+    assert "<html" not in fragment and habits.product_3.name in fragment and habits.product_1.name not in fragment
+    assert fragment.count('class="muted small-note"') >= 1
+    assert client.get(f"/rep/retailers/{habits.shop_b.pk}/pitch/", HTTP_HX_REQUEST="true").status_code == 404
+
+
 def test_a_vendor_page_waits_for_the_nightly_lists(client, habits):
     client.force_login(habits.vendor_user_1)
     assert "scored nightly" in client.get("/vendor/recommendations/").content.decode()
