@@ -4,25 +4,30 @@ from typing import Any
 
 import pandas as pd
 
+from retailiq.core.money import format_money, money_axis
+
 REVENUE_COLOUR = "#0b6e4f"
 ORDERS_COLOUR = "#a15c00"
 
 
-def marketplace_weekly_figure(weekly: pd.DataFrame, *, currency: str) -> dict[str, Any] | None:
+def marketplace_weekly_figure(weekly: pd.DataFrame, *, currency: str | None = None) -> dict[str, Any] | None:
     """Net revenue per week as bars, orders per week as a line on its own axis: the two
     move together unless basket sizes change, which is worth seeing. None when empty."""
     if weekly.empty:
         return None
     x = [pd.Timestamp(w).date().isoformat() for w in weekly["week"]]
+    revenue = [round(float(v), 2) for v in weekly["revenue"]]
     return {
         "data": [
             {
                 "type": "bar",
                 "name": "Net revenue",
                 "x": x,
-                "y": [round(float(v), 2) for v in weekly["revenue"]],
+                "y": revenue,
+                "text": [format_money(v, currency) for v in revenue],
+                "textposition": "none",
                 "marker": {"color": REVENUE_COLOUR},
-                "hovertemplate": f"Revenue: {currency}%{{y:,.0f}}<extra></extra>",
+                "hovertemplate": "Revenue: %{text}<extra></extra>",
             },
             {
                 "type": "scatter",
@@ -36,13 +41,8 @@ def marketplace_weekly_figure(weekly: pd.DataFrame, *, currency: str) -> dict[st
             },
         ],
         "layout": {
-            "xaxis": {"type": "date", "title": {"text": "Week starting"}, "hoverformat": "%d %b %Y"},
-            "yaxis": {
-                "title": {"text": f"Net revenue ({currency})"},
-                "tickprefix": currency,
-                "tickformat": "~s",
-                "rangemode": "tozero",
-            },
+            "xaxis": {"type": "date", "title": {"text": "Week starting"}, "hoverformat": "%-d %b %Y"},
+            "yaxis": money_axis(revenue, title="Net revenue", currency=currency),
             "yaxis2": {
                 "title": {"text": "Orders"},
                 "overlaying": "y",
