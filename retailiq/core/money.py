@@ -6,6 +6,7 @@ thousands otherwise (£1,234,568). An amount names its currency; without one it 
 
 import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -45,7 +46,7 @@ def format_money(value: Any, currency: str | None = None) -> str:
     amount = float(value)
     if not math.isfinite(amount):
         return "—"
-    whole = round(amount)
+    whole = int(Decimal(repr(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # 56.5 -> 57, as on paper
     sign = MINUS if whole < 0 else ""
     return f"{sign}{currency_symbol(currency)}{group_digits(abs(whole), currency)}"
 
