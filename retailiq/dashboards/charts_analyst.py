@@ -15,8 +15,13 @@ def marketplace_weekly_figure(weekly: pd.DataFrame, *, currency: str | None = No
     move together unless basket sizes change, which is worth seeing. None when empty."""
     if weekly.empty:
         return None
-    x = [pd.Timestamp(w).date().isoformat() for w in weekly["week"]]
-    revenue = [round(float(v), 2) for v in weekly["revenue"]]
+    # Every week from the first to the last, so weeks without orders (years between two imports) are gaps,
+    # not a straight line drawn across them.
+    weeks = pd.to_datetime(weekly["week"])
+    every_week = pd.date_range(weeks.min(), weeks.max(), freq="7D")
+    weekly = weekly.assign(week=weeks).set_index("week").reindex(every_week.union(weeks))
+    x = [pd.Timestamp(w).date().isoformat() for w in weekly.index]
+    revenue = [round(float(v), 2) if pd.notna(v) else None for v in weekly["revenue"]]
     return {
         "data": [
             {
@@ -34,7 +39,8 @@ def marketplace_weekly_figure(weekly: pd.DataFrame, *, currency: str | None = No
                 "mode": "lines",
                 "name": "Orders",
                 "x": x,
-                "y": [int(v) for v in weekly["orders"]],
+                "y": [int(v) if pd.notna(v) else None for v in weekly["orders"]],
+                "connectgaps": False,
                 "yaxis": "y2",
                 "line": {"color": ORDERS_COLOUR, "width": 2},
                 "hovertemplate": "Orders: %{y:,}<extra></extra>",
