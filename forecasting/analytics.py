@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce, TruncWeek
 
 from retailiq.accounts.models import User
@@ -343,8 +343,14 @@ def growth_rankings(
     """Per product, the forecast for the next four weeks against what sold in the last
     four. Where the serving model forecasts fewer days ahead, its daily average over the
     days it does forecast stands in for the rest. Products that sold nothing in the last
-    four weeks have no growth rate and are left out."""
+    four weeks have no growth rate and are left out.
+
+    A product is listed as growing or slowing only where its sales agree: the last four
+    weeks against the four before moved the same way as the forecast. A forecast that falls below sales which are rising says more about the
+    forecast than about the product, and listing it as "slowing" beside a home page that
+    shows it growing told the vendor two stories."""
     end = run.last_data_day
+    window = dt.timedelta(days=RANKING_WINDOW_DAYS)
     forecasts = (
         DemandForecast.objects.filter(
             model_version=run.version,
@@ -356,16 +362,19 @@ def growth_rankings(
         .values("product_id", "product__name", "product__sku")
         .annotate(quantity=Sum("quantity"), days=Count("id"))
     )
-    actual = dict(
+    sold = (
         _sales_lines(user=user)
-        .filter(product__in=products, placed_on__gt=end - dt.timedelta(days=RANKING_WINDOW_DAYS), placed_on__lte=end)
+        .filter(product__in=products, placed_on__gt=end - 2 * window, placed_on__lte=end)
         .values("product_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("product_id", "units")
+        .annotate(
+            last=Sum("quantity", filter=Q(placed_on__gt=end - window)),
+            before=Sum("quantity", filter=Q(placed_on__lte=end - window)),
+        )
     )
+    actual = {row["product_id"]: (float(row["last"] or 0), float(row["before"] or 0)) for row in sold}
     rows = []
     for f in forecasts:
-        last = float(actual.get(f["product_id"]) or 0)
+        last, before = actual.get(f["product_id"], (0.0, 0.0))
         if last <= 0:
             continue
         ahead = float(f["quantity"]) * HORIZON_DAYS / f["days"]
@@ -374,18 +383,28 @@ def growth_rankings(
                 "product_id": f["product_id"],
                 "product": f["product__name"],
                 "sku": f["product__sku"],
+                "previous_4_weeks": before,
                 "last_4_weeks": last,
                 "next_4_weeks": ahead,
                 "change": ahead - last,
                 "growth": (ahead - last) / last,
+                "sales_trend": (last - before) / before if before > 0 else None,
                 "forecast_days": f["days"],
             }
         )
     rows.sort(key=lambda r: (-r["growth"], r["product"]))
     # Within half a percent either way a product is steady, neither growing nor slowing.
-    growing = [r for r in rows if r["growth"] >= STEADY][:limit]
-    declining = [r for r in reversed(rows) if r["growth"] <= -STEADY][:limit]
-    return growing, declining
+    growing = [r for r in rows if r["growth"] >= STEADY and _trend_allows(r["sales_trend"], up=True)][:limit]
+    declining = [r for r in reversed(rows) if r["growth"] <= -STEADY and _trend_allows(r["sales_trend"], up=False)]
+    return growing, declining[:limit]
+
+
+def _trend_allows(trend: float | None, *, up: bool) -> bool:
+    """Whether the last four weeks' sales against the four before moved the forecast's way, beyond the
+    steady band. A product new in the last four weeks counts as growing, never as slowing."""
+    if trend is None:
+        return up
+    return trend >= STEADY if up else trend <= -STEADY
 
 
 # --- Seasonality -------------------------------------------------------------------------

@@ -94,7 +94,13 @@ def demand_figure(
     # with on a narrow screen; its range is the data's, from the first sale day shown to
     # the last forecast day.
     shown = [frame["date"] for frame in (history, forecast) if not frame.empty]
-    xaxis: dict[str, Any] = {"type": "date", "hoverformat": "Week of %-d %b %Y" if unit == "week" else "%a %-d %b %Y"}
+    # Level date labels, few enough to fit a phone: rotated ones grow into the legend below them.
+    xaxis: dict[str, Any] = {
+        "type": "date",
+        "hoverformat": "Week of %-d %b %Y" if unit == "week" else "%a %-d %b %Y",
+        "tickangle": 0,
+        "nticks": 5,
+    }
     if shown:
         dates = pd.concat(shown)
         pad = pd.Timedelta(days=3 if unit == "week" else 1)
@@ -106,8 +112,9 @@ def demand_figure(
     layout: dict[str, Any] = {
         "xaxis": xaxis,
         "yaxis": yaxis,
-        "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"},
-        "margin": {"t": 30, "r": 20, "b": 30, "l": 60},
+        # The legend sits at the figure's foot, below the date labels however narrow the screen.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        "margin": {"t": 30, "r": 20, "b": 100, "l": 60},
     }
     if origin is not None:
         at = origin.isoformat()

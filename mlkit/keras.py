@@ -34,6 +34,7 @@ def keras_runtime(seed: int | None = None) -> Any:
     import keras
     import tensorflow as tf
 
+    quiet_tensorflow(tf)
     try:
         tf.config.threading.set_intra_op_parallelism_threads(INTRA_OP_THREADS)
         tf.config.threading.set_inter_op_parallelism_threads(INTER_OP_THREADS)
@@ -43,6 +44,21 @@ def keras_runtime(seed: int | None = None) -> Any:
         keras.utils.set_random_seed(seed)
         tf.config.experimental.enable_op_determinism()
     return keras
+
+
+def quiet_tensorflow(tf: Any) -> None:
+    """A console with what a user needs: TensorFlow's Python warnings (a tf.function "retracing" notice when
+    a forecast is asked for a new number of series) and absl's log lines say nothing a user can act on, so
+    only errors are printed."""
+    import logging
+
+    tf.get_logger().setLevel(logging.ERROR)
+    try:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    except ImportError:  # absl comes with TensorFlow; without it there is nothing to quiet
+        pass
 
 
 def library_versions() -> dict[str, str]:

@@ -13,7 +13,7 @@ import numpy as np
 from . import metrics
 from .base import Forecaster
 from .demand_class import classify
-from .intervals import LEVELS, recent_level
+from .intervals import LEVELS, recent_scale
 from .matrix import DemandMatrix
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 ForecasterFactory = Callable[[], Forecaster]
 MIN_HISTORY = 2  # periods before the earliest origin; each model says if it needs more
 MIN_ROWS_PER_STEP = 100  # below this, interval quantiles pool the horizon steps
-MIN_ROWS_PER_CLASS = 200  # below this, a demand class uses the pooled interval widths
+# Below this many backtest errors (series x fold x step), a demand class uses the pooled interval widths. Errors,
+# not rows: a handful of steady products over a few folds of four weeks hold hundreds, enough for their own
+# quantiles, and pooled widths would lend them the tails of the lumpy majority.
+MIN_ERRORS_PER_CLASS = 200
 
 
 @dataclass
@@ -42,14 +45,11 @@ class Fold:
 
     @property
     def levels(self) -> np.ndarray:
-        """Recent level per series, censored periods left out (a stockout is not low demand)."""
+        """Recent spread per series, the unit of interval widths (see intervals.recent_scale), censored
+        periods left out (a stockout is not low demand)."""
         if self.history_censored is None or not self.history_censored.any():
-            return recent_level(self.history)
-        recent = np.where(self.history_censored, np.nan, self.history)[:, -28:]
-        known = np.isfinite(recent)
-        sums = np.where(known, recent, 0.0).sum(axis=1)
-        mean = np.divide(sums, known.sum(axis=1), out=np.zeros(len(sums)), where=known.any(axis=1))
-        return np.maximum(mean, 0.05)
+            return recent_scale(self.history)
+        return recent_scale(np.where(self.history_censored, np.nan, self.history))
 
     def scale_history(self) -> np.ndarray:
         """History for the MASE/RMSSE scale: periods before a series' first sale and
@@ -149,7 +149,7 @@ class BacktestResult:
 
 
 def relative_errors(fold: Fold, forecast: np.ndarray) -> np.ndarray:
-    """(actual - forecast) in units of each series' recent level; censored periods NaN."""
+    """(actual - forecast) in units of each series' recent spread; censored periods NaN."""
     errors = (fold.actual - forecast) / fold.levels[:, None]
     return np.where(fold.censored, np.nan, errors)
 
@@ -157,7 +157,7 @@ def relative_errors(fold: Fold, forecast: np.ndarray) -> np.ndarray:
 @dataclass
 class IntervalWidths:
     """Split-conformal interval bounds: quantiles of backtest errors relative to each
-    series' recent level, per horizon step (errors grow with the step), and per demand
+    series' recent spread, per horizon step (errors grow with the step), and per demand
     class where a class has enough rows (a lumpy series needs wider bounds than a smooth
     one, and pooling them would under-cover one and over-cover the other)."""
 
@@ -169,7 +169,7 @@ class IntervalWidths:
         bounds = {"all": _quantile_bounds(relative)}
         for group in np.unique(classes):
             rows = relative[classes == group]
-            if np.isfinite(rows).any(axis=1).sum() >= MIN_ROWS_PER_CLASS:
+            if np.isfinite(rows).sum() >= MIN_ERRORS_PER_CLASS:
                 bounds[str(group)] = _quantile_bounds(rows)
         return cls(bounds=bounds)
 

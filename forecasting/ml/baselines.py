@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import metrics
-from .intervals import LEVELS, error_quantiles, interval_from_bounds, recent_level
+from .intervals import LEVELS, error_quantiles, interval_from_bounds, recent_scale
 from .matrix import DemandMatrix
 
 METHODS = ("naive", "seasonal_naive", "moving_average")
@@ -53,7 +53,7 @@ def backtest(matrix: DemandMatrix, *, method: str, horizon: int, window: int, n_
             Backtest(
                 actual=matrix.values[:, cutoff : cutoff + horizon],
                 forecast=point_forecast(history, method=method, horizon=horizon, window=window),
-                levels=recent_level(history),
+                levels=recent_scale(history),
                 history_for_scale=[history],
             )
         )
@@ -129,7 +129,7 @@ class BaselineForecaster:
         history = matrix.values
         horizon = horizon or self.horizon
         forecast = point_forecast(history, method=self.method, horizon=horizon, window=self.window)
-        levels = recent_level(history) if history.shape[1] else np.full(history.shape[0], 0.05)
+        levels = recent_scale(history) if history.shape[1] else np.full(history.shape[0], 0.05)
         result = {"forecast": forecast}
         for level, bounds in self.interval_bounds.items():
             result[f"lower_{level}"], result[f"upper_{level}"] = interval_from_bounds(forecast, levels, bounds)

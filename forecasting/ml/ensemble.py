@@ -23,7 +23,7 @@ from . import metrics
 from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, relative_errors, rolling_origin
 from .base import Explainer, Forecaster, non_negative
 from .demand_class import classify
-from .intervals import recent_level
+from .intervals import recent_scale
 from .matrix import DemandMatrix
 
 WEIGHT_METHODS = ("convex", "nnls", "inverse")
@@ -224,7 +224,7 @@ class EnsembleForecaster:
         combination = self.combination_
         full = {m: forecasts.get(m, np.zeros((matrix.n_series, horizon))) for m in combination.members}
         forecast = combination.forecast(full, classes)
-        return {"forecast": forecast, **combination.widths.apply(forecast, recent_level(matrix.values), classes)}
+        return {"forecast": forecast, **combination.widths.apply(forecast, recent_scale(matrix.values), classes)}
 
     @property
     def interval_widths(self) -> IntervalWidths:

@@ -80,7 +80,7 @@ def pair_reasons(features: pd.DataFrame, ranked_drivers: Sequence[Sequence[str]]
     LightGBM's contributions); without it the pair's cycle and recency explain it.
     """
     texts = []
-    columns = {name: features[name].to_numpy() for name in _DESCRIBED if name in features.columns}
+    columns = {name: features[name].to_numpy() for name in (*_DESCRIBED, "expected_date") if name in features.columns}
     for i in range(len(features)):
         row = {name: values[i] for name, values in columns.items()}
         order = list(ranked_drivers[i]) if ranked_drivers is not None else ["interval_mean", "overdue_days"]
@@ -135,6 +135,10 @@ def _describe(name: str, row: dict) -> str | None:
         if row.get("interval_mean", 0) > 0 and overdue > 0:
             return f"{_days(overdue)} overdue against its own cycle"
         if row.get("interval_mean", 0) > 0 and overdue > -7:
+            # The day the card shows as "needed by", not a count of days from another origin that reads a day off.
+            expected = row.get("expected_date")
+            if expected is not None and round(overdue) < 0:
+                return f"due by {pd.Timestamp(expected):%-d %b %Y}"
             return f"due in {_days(-overdue)}" if round(overdue) < 0 else "due now"
         return None
     if name == "n_orders":
@@ -181,5 +185,6 @@ def prediction_frame(
     out["interval_mean"] = features["interval_mean"].to_numpy(dtype=float)
     out["days_overdue"] = np.where(out["interval_mean"] > 0, since - out["interval_mean"], 0.0).round(1)
     out["unit_price"] = features["last_unit_price"].to_numpy(dtype=float)
-    out["reasons"] = pair_reasons(features.reset_index(drop=True), ranked_drivers)
+    described = features.reset_index(drop=True).assign(expected_date=out["expected_date"].to_numpy())
+    out["reasons"] = pair_reasons(described, ranked_drivers)
     return out

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.core.errors import Forbidden, InvalidInput, NotFound
+from retailiq.core.money import format_money
 from retailiq.orders.models import Order
 from retailiq.orders.selectors import net_value_expression_through, order_list_for_user
 
@@ -107,7 +107,7 @@ def retailer_timeline(*, user: User, retailer_id: int, limit: int = 50) -> list[
             kind="order",
             title=f"{order.get_kind_display()} {order.external_id}",
             detail=f"{order.n_lines} line{'s' if order.n_lines != 1 else ''}, "
-            f"{settings.RETAILIQ_CURRENCY_SYMBOL}{float(order.value or 0):,.2f}"
+            f"{format_money(order.value or 0)}"
             + (f" ({order.get_status_display().lower()})" if order.status == "cancelled" else ""),
             outcome=None,
             order=order,

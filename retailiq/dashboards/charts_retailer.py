@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from retailiq.core.money import format_money, money_axis
+
 BAR_COLOUR = "#0b6e4f"
 CALENDAR_SCALE = [[0, "#eef2ee"], [0.001, "#c6e6d2"], [0.5, "#3f9e6e"], [1, "#0b5038"]]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -16,7 +18,7 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def weekly_value_figure(daily: pd.DataFrame, *, currency: str, label: str = "Spend") -> dict[str, Any]:
+def weekly_value_figure(daily: pd.DataFrame, *, currency: str | None = None, label: str = "Spend") -> dict[str, Any]:
     """Net value per week (weeks start on Monday) as bars, every week of the window
     shown even when nothing was ordered, so gaps read as gaps."""
     start, end = _monday(daily.attrs["start"]), daily.attrs["end"]
@@ -25,15 +27,18 @@ def weekly_value_figure(daily: pd.DataFrame, *, currency: str, label: str = "Spe
     if not daily.empty:
         mondays = pd.to_datetime(daily["day"]).map(lambda d: pd.Timestamp(_monday(d.date())))
         totals = totals.add(daily.groupby(mondays)["value"].sum(), fill_value=0)
+    values = [round(float(v), 2) for v in totals.values]
     return {
         "data": [
             {
                 "type": "bar",
                 "name": label,
                 "x": [d.date().isoformat() for d in totals.index],
-                "y": [round(float(v), 2) for v in totals.values],
+                "y": values,
+                "text": [format_money(v, currency) for v in values],
+                "textposition": "none",
                 "marker": {"color": BAR_COLOUR},
-                "hovertemplate": f"Week of %{{x|%-d %b %Y}}<br>{label}: {currency}%{{y:,.0f}}<extra></extra>",
+                "hovertemplate": f"Week of %{{x|%-d %b %Y}}<br>{label}: %{{text}}<extra></extra>",
             }
         ],
         "layout": {
@@ -41,7 +46,7 @@ def weekly_value_figure(daily: pd.DataFrame, *, currency: str, label: str = "Spe
             "showlegend": False,
             "margin": {"t": 10, "r": 10, "b": 40, "l": 70},
             "xaxis": {"type": "date", "tickformat": "%-d %b", "title": {"text": "Week starting"}},
-            "yaxis": {"tickprefix": currency, "tickformat": ",.0f", "rangemode": "tozero", "fixedrange": True},
+            "yaxis": {**money_axis(values, title=label, currency=currency), "fixedrange": True},
         },
     }
 

@@ -5,6 +5,8 @@ from typing import Any
 
 import pandas as pd
 
+from retailiq.core.money import format_money, money_axis
+
 # Colour-blind-safe qualitative palette (Okabe-Ito), so stacked groups stay distinguishable.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 TICK_FORMATS = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
@@ -12,27 +14,33 @@ PERIOD_LABELS = {"day": "Day", "week": "Week starting", "month": "Month"}
 
 
 def sales_breakdown_figure(
-    frame: pd.DataFrame, *, granularity: str, breakdown_label: str, currency: str
+    frame: pd.DataFrame, *, granularity: str, breakdown_label: str, currency: str | None = None
 ) -> dict[str, Any] | None:
     """Stacked bars of net revenue per period, one colour per group (region or segment);
     hovering a period lists every group's revenue and units. None when nothing sold."""
     if frame.empty:
         return None
     totals = frame.groupby("group")["revenue"].sum().sort_values(ascending=False)
+    # The axis spans the stacked bars: each period's positive and negative parts summed apart.
+    by_period = frame.groupby("period")["revenue"]
+    stacked = [*by_period.apply(lambda r: r.clip(lower=0).sum()), *by_period.apply(lambda r: r.clip(upper=0).sum())]
     periods = sorted(frame["period"].unique())
     x = [pd.Timestamp(p).date().isoformat() for p in periods]
     data = []
     for index, group in enumerate(totals.index):
         rows = frame[frame["group"] == group].set_index("period").reindex(periods)
+        revenue = [round(float(v), 2) if pd.notna(v) else 0 for v in rows["revenue"]]
         data.append(
             {
                 "type": "bar",
                 "name": str(group),
                 "x": x,
-                "y": [round(float(v), 2) if pd.notna(v) else 0 for v in rows["revenue"]],
+                "y": revenue,
                 "customdata": [int(v) if pd.notna(v) else 0 for v in rows["units"]],
+                "text": [format_money(v, currency) for v in revenue],
+                "textposition": "none",
                 "marker": {"color": PALETTE[index % len(PALETTE)]},
-                "hovertemplate": f"%{{fullData.name}}: {currency}%{{y:,.0f}} · %{{customdata:,}} units<extra></extra>",
+                "hovertemplate": "%{fullData.name}: %{text} · %{customdata:,} units<extra></extra>",
             }
         )
     return {
@@ -45,14 +53,8 @@ def sales_breakdown_figure(
                 "type": "date",
                 "title": {"text": PERIOD_LABELS[granularity]},
                 "tickformat": TICK_FORMATS[granularity],
-                "hoverformat": "%d %b %Y",
+                "hoverformat": "%-d %b %Y",
             },
-            "yaxis": {
-                "title": {"text": f"Net revenue ({currency})"},
-                "tickprefix": currency,
-                "tickformat": "~s",
-                "rangemode": "tozero",
-                "fixedrange": False,
-            },
+            "yaxis": {**money_axis(stacked, title="Net revenue", currency=currency), "fixedrange": False},
         },
     }

@@ -58,10 +58,7 @@ class RetailerTable(DashboardTable):
             "name", "city", "segment", "last_order_on", "days_since",
             "orders_per_month", "value_recent", "trend_pct",
         )  # fmt: skip
-        empty_text = (
-            "No assigned retailer matches. Clear the filters; if the list stays empty, "
-            "ask an admin to assign retailers to you."
-        )
+        empty_text = "None of your retailers matches these filters. Clear them to see all your retailers."
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs) -> None:
         self.today = today or reference_day()
@@ -100,4 +97,20 @@ def retailer_table(data: QuerySet[Retailer], *, request_get, user: User) -> Reta
     filters = {k: v for k, v in sorted(request_get.items()) if k.startswith("retailers-") and k != "retailers-page"}
     filters = {k: v for k, v in filters.items() if k not in ("retailers-sort", "retailers-export")}
     rows = cached_for_user(user, "rep:retailer-rows", lambda: with_window_figures(filterset.qs), filters=filters)
-    return RetailerTable(rows, filterset=filterset, prefix="retailers-")
+    table = RetailerTable(rows, filterset=filterset, prefix="retailers-")
+    if not len(rows):
+        table.empty_text = _empty_text(filterset, has_retailers=data.exists())
+    return table
+
+
+def _empty_text(filterset: RetailerFilter, *, has_retailers: bool) -> str:
+    """Why the list is empty, in the rep's terms: a filter that matched nobody is not a missing assignment."""
+    if not has_retailers:
+        return "No retailers are assigned to you yet: ask an admin to assign them."
+    quiet = filterset.form.cleaned_data.get("quiet_days") if filterset.is_valid() else None
+    if quiet is not None:
+        return (
+            f"None of your retailers has been quiet for more than {int(quiet)} day{'s' if int(quiet) != 1 else ''}: "
+            "every one has ordered since. Try a longer quiet period, or clear the filter."
+        )
+    return "None of your retailers matches these filters. Clear them to see all your retailers."

@@ -254,6 +254,7 @@ def _products(
         d: vendors[vendors["departments"].map(lambda ds, d=d: d in ds)]["id"].to_numpy() for d in DEPARTMENTS
     }
     rows = []
+    names_taken: dict[str, int] = {}
     for i in range(size.products):
         category = leaf.iloc[i % len(leaf)] if i < len(leaf) else leaf.iloc[rng.integers(len(leaf))]
         department = category["department"]
@@ -273,7 +274,7 @@ def _products(
                 "category_id": int(category["id"]),
                 "department": department,
                 "sku": f"{vendor_id:02d}-{i + 1:05d}",
-                "name": f"{brand['name']} {noun}",
+                "name": _distinct_name(f"{brand['name']}", noun, names_taken),
                 "unit_price": round(base_price * float(rng.lognormal(0, 0.25)), 2),
                 "pack_size": int(rng.choice(packs)),
                 "unit_volume": round(volume * float(rng.uniform(0.85, 1.15)), 4),
@@ -287,6 +288,22 @@ def _products(
     products["popularity"] = 1.0 / ranks**0.9
     products["is_active"] = rng.random(len(products)) > 0.03
     return products
+
+
+# A brand that sells the same product twice sells two lines of it: a shelf never holds three identical
+# "Sagarrise Turmeric 200 g" under different SKUs. No random draw, so the rest of the demo is unchanged.
+LINE_NAMES = ("Premium", "Classic", "Organic", "Gold", "Family", "Everyday", "Select", "Royal")
+
+
+def _distinct_name(brand: str, noun: str, taken: dict[str, int]) -> str:
+    name = f"{brand} {noun}"
+    seen = taken.get(name, 0)
+    taken[name] = seen + 1
+    if not seen:
+        return name
+    line = LINE_NAMES[(seen - 1) % len(LINE_NAMES)]
+    rounds = (seen - 1) // len(LINE_NAMES)
+    return f"{brand} {line} {noun}" + (f" {rounds + 1}" if rounds else "")
 
 
 def _retailers(size: DemoSize, start: dt.date, rng: np.random.Generator, fake: Faker) -> pd.DataFrame:

@@ -5,6 +5,7 @@ retailiq.web.errors.apply_domain_error puts each beside its control)."""
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from .models import ImportMode, SavedMapping
 from .reading import ORDER_FIELDS, PRESETS
@@ -77,6 +78,21 @@ class MappingForm(forms.Form):
     auto_create_products = forms.BooleanField(
         required=False, initial=True, label="Create products the marketplace does not know yet"
     )
+    currency = forms.ChoiceField(
+        required=False,
+        label="Currency of the file's prices",
+        help_text="Amounts are never shown with another currency's symbol: prices in another currency are "
+        "converted at the rate below.",
+    )
+    exchange_rate = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=6,
+        label="Rate into the marketplace's currency",
+        help_text="How much one unit of the file's currency is worth in the marketplace's, e.g. 100 for "
+        "1 GBP = 100 INR. Stated on the import's page.",
+    )
     mode = forms.ChoiceField(
         choices=ImportMode.choices, initial=ImportMode.QUARANTINE, widget=forms.RadioSelect, label="Bad lines"
     )
@@ -99,6 +115,8 @@ class MappingForm(forms.Form):
             )
         self.fields = {**mapping_fields, **self.fields}
         self.fields["default_vendor"].choices = [("", "— choose a vendor —"), *vendors]
+        self.fields["currency"].choices = currency_choices()
+        self.fields["currency"].initial = settings.RETAILIQ_CURRENCY
 
     def mapping_rows(self) -> list[tuple[Any, forms.BoundField]]:
         """(RetailIQ field, its select) in the order of ORDER_FIELDS."""
@@ -108,11 +126,9 @@ class MappingForm(forms.Form):
         return [self[name] for name in ("auto_create_retailers", "auto_create_products")]
 
     def clean(self) -> dict[str, Any]:
+        # A missing vendor is the service's to report, with every other problem of the mapping at once.
         data = super().clean()
-        vendor = (data.get("new_vendor") or "").strip() or data.get("default_vendor") or ""
-        if not data.get(MAPPING_PREFIX + "vendor") and not vendor:
-            self.add_error("default_vendor", "The file has no vendor column: choose the vendor its products belong to.")
-        data["vendor"] = vendor
+        data["vendor"] = (data.get("new_vendor") or "").strip() or data.get("default_vendor") or ""
         return data
 
     @property
@@ -125,6 +141,8 @@ class MappingForm(forms.Form):
             "auto_create_retailers": self.cleaned_data["auto_create_retailers"],
             "auto_create_products": self.cleaned_data["auto_create_products"],
             "default_vendor": self.cleaned_data["vendor"],
+            "currency": self.cleaned_data.get("currency") or settings.RETAILIQ_CURRENCY,
+            "exchange_rate": float(rate) if (rate := self.cleaned_data.get("exchange_rate")) else None,
         }
 
 
@@ -138,4 +156,15 @@ def mapping_initial(*, header: list[str], mapping: dict[str, str | None], option
     for name in ("auto_create_retailers", "auto_create_products"):
         if name in options:
             initial[name] = bool(options[name])
+    for name in ("currency", "exchange_rate"):
+        if options.get(name):
+            initial[name] = options[name]
     return initial
+
+
+CURRENCIES = ("INR", "GBP", "USD", "EUR")
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    marketplace = settings.RETAILIQ_CURRENCY
+    return [(code, code) for code in (marketplace, *(c for c in CURRENCIES if c != marketplace))]

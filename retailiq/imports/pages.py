@@ -5,6 +5,7 @@ wrote."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from .models import ImportBatch, ImportState
@@ -53,16 +54,44 @@ class Figure:
     in_file: Any = None
     imported: Any = None
     money: bool = False
+    # Amounts in the file are in the file's currency; what was imported, in the marketplace's.
+    in_file_currency: str = ""
+    imported_currency: str = ""
+
+
+def file_currency(batch: ImportBatch) -> str:
+    return (batch.options.get("currency") or settings.RETAILIQ_CURRENCY).upper()
+
+
+def exchange_note(batch: ImportBatch) -> str:
+    """'Prices in GBP, converted at 1 GBP = 100 INR.' or '' for the marketplace's own currency."""
+    currency, marketplace = file_currency(batch), settings.RETAILIQ_CURRENCY.upper()
+    rate = batch.options.get("exchange_rate")
+    if currency == marketplace or not rate:
+        return ""
+    return f"Prices in {currency}, converted at the stated rate of 1 {currency} = {float(rate):,.4g} {marketplace}."
 
 
 def batch_figures(batch: ImportBatch) -> list[Figure]:
     """The file's totals (every line, valid or not) beside what the import wrote; the
-    retailers, products and vendors columns count rows the import created."""
+    retailers, products and vendors columns count rows the import created. The amounts
+    add up in each column: sales and returns (negative) make the net, and in the file the
+    lines that were not imported (not products, set aside, rejected) make up the rest of
+    its total."""
     held = batch.summary.get("file") or {}
     done = batch.summary.get("imported") or {}
-    revenue = None
+    money = {"money": True, "in_file_currency": file_currency(batch), "imported_currency": settings.RETAILIQ_CURRENCY}
+    held_net = held_other = None
+    if "sale_revenue" in held:
+        held_net = round(held["sale_revenue"] + held.get("return_revenue", 0), 2)
+        held_other = round(
+            sum(held.get(f"{name}_revenue", 0) for name in ("skipped", "set_aside", "error")),
+            2,
+        )
+    done_net = done_returns = None
     if done:
-        revenue = round(done.get("sale_revenue", 0) - done.get("return_revenue", 0), 2)
+        done_returns = -abs(done.get("return_revenue", 0))
+        done_net = round(done.get("sale_revenue", 0) + done_returns, 2)
     return [
         Figure("Lines", held.get("lines"), done.get("lines")),
         Figure("Orders (invoices)", held.get("invoices"), done.get("orders")),
@@ -71,15 +100,17 @@ def batch_figures(batch: ImportBatch) -> list[Figure]:
         Figure("Vendors", None, _new(done, "vendors")),
         Figure("Sale lines", held.get("sale_lines"), done.get("sale_lines")),
         Figure("Return lines", held.get("return_lines"), done.get("return_lines")),
-        Figure("Sales revenue", held.get("sale_revenue"), done.get("sale_revenue"), money=True),
-        Figure("Returns", _amount(held.get("return_revenue")), done.get("return_revenue"), money=True),
-        Figure("Revenue, net of returns", held.get("revenue"), revenue, money=True),
+        Figure("Sales revenue", held.get("sale_revenue"), done.get("sale_revenue"), **money),
+        Figure("Returns", _negative(held.get("return_revenue")), done_returns, **money),
+        Figure("Revenue, net of returns", held_net, done_net, **money),
+        Figure("Lines not imported (not products, set aside, rejected)", held_other, None, **money),
+        Figure("All lines in the file", held.get("revenue"), None, **money),
     ]
 
 
-def _amount(value: float | None) -> float | None:
-    """The file's totals count returns negative; the page shows both columns as amounts."""
-    return abs(value) if value is not None else None
+def _negative(value: float | None) -> float | None:
+    """Returns take money back: both columns show them negative, so sales and returns add up to the net."""
+    return -abs(value) if value is not None else None
 
 
 def _new(done: dict[str, Any], key: str) -> str | None:

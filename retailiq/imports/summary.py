@@ -1,7 +1,10 @@
 """The words an analyst reads after an import: what the file held and what became of
 each line. The command prints them; pages lay out the same figures."""
 
+from retailiq.core.money import format_money
+
 from .models import ImportBatch
+from .pages import exchange_note
 
 FILE_FIGURES = (("lines", "lines"), ("invoices", "orders"), ("customers", "retailers"), ("skus", "products"))
 
@@ -11,7 +14,8 @@ def batch_summary_lines(batch: ImportBatch) -> list[str]:
     lines = [f"Import {batch.pk} of {batch.original_name}: {batch.get_state_display()}"]
     if held:
         figures = ", ".join(f"{held[key]:,} {label}" for key, label in FILE_FIGURES if key in held)
-        revenue = f"; revenue {held['revenue']:,.2f}" if "revenue" in held else ""
+        currency = batch.options.get("currency") or ""
+        revenue = f"; revenue {format_money(held['revenue'], currency)}" if "revenue" in held else ""
         lines.append(f"The file holds {figures}{revenue}.")
     lines.append(
         f"Lines: {batch.lines_read:,} read, {batch.lines_accepted:,} imported, {batch.lines_rejected:,} rejected, "
@@ -22,10 +26,12 @@ def batch_summary_lines(batch: ImportBatch) -> list[str]:
     if imported:
         lines.append(
             f"Created {imported['orders']:,} orders ({imported['sale_lines']:,} sale lines worth "
-            f"{imported['sale_revenue']:,.2f}, {imported['return_lines']:,} return lines worth "
-            f"{imported['return_revenue']:,.2f}), {imported['retailers']:,} retailers, {imported['products']:,} "
+            f"{format_money(imported['sale_revenue'])}, {imported['return_lines']:,} return lines worth "
+            f"{format_money(imported['return_revenue'])}), {imported['retailers']:,} retailers, {imported['products']:,} "
             f"products and {imported['vendors']:,} vendors."
         )
+    if note := exchange_note(batch):
+        lines.append(note)
     if batch.summary.get("outcome"):
         lines.append(batch.summary["outcome"])
     if batch.error:

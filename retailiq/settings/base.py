@@ -260,3 +260,5 @@ RETAILIQ_IMPORT_MAX_LINE_BYTES = env.int("RETAILIQ_IMPORT_MAX_LINE_BYTES", defau
 # tolerance covers a file written in a time zone ahead of the marketplace's.
 RETAILIQ_IMPORT_EARLIEST_DATE = env.str("RETAILIQ_IMPORT_EARLIEST_DATE", default="1990-01-01")
 RETAILIQ_FUTURE_TOLERANCE_DAYS = env.int("RETAILIQ_FUTURE_TOLERANCE_DAYS", default=1)
+# An upload nobody maps within this many days expires: it is marked rejected and its stored file removed.
+RETAILIQ_IMPORT_UNMAPPED_DAYS = env.int("RETAILIQ_IMPORT_UNMAPPED_DAYS", default=7)

@@ -12,10 +12,24 @@
           legend: { orientation: "h", y: -0.2 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)" },
         figure.layout || {}
       );
-      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false });
+      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false }).then(fitFootLegend);
       el.dataset.drawn = "1";
     });
   }
+  // A legend at the figure's foot (yref "container") takes as many rows as the width needs: the bottom margin
+  // grows to hold the date labels and every row of it, so neither draws over the other on a phone.
+  function fitFootLegend(el) {
+    var legend = el.layout && el.layout.legend;
+    var box = el.querySelector(".legend");
+    if (!legend || legend.yref !== "container" || !box) return;
+    var wanted = Math.ceil(box.getBoundingClientRect().height) + 45;
+    if (Math.abs(wanted - el.layout.margin.b) > 4) Plotly.relayout(el, { "margin.b": wanted });
+  }
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-chart].js-plotly-plot").forEach(function (el) {
+      setTimeout(function () { fitFootLegend(el); }, 120);
+    });
+  });
   // A chart put back by Back/Forward is Plotly's old drawing without its data or listeners (a picture, or an
   // empty frame): clear it and draw it again from its JSON.
   function redrawCharts(root) {

@@ -55,9 +55,16 @@ def test_analyst_uploads_maps_and_watches_an_import(import_site, page, screensho
     assert page.get_by_role("heading", level=1).inner_text() == "Map the columns of shop-orders.csv"
     assert page.get_by_label("Quantity").input_value() == "quantity"
     assert "Asha Stores" in page.locator(".sample-table").inner_text()
-    page.get_by_role("button", name="Start the import").click()  # no vendor yet: refused next to it
+    assert page.get_by_label("Currency of the file's prices").input_value() == "INR"
+    page.get_by_label("Currency of the file's prices").select_option("GBP")
+    page.get_by_label("Quantity").select_option("")
+    page.get_by_role("button", name="Start the import").click()  # no vendor, rate or quantity: all at once
     page.wait_for_load_state("networkidle")
-    assert "choose the vendor" in page.locator(".form-field.has-error").inner_text()
+    errors = page.locator(".form-field.has-error, .mapping-row.has-error").all_inner_texts()
+    assert any("choose the vendor" in e for e in errors) and any("rate that converts one GBP" in e for e in errors)
+    assert any("Quantity" in e for e in errors)
+    page.get_by_label("Quantity").select_option("quantity")
+    page.get_by_label("Rate into the marketplace's currency").fill("100")
     page.get_by_label("Vendor of the products").select_option(label="Sunrise Foods")
     screenshot("import-mapping")
     page.set_viewport_size(PHONE)
@@ -79,6 +86,9 @@ def test_analyst_uploads_maps_and_watches_an_import(import_site, page, screensho
     batch.refresh_from_db()
     assert batch.state == ImportState.SUCCEEDED, batch.error
     assert "Imported 3 of 4 lines" in page.locator(".outcome").inner_text()
+    summary = page.locator(".summary-table").inner_text()
+    assert "£57" in summary and "₹5,650" in summary and "−£11" in summary  # the file in pounds, imported in rupees
+    assert "1 GBP = 100 INR" in page.locator("main").inner_text()
     issue = page.locator("#table-issues tbody tr").first
     assert issue.locator("td").first.inner_text() == str(BAD_LINE) and "=2+3" in issue.inner_text()
     screenshot("import-batch")

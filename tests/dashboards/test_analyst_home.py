@@ -126,3 +126,18 @@ def test_queries_do_not_grow_with_more_rows(marketplace, client, django_assert_m
     with django_assert_max_num_queries(8):
         response = client.get(reverse("analyst-home"), {"retailers-export": "csv"})
     assert len(response.content.decode().splitlines()) == 1 + 26  # the header and every retailer, past one page
+
+
+def test_weeks_without_orders_are_gaps_in_the_weekly_chart():
+    """2011 imported beside 2026 demo data: the years between are gaps, not a line drawn across them."""
+    import pandas as pd
+
+    from retailiq.dashboards.charts_analyst import marketplace_weekly_figure
+
+    weekly = pd.DataFrame(
+        {"week": pd.to_datetime(["2011-12-05", "2026-11-23", "2026-11-30"]), "revenue": [500.0, 900.0, 800.0]}
+    ).assign(orders=[5, 9, 8])
+    bars, orders = marketplace_weekly_figure(weekly, currency="INR")["data"]
+    assert len(bars["x"]) > 700 and bars["x"][0] == "2011-12-05" and bars["x"][-1] == "2026-11-30"
+    assert bars["y"][1] is None and orders["y"][1] is None and orders["connectgaps"] is False
+    assert [v for v in bars["y"] if v is not None] == [500.0, 900.0, 800.0]

@@ -74,7 +74,7 @@ def test_amounts_show_currency_and_thousands_separators(marketplace, client):
 
     OrderLineFactory(order=marketplace.order_a, product=marketplace.product_1, quantity=1000, line_number=3)
     client.force_login(marketplace.retailer_user_a)
-    assert "₹102,000" in client.get(reverse("retailer-home")).content.decode()
+    assert "₹1,02,000" in client.get(reverse("retailer-home")).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ def test_csv_is_only_assigned_retailers_and_escaped(book, rep_client):
 def test_a_rep_without_retailers_is_told_what_to_do(db, client):
     client.force_login(f.SalesRepFactory())
     body = client.get(HOME).content.decode()
-    assert "ask an admin to assign retailers to you" in body and "Call the quiet ones" in body
+    assert "ask an admin to assign them" in body and "Call the quiet ones" in body
 
 
 def test_queries_do_not_grow_with_retailers_or_orders(book, rep_client, django_assert_max_num_queries):
@@ -128,3 +128,10 @@ def test_queries_do_not_grow_with_retailers_or_orders(book, rep_client, django_a
         rep_client.get(HOME, {"retailers-quiet_days": "10"}, **HTMX_RETAILERS)
     with django_assert_max_num_queries(3):
         rep_client.get(HOME, {"retailers-export": "csv"})
+
+
+def test_a_quiet_filter_that_matches_nobody_says_so_in_the_reps_terms(rep_client):
+    query = {"retailers-city": "Mumbai", "retailers-quiet_days": "100000"}  # Mumbai: Charlie, who ordered
+    html = rep_client.get(HOME, query, **HTMX_RETAILERS).content.decode()
+    assert "None of your retailers has been quiet for more than 100000 days" in html
+    assert "admin" not in html

@@ -133,6 +133,7 @@ def test_catalog_integrity(market: DemoMarketplace) -> None:
     products, categories = catalog.products, catalog.categories
     assert products["id"].is_unique
     assert not products.duplicated(["vendor_id", "sku"]).any()
+    assert products["name"].is_unique, "one name, one product: no two SKUs read the same on a shelf"
     assert products["vendor_id"].isin(catalog.vendors["id"]).all()
     assert products["brand_id"].isin(catalog.brands["id"]).all()
     brand_vendor = catalog.brands.set_index("id")["vendor_id"].loc[products["brand_id"]].to_numpy()

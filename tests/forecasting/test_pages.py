@@ -54,6 +54,17 @@ def forecasts(demand_history):
     return m
 
 
+def _sales_rose(m) -> None:
+    """Product 1 sold 3 more a day over the last 4 weeks than the fixture's history: its sales rose against
+    the 4 weeks before, so the growing list may show it (its weekday rhythm stays)."""
+    from django.db.models import F
+
+    from retailiq.orders.models import OrderLine
+
+    since = DEMAND_END - dt.timedelta(days=28)
+    OrderLine.objects.filter(product=m.product_1, placed_on__gt=since).update(quantity=F("quantity") + 3)
+
+
 @pytest.fixture
 def served(monkeypatch):
     """The on-demand forecast the product chart shows, with an explanation."""
@@ -141,6 +152,7 @@ def test_analyst_sees_every_product_and_picks_a_vendor(forecasts, served, client
 
 
 def test_page_shows_chart_model_explanation_accuracy_rankings_and_seasonality(forecasts, served, client):
+    _sales_rose(forecasts)
     client.force_login(forecasts.vendor_user_1)
     response = client.get(PAGE)
     body = response.content.decode()
@@ -156,7 +168,7 @@ def test_page_shows_chart_model_explanation_accuracy_rankings_and_seasonality(fo
     # Two past weeks of product 1's forecasts (12 a day) against what sold (10, 15 on Saturdays).
     accuracy = response.context["accuracy"]
     assert accuracy and all(0 < row["wape"] < 1 for row in accuracy)
-    # Product 1 sold about 300 units in the last 4 weeks; the forecast is 14 x 28 = 392.
+    # Product 1 sold about 384 units in the last 4 weeks, more than before; the forecast is 14 x 28 = 392.
     growing = response.context["ranking_tables"][0][1]
     assert [r["product"] for r in growing] == ["Sunrise Basmati Rice 5 kg"] and growing[0]["next_4_weeks"] == 392
     assert "392" in body and 'id="weekday-figure"' in body
@@ -166,6 +178,7 @@ def test_page_shows_chart_model_explanation_accuracy_rankings_and_seasonality(fo
 
 def test_numbers_carry_thousands_separators(forecasts, served, client):
     DemandForecast.objects.filter(product=forecasts.product_1, origin_date=DEMAND_END).update(quantity=100.0)
+    _sales_rose(forecasts)
     client.force_login(forecasts.vendor_user_1)
     body = client.get(PAGE).content.decode()
     assert "2,800" in body  # 100 a day for 28 days
@@ -242,6 +255,7 @@ def test_a_vendor_without_products_or_sales_gets_empty_states(db, client):
 def test_csv_exports_escape_product_names_and_follow_the_selection(forecasts, served, client):
     forecasts.product_1.name = '=HYPERLINK("http://evil")'
     forecasts.product_1.save(update_fields=["name"])
+    _sales_rose(forecasts)
     client.force_login(forecasts.vendor_user_1)
     growth = client.get(reverse("demand-export", args=["growth"]))
     assert growth["Content-Type"].startswith("text/csv") and "attachment" in growth["Content-Disposition"]
@@ -441,3 +455,32 @@ def test_a_product_without_sales_in_the_window_gets_a_page_and_csvs(forecasts, s
     for table in views.EXPORTS:
         response = client.get(reverse("demand-export", args=[table]), show)
         assert response.status_code == 200, (table, response.status_code)
+
+
+def test_slowing_agrees_with_the_sales_trend_the_vendor_home_shows(forecasts, served, client):
+    """A forecast below the last 4 weeks lists a product as slowing only when its sales fell too: a product
+    whose sales rose (the vendor home shows it up) is not "halving" because a forecast sits low."""
+    from django.core.cache import cache
+
+    from retailiq.dashboards.vendor_data import vendor_product_movement
+
+    m = forecasts
+    DemandForecast.objects.filter(product=m.product_1, origin_date=DEMAND_END).update(quantity=5.0)  # half
+    _sales_rose(m)
+    client.force_login(m.vendor_user_1)
+    slowing = client.get(PAGE).context["ranking_tables"][1][1]
+    home = {r["name"]: r["change"] for r in vendor_product_movement(user=m.vendor_user_1, today=DEMAND_END)}
+    assert home[m.product_1.name] > 0
+    assert m.product_1.name not in [r["product"] for r in slowing]
+
+    # Sales that fell, with a forecast lower still: slowing, in agreement with the home page.
+    from retailiq.orders.models import OrderLine
+
+    cache.clear()  # the page keeps its rankings for a while
+    recent = OrderLine.objects.filter(product=m.product_1, placed_on__gt=DEMAND_END - dt.timedelta(days=14))
+    recent.update(quantity=2)
+    client.force_login(m.vendor_user_1)
+    slowing = client.get(PAGE).context["ranking_tables"][1][1]
+    home = {r["name"]: r["change"] for r in vendor_product_movement(user=m.vendor_user_1, today=DEMAND_END)}
+    row = next(r for r in slowing if r["product"] == m.product_1.name)
+    assert row["last_4_weeks"] < row["previous_4_weeks"] and row["growth"] < 0 and home[m.product_1.name] < 0

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from retailiq.catalog.models import Product
 from retailiq.imports.models import ImportIssue, ImportState, IssueSeverity
+from retailiq.imports.pages import batch_figures
 from retailiq.imports.services import import_file
 from retailiq.orders.models import Order, OrderKind, OrderLine
 from retailiq.retailers.models import Retailer
@@ -36,6 +37,20 @@ def test_the_whole_file_imports_and_reimports_as_nothing(online_retail):
     assert held["customers"] == 4_372
     assert held["skus"] == 4_070
     assert held["revenue"] == pytest.approx(9_747_747.93, abs=0.005)
+    # In pounds, as the file has them: sales and returns (negative) make the net, and the lines not imported
+    # (postage and fees, customerless lines, rejected ones) make up the rest of the file's total.
+    figures = {figure.label: figure for figure in batch_figures(batch)}
+    net = figures["Revenue, net of returns"]
+    assert figures["Sales revenue"].in_file + figures["Returns"].in_file == pytest.approx(net.in_file, abs=0.01)
+    assert net.in_file < figures["Sales revenue"].in_file
+    other = figures["Lines not imported (not products, set aside, rejected)"].in_file
+    assert net.in_file + other == pytest.approx(held["revenue"], abs=0.01)
+    assert figures["Sales revenue"].imported + figures["Returns"].imported == pytest.approx(net.imported, abs=0.01)
+    assert net.in_file_currency == "GBP" and net.imported_currency == "INR"
+    # Prices are converted at the preset's stated rate into the marketplace's rupees.
+    assert batch.options["currency"] == "GBP" and batch.options["exchange_rate"] == 100.0
+    first = OrderLine.objects.filter(order__external_id="536365", product__sku="85123A").first()
+    assert first is not None and float(first.unit_price) == 255.0  # £2.55 a WHITE HANGING HEART T-LIGHT HOLDER
     # Every line is accounted for exactly once.
     assert (
         batch.lines_accepted

@@ -171,6 +171,118 @@ def test_mapping_errors_from_the_service_sit_next_to_their_field(analyst, client
     assert batch.state == ImportState.UPLOADED
 
 
+def _assert_figures_add_up(figures: dict) -> None:
+    """Sales and returns make the net in both columns; in the file, the lines not imported make up the rest."""
+    sales, returns, net = (figures[k] for k in ("Sales revenue", "Returns", "Revenue, net of returns"))
+    for column in ("in_file", "imported"):
+        assert getattr(sales, column) + getattr(returns, column) == pytest.approx(getattr(net, column))
+    other = figures["Lines not imported (not products, set aside, rejected)"].in_file
+    assert net.in_file + other == pytest.approx(figures["All lines in the file"].in_file)
+
+
+def test_every_mapping_problem_is_reported_at_once(analyst, client):
+    """No quantity column and no vendor: both errors on the first submission, not one round each."""
+    batch = uploaded(analyst)
+    client.force_login(analyst)
+    response = client.post(reverse("import-mapping", args=[batch.pk]), mapping_post(batch, map_quantity=""))
+    errors = response.context["form"].errors
+    assert "map_quantity" in errors and "default_vendor" in errors
+    assert ImportBatch.objects.get().state == ImportState.UPLOADED
+
+
+def test_a_file_in_another_currency_is_converted_at_the_stated_rate_and_shown_in_each(
+    analyst, client, vendor, django_capture_on_commit_callbacks
+):
+    batch = uploaded(analyst)
+    client.force_login(analyst)
+    data = mapping_post(batch, default_vendor=vendor.code, currency="GBP")
+    response = client.post(reverse("import-mapping", args=[batch.pk]), data)
+    assert "exchange_rate" in response.context["form"].errors  # pounds need a rate into rupees
+    data["exchange_rate"] = "100"
+    response, _ = start_through_page(client, batch, data, django_capture_on_commit_callbacks)
+    batch = run_queued(batch.pk)
+    assert batch.options["currency"] == "GBP" and batch.options["exchange_rate"] == 100.0
+    line = Order.objects.get(external_id="SO-1").lines.get(product__sku="SKU-A")
+    assert float(line.unit_price) == 1050.0  # £10.50 at 100
+    page = client.get(reverse("import-batch", args=[batch.pk]))
+    body = page.content.decode()
+    figures = {figure.label: figure for figure in page.context["figures"]}
+    assert figures["Sales revenue"].in_file == pytest.approx(56.5) and "£57" in body  # 4 x 10.50 + 2 x 7.25
+    assert figures["Sales revenue"].imported == pytest.approx(5650) and "₹5,650" in body
+    assert "converted at the stated rate of 1 GBP = 100 INR" in body and "₹57" not in body
+    _assert_figures_add_up(figures)
+
+
+def test_the_online_retail_preset_asks_for_pounds(analyst, client):
+    text = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+    text += "536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
+    client.force_login(analyst)
+    response = client.post(reverse("import-new"), {"file": csv_file(text, "online.csv"), "preset": "online-retail"})
+    form = client.get(response.url).context["form"]
+    assert form.initial["currency"] == "GBP" and form.initial["exchange_rate"] > 0
+
+
+def test_negative_prices_are_rejected_and_the_sums_still_add_up(
+    analyst, client, vendor, django_capture_on_commit_callbacks
+):
+    text = f"""{HEADER}
+SO-1,2025-03-01 09:15:00,R1,Asha Stores,SKU-A,Rice 5 kg,4,415.00
+SO-2,2025-03-02 09:15:00,R1,Asha Stores,SKU-B,Tea 1 kg,4,-1245.00
+"""
+    batch = uploaded(analyst, text)
+    client.force_login(analyst)
+    start_through_page(
+        client, batch, mapping_post(batch, default_vendor=vendor.code), django_capture_on_commit_callbacks
+    )
+    batch = run_queued(batch.pk)
+    page = client.get(reverse("import-batch", args=[batch.pk]))
+    figures = {figure.label: figure for figure in page.context["figures"]}
+    assert figures["Sales revenue"].in_file == figures["Revenue, net of returns"].in_file == 1660
+    assert figures["Lines not imported (not products, set aside, rejected)"].in_file == -4980
+    assert figures["All lines in the file"].in_file == -3320
+    _assert_figures_add_up(figures)
+    body = page.content.decode()
+    assert "−₹4,980" in body and "₹-" not in body
+
+
+def test_a_header_only_file_warns_instead_of_succeeding(analyst, client, vendor, django_capture_on_commit_callbacks):
+    batch = uploaded(analyst, HEADER + "\n")
+    client.force_login(analyst)
+    start_through_page(
+        client, batch, mapping_post(batch, default_vendor=vendor.code), django_capture_on_commit_callbacks
+    )
+    batch = run_queued(batch.pk)
+    assert batch.state == ImportState.REJECTED
+    body = client.get(reverse("import-batch", args=[batch.pk])).content.decode()
+    assert "no order lines under it" in body and "Imported 0 of 0" not in body
+
+
+def test_the_state_badge_follows_the_progress_panel(analyst, client, vendor, django_capture_on_commit_callbacks):
+    batch = uploaded(analyst)
+    client.force_login(analyst)
+    start_through_page(
+        client, batch, mapping_post(batch, default_vendor=vendor.code), django_capture_on_commit_callbacks
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportState.RUNNING)
+    page_url = "http://testserver" + reverse("import-batch", args=[batch.pk])
+    fragment = client.get(
+        reverse("import-progress", args=[batch.pk]), headers={"HX-Request": "true", "HX-Current-URL": page_url}
+    ).content.decode()
+    assert f'id="import-state-{batch.pk}" class="badge running" hx-swap-oob="true">Running<' in fragment
+
+
+def test_uploads_nobody_maps_expire_when_the_list_is_opened(analyst, client):
+    old, fresh = uploaded(analyst), uploaded(analyst, ORDERS.replace("SO-1", "SO-9"), name="fresh.csv")
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    client.force_login(analyst)
+    assert client.get(reverse("imports")).status_code == 200
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.state == ImportState.REJECTED and "Expired" in old.summary["outcome"] and not old.file
+    assert fresh.state == ImportState.UPLOADED
+    assert "Expired" in client.get(reverse("import-batch", args=[old.pk])).content.decode()
+
+
 def test_a_vendor_is_required_when_no_column_holds_one(analyst, client):
     batch = uploaded(analyst)
     client.force_login(analyst)
@@ -202,12 +314,13 @@ def test_mapping_configures_starts_and_the_batch_page_shows_the_summary_and_issu
     page = client.get(reverse("import-batch", args=[batch.pk]))
     body = page.content.decode()
     assert "The file and what was imported" in body and "every 1s" not in body
-    assert f'<td class="num">{BAD_LINE}</td>' in body and "=2+3" in body  # the issue, with its line
+    assert f'<td class="num" data-label="Line">{BAD_LINE}</td>' in body and "=2+3" in body  # the issue, with its line
     assert '<span class="badge error">Rejected</span>' in body
     figures = {figure.label: figure for figure in page.context["figures"]}
     assert figures["Lines"].in_file == 4 and figures["Lines"].imported == 3
     assert figures["Orders (invoices)"].in_file == 3
-    assert figures["Returns"].in_file == figures["Returns"].imported == 10.5  # both as amounts
+    assert figures["Returns"].in_file == figures["Returns"].imported == -10.5  # money back, negative in both
+    _assert_figures_add_up(figures)
     assert "Undo this import" in body
 
 
@@ -297,7 +410,7 @@ def test_issues_table_filters_by_severity_in_place_and_exports(analyst, client, 
     fragment = client.get(
         url, {"issues-severity": "error", "issues-sort": "-line_number"}, **HTMX, HTTP_HX_TARGET="table-issues"
     )
-    assert f'<td class="num">{BAD_LINE}</td>' in fragment.content.decode()
+    assert f'<td class="num" data-label="Line">{BAD_LINE}</td>' in fragment.content.decode()
     exported = client.get(url, {"issues-export": "csv"}).content.decode()
     assert "'=2+3" in exported
 
@@ -415,7 +528,7 @@ def test_all_or_nothing_rejects_the_file_and_offers_no_undo(
     assert batch.state == ImportState.REJECTED and Order.objects.count() == 0
     body = client.get(reverse("import-batch", args=[batch.pk])).content.decode()
     assert "Nothing was imported" in body and "all-or-nothing" in body and "Undo this import" not in body
-    assert f'<td class="num">{BAD_LINE}</td>' in body
+    assert f'<td class="num" data-label="Line">{BAD_LINE}</td>' in body
 
 
 def test_a_gzip_file_is_accepted_and_shown_as_compressed(analyst, client):

@@ -65,7 +65,7 @@ def test_staged_columns_and_types(tmp_path):
     assert line["kind"] == "sale"
     assert line["ordered_at"] == pd.Timestamp("2010-12-01 08:26:00")
     assert line["product_name"] == "WHITE HEART"
-    assert line["unit_price"] == 2.56  # rounded to cents
+    assert line["unit_price"] == 255.7  # £2.557 at the preset's stated 100 a pound, to the paisa
     assert line["retailer_region"] == "United Kingdom"  # the country stands in for an unmapped region
     assert (line["retailer_name"], line["category"], line["vendor"], line["warehouse"]) == ("", "", "", "")
     assert line["discount_rate"] == 0.0

@@ -88,3 +88,16 @@ def test_reasons_speak_of_one_day_in_the_singular():
         "ordered once before",
         "orders every 1 day, last order 1 day ago",
     ]
+
+
+def test_a_due_reason_names_the_day_the_card_shows_as_needed_by():
+    """ "due in 3 days" beside "needed by 10 Dec" (4 days on) read as two truths: the reason names that day."""
+    history = periodic_history(n_retailers=6, n_products=8, days=200, seed=4)
+    frame = BaselineReorderModel().predict(history, pd.Timestamp("2023-06-01"))
+    due = [
+        (reason, row.expected_date)
+        for row in frame.itertuples()
+        for reason in row.reasons
+        if reason.startswith("due by") or reason.startswith("due in")
+    ]
+    assert due and all(reason == f"due by {expected:%-d %b %Y}" for reason, expected in due)

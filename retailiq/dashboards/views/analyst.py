@@ -46,7 +46,7 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
         imports = list(import_batch_list(user=user)[:IMPORTS_SHOWN])
         context = {
             "overview": analyst_data.data_overview(user=user, weekly=weekly),
-            "weekly_figure": marketplace_weekly_figure(weekly, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
+            "weekly_figure": marketplace_weekly_figure(weekly, currency=settings.RETAILIQ_CURRENCY),
             "models": analyst_data.serving_models(user=user),
             "running_jobs": analyst_data.running_jobs(user=user),
             "jobs_table": jobs,

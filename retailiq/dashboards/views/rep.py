@@ -32,7 +32,7 @@ def rep_home(request: HttpRequest) -> HttpResponse:
             "key_figures": key_figures[:2],
             "retailers_table": retailers,
             "has_activity": not daily.empty,
-            "book_figure": book_value_figure(daily, currency=settings.RETAILIQ_CURRENCY_SYMBOL),
+            "book_figure": book_value_figure(daily, currency=settings.RETAILIQ_CURRENCY),
             "panels": home_panels(Role.SALES_REP),
         }
         return render(request, "dashboards/rep_home.html", context)

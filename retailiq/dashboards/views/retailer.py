@@ -46,7 +46,7 @@ def retailer_home(request: HttpRequest) -> HttpResponse:
 
     def page() -> HttpResponse:
         daily, key_figures = retailer_data.activity_for_user(user=user, retailer_id=narrow)
-        currency = settings.RETAILIQ_CURRENCY_SYMBOL
+        currency = settings.RETAILIQ_CURRENCY
         context = {
             "retailer": user.retailer if user.is_retailer else shop,
             "shops": _shops_to_pick(request),

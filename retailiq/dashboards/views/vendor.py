@@ -40,7 +40,7 @@ def _chart_context(request: HttpRequest) -> dict:
         frame,
         granularity=granularity,
         breakdown_label=BREAKDOWN_LABELS[breakdown],
-        currency=settings.RETAILIQ_CURRENCY_SYMBOL,
+        currency=settings.RETAILIQ_CURRENCY,
     )
     return {
         "granularity": granularity,

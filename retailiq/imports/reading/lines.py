@@ -243,7 +243,8 @@ def _staged(
         "kind": KINDS[is_return.astype(np.intp)],
         "ordered_at": values["ordered_at"][keep],
         "quantity": np.abs(quantity[keep]).astype(np.int64),
-        "unit_price": np.round(price[keep], 2),
+        # Converted into the marketplace's currency at the stated rate; the file's totals keep its own.
+        "unit_price": np.round(price[keep] * (plan.options.exchange_rate or 1.0), 2),
         "discount_rate": values["discount"][keep] if "discount" in values else np.zeros(n),
         "on_promotion": values["on_promotion"][keep] if "on_promotion" in values else np.zeros(n, dtype=bool),
     }

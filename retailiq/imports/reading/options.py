@@ -36,6 +36,11 @@ class ReadOptions:
     max_line_bytes: int | None = None
     earliest_date: str | None = None
     latest_date: str | None = None
+    # The currency the file's prices are in (ISO 4217, "" for the marketplace's own) and the stated rate that
+    # converts one unit of it into the marketplace's currency: staged prices are converted, the file's totals
+    # stay in its own currency.
+    currency: str = ""
+    exchange_rate: float | None = None
 
     def __post_init__(self) -> None:
         self.mapping = {str(name): (str(column) if column else None) for name, column in dict(self.mapping).items()}
@@ -56,6 +61,18 @@ class ReadOptions:
                 re.compile(self.non_product_pattern)
             except re.error as exc:
                 raise ValueError(f"non_product_pattern is not a valid regular expression: {exc}") from exc
+        self.currency = str(self.currency or "").strip().upper()
+        if self.currency and not re.fullmatch(r"[A-Z]{3}", self.currency):
+            raise ValueError(f"the currency must be a three-letter code such as INR or GBP, not '{self.currency}'")
+        if self.exchange_rate in ("", None):
+            self.exchange_rate = None
+        else:
+            try:
+                self.exchange_rate = float(self.exchange_rate)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"the exchange rate must be a number, not '{self.exchange_rate}'") from exc
+            if not self.exchange_rate > 0 or self.exchange_rate != self.exchange_rate:
+                raise ValueError("the exchange rate must be above 0")
         self.date_format = self.date_format or None
         self.non_product_pattern = self.non_product_pattern or None
         if int(self.chunk_lines) < 1:

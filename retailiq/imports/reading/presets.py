@@ -47,6 +47,10 @@ PRESETS: dict[str, Preset] = {
             "date_format": "%Y-%m-%d %H:%M:%S",
             # The file is one wholesaler's sales: its products get that one vendor.
             "default_vendor": "Online Retail gift-ware wholesaler",
+            # Its prices are in pounds sterling. The rate is only a starting point, shown on the mapping
+            # page to be replaced by the rate the analyst's books use.
+            "currency": "GBP",
+            "exchange_rate": 100.0,
         },
     ),
 }

@@ -1,6 +1,7 @@
 """Use cases of sales-history imports; pages, API, command and task all call these."""
 
 from .errors import ImportRejected, ImportTooLarge
+from .expiry import import_batch_expire_unmapped
 from .file import import_file
 from .mappings import PER_FILE_OPTIONS, saved_mapping_save
 from .run import import_batch_held_elsewhere, import_batch_run
@@ -14,6 +15,7 @@ __all__ = [
     "import_batch_configure",
     "import_batch_create",
     "import_batch_create_from_path",
+    "import_batch_expire_unmapped",
     "import_batch_held_elsewhere",
     "import_batch_run",
     "import_batch_start",

@@ -145,6 +145,15 @@ def _report(batch: ImportBatch, progress: Progress | None, **fields: Any) -> Non
 
 
 def _check_and_merge(batch: ImportBatch, totals, progress: Progress | None, timings: dict[str, float]) -> None:
+    if not totals or not totals.lines:
+        # A header and nothing under it is almost always the wrong export, not an import of nothing.
+        summary = {"file": totals.as_summary() if totals else {}, "header": batch.summary.get("header", [])}
+        summary["outcome"] = (
+            "The file has its header line and no order lines under it, so there was nothing to import. "
+            "Check that the export holds the orders and not only the column names."
+        )
+        _finish(batch, ImportState.REJECTED, summary=summary, lines_accepted=0)
+        return
     policy = CheckPolicy(
         auto_create_retailers=bool(batch.options.get("auto_create_retailers", True)),
         auto_create_products=bool(batch.options.get("auto_create_products", True)),

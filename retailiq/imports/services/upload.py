@@ -118,12 +118,20 @@ def import_batch_configure(
     merged_options |= options or {}
     merged_mapping = {field: (column or None) for field, column in merged_mapping.items()}
     header = batch.summary.get("header", [])
+    # Every problem at once: the columns, the vendor and the currency are corrected in one go.
     problems = validate_mapping(merged_mapping, header)
-    if problems:
-        raise ImportRejected(problems[0], errors=_errors_by_field(problems, merged_mapping))
+    errors = _errors_by_field(problems, merged_mapping)
     if not merged_mapping.get("vendor") and not str(merged_options.get("default_vendor") or "").strip():
         message = "The file has no vendor column: choose the vendor its products belong to."
-        raise ImportRejected(message, errors={"default_vendor": message})
+        problems.append(message)
+        errors["default_vendor"] = message
+    currency_problem = _currency_problem(merged_options)
+    if currency_problem:
+        problems.append(currency_problem)
+        errors["exchange_rate"] = currency_problem
+    if problems:
+        message = problems[0] if len(problems) == 1 else f"{len(problems)} things to correct: " + " ".join(problems)
+        raise ImportRejected(message, errors=errors)
     try:
         ReadOptions.from_dict({**merged_options, "mapping": merged_mapping})
     except (TypeError, ValueError) as exc:
@@ -131,6 +139,28 @@ def import_batch_configure(
     batch.mapping, batch.options, batch.mode, batch.preset = merged_mapping, merged_options, mode, preset
     batch.save(update_fields=["mapping", "options", "mode", "preset"])
     return batch
+
+
+def _currency_problem(options: dict[str, Any]) -> str:
+    """The file's currency defaults to the marketplace's; another needs a stated rate into it (a pound's price
+    shown as rupees would be wrong by a factor of a hundred). Normalises the options in place."""
+    marketplace = settings.RETAILIQ_CURRENCY.upper()
+    currency = str(options.get("currency") or "").strip().upper() or marketplace
+    options["currency"] = currency
+    if currency == marketplace:
+        options["exchange_rate"] = None
+        return ""
+    try:
+        rate = float(options.get("exchange_rate") or 0)
+    except (TypeError, ValueError):
+        rate = 0.0
+    if rate > 0:
+        options["exchange_rate"] = rate
+        return ""
+    return (
+        f"The file's prices are in {currency}: give the rate that converts one {currency} into {marketplace}, "
+        f"or choose {marketplace} if its prices are already in it."
+    )
 
 
 def _errors_by_field(problems: list[str], mapping: dict[str, str | None]) -> dict[str, str]:

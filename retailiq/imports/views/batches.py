@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,10 +17,10 @@ from retailiq.web.htmx import is_htmx
 from retailiq.web.tables import table_response
 
 from ..models import ImportBatch
-from ..pages import batch_figures
+from ..pages import batch_figures, exchange_note
 from ..progress import import_pace
 from ..selectors import import_batch_list, import_issue_list
-from ..services import ImportRejected, import_batch_undo
+from ..services import ImportRejected, import_batch_expire_unmapped, import_batch_undo
 from ..tables import BatchFilter, BatchTable, IssueFilter, IssueTable
 
 REPORT_HEADER = ["line", "severity", "column", "value", "reason", "whole line"]
@@ -32,6 +33,7 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
 @role_required(Role.ANALYST)
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
+    import_batch_expire_unmapped()  # checked when listing: the list never shows an upload waiting forever
     batches = BatchFilter(request.GET, queryset=import_batch_list(user=request.user), prefix="imports")
     table = BatchTable(batches.qs, filterset=batches, prefix="imports-")
     response = table_response(request, table)
@@ -55,6 +57,7 @@ def import_batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "pace": import_pace(batch),
         "figures": [f for f in batch_figures(batch) if f.in_file is not None or f.imported is not None],
+        "exchange_note": exchange_note(batch),
         "issues_table": table,
         "undo": batch.summary.get("undo"),
     }
@@ -68,8 +71,11 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     running. Once it has finished, the batch's own page reloads to show the summary."""
     batch = _batch(request, pk)
     response = render(request, "components/import_progress.html", {"work": batch, "pace": import_pace(batch)})
-    if batch.is_finished and is_htmx(request) and _shown_on_batch_page(request, batch):
-        response["HX-Refresh"] = "true"
+    if is_htmx(request) and _shown_on_batch_page(request, batch):
+        # The page's own state badge follows the panel (out of band), so it never says "Queued" beside 99%.
+        response.content += render_to_string("imports/_state_badge.html", {"batch": batch, "oob": True}).encode()
+        if batch.is_finished:
+            response["HX-Refresh"] = "true"
     return response
 
 

@@ -1,15 +1,12 @@
 from django import template
-from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from retailiq.core.money import format_money
 
 register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """1234567.8 -> '₹1,234,568'. Whole currency units: the pages compare, not audit."""
-    if value in (None, ""):
-        return "—"
-    amount = round(float(value))
-    sign = "−" if amount < 0 else ""
-    return f"{sign}{settings.RETAILIQ_CURRENCY_SYMBOL}{intcomma(abs(amount))}"
+def money(value, currency: str | None = None) -> str:
+    """1234567.8 -> '₹12,34,568', in the amount's currency when it is not the marketplace's
+    ({{ amount|money:batch.currency }}): whole units, lakh grouping for rupees, a minus sign before the symbol."""
+    return format_money(value, currency or None)

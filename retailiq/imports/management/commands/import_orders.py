@@ -29,6 +29,14 @@ class Command(BaseCommand):
         parser.add_argument("--vendor", default="", help="The vendor of products when the file names none.")
         parser.add_argument("--no-create-retailers", action="store_true", help="Reject lines of unknown retailers.")
         parser.add_argument("--no-create-products", action="store_true", help="Reject lines of unknown products.")
+        parser.add_argument(
+            "--currency",
+            default="",
+            help="The currency of the file's prices (ISO code); the preset's or the marketplace's.",
+        )
+        parser.add_argument(
+            "--rate", type=float, default=None, help="The stated rate: one unit of --currency in the marketplace's."
+        )
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
     def handle(self, *args, **options):
@@ -44,6 +52,10 @@ class Command(BaseCommand):
         }
         if options["vendor"]:
             policy["default_vendor"] = options["vendor"]
+        if options["currency"]:
+            policy["currency"] = options["currency"]
+        if options["rate"] is not None:
+            policy["exchange_rate"] = options["rate"]
         bar = tqdm(total=0, unit="B", unit_scale=True, desc="reading", disable=options["json"])
 
         def progress(batch: ImportBatch) -> None:
