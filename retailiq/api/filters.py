@@ -12,8 +12,9 @@ from django_filters import fields as filter_fields
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
 
+from retailiq.core.ids import MAX_ID
+
 MAX_OFFSET = dt.timedelta(hours=15, minutes=59)
-MAX_ID = 2**63 - 1
 
 
 class BoundedIsoDateTimeField(filter_fields.IsoDateTimeField):
