@@ -1,10 +1,16 @@
 """Serializer fields shared by the API's input serializers."""
 
+import datetime as dt
 from typing import Any
 
 from rest_framework import serializers
 
 from retailiq.core.ids import MAX_ID
+
+# The days a model reads: pandas holds nanosecond timestamps only up to April 2262, so a day
+# beyond these would fail deep inside a forecast instead of here, naming its field.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2199, 12, 31)
 
 
 class IdField(serializers.IntegerField):
@@ -15,3 +21,13 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class DayField(serializers.DateField):
+    """A day a forecast can read: from EARLIEST_DAY to LATEST_DAY."""
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        day = super().to_internal_value(value)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise serializers.ValidationError(f"Give a day from {EARLIEST_DAY} to {LATEST_DAY}.")
+        return day
