@@ -3,12 +3,13 @@
 import datetime as dt
 
 import environ
+import pytest
 from celery.schedules import crontab
 from django.test import Client
 
 from retailiq.registry import adapters
 from retailiq.registry.adapters import registered_capabilities
-from retailiq.registry.models import Job, JobKind
+from retailiq.registry.models import Job, JobKind, ModelStatus, ModelVersion
 from retailiq.registry.schedules import beat_schedule, registered_beat_schedule
 from retailiq.registry.services import scheduled_scoring_create, scheduled_training_create
 from retailiq.registry.tasks import scheduled_training
@@ -93,6 +94,20 @@ def test_a_refused_action_is_a_message_not_an_error(marketplace):
     assert response.status_code == 200 and b"nothing to roll back" in response.content
     response = client.post("/analyst/models/train/", {"capability": "weather"}, follow=True)
     assert b"capability: choose one of" in response.content
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "1e999"])
+def test_numbers_that_are_not_numbers_are_refused_naming_the_field(marketplace, value):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    version = ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
+    train = client.post("/analyst/models/train/", {"capability": "forecasting", "tuning_seconds": value}, follow=True)
+    assert train.status_code == 200 and b"tuning_seconds: give a number." in train.content
+    form = {"rollout": "share", "traffic_share": value}
+    rollout = client.post(f"/analyst/models/{version.pk}/rollout/", form, follow=True)
+    assert rollout.status_code == 200 and b"traffic_share: give a number." in rollout.content
+    for ids in ({"first": "1" + "0" * 30, "second": "1"}, {"first": "abc", "second": "\u00b2"}):
+        assert client.get("/analyst/models/compare/", ids).status_code == 200
 
 
 def test_a_refused_action_by_htmx_is_an_alert_in_place(marketplace):
