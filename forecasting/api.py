@@ -6,7 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from retailiq.api.fields import DayField, IdField
+from retailiq.api.fields import DayField, FiniteFloatField, IdField
 from retailiq.events.models import CalendarEvent
 from retailiq.inventory.models import Warehouse
 
@@ -253,7 +253,7 @@ class DemandPredictionApi(APIView):
 
 class HistoryPointSerializer(serializers.Serializer):
     date = DayField()
-    quantity = serializers.FloatField(min_value=0)
+    quantity = FiniteFloatField(min_value=0)
 
 
 class PredictInputSerializer(serializers.Serializer):

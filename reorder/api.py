@@ -10,7 +10,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from retailiq.api.fields import IdField
+from retailiq.api.fields import FiniteFloatField, IdField
 
 from .models import CallOutcome
 from .selectors import call_outcome_list_for_user
@@ -99,7 +99,7 @@ class PredictionQuerySerializer(serializers.Serializer):
     retailer = IdField(required=False, help_text="Required unless you are a retailer.")
     horizon = serializers.IntegerField(required=False)
     product = IdField(required=False)
-    min_probability = serializers.FloatField(required=False, min_value=0, max_value=1, default=0)
+    min_probability = FiniteFloatField(required=False, min_value=0, max_value=1, default=0)
 
 
 class StoredPredictionSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Serializer fields shared by the API's input serializers."""
 
 import datetime as dt
+import math
 from typing import Any
 
 from rest_framework import serializers
@@ -31,3 +32,16 @@ class DayField(serializers.DateField):
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             raise serializers.ValidationError(f"Give a day from {EARLIEST_DAY} to {LATEST_DAY}.")
         return day
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A number that is one: "nan" and "inf" read as floats, then pass every range check
+    (NaN compares false), so they are refused here, naming the field."""
+
+    default_error_messages = {"not_finite": "A finite number is required."}
+
+    def to_internal_value(self, data: Any) -> float:
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("not_finite")
+        return value

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from retailiq.api.fields import IdField
+from retailiq.api.fields import FiniteFloatField, IdField
 from retailiq.core.ids import id_from_text
 
 from .capabilities import capability_checked, capability_choices
@@ -183,7 +183,7 @@ class RollbackApi(APIView):
 class RolloutInputSerializer(serializers.Serializer):
     model_version = IdField()
     rollout = serializers.ChoiceField(choices=Rollout.choices)
-    traffic_share = serializers.FloatField(min_value=0, max_value=1, required=False, default=0.0)
+    traffic_share = FiniteFloatField(min_value=0, max_value=1, required=False, default=0.0)
 
     def validate(self, attrs):
         if attrs["rollout"] == Rollout.SHARE and not 0 < attrs["traffic_share"] < 1:
