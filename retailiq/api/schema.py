@@ -1,0 +1,47 @@
+"""The OpenAPI schema's errors: every operation documents the one JSON error shape
+(retailiq.api.exception_handler) for the statuses any endpoint may answer, so a client
+(or a schema-driven test) knows a 400, 404 or 429 is part of the contract."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="validation_error, not_found, throttled, ...")
+    message = serializers.CharField(help_text="The first problem, naming its field.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Each field's problems, when the request named fields.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+ERROR_RESPONSES = {
+    "400": _("The request names a field, parameter or value the API cannot use; the message names it."),
+    "401": _("No credentials, or a token that is unknown or expired."),
+    "403": _("The caller's role may not do this."),
+    "404": _("Nothing of that id among what the caller may see."),
+    "429": _("Too many requests; retry after the Retry-After header's seconds."),
+}
+
+
+class ErrorDocumentingAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, description in ERROR_RESPONSES.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description),
+                    code,
+                    media_types=["application/json"],
+                    direction=direction,
+                )
+        return responses
