@@ -12,9 +12,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="validation_error, not_found, throttled, ...")
     message = serializers.CharField(help_text="The first problem, naming its field.")
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="Each field's problems, when the request named fields.",
+        help_text="Each field's problems, when the request named fields: a list of messages, or for a "
+        "nested object or list its own fields' problems in the same shape.",
     )
 
 
@@ -32,6 +32,15 @@ ERROR_RESPONSES = {
 
 
 class ErrorDocumentingAutoSchema(AutoSchema):
+    def _resolve_path_parameters(self, variables):
+        # A view scopes its queryset to the caller, which an anonymous schema request is not;
+        # its serializer's model still says what the id in the path is (an integer).
+        view = self.view
+        model = getattr(getattr(getattr(view, "serializer_class", None), "Meta", None), "model", None)
+        if getattr(view, "queryset", None) is None and model is not None:
+            view.queryset = model._default_manager.none()
+        return super()._resolve_path_parameters(variables)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

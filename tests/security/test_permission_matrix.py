@@ -128,6 +128,7 @@ MATRIX = {
     "api/v1/^jobs/(?P<pk>[^/.]+)/$": "lyxyxyxyy",
     "api/v1/^jobs/(?P<pk>[^/.]+)/cancel/$": "lyyyyyyyy",
     "api/v1/": "lyyyyyyyy",
+    "api/v1/^.*$": "xxxxxxxxx",
     "api/schema/": "yyyyyyyyy",
     "api/docs/": "yyyyyyyyy",
     "api/redoc/": "yyyyyyyyy",
