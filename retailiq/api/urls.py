@@ -5,7 +5,7 @@ so its URL names read "v1:<name>" like the shared ones."""
 from importlib import import_module
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path, re_path
+from django.urls import Resolver404, include, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import DefaultRouter
 
@@ -46,8 +46,14 @@ class ApiRouter(DefaultRouter):
 
 @csrf_exempt  # nothing here to protect, and a POST to a wrong address still gets JSON
 def not_found(request: HttpRequest) -> JsonResponse:
-    body = {"code": "not_found", "message": f"No API endpoint at {request.path}."}
-    return JsonResponse({"error": body}, status=404)
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").url_name != "not-found":
+                message += f" The address ends in a slash: {request.path}/"
+        except Resolver404:
+            pass
+    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)
 
 
 capability_urls = [import_module(adapter.api_urls) for adapter in registered_adapters() if adapter.api_urls]
