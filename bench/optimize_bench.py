@@ -8,8 +8,9 @@ warehouse's capacity --capacity-share of that plan's volume there.
     .venv/bin/python bench/optimize_bench.py --csv /work/shared/data/online-retail/online_retail.csv.gz \\
         [--sizes 1000,5000,20000,100000] [--milp-sizes 1000,5000] [--time-limit 30] [--gap 0.005]
 
-For every size: the default path (Lagrangian plan, proven by its own bound or handed to CBC as a warm start), CBC
-forced to run on the full MILP (for --milp-sizes), HiGHS when highspy is installed, and the scaled newsvendor.
+For every size: the default path (Lagrangian plan, proven by its own bound or handed to CBC as a warm start), the same
+path handing over to HiGHS when highspy is installed, CBC and HiGHS forced to run on the full MILP (for
+--milp-sizes), and the scaled newsvendor.
 """
 
 import argparse
@@ -117,6 +118,8 @@ def main(argv=None) -> int:
         heuristic_seconds = time.perf_counter() - started
         base = PlanOptions(budget=budget, time_limit=args.time_limit, gap=args.gap)
         methods = [("lagrangian+cbc (default)", base)]
+        if highs_available():
+            methods.append(("lagrangian+highs", PlanOptions(**{**base.__dict__, "solver": "highs"})))
         if size in milp_sizes:
             methods.append(("cbc, full MILP", PlanOptions(**{**base.__dict__, "stop_at_proven_start": False})))
             if highs_available():

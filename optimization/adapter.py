@@ -16,8 +16,9 @@ from retailiq.registry import adapters as contract
 from retailiq.registry.selectors import as_of_after
 
 from .conf import optimization_settings
+from .ml.stockout import AHEAD
 from .models import StockoutRisk
-from .selectors import CAPABILITY, latest_data_day, ledger_frames, pair_frame, stockout_days
+from .selectors import CAPABILITY, calendar_frame, latest_data_day, ledger_frames, pair_frame, stockout_days
 from .services.risk import risk_json, risk_rows, risks_write
 
 PLAN = contract.JobKindSpec("plan", "Optimization plan")
@@ -60,6 +61,7 @@ class OptimizationAdapter:
     navigation = (
         contract.NavEntry("Stock health", "optimization:stock-health", roles=("vendor",), order=40),
         contract.NavEntry("Order plans", "optimization:plans", roles=("vendor",), order=41),
+        contract.NavEntry("Purchase orders", "optimization:purchase-orders", roles=("vendor",), order=42),
     )
     home_panels = (
         contract.HomePanel(
@@ -88,12 +90,14 @@ class OptimizationAdapter:
         if pairs.empty:
             raise ValueError("No product is stocked at any warehouse; there is nothing to learn from.")
         daily, deliveries = ledger_frames(start=start, end=end, pairs=pairs)
+        # Festivals and promotions are known ahead: a cutoff near the end looks past it as serving does.
+        calendar = calendar_frame(start=start, end=end + dt.timedelta(days=AHEAD), pairs=pairs)
         return contract.TrainingData(
             frame=daily,
             data_start=start,
             data_end=end,
             features=daily[["demand", "on_hand", "on_order"]],
-            extra_frames={"deliveries": deliveries},
+            extra_frames={"deliveries": deliveries, "calendar": calendar},
         )
 
     def train(self, data: contract.TrainingData, *, params: dict[str, Any], progress) -> contract.TrainedModel:
@@ -111,6 +115,7 @@ class OptimizationAdapter:
             test_cutoffs=int(_number(params, "test_cutoffs", conf.test_cutoffs)),
             options=options,
             progress=progress,
+            calendar=data.extra_frames.get("calendar"),
         )
         return contract.TrainedModel(
             algorithm="xgboost",

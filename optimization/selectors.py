@@ -14,11 +14,12 @@ from django.db.models import Q, QuerySet
 from forecasting.selectors import demand_distribution, latest_sales_day
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.inventory.models import StockLevel, Warehouse
-from retailiq.inventory.selectors import delivery_frame, stock_daily_frame
+from retailiq.events.selectors import calendar_event_frame, promotion_product_frame
+from retailiq.inventory.selectors import delivery_frame, stock_daily_frame, stock_levels_active, warehouses_active
 from retailiq.inventory.stockouts import out_of_stock
 from retailiq.registry.selectors import ServingBatch, as_of_after, serving_batch
 
+from .ml.stockout import CALENDAR_COLUMNS
 from .models import Plan, StockoutRisk
 
 CAPABILITY = "optimization"
@@ -51,20 +52,15 @@ def may_see_stock(user: User) -> bool:
 
 def pair_frame(*, pair_ids: Sequence[int] | None = None, vendor_id: int | None = None) -> pd.DataFrame:
     """Every stocked product x warehouse (the entities batch scoring and plans cover) with what a policy and a plan
-    need of it: stock, lead time, costs, MOQ, and the product's price, pack, volume, shelf life and vendor.
-
-    Read from ``StockLevel`` directly: the inventory selectors scope stock to a user, and the jobs that score every
-    pair run for none."""
-    rows = StockLevel.objects.filter(product__is_active=True, warehouse__is_active=True)
-    if pair_ids is not None:
-        rows = rows.filter(pk__in=list(pair_ids))
-    if vendor_id is not None:
-        rows = rows.filter(product__vendor_id=vendor_id)
+    need of it: stock, lead time, costs, MOQ, and the product's price, pack, volume, shelf life and vendor, and the
+    warehouse's region. Not scoped: the jobs that score every pair run for no user."""
+    rows = stock_levels_active(pair_ids=pair_ids, vendor_id=vendor_id)
     fields = {
         "pair_id": "pk",
         "product_id": "product_id",
         "warehouse_id": "warehouse_id",
         "warehouse": "warehouse__code",
+        "region": "warehouse__region",
         "vendor_id": "product__vendor_id",
         "on_hand": "on_hand",
         "on_order": "on_order",
@@ -91,12 +87,12 @@ def warehouse_capacity() -> dict[str, float]:
     """Volume each active warehouse can receive in one order cycle: its capacity (a plan's constraints may say
     otherwise per warehouse). Not capacity less what it holds: the demo's stock already exceeds some warehouses'
     stated capacity, which would leave no room to order anything."""
-    capacity = Warehouse.objects.filter(is_active=True).values_list("code", "capacity_volume")
+    capacity = warehouses_active().values_list("code", "capacity_volume")
     return {code: float(total) for code, total in capacity}
 
 
 def warehouse_codes() -> dict[str, str]:
-    return dict(Warehouse.objects.filter(is_active=True).order_by("name").values_list("code", "name"))
+    return dict(warehouses_active().order_by("name").values_list("code", "name"))
 
 
 def ledger_frames(*, start: dt.date, end: dt.date, pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,6 +147,33 @@ def _deliveries(*, start: dt.date, end: dt.date, pairs: pd.DataFrame, position: 
             "received_qty": lines["quantity_received"].astype(float).to_numpy(),
         }
     ).sort_values(["pair", "ordered_day"], ignore_index=True)[columns]
+
+
+def calendar_frame(*, start: dt.date, end: dt.date, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Festivals, marketplace sales and promotions overlapping [start, end] in the stockout model's calendar
+    (``optimization.ml.stockout.CALENDAR_COLUMNS``): days since ``start``, ``pair`` the row in ``pairs`` (-1 for an
+    event everywhere); a regional event or promotion counts for the pairs whose warehouse is in that region."""
+    columns = list(CALENDAR_COLUMNS)
+    region = pairs["region"].fillna("").to_numpy() if "region" in pairs else np.full(len(pairs), "")
+    rows = []
+    events = calendar_event_frame(start=start, end=end, kinds=("festival", "sale"))
+    for event in events.itertuples():
+        first, last = (event.starts_on - start).days, (event.ends_on - start).days
+        if not event.region:
+            rows.append((-1, first, last, event.name, "festival"))
+        else:
+            rows += [(int(i), first, last, event.name, "festival") for i in np.flatnonzero(region == event.region)]
+    promoted = promotion_product_frame(start=start, end=end, product_ids=pairs["product_id"].unique().tolist())
+    if not promoted.empty:
+        merged = (
+            pairs[["product_id"]]
+            .assign(pair=np.arange(len(pairs)), region=region)
+            .merge(promoted, on="product_id", suffixes=("", "_promotion"))
+        )
+        merged = merged[(merged["region_promotion"] == "") | (merged["region_promotion"] == merged["region"])]
+        rows += [(int(r.pair), (r.starts_on - start).days, (r.ends_on - start).days, r.name, "promotion")
+                 for r in merged.itertuples()]  # fmt: skip
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def demand_per_pair(*, as_of: dt.date, pairs: pd.DataFrame, horizon_days: int = 28) -> pd.DataFrame:

@@ -5,42 +5,45 @@ warnings panel. They call the same services as the API."""
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role
+from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.core.errors import DomainError, NotFound
+from retailiq.inventory.selectors import purchase_order_list_for_user, warehouses_active
 from retailiq.web.access import role_required
 from retailiq.web.csv_export import csv_response
+from retailiq.web.errors import apply_domain_error
 from retailiq.web.htmx import wants_fragment
+from retailiq.web.tables import first_response, table_response
 
 from . import charts
 from .conf import optimization_settings
+from .forms import PlanForm, StockHealthFilter, vendor_choice
 from .selectors import plan_list_for_user, warehouse_codes
 from .services.drafts import drafting_plan, drafts_csv_rows, purchase_order_drafts, purchase_order_drafts_create
 from .services.plans import (
-    PlanConstraints,
     plan_create,
     plan_family,
     plan_for_user,
     scenario_create,
     scenario_promote,
 )
+from .services.shortfall import below_reorder_point
 from .services.stock import stock_health
+from .tables import PurchaseOrderFilter, PurchaseOrderTable, StockHealthTable
 
 TABLE_ROWS = 200
 WARNING_ROWS = 10
 
 
-def _warehouse_choice(request: HttpRequest) -> tuple[list[tuple[int, str, str]], int | None]:
-    from retailiq.inventory.models import Warehouse
-
-    choices = list(Warehouse.objects.filter(is_active=True).order_by("name").values_list("pk", "code", "name"))
-    chosen = request.GET.get("warehouse", "")
-    ids = {pk for pk, _, _ in choices}
-    return choices, int(chosen) if chosen.isdigit() and int(chosen) in ids else None
+def _warehouses() -> list[tuple[int, str, str]]:
+    return list(warehouses_active().order_by("name").values_list("pk", "code", "name"))
 
 
 def _warnings(frame) -> list[dict[str, Any]]:
@@ -49,12 +52,7 @@ def _warnings(frame) -> list[dict[str, Any]]:
     return risky.head(WARNING_ROWS).to_dict(orient="records")
 
 
-@role_required(Role.VENDOR, Role.ANALYST)
-@require_GET
-@vary_on_headers("HX-Request", "HX-Target")
-def stock_health_page(request: HttpRequest) -> HttpResponse:
-    choices, warehouse_id = _warehouse_choice(request)
-    frame = stock_health(user=request.user, warehouse_id=warehouse_id)
+def _warnings_context(frame) -> dict[str, Any]:
     warnings = _warnings(frame)
     figure = None
     if warnings:
@@ -62,18 +60,26 @@ def stock_health_page(request: HttpRequest) -> HttpResponse:
         figure = charts.warnings_figure(
             labels, [w["expected_lost_revenue"] for w in warnings], [w["probability_14"] for w in warnings]
         )
-    context = {
-        "rows": frame.head(TABLE_ROWS).to_dict(orient="records"),
-        "total": len(frame),
-        "shown": min(len(frame), TABLE_ROWS),
-        "warnings": warnings,
-        "warnings_figure": figure,
-        "warehouses": choices,
-        "warehouse_id": warehouse_id,
-        "scored": frame["probability_14"].notna().any() if len(frame) else False,
-    }
-    if wants_fragment(request, "stock-health"):
-        return render(request, "optimization/_stock_health.html", context)
+    scored = bool(frame["probability_14"].notna().any()) if len(frame) else False
+    return {"warnings": warnings, "warnings_figure": figure, "scored": scored}
+
+
+@role_required(Role.VENDOR, Role.ANALYST)
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def stock_health_page(request: HttpRequest) -> HttpResponse:
+    """Warnings for the chosen warehouse (and, for analysts, vendor), and every pair in the shared table, filtered
+    by warehouse and risk. When the filter changes in place, the warnings follow out of band."""
+    chosen = StockHealthFilter(request.GET, user=request.user, warehouses=_warehouses())
+    frame = stock_health(user=request.user, warehouse_id=chosen.warehouse_id, vendor_id=chosen.vendor_id)
+    rows = chosen.apply(frame).astype(object).where(lambda f: f.notna(), None).to_dict(orient="records")
+    table = StockHealthTable(rows, filterset=chosen)
+    context = {"table": table, **_warnings_context(frame)}
+    response = table_response(request, table)
+    if response is not None:
+        if wants_fragment(request, table.region_id):
+            response.write(render_to_string("optimization/_stock_warnings.html", {**context, "oob": True}, request))
+        return response
     return render(request, "optimization/stock_health.html", context)
 
 
@@ -87,27 +93,47 @@ def warnings_panel(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.VENDOR, Role.ANALYST)
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def purchase_orders_page(request: HttpRequest) -> HttpResponse:
+    """Purchase orders with their status, promised and actual dates and lines: a vendor those addressed to it,
+    analysts every vendor's (with a vendor to pick)."""
+    orders = (
+        purchase_order_list_for_user(user=request.user)
+        .annotate(units_ordered=Sum("lines__quantity_ordered"), units_received=Sum("lines__quantity_received"))
+        .order_by("-ordered_on", "-pk")
+    )
+    vendors = vendor_list_for_user(user=request.user).order_by("name") if request.user.sees_everything else None
+    filterset = PurchaseOrderFilter(
+        request.GET or None, queryset=orders, warehouses=warehouses_active().order_by("name"), vendors=vendors
+    )
+    table = PurchaseOrderTable(filterset.qs, filterset=filterset, exclude=() if vendors is not None else ("vendor",))
+    return first_response(
+        request, [table], lambda: render(request, "optimization/purchase_orders.html", {"table": table})
+    )
+
+
+@role_required(Role.VENDOR, Role.ANALYST)
 @require_http_methods(["GET", "POST"])
 def plan_list_page(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, str] = {}
-    if request.method == "POST":
+    form = PlanForm(request.POST or None, user=request.user, warehouses=warehouse_codes())
+    if request.method == "POST" and form.is_valid():
         try:
-            constraints = PlanConstraints(
-                budget=_number(request.POST, "budget", errors),
-                service_level=_fraction(request.POST, "service_level", errors),
-                warehouses=tuple(request.POST.getlist("warehouses")),
+            plan = plan_create(
+                user=request.user,
+                constraints=form.constraints(),
+                name=form.cleaned_data["name"],
+                vendor_id=vendor_choice(form),
             )
-            if not errors:
-                plan = plan_create(user=request.user, constraints=constraints, name=request.POST.get("name", ""))
-                return redirect("optimization:plan", plan_id=plan.pk)
+            return redirect("optimization:plan", plan_id=plan.pk)
         except DomainError as exc:
-            errors.update(exc.fields or {"form": exc.message})
+            apply_domain_error(form, exc, field_names=form.error_fields())
     plans = plan_list_for_user(user=request.user).filter(base__isnull=True)[:50]
     return render(
         request,
         "optimization/plans.html",
-        {"plans": plans, "errors": errors, "warehouses": warehouse_codes(), "form": request.POST},
-        status=400 if errors else 200,
+        {"plans": plans, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -149,6 +175,7 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         "drafting": drafting_plan(plan),
         "lines": plan.lines.select_related("product", "warehouse").filter(order_qty__gt=0)[:TABLE_ROWS],
         "ordered_lines": plan.lines.filter(order_qty__gt=0).count(),
+        "below_reorder_point": below_reorder_point(plan=plan) if plan.is_solved else None,
         "cost_figure": charts.cost_split_figure([p.name for p in solved], [p.costs for p in solved])
         if solved
         else None,

@@ -42,29 +42,8 @@ def _as_of(params: dict[str, Any]) -> dt.date:
 
 def training_params(params: dict[str, Any]) -> dict[str, Any]:
     """What reaches ``train_reorder_model``: the settings' defaults (RETAILIQ_REORDER_TRAIN_PARAMS) under the
-    job's own parameters, lists given as comma-separated text split, numbers given as text parsed, and the
-    lifecycle's own keys (as_of, trigger, tuning) left out."""
-    lifecycle = {"as_of", "trigger", "activate", "tuning_seconds", "tuning_trials", "history_days", "chunk_size"}
-    merged = {**dict(reorder_settings().train_params), **params}
-    out: dict[str, Any] = {}
-    for name, value in merged.items():
-        if name in lifecycle or value in (None, ""):
-            continue
-        if name in LIST_PARAMS and isinstance(value, str):
-            value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
-        elif isinstance(value, str):
-            value = _number_or_text(value)
-        out[name] = value
-    return out
-
-
-def _number_or_text(value: str) -> Any:
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            continue
-    return {"true": True, "false": False}.get(value.lower(), value)
+    job's own parameters (see ``contract.model_params``)."""
+    return contract.model_params(reorder_settings().train_params, params, list_params=LIST_PARAMS)
 
 
 class ReorderAdapter:

@@ -38,9 +38,14 @@ class CallListEntrySerializer(serializers.Serializer):
     retailer_name = serializers.CharField(source="retailer.name")
     city = serializers.CharField(source="retailer.city")
     segment = serializers.CharField(source="retailer.segment")
-    priority = serializers.FloatField()
+    priority = serializers.FloatField(
+        help_text="Likely order value: each listed product's chance times its expected order value, summed."
+    )
     probability = serializers.FloatField(help_text="Chance the shop reorders any listed product within the horizon.")
-    expected_value = serializers.FloatField()
+    expected_products = serializers.FloatField(
+        help_text="How many listed products the shop is likely to reorder within the horizon (their chances summed)."
+    )
+    expected_value = serializers.FloatField(help_text="The listed products' expected order value if all are reordered.")
     days_overdue = serializers.FloatField()
     last_order_date = serializers.DateField(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())

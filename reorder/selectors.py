@@ -275,3 +275,17 @@ def probability_at(frame: pd.DataFrame, horizon_days: int) -> np.ndarray:
     """Each row's probability at a horizon, read from its per-horizon dict."""
     key = str(horizon_days)
     return np.array([float(p.get(key, 0.0)) for p in frame["probabilities"]], dtype=float)
+
+
+def serving_probability_frame(*, retailer_ids: Sequence[int]) -> pd.DataFrame:
+    """The serving batch's probability at the default horizon for the shops' pairs (``retailer_id``,
+    ``product_id``, ``probability``), for other capabilities that must agree with reorder (recommendations' buy
+    again). Empty while no batch is stored: the baseline is not run on another capability's behalf."""
+    columns = ["retailer_id", "product_id", "probability"]
+    batch = reorder_batch_serving()
+    if not batch.stored:
+        return pd.DataFrame(columns=columns)
+    rows = ReorderPrediction.objects.filter(
+        model_version=batch.version, as_of=batch.as_of, retailer_id__in=list(retailer_ids)
+    ).values_list(*columns)
+    return pd.DataFrame.from_records(list(rows.order_by()), columns=columns)

@@ -1,12 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from retailiq.accounts.views import SignOutView
 from retailiq.core.views import health
 from retailiq.registry.adapters import registered_adapters
 
@@ -17,11 +14,10 @@ urlpatterns = [
     path("analyst/models/", include("retailiq.registry.urls")),
     path("analyst/imports/", include("retailiq.imports.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("api/v1/", include(("retailiq.api.urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-retailiq.settings.dev}"
+# Users see the site's own 403/404/500 pages, not Django's debug pages; DEBUG=1 make demo for those.
+export DEBUG="${DEBUG:-false}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 mkdir -p var/log

@@ -60,6 +60,19 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_file_storage():
+    """Artifacts are stored under their version's id, which restarts with each test on SQLite: a file an earlier
+    test left in the in-memory storage would give the next version's artifact a suffixed name."""
+    from django.core.files.storage import InMemoryStorage, default_storage, storages
+    from django.utils.functional import empty
+
+    if isinstance(storages["default"], InMemoryStorage):
+        storages._storages.pop("default", None)
+        default_storage._wrapped = empty
+    yield
+
+
 @pytest.fixture
 def marketplace(db):
     """Two retailers with their own reps and two vendors, each selling to both shops,

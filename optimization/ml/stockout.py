@@ -4,7 +4,8 @@ the lead time, and expected days until stock runs out; severity as expected lost
 Features at a cutoff use only what was known on that day (no look-ahead): stock on hand and on order, the forecast's
 mean and spread per day (the forecasting capability's distribution; the bench stands in the trailing 28 days),
 cover in days, lead-time mean and spread and the supplier's lateness and fill rate from deliveries that had arrived
-by then, the days until the open order is promised, and stockout days in the last 8 weeks.
+by then, the days until the open order is promised, stockout days in the last 8 weeks, and the days until the next
+festival (or marketplace sale) and the next promotion of the pair's product start, from a calendar known ahead.
 """
 
 from __future__ import annotations
@@ -23,13 +24,43 @@ from reorder.ml.calibration import Calibrator, choose_calibrator
 FEATURES = (
     "on_hand", "on_order", "mean_per_day", "std_per_day", "cover_days", "cover_with_order_days",
     "lead_time_mean", "lead_time_std", "late_share", "fill_rate", "days_to_promised", "open_order",
-    "stockout_days_56",
+    "stockout_days_56", "days_to_festival", "days_to_promotion",
 )  # fmt: skip
 HORIZON = 14
+AHEAD = 28  # how far ahead a festival or promotion counts; "none ahead" reads as this many days
+CALENDAR_COLUMNS = ("pair", "first_day", "last_day", "name", "kind")  # pair -1: every pair; kind festival|promotion
 
 
-def stockout_frame(daily: pd.DataFrame, deliveries: pd.DataFrame, cutoff: int, *, horizon: int = HORIZON):
-    """Features as of the start of day ``cutoff`` and labels over the days that follow (when they exist)."""
+def calendar_ahead(calendar: pd.DataFrame | None, cutoff: int, n: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: days from ``cutoff`` until the soonest event of ``kind`` that has not ended starts (0 while one is
+    on; ``AHEAD`` when none starts within ``AHEAD`` days), and its name. Calendar days count like the ledger's."""
+    days, names = np.full(n, float(AHEAD)), np.full(n, "", dtype=object)
+    if calendar is None or calendar.empty:
+        return days, names
+    rows = calendar[
+        (calendar["kind"] == kind) & (calendar["last_day"] >= cutoff) & (calendar["first_day"] < cutoff + AHEAD)
+    ]
+    rows = rows.assign(until=(rows["first_day"] - cutoff).clip(lower=0)).sort_values("until", kind="stable")
+    everyone = rows[rows["pair"] < 0]
+    if len(everyone):
+        days[:], names[:] = float(everyone["until"].iloc[0]), everyone["name"].iloc[0]
+    own = rows[(rows["pair"] >= 0) & (rows["pair"] < n)].drop_duplicates("pair")
+    pair, until = own["pair"].to_numpy(int), own["until"].to_numpy(float)
+    sooner = until < days[pair]
+    days[pair[sooner]], names[pair[sooner]] = until[sooner], own["name"].to_numpy()[sooner]
+    return days, names
+
+
+def stockout_frame(
+    daily: pd.DataFrame,
+    deliveries: pd.DataFrame,
+    cutoff: int,
+    *,
+    horizon: int = HORIZON,
+    calendar: pd.DataFrame | None = None,
+):
+    """Features as of the start of day ``cutoff`` and labels over the days that follow (when they exist).
+    ``calendar``: festivals and promotions (``CALENDAR_COLUMNS``), on the ledger's day numbers."""
     wide = {c: daily.pivot(index="pair", columns="day", values=c).to_numpy() for c in ("demand", "lost", "on_hand")}
     on_order = daily.pivot(index="pair", columns="day", values="on_order").to_numpy()
     n = wide["demand"].shape[0]
@@ -57,6 +88,8 @@ def stockout_frame(daily: pd.DataFrame, deliveries: pd.DataFrame, cutoff: int, *
     frame["days_to_promised"] = (frame["pair"].map(promised) - cutoff).fillna(-1.0)
     frame["open_order"] = frame["pair"].isin(promised.index).astype(float)
     frame["stockout_days_56"] = (wide["lost"][:, max(cutoff - 56, 0) : cutoff] > 0).sum(axis=1)
+    frame["days_to_festival"], frame["festival"] = calendar_ahead(calendar, cutoff, n, "festival")
+    frame["days_to_promotion"], frame["promotion"] = calendar_ahead(calendar, cutoff, n, "promotion")
     frame = frame.fillna({"lead_time_mean": 10.0, "lead_time_std": 0.0, "late_share": 0.0, "late_count": 0,
                           "deliveries": 0, "fill_rate": 1.0})  # fmt: skip
     future = wide["lost"][:, cutoff : cutoff + horizon] > 0
@@ -96,6 +129,7 @@ class StockoutModel:
                 "tree_method": "hist"}  # fmt: skip
 
     def fit(self, train: pd.DataFrame, calibration: pd.DataFrame) -> StockoutModel:
+        self.features_ = FEATURES
         X, Xc = train[list(FEATURES)].to_numpy(float), calibration[list(FEATURES)].to_numpy(float)
         self.classifiers_, self.calibrators_ = {}, {}
         for target in self.TARGETS:
@@ -108,7 +142,7 @@ class StockoutModel:
         return self
 
     def predict(self, frame: pd.DataFrame, *, price: np.ndarray | None = None) -> pd.DataFrame:
-        X = frame[list(FEATURES)].to_numpy(float)
+        X = frame[list(self.features_)].to_numpy(float)
         out = frame[["pair"]].copy()
         out["p_stockout_14"] = self.calibrators_["stockout_14"].transform(
             self.classifiers_["stockout_14"].predict_proba(X)[:, 1])  # fmt: skip
@@ -126,7 +160,7 @@ class StockoutModel:
         for target, model in self.classifiers_.items():
             model.save_model(path / f"{target}.json")
         self.regressor_.save_model(path / "days_to_stockout.json")
-        meta = {"options": asdict(self.options), "features": list(FEATURES), "xgboost": xgb.__version__,
+        meta = {"options": asdict(self.options), "features": list(self.features_), "xgboost": xgb.__version__,
                 "calibrators": {t: c.to_dict() for t, c in self.calibrators_.items()}}  # fmt: skip
         (path / "meta.json").write_text(json.dumps(meta))
 
@@ -135,6 +169,7 @@ class StockoutModel:
         path = Path(path)
         meta = json.loads((path / "meta.json").read_text())
         model = cls(StockoutOptions(**meta["options"]))
+        model.features_ = tuple(meta["features"])  # a model trained before a feature was added still loads
         model.classifiers_ = {}
         for target in cls.TARGETS:
             model.classifiers_[target] = xgb.XGBClassifier()
@@ -180,4 +215,8 @@ def _reason(row) -> str:
         parts.append(f"deliveries {row.fill_rate:.0%} filled")
     if row.open_order == 0:
         parts.append("no order open")
+    for days, name in ((getattr(row, "days_to_festival", AHEAD), getattr(row, "festival", "")),
+                       (getattr(row, "days_to_promotion", AHEAD), getattr(row, "promotion", ""))):  # fmt: skip
+        if name and days < AHEAD:
+            parts.append(f"{name} now" if days == 0 else f"{name} in {days:.0f} day{'s' if days != 1 else ''}")
     return ", ".join(parts)

@@ -33,7 +33,9 @@ FIRST_CUTOFF = 56  # the longest look back of a feature
 Progress = Callable[[str, int, str], None]
 
 
-def frame_at(daily: pd.DataFrame, deliveries: pd.DataFrame, cutoff: int) -> pd.DataFrame:
+def frame_at(
+    daily: pd.DataFrame, deliveries: pd.DataFrame, cutoff: int, *, calendar: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``stockout_frame`` at one cutoff, reading only the days its features and labels need (the 8 weeks before,
     the 14 after): the same rows, without pivoting the whole history at every cutoff."""
     low = max(cutoff - FIRST_CUTOFF, 0)
@@ -41,7 +43,9 @@ def frame_at(daily: pd.DataFrame, deliveries: pd.DataFrame, cutoff: int) -> pd.D
     shifted = deliveries.copy()
     for column in ("ordered_day", "promised_day", "arrival_day"):
         shifted[column] = shifted[column] - low
-    frame = stockout_frame(window.assign(day=window["day"] - low), shifted, cutoff - low)
+    if calendar is not None:
+        calendar = calendar.assign(first_day=calendar["first_day"] - low, last_day=calendar["last_day"] - low)
+    frame = stockout_frame(window.assign(day=window["day"] - low), shifted, cutoff - low, calendar=calendar)
     return frame.assign(cutoff=cutoff)
 
 
@@ -83,16 +87,17 @@ def train_stockout_model(
     test_cutoffs: int = 4,
     options: StockoutOptions | None = None,
     progress: Progress | None = None,
+    calendar: pd.DataFrame | None = None,
 ) -> tuple[StockoutModel, dict]:
     """Evaluate on the held-out cutoffs against the two baselines, then refit to serve. Returns the model and its
-    metrics (the version's)."""
+    metrics (the version's). ``calendar``: festivals and promotions on the ledger's day numbers."""
     progress = progress or (lambda stage, percent, message: None)
     days = int(daily["day"].max()) + 1
     cutoffs = list(range(FIRST_CUTOFF, days - HORIZON + 1, step))
     if len(cutoffs) < test_cutoffs + 4:
         raise ValueError(f"{days} days of ledger give {len(cutoffs)} cutoffs; at least {test_cutoffs + 4} are needed.")
     progress("features", 10, f"{len(cutoffs)} cutoffs of {daily['pair'].nunique()} pairs")
-    frames = {c: frame_at(daily, deliveries, c) for c in cutoffs}
+    frames = {c: frame_at(daily, deliveries, c, calendar=calendar) for c in cutoffs}
     test_start = cutoffs[-test_cutoffs]
     labelled = [c for c in cutoffs if c + HORIZON <= test_start]
     train = pd.concat([frames[c] for c in labelled[:-2]], ignore_index=True)

@@ -86,8 +86,9 @@ def constraints_check(constraints: PlanConstraints) -> None:
         raise InvalidInput(f"No warehouse {unknown[0]!r}; choose among {', '.join(known)}.", field="warehouses")
     if unknown := [w for w in constraints.capacity if w not in known]:
         raise InvalidInput(f"No warehouse {unknown[0]!r} to give a capacity to.", field="capacity")
-    if any(not v >= 0 for v in constraints.capacity.values()):
-        raise InvalidInput("capacity must not be negative.", field="capacity")
+    for code, volume in constraints.capacity.items():
+        if not volume >= 0:
+            raise InvalidInput(f"capacity of {code} must not be negative.", field=f"capacity.{code}")
     if any(not v >= 0 for v in constraints.vendor_min_order.values()):
         raise InvalidInput("vendor_min_order must not be negative.", field="vendor_min_order")
     for i, override in enumerate(constraints.overrides):

@@ -10,11 +10,11 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from optimization.ml.stockout import early_warnings, stockout_frame
+from optimization.ml.stockout import AHEAD, early_warnings, stockout_frame
 from optimization.ml.training import with_demand
 
 from ..models import StockoutRisk
-from ..selectors import HISTORY_FOR_FEATURES, demand_per_pair, ledger_frames, pair_frame
+from ..selectors import HISTORY_FOR_FEATURES, calendar_frame, demand_per_pair, ledger_frames, pair_frame
 
 UPDATED_FIELDS = [
     "probability_14", "probability_lead_time", "days_to_stockout", "expected_lost_revenue", "priority", "on_hand",
@@ -25,11 +25,12 @@ ROW_COLUMNS = ["product_id", "warehouse_id", "as_of", *UPDATED_FIELDS[:-1]]
 
 def risk_features(*, as_of: dt.date, pairs: pd.DataFrame) -> pd.DataFrame:
     """The stockout model's features at the start of ``as_of``: the ledger up to then, deliveries known by then,
-    and the forecasting capability's demand distribution from ``as_of``. A pair with no delivery yet takes its
-    lead time from its stock record."""
+    the forecasting capability's demand distribution from ``as_of``, and the festivals and promotions ahead. A pair
+    with no delivery yet takes its lead time from its stock record."""
     start = as_of - dt.timedelta(days=HISTORY_FOR_FEATURES)
     daily, deliveries = ledger_frames(start=start, end=as_of, pairs=pairs)
-    frame = stockout_frame(daily, deliveries, HISTORY_FOR_FEATURES)
+    calendar = calendar_frame(start=start, end=as_of + dt.timedelta(days=AHEAD), pairs=pairs)
+    frame = stockout_frame(daily, deliveries, HISTORY_FOR_FEATURES, calendar=calendar)
     demand = demand_per_pair(as_of=as_of, pairs=pairs)
     frame = with_demand(frame, demand["mean_per_day"].to_numpy(), demand["std_per_day"].to_numpy())
     unknown = frame["deliveries"].to_numpy() == 0

@@ -55,10 +55,12 @@ def stockout_predict(
     return {"as_of": served.result["as_of"], "model": served.model, "cached": served.cached, "risks": risks}
 
 
-def stock_health(*, user: User, warehouse_id: int | None = None) -> pd.DataFrame:
+def stock_health(*, user: User, warehouse_id: int | None = None, vendor_id: int | None = None) -> pd.DataFrame:
     """Per visible pair: stock, cover, the serving batch's risk and the policy's suggested order (safety stock and
-    reorder point from the forecast's spread over the lead time, rounded to packs and MOQ)."""
-    vendor_id = _vendor_of(user)
+    reorder point from the forecast's spread over the lead time, rounded to packs and MOQ). ``vendor_id`` narrows
+    an analyst's view to one vendor; a vendor always sees its own."""
+    own = _vendor_of(user)
+    vendor_id = own if user.is_vendor else vendor_id
     as_of = current_as_of()
     columns = ["product_id", "product", "warehouse_id", "warehouse", "on_hand", "on_order", "days_of_cover",
                "reorder_point", "safety_stock", "order_qty", "probability_14", "days_to_stockout",

@@ -1,7 +1,8 @@
 """A sales rep's call list: the shops most worth a call today, each with the products to suggest and why.
 
-A shop's priority is the value it is expected to order within the horizon: the sum over its products of
-probability x expected order value. The rep's page, its CSV and the API all read :func:`build_call_list`."""
+A shop's priority is the value it is expected to order within the horizon: the sum over its listed products of
+probability x expected order value. The page shows that figure and ranks by it; the rep's page, its CSV, the API
+and the shop's timeline all read the same products in the same order (:func:`rank_shop_products`)."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -44,19 +45,40 @@ class ProductSuggestion:
     days_overdue: float
     last_order_date: dt.date | None
     reasons: list[str]
+    added: bool = False  # put in the cart by the shop, not suggested by the model
+
+    @property
+    def likely_value(self) -> float:
+        """The chance times the expected order value: what this product adds to its shop's rank."""
+        return round(self.probability * self.expected_value, 2)
 
 
 @dataclass
 class CallListEntry:
     retailer: Retailer
-    priority: float
-    probability: float  # that the shop reorders any listed product: 1 - prod(1 - p)
-    expected_value: float
+    priority: float  # the likely order value: sum of probability x expected value over the listed products
+    probability: float  # that the shop reorders any listed product: 1 - prod(1 - p); saturates, so not shown
+    expected_value: float  # the listed products' usual order value, whether or not they are reordered
     products: list[ProductSuggestion]
-    reasons: list[str]
-    last_order_date: dt.date | None
+    reasons: list[str]  # why the first listed product (``products[0]``) is likely to be reordered
+    last_order_date: dt.date | None  # the shop's last order of any product it has predictions for
     days_overdue: float
     last_outcome: CallOutcome | None
+
+    @property
+    def expected_products(self) -> float:
+        """How many of the listed products the shop is likely to reorder within the horizon (the sum of their
+        chances): unlike the chance of "any of them", it still separates shops that buy many products often."""
+        return round(sum(s.probability for s in self.products), 1)
+
+    @property
+    def reasons_product(self) -> ProductSuggestion | None:
+        return self.products[0] if self.products else None
+
+    @property
+    def most_overdue(self) -> ProductSuggestion | None:
+        overdue = [s for s in self.products if s.days_overdue >= 1]
+        return max(overdue, key=lambda s: s.days_overdue) if overdue else None
 
 
 @dataclass
@@ -143,13 +165,17 @@ def _prioritized(
     return batch, frame
 
 
+def rank_shop_products(frame: pd.DataFrame) -> pd.DataFrame:
+    """The order products are listed in for a shop, here and on its timeline: the likely order value first."""
+    return frame.sort_values(["priority", "product_id"], ascending=[False, True], kind="stable")
+
+
 def _rank(frame: pd.DataFrame, capacity: int) -> tuple[pd.DataFrame, int]:
     """One row per shop: priority summed over the products the entry lists (its best few), so a shop's priority,
     probability and expected value describe the same products; the best shops first, cut at capacity."""
     if frame.empty:
         return pd.DataFrame(columns=["retailer_id", "priority"]), 0
-    best = frame.sort_values(["priority", "product_id"], ascending=[False, True], kind="stable")
-    best = best.groupby("retailer_id", sort=False).head(PRODUCTS_PER_ENTRY)
+    best = rank_shop_products(frame).groupby("retailer_id", sort=False).head(PRODUCTS_PER_ENTRY)
     shops = best.groupby("retailer_id", sort=False)["priority"].sum().reset_index()
     shops = shops.sort_values(["priority", "retailer_id"], ascending=[False, True], kind="stable")
     return shops.head(capacity), len(shops)
@@ -159,7 +185,7 @@ def _entries(ranked: pd.DataFrame, frame: pd.DataFrame) -> list[CallListEntry]:
     if ranked.empty:
         return []
     ids = ranked["retailer_id"].astype(int).tolist()
-    chosen = frame[frame["retailer_id"].isin(ids)].sort_values(["priority", "product_id"], ascending=[False, True])
+    chosen = rank_shop_products(frame[frame["retailer_id"].isin(ids)])
     listed = chosen.groupby("retailer_id", sort=False).head(PRODUCTS_PER_ENTRY)
     products = Product.objects.in_bulk(listed["product_id"].astype(int).unique().tolist())
     retailers = Retailer.objects.select_related("assigned_rep").in_bulk(ids)
@@ -256,7 +282,7 @@ CSV_HEADER = [
     "city",
     "segment",
     "priority",
-    "shop_probability",
+    "products_likely",
     "product",
     "sku",
     "probability",
@@ -282,7 +308,7 @@ def call_list_csv_rows(call_list: CallList) -> Iterable[list[Any]]:
                 shop.city,
                 shop.get_segment_display(),
                 entry.priority,
-                entry.probability,
+                entry.expected_products,
                 suggestion.product.name,
                 suggestion.product.sku,
                 suggestion.probability,

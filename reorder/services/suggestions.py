@@ -12,7 +12,7 @@ from retailiq.core.errors import InvalidInput
 from retailiq.registry.selectors import ServingBatch
 
 from ..selectors import probability_at, reorder_batch_label, reorder_batch_serving, serving_prediction_frame
-from .call_list import ProductSuggestion, suggestion_from_row
+from .call_list import ProductSuggestion, rank_shop_products, suggestion_from_row
 from .horizons import check_horizon
 from .shops import shop_for_user
 
@@ -39,9 +39,11 @@ def shop_predictions(
     horizon_days: int | None = None,
     product_ids: Sequence[int] | None = None,
     min_probability: float = 0.0,
+    by_value: bool = False,
 ) -> ShopPredictions:
     """A shop's serving predictions at the horizon with at least ``min_probability``, most likely first (then
-    the larger expected order, then the product). A retailer user always gets its own shop; reps their assigned
+    the larger expected order, then the product), or with ``by_value`` in the call list's order (the likely order
+    value first). A retailer user always gets its own shop; reps their assigned
     shops, vendors only their own products, analysts any shop. The cart, the timeline and the API read this."""
     horizon = check_horizon(horizon_days)
     if not 0 <= min_probability <= 1:
@@ -54,7 +56,12 @@ def shop_predictions(
     if not frame.empty:
         frame = frame.assign(probability=probability_at(frame, horizon))
         frame = frame[frame["probability"] >= min_probability]
-        frame = frame.sort_values(["probability", "expected_value", "product_id"], ascending=[False, False, True])
+        if by_value:
+            frame = rank_shop_products(
+                frame.assign(priority=frame["probability"] * frame["expected_value"].astype(float))
+            )
+        else:
+            frame = frame.sort_values(["probability", "expected_value", "product_id"], ascending=[False, False, True])
     return ShopPredictions(batch=batch, horizon_days=horizon, rows=frame)
 
 
@@ -64,10 +71,15 @@ def reorder_suggestions(
     retailer_id: int | None = None,
     horizon_days: int | None = None,
     min_probability: float = 0.3,
+    by_value: bool = False,
 ) -> list[ProductSuggestion]:
     """Products the shop will probably reorder within the horizon, most likely first (see shop_predictions)."""
     found = shop_predictions(
-        user=user, retailer_id=retailer_id, horizon_days=horizon_days, min_probability=min_probability
+        user=user,
+        retailer_id=retailer_id,
+        horizon_days=horizon_days,
+        min_probability=min_probability,
+        by_value=by_value,
     )
     if found.rows.empty:
         return []

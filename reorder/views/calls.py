@@ -28,6 +28,7 @@ from ..services.call_list import build_call_list, call_list_csv_rows, call_list_
 from ..services.outcomes import call_list_hit_rate, record_call_outcome
 
 FRAGMENT_TARGET = "call-list"
+HIT_RATE_TARGET = "hit-rate"
 PANEL_SIZE = 5
 HIT_RATE_DAYS = 90
 OUTCOME_FIELDS = ("outcome", "note", "products", "form")
@@ -53,20 +54,29 @@ def _call_list_context(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def call_list_page(request: HttpRequest) -> HttpResponse:
+    if wants_fragment(request, HIT_RATE_TARGET):
+        # Asked again after each recorded call, so the panel counts it without a reload.
+        form = CallListFilterForm(request.GET, user=request.user, choices=call_list_filter_choices(user=request.user))
+        rep_id = form.filters()["rep_id"]
+        rep = get_user_model().objects.filter(pk=rep_id).first() if rep_id else None
+        return render(request, "reorder/_hit_rate.html", _hit_rate_context(request.user, rep))
     context = _call_list_context(request)
     context["outcome_choices"] = OUTCOME_CHOICES
     if wants_fragment(request, FRAGMENT_TARGET):
         return render(request, "reorder/_call_list.html", context)
-    # An analyst looking at one rep's list sees that rep's hit rate; the service scopes by user.
-    hit_rate = call_list_hit_rate(user=context["rep"] or request.user, days=HIT_RATE_DAYS)
-    context.update(
-        {
-            "hit_rate": hit_rate,
-            "hit_rate_days": HIT_RATE_DAYS,
-            "hit_figure": charts.hit_rate_figure(hit_rate.weekly) if hit_rate.weekly else None,
-        }
-    )
+    context.update(_hit_rate_context(request.user, context["rep"]))
     return render(request, "reorder/call_list.html", context)
+
+
+def _hit_rate_context(user: User, rep: User | None) -> dict[str, Any]:
+    # An analyst looking at one rep's list sees that rep's hit rate; the service scopes by user.
+    hit_rate = call_list_hit_rate(user=rep or user, days=HIT_RATE_DAYS)
+    return {
+        "rep": rep,
+        "hit_rate": hit_rate,
+        "hit_rate_days": HIT_RATE_DAYS,
+        "hit_figure": charts.hit_rate_figure(hit_rate.weekly) if hit_rate.weekly else None,
+    }
 
 
 @role_required(Role.SALES_REP)
@@ -153,4 +163,7 @@ def call_outcome_record(request: HttpRequest) -> HttpResponse:
     if errors:
         # Nothing was stored: leave the entry as it is and only fill in the errors.
         response["HX-Reswap"] = "none"
+    else:
+        # The hit-rate panel listens for this and counts the new call.
+        response["HX-Trigger"] = "call-recorded"
     return response

@@ -18,6 +18,7 @@ from retailiq.web.csv_export import csv_response
 from retailiq.web.htmx import wants_fragment
 
 from ..forms import MAX_CART_QUANTITY, cart_from_post, cart_from_suggestions
+from ..services.cart import cart_added_suggestions, cart_product_remove
 from ..services.suggestions import reorder_suggestions, suggestion_csv_rows
 
 CART_TARGET = "reorder-cart"
@@ -37,9 +38,11 @@ def _shop(request: HttpRequest) -> Retailer | None:
 
 
 def _suggestions(request: HttpRequest, shop: Retailer | None) -> list[Any]:
+    """The suggested lines, then the products the shop added itself (from its recommendations)."""
     if shop is None:
         return []
-    return reorder_suggestions(user=request.user, retailer_id=shop.pk)
+    suggested = reorder_suggestions(user=request.user, retailer_id=shop.pk)
+    return suggested + cart_added_suggestions(session=request.session, retailer_id=shop.pk, suggested=suggested)
 
 
 def _shops_to_pick(request: HttpRequest) -> list[Retailer]:
@@ -70,6 +73,9 @@ def suggestion_cart_page(request: HttpRequest) -> HttpResponse:
     shop = _shop(request)
     suggestions = _suggestions(request, shop)
     if request.method == "POST":
+        for removed in request.POST.getlist("remove"):
+            if shop is not None and removed.isdigit():  # a product the shop added itself leaves for good
+                cart_product_remove(session=request.session, retailer_id=shop.pk, product_id=int(removed))
         lines, _, errors = cart_from_post(suggestions, request.POST)
     else:
         lines, errors = cart_from_suggestions(suggestions), []

@@ -13,7 +13,7 @@ from retailiq.accounts.api import MeApi
 from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.core.api import HealthApi, MetricsApi
 from retailiq.imports.api import ImportDetailApi, ImportIssuesApi, ImportListCreateApi, ImportStartApi, ImportUndoApi
-from retailiq.inventory.api import StockLevelViewSet, WarehouseViewSet
+from retailiq.inventory.api import PurchaseOrderViewSet, StockLevelViewSet, StockMovementViewSet, WarehouseViewSet
 from retailiq.orders.api import OrderViewSet, SalesLineViewSet
 from retailiq.registry.adapters import registered_adapters
 from retailiq.registry.api import (
@@ -67,6 +67,8 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("sales-lines", SalesLineViewSet, basename="sales-line")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
+router.register("stock-movements", StockMovementViewSet, basename="stock-movement")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 router.register("models", ModelVersionViewSet, basename="model")
 router.register("jobs", JobViewSet, basename="job")
 

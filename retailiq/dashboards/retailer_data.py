@@ -87,7 +87,12 @@ def _key_figures(rows: list[dict], today: dt.date, spend_label: str) -> list[Key
     ]
 
 
-def order_rows_for_user(*, user: User) -> QuerySet[Order]:
+def _one_shop(queryset, retailer_id: int | None):
+    """Narrowed to one shop where a user who sees several (an analyst) picked one."""
+    return queryset if retailer_id is None else queryset.filter(retailer_id=retailer_id)
+
+
+def order_rows_for_user(*, user: User, retailer_id: int | None = None) -> QuerySet[Order]:
     """Whole orders with their lines, units and value (negative for returns), newest first.
 
     Each figure is a subquery over the order's own lines, so a page of 20 orders reads
@@ -97,7 +102,7 @@ def order_rows_for_user(*, user: User) -> QuerySet[Order]:
     gross = ExpressionWrapper(F("quantity") * F("unit_price") * (Value(1) - F("discount_rate")), output_field=MONEY)
     signed = Case(When(kind=OrderKind.RETURN, then=Value(-1)), default=Value(1))
     return (
-        order_selectors.order_list_for_user(user=user)
+        _one_shop(order_selectors.order_list_for_user(user=user), retailer_id)
         .annotate(
             line_count=Coalesce(Subquery(lines.annotate(n=Count("*")).values("n")), 0),
             units=Coalesce(Subquery(lines.annotate(n=Sum("quantity")).values("n")), 0),
@@ -111,10 +116,12 @@ def order_rows_for_user(*, user: User) -> QuerySet[Order]:
     )
 
 
-def top_products_for_user(*, user: User, today: dt.date | None = None, limit: int = TOP_PRODUCTS) -> list[dict]:
+def top_products_for_user(
+    *, user: User, today: dt.date | None = None, limit: int = TOP_PRODUCTS, retailer_id: int | None = None
+) -> list[dict]:
     """What the shop buys most by spend in the last 90 days, with how many orders had it."""
     current, _ = windows(today)
-    lines = order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user))
+    lines = _one_shop(order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user)), retailer_id)
     return list(
         lines.filter(placed_on__gte=current)
         .values("product_id", "product__sku", "product__name")
@@ -135,13 +142,13 @@ def daily_activity_for_user(*, user: User, weeks: int = CALENDAR_WEEKS, today: d
 
 
 def activity_for_user(
-    *, user: User, today: dt.date | None = None, spend_label: str = "Spend"
+    *, user: User, today: dt.date | None = None, spend_label: str = "Spend", retailer_id: int | None = None
 ) -> tuple[pd.DataFrame, list[KeyFigure]]:
     """The daily activity of the last 26 weeks and the key figures, from one grouped query:
     the 26 weeks cover both 90-day windows the figures compare."""
     today = today or reference_day()
     since = min(_first_chart_day(today, CALENDAR_WEEKS), windows(today)[1])
-    rows = _daily_rows(user=user, since=since)
+    rows = _daily_rows(user=user, since=since, retailer_id=retailer_id)
     return _daily_frame(rows, today, CALENDAR_WEEKS), _key_figures(rows, today, spend_label)
 
 
@@ -149,8 +156,8 @@ def _first_chart_day(today: dt.date, weeks: int) -> dt.date:
     return today - dt.timedelta(days=weeks * 7 - 1)
 
 
-def _daily_rows(*, user: User, since: dt.date) -> list[dict]:
-    lines = order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user))
+def _daily_rows(*, user: User, since: dt.date, retailer_id: int | None = None) -> list[dict]:
+    lines = _one_shop(order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user)), retailer_id)
     return list(
         lines.filter(placed_on__gte=since)
         .values("placed_on")

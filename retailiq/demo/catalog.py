@@ -319,7 +319,22 @@ def _retailers(size: DemoSize, start: dt.date, rng: np.random.Generator, fake: F
                 "credit_limit": float(round(scale * 50_000, -3)),
             }
         )
-    return pd.DataFrame(rows)
+    return _with_contacts(pd.DataFrame(rows))
+
+
+def _with_contacts(retailers: pd.DataFrame) -> pd.DataFrame:
+    """Who a rep calls at each shop. A Faker of its own, so adding contacts changes no other generated value."""
+    contacts = Faker("en_IN")
+    contacts.seed_instance(len(retailers))
+    names = [contacts.name() for _ in range(len(retailers))]
+    return retailers.assign(
+        contact_name=names,
+        contact_phone=[contacts.numerify("+91 9#### #####") for _ in range(len(retailers))],
+        contact_email=[
+            f"{''.join(ch for ch in name.split()[-1].lower() if ch.isalnum()) or 'owner'}@{code.lower()}.shop.example"
+            for name, code in zip(names, retailers["code"], strict=True)
+        ],
+    )
 
 
 def _warehouses(size: DemoSize, rng: np.random.Generator) -> pd.DataFrame:

@@ -28,6 +28,22 @@ def stock_level_list_for_user(*, user: User) -> QuerySet[StockLevel]:
     return qs.none()
 
 
+def stock_levels_active(*, pair_ids: Iterable[int] | None = None, vendor_id: int | None = None) -> QuerySet[StockLevel]:
+    """Stock records of active products at active warehouses, not scoped to a user: the jobs that score and plan
+    every pair run for none, and a page passes only the ids or the vendor its user may see."""
+    rows = StockLevel.objects.filter(product__is_active=True, warehouse__is_active=True)
+    if pair_ids is not None:
+        rows = rows.filter(pk__in=list(pair_ids))
+    if vendor_id is not None:
+        rows = rows.filter(product__vendor_id=vendor_id)
+    return rows
+
+
+def warehouses_active() -> QuerySet[Warehouse]:
+    """Active warehouses, not scoped (a plan's receiving capacity and names)."""
+    return Warehouse.objects.filter(is_active=True)
+
+
 # --- the ledger -------------------------------------------------------------------------------------------------
 # The reads below are not scoped to a user: the optimization capability's jobs call them for every pair, and a page
 # that shows them passes only the ids its user may see (`stock_level_list_for_user`).
@@ -301,9 +317,20 @@ def lead_time_by_pair(
     return stats[stats["deliveries"] >= min_deliveries].reset_index()[columns]
 
 
+def stock_movement_list_for_user(*, user: User) -> QuerySet[StockMovement]:
+    """The ledger is as commercial as the stock it moves: a vendor sees its own products' movements, analysts all,
+    retailers and reps none."""
+    qs = StockMovement.objects.select_related("product", "warehouse")
+    if user.sees_everything:
+        return qs
+    if user.is_vendor:
+        return qs.filter(product__vendor=user.vendor_id)
+    return qs.none()
+
+
 def purchase_order_list_for_user(*, user: User) -> QuerySet[PurchaseOrder]:
     """Analysts see every purchase order, a vendor the ones addressed to it, others none."""
-    qs = PurchaseOrder.objects.select_related("vendor", "warehouse")
+    qs = PurchaseOrder.objects.select_related("vendor", "warehouse").prefetch_related("lines__product")
     if user.sees_everything:
         return qs
     if user.is_vendor:

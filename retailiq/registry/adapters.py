@@ -11,7 +11,7 @@ capability. See docs/new-capability.md."""
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -189,6 +189,39 @@ class Monitored(Protocol):
     def latest_data_day(self) -> dt.date | None:
         """The last day with actuals: where the drift window ends."""
         ...
+
+
+# The lifecycle's own job parameters: the registry and the adapters read them; a model never sees them.
+LIFECYCLE_PARAMS = frozenset(
+    {"as_of", "trigger", "activate", "tuning_seconds", "tuning_trials", "history_days", "chunk_size"}
+)
+
+
+def model_params(
+    defaults: Mapping[str, Any], params: Mapping[str, Any], *, list_params: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What reaches a capability's training function: its settings' defaults under the job's own parameters, the
+    lifecycle's keys left out, lists given as text ("a,b" or "a;b") split, and numbers or true/false given as text
+    (from the command line or the environment) parsed."""
+    out: dict[str, Any] = {}
+    for name, value in {**dict(defaults), **dict(params)}.items():
+        if name in LIFECYCLE_PARAMS or value in (None, ""):
+            continue
+        if name in list_params and isinstance(value, str):
+            value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        elif isinstance(value, str):
+            value = _parsed_text(value)
+        out[name] = value
+    return out
+
+
+def _parsed_text(value: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            continue
+    return {"true": True, "false": False}.get(value.lower(), value)
 
 
 def day_from_params(

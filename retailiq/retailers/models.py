@@ -24,6 +24,10 @@ class Retailer(TimeStampedModel):
     region = models.CharField(max_length=100)
     country = models.CharField(max_length=100, blank=True)
     segment = models.CharField(max_length=16, choices=Segment.choices, default=Segment.KIRANA)
+    # Who a rep calls. Database defaults too, because bulk loads and import merges insert rows by SQL.
+    contact_name = models.CharField(max_length=120, blank=True, default="", db_default="")
+    contact_phone = models.CharField(max_length=32, blank=True, default="", db_default="")
+    contact_email = models.EmailField(blank=True, default="", db_default="")
     onboarded_on = models.DateField(null=True, blank=True)
     credit_limit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     assigned_rep = models.ForeignKey(

@@ -71,8 +71,8 @@ MIDDLEWARE = [
 ]
 
 # Content-Security-Policy (retailiq.web.csp): scripts only from the site itself. Styles also
-# allow inline: plotly.js and htmx inject <style> elements, and ReDoc styles itself inline and
-# runs its search in a blob: worker. Pictures: ours, and data: URIs (the favicon, Swagger's icons).
+# allow inline: plotly.js and htmx inject <style> elements, and Swagger UI's page styles its link
+# back to the app inline. Pictures: ours, and data: URIs (the favicon, Swagger's icons).
 RETAILIQ_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -80,7 +80,6 @@ RETAILIQ_CSP = {
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
-    "worker-src": ["'self'", "blob:"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
@@ -116,6 +115,8 @@ TEMPLATES = [
                 "retailiq.core.context_processors.platform",
                 "retailiq.dashboards.navigation.navigation",
             ],
+            # Ids go into URLs, form values and HTMX targets: `|unlocalize` keeps 4725 from becoming "4,725".
+            "builtins": ["django.templatetags.l10n"],
         },
     },
 ]
@@ -250,9 +251,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_errors_brief": {"()": "retailiq.core.logging.ClientErrorWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors_brief"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG) would print each record a second time beside the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Sales-history imports. Django sets no upload size limit of its own, so the importer

@@ -16,8 +16,36 @@
       el.dataset.drawn = "1";
     });
   }
+  // A chart put back by Back/Forward is Plotly's old drawing without its data or listeners (a picture, or an
+  // empty frame): clear it and draw it again from its JSON.
+  function redrawCharts(root) {
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      el.innerHTML = "";
+      el.classList.remove("js-plotly-plot");
+      delete el.dataset.drawn;
+    });
+    drawCharts(root);
+  }
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
+  document.addEventListener("htmx:historyRestore", function () { controlsFromAddress(); redrawCharts(document); });
+  // HTMX keeps a page for Back as its HTML, saved after the control that changed it was already changed, so a
+  // restored selector could name another choice than its restored card: the address says what was chosen.
+  function controlsFromAddress() {
+    var params = new URLSearchParams(location.search);
+    document.querySelectorAll("form[hx-push-url] select[name], form[hx-push-url] input[name]").forEach(function (el) {
+      if (!params.has(el.name) || el.type === "hidden" || el.type === "checkbox" || el.type === "radio") return;
+      el.value = params.get(el.name);
+    });
+  }
+  // One action, one history entry: a request for the address already shown (a select that submitted on
+  // change, then its form's button) replaces the entry instead of pushing the same address again.
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var update = event.detail.history;
+    if (!update || update.type !== "push") return;
+    var next = new URL(update.path, location.href);
+    if (next.pathname === location.pathname && next.search === location.search) update.type = "replace";
+  });
   // Every HTMX request carries the CSRF token.
   document.addEventListener("htmx:configRequest", function (event) {
     var token = document.querySelector("meta[name=csrf-token]");

@@ -34,15 +34,22 @@ def test_vendor_reads_stock_health_and_compares_scenarios(scored_site, page, scr
 
     page.goto(f"{scored_site}/stock/")
     own = set(Product.objects.filter(vendor__users__username="vendor").values_list("name", flat=True))
-    names = set(page.locator("#stock-health tbody tr td:first-child").all_inner_texts())
+    names = set(page.locator("#table-stock-health tbody tr td:first-child").all_inner_texts())
     assert names and names <= own
     page.wait_for_selector('[data-chart="stock-warnings-figure"] .main-svg')
     screenshot("optimization-stock-health")
     page.evaluate("window.__noReload = 'kept'")
     with page.expect_response(lambda r: "warehouse=" in r.url):
-        page.locator("#stock-warehouse").select_option(index=1)
+        page.locator("#table-stock-health select[name=warehouse]").select_option(index=1)
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__noReload") == "kept" and "warehouse=" in page.url
+    page.wait_for_selector("#stock-warnings")  # the warnings follow the filter, swapped out of band
+    screenshot("optimization-stock-health-filtered")
+
+    page.goto(f"{scored_site}/stock/purchase-orders/")
+    page.wait_for_selector("#table-purchase-orders tbody tr")
+    page.locator("#table-purchase-orders details.po-lines summary").first.click()
+    screenshot("optimization-purchase-orders")
 
     page.goto(f"{scored_site}/plans/")
     page.get_by_label("Name").fill("Next cycle")
@@ -66,3 +73,7 @@ def test_vendor_reads_stock_health_and_compares_scenarios(scored_site, page, scr
     screenshot("optimization-plan-phone")
     page.goto(f"{scored_site}/stock/")
     screenshot("optimization-stock-health-phone")
+    page.goto(f"{scored_site}/stock/purchase-orders/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, f"the purchase orders page scrolls sideways at phone width ({width}px)"
+    screenshot("optimization-purchase-orders-phone")

@@ -112,3 +112,46 @@ def test_retailer_adjusts_and_exports_its_reorder_cart(demo_site, page, shot):  
         page.locator("input.qty").first.dispatch_event("change")
     page.wait_for_function(f"() => document.querySelectorAll('input.qty').length === {left - 1}")
     shot("reorder-cart-adjusted")
+
+
+def test_call_list_holds_together_at_desktop_and_phone_widths(demo_site, page, shot):  # noqa: F811
+    """Ranked by the figure shown, reasons naming their product, a contact to dial, and the hit rate counting a
+    call as soon as it is recorded."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(page, demo_site, "rep")
+    page.goto(f"{demo_site}/rep/calls/")
+    page.wait_for_selector(".call-entry")
+    values = page.locator(".call-entry .likely-value").all_inner_texts()
+    amounts = [float(v.replace("₹", "").replace(",", "").replace("−", "-")) for v in values]
+    assert amounts == sorted(amounts, reverse=True), values
+    entry = page.locator(".call-entry").first
+    products = entry.locator(".call-products .product-name").all_inner_texts()
+    chances = entry.locator(".call-products tbody td:nth-child(2)").all_inner_texts()
+    assert entry.locator(".why-label").inner_text() == f"Why {products[0]}:"
+    phone = entry.locator("a.contact-phone")
+    assert phone.get_attribute("href").startswith("tel:+91") and phone.inner_text().startswith("+91")
+    shot("call-list-desktop")
+
+    calls_before = page.locator(".hit-rate").inner_text()
+    entry.get_by_text("Record the call").click()
+    entry.get_by_role("radio", name="Not now").check()
+    entry.get_by_role("button", name="Save outcome").click()
+    page.wait_for_function(
+        "() => document.querySelector('.hit-rate').innerText.includes('1 more call still within its horizon')"
+    )
+    assert page.locator(".hit-rate").inner_text() != calls_before
+    shot("call-list-desktop-recorded")
+
+    entry.locator("h3 a").click()
+    page.wait_for_selector(".prediction-table")
+    assert page.locator("a.contact-phone").get_attribute("href").startswith("tel:+91")
+    # The shop's page lists the call list's products first, in its order, with its chances.
+    assert page.locator(".prediction-table .product-name").all_inner_texts()[: len(products)] == products
+    assert page.locator(".prediction-table tbody td:nth-child(2)").all_inner_texts()[: len(products)] == chances
+    shot("call-list-timeline-desktop")
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site}/rep/calls/")
+    page.wait_for_selector(".call-entry")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    shot("call-list-phone")

@@ -154,3 +154,16 @@ def test_orders_csv_matches_the_generic_export_in_every_sort(marketplace):
         RequestConfig(request).configure(table)
         rows = list(table.as_values())
         assert rows == list(tables.Table.as_values(table)) and len(rows) > 1
+
+
+def test_analyst_picks_a_shop_instead_of_seeing_marketplace_sums_under_an_empty_title(marketplace, client):
+    _order(marketplace.shop_b, 3, product=marketplace.product_1, quantity=99, external_id="SO-BRAVO-2")
+    client.force_login(marketplace.analyst)
+    body = client.get(HOME).content.decode()
+    assert "Pick a shop" in body and 'class="kpis"' not in body
+    assert marketplace.shop_a.name in body and marketplace.shop_b.name in body  # the picker's choices
+    body = client.get(HOME, {"retailer": marketplace.shop_a.pk}).content.decode()
+    assert f"<h1>{marketplace.shop_a.name}</h1>" in body and "SO-ALPHA-1" in body
+    assert "SO-BRAVO" not in body  # the other shop's orders stay out of this shop's page
+    unknown = client.get(HOME, {"retailer": "9999999"}).content.decode()
+    assert "Pick a shop" in unknown and 'class="kpis"' not in unknown

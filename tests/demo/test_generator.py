@@ -407,3 +407,10 @@ def test_sizes_are_ordered(tiny: DemoMarketplace, demo: DemoMarketplace) -> None
     placed = demo.history.lines["placed_on"]
     assert (placed.max() - placed.min()).days >= 2 * 365, "orders span the whole history"
     assert demo.history.lines["retailer_id"].nunique() >= 0.9 * len(demo.catalog.retailers)
+
+
+def test_every_retailer_has_a_contact_to_call(tiny: DemoMarketplace) -> None:
+    retailers = tiny.catalog.retailers
+    assert retailers["contact_name"].str.len().gt(0).all()
+    assert retailers["contact_phone"].str.fullmatch(r"\+91 9\d{4} \d{5}").all()
+    assert retailers["contact_email"].str.fullmatch(r"[a-z0-9]+@r\d{5}\.shop\.example").all()

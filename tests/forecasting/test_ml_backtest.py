@@ -96,6 +96,13 @@ def test_a_perfect_forecast_scores_zero_and_a_worse_one_scores_higher():
     json.dumps(result.metrics())  # plain numbers only: it is stored on the model version
 
 
+def _errors(metrics: dict) -> dict:
+    """The metrics without the wall-clock fit time, which differs between any two runs."""
+    if isinstance(metrics, dict):
+        return {k: _errors(v) for k, v in metrics.items() if k != "fit_seconds"}
+    return metrics
+
+
 def test_censored_periods_are_left_out_of_every_error():
     class Constant(LastValue):
         def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
@@ -109,8 +116,8 @@ def test_censored_periods_are_left_out_of_every_error():
         values=np.where(clean.censored, 1e6, clean.values),
         censored=clean.censored,
     )
-    a = rolling_origin(clean, {"c": Constant}, horizon=7, n_origins=2).metrics()
-    b = rolling_origin(spoiled, {"c": Constant}, horizon=7, n_origins=2).metrics()
+    a = _errors(rolling_origin(clean, {"c": Constant}, horizon=7, n_origins=2).metrics())
+    b = _errors(rolling_origin(spoiled, {"c": Constant}, horizon=7, n_origins=2).metrics())
     assert a == b
     uncensored = DemandMatrix(series_ids=spoiled.series_ids, days=spoiled.days, values=spoiled.values)
     c = rolling_origin(uncensored, {"c": Constant}, horizon=7, n_origins=2).metrics()

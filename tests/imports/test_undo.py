@@ -11,11 +11,13 @@ import pytest
 from django.utils import timezone
 
 from forecasting.models import DemandForecast
+from optimization.models import Plan, PlanLine, StockoutRisk
+from recommendations.models import Recommendation, RecommendationFeedback
 from reorder.models import CallOutcome, ReorderPrediction
 from retailiq.catalog.models import Brand, Product, Vendor
 from retailiq.events.models import Promotion
 from retailiq.imports.services import import_batch_undo, import_file
-from retailiq.inventory.models import StockoutPeriod
+from retailiq.inventory.models import PurchaseOrder, PurchaseOrderLine, StockMovement, StockoutPeriod
 from retailiq.orders.models import Order, OrderKind, OrderLine
 from retailiq.registry.models import ModelVersion
 from retailiq.retailers.models import Retailer
@@ -67,6 +69,55 @@ def _forecast(product: Product) -> DemandForecast:
     )  # fmt: skip
 
 
+def _movement(product: Product) -> StockMovement:
+    return StockMovement.objects.create(
+        product=product, warehouse=f.WarehouseFactory(), moved_on=TODAY, quantity=5, kind="adjustment",
+        reference="stock count",
+    )  # fmt: skip
+
+
+def _purchase_order(*, vendor: Vendor, product: Product | None = None) -> PurchaseOrder:
+    order = PurchaseOrder.objects.create(number=f"PO-LATER-{vendor.pk}", vendor=vendor, warehouse=f.WarehouseFactory())
+    if product is not None:
+        PurchaseOrderLine.objects.create(purchase_order=order, product=product, quantity_ordered=6, unit_cost=4)
+    return order
+
+
+def _recommendation(*, retailer: Retailer, product: Product) -> Recommendation:
+    return Recommendation.objects.create(
+        as_of=TODAY, retailer=retailer, kind="discover", rank=1, product=product, score=0.5,
+        reason="often bought with rice", source="item_knn",
+    )  # fmt: skip
+
+
+def _feedback(*, retailer: Retailer, product: Product) -> RecommendationFeedback:
+    return RecommendationFeedback.objects.create(
+        retailer=retailer, product=product, action="dismissed", kind="discover"
+    )
+
+
+def _risk(product: Product) -> StockoutRisk:
+    return StockoutRisk.objects.create(
+        as_of=TODAY, product=product, warehouse=f.WarehouseFactory(), probability_14=0.2, probability_lead_time=0.1,
+        days_to_stockout=9, expected_lost_revenue=40, priority=8, on_hand=12, on_order=0, mean_per_day=1.5,
+        cover_days=8, lead_time_days=5, reason="8 days of cover", scored_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _plan(vendor: Vendor | None = None) -> Plan:
+    return Plan.objects.create(
+        name="Later plan", created_by=f.UserFactory(), as_of=TODAY, vendor=vendor, explanation="", error=""
+    )
+
+
+def _plan_line(*, product: Product, vendor: Vendor) -> PlanLine:
+    return PlanLine.objects.create(
+        plan=_plan(), product=product, warehouse=f.WarehouseFactory(), vendor=vendor, on_hand=3, on_order=0,
+        mean_per_day=1, days_of_cover=3, unit_cost=4, order_qty=6, order_value=24, order_up_to=9, reorder_point=5,
+        safety_stock=2, expected_holding=1, expected_shortage=0.5, ordering_cost=10, expected_service=0.95,
+    )  # fmt: skip
+
+
 Imported = tuple[Product, Retailer, Vendor, Order]
 # (model the batch created, its reverse relation) -> a row recorded after the batch that refers to it
 LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
@@ -79,7 +130,15 @@ LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Product, "demand_forecasts"): lambda b: _forecast(b[0]),
     (Product, "reorder_predictions"): lambda b: _prediction(retailer=f.RetailerFactory(), product=b[0]),
     (Product, "call_outcomes"): lambda b: _call(retailer=f.RetailerFactory(), product=b[0]),
+    (Product, "stock_movements"): lambda b: _movement(b[0]),
+    (Product, "purchase_order_lines"): lambda b: _purchase_order(vendor=f.VendorFactory(), product=b[0]),
+    (Product, "recommendations"): lambda b: _recommendation(retailer=f.RetailerFactory(), product=b[0]),
+    (Product, "recommendation_feedback"): lambda b: _feedback(retailer=f.RetailerFactory(), product=b[0]),
+    (Product, "stockout_risks"): lambda b: _risk(b[0]),
+    (Product, "plan_lines"): lambda b: _plan_line(product=b[0], vendor=f.VendorFactory()),
     (Retailer, "users"): lambda b: f.RetailerUserFactory(retailer=b[1]),
+    (Retailer, "recommendations"): lambda b: _recommendation(retailer=b[1], product=f.ProductFactory()),
+    (Retailer, "recommendation_feedback"): lambda b: _feedback(retailer=b[1], product=f.ProductFactory()),
     (Retailer, "orders"): lambda b: _later_order(retailer=b[1], product=f.ProductFactory()).order,
     (Retailer, "order_lines"): lambda b: _later_order(retailer=b[1], product=f.ProductFactory()),
     (Retailer, "reorder_predictions"): lambda b: _prediction(retailer=b[1], product=f.ProductFactory()),
@@ -88,6 +147,9 @@ LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Vendor, "brands"): lambda b: Brand.objects.create(name="Later brand", vendor=b[2]),
     (Vendor, "products"): lambda b: f.ProductFactory(vendor=b[2]),
     (Vendor, "promotions"): lambda b: _promotion(vendor=b[2]),
+    (Vendor, "purchase_orders"): lambda b: _purchase_order(vendor=b[2]),
+    (Vendor, "plans"): lambda b: _plan(vendor=b[2]),
+    (Vendor, "plan_lines"): lambda b: _plan_line(product=f.ProductFactory(), vendor=b[2]),
     (Order, "returns"): lambda b: (
         _later_order(retailer=b[1], product=b[0], kind=OrderKind.RETURN, returns_order=b[3]).order
     ),

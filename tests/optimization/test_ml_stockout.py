@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from optimization.ml.ledger import LedgerOptions, simulate_ledger
-from optimization.ml.stockout import StockoutModel, StockoutOptions, cover_rule_score, early_warnings, stockout_frame
+from optimization.ml.stockout import (
+    AHEAD,
+    StockoutModel,
+    StockoutOptions,
+    cover_rule_score,
+    early_warnings,
+    stockout_frame,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +62,29 @@ def test_model_beats_chance_round_trips_and_warns(ledger, tmp_path):
     warnings = early_warnings(test.drop_duplicates("pair"), predicted.drop_duplicates("pair"), top=5)
     assert len(warnings) == 5 and warnings["reason"].str.contains("days of cover|no recent demand").all()
     assert np.isfinite(cover_rule_score(test)).all()
+
+
+def test_festivals_and_promotions_ahead_are_features_and_reasons(ledger):
+    _, daily, deliveries = ledger
+    cutoff = 100
+    calendar = pd.DataFrame(
+        [(-1, cutoff + 9, cutoff + 12, "Diwali", "festival"), (-1, cutoff - 40, cutoff - 38, "Holi", "festival"),
+         (-1, cutoff + 60, cutoff + 61, "Christmas", "festival"), (2, cutoff - 1, cutoff + 5, "Spring offer", "promotion"),
+         (3, cutoff + 1, cutoff + 7, "Summer offer", "promotion")],
+        columns=["pair", "first_day", "last_day", "name", "kind"],
+    )  # fmt: skip
+    frame = stockout_frame(daily, deliveries, cutoff, calendar=calendar)
+    assert (frame["days_to_festival"] == 9).all() and (frame["festival"] == "Diwali").all()
+    assert frame.loc[frame["pair"] == 2, "days_to_promotion"].item() == 0  # on now
+    assert frame.loc[frame["pair"] == 3, "days_to_promotion"].item() == 1
+    assert (frame.loc[~frame["pair"].isin([2, 3]), "days_to_promotion"] == AHEAD).all()
+    none = stockout_frame(daily, deliveries, cutoff)
+    assert (none["days_to_festival"] == AHEAD).all() and (none["festival"] == "").all()
+
+    predicted = frame[["pair"]].assign(
+        p_stockout_14=0.5, days_to_stockout=3.0, expected_lost_revenue=100.0 - frame["pair"]
+    )
+    reasons = early_warnings(frame, predicted, top=len(frame)).set_index("pair")["reason"]
+    assert reasons[2].endswith("Diwali in 9 days, Spring offer now")
+    assert reasons[3].endswith("Diwali in 9 days, Summer offer in 1 day")
+    assert "Christmas" not in " ".join(reasons) and "Holi" not in " ".join(reasons)

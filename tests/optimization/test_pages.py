@@ -1,6 +1,9 @@
 """Optimization pages: stock health and its warnings, the vendor home's warnings card, plans with scenarios and
 drafts with their CSV; a vendor sees its own products only, retailers and reps no page."""
 
+import csv
+import io
+
 import pytest
 from django.test import Client
 
@@ -42,9 +45,16 @@ def test_stock_health_shows_the_vendors_own_pairs_and_warnings(scored):
     assert not [name for name in _names(scored.vendor_b) - _names(scored.vendor_a) if f"<td>{name}</td>" in html]
 
     fragment = _client(scored.vendor_a).get(
-        "/stock/?warehouse=1", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="stock-health"
+        "/stock/?warehouse=1", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="table-stock-health"
     )
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    assert 'id="stock-warnings" aria-labelledby="warnings-title" aria-live="polite" hx-swap-oob="true"' in (
+        fragment.content.decode()
+    )
+    exported = _client(scored.vendor_a).get("/stock/?risk=high&export=csv").content.decode()
+    high = list(csv.DictReader(io.StringIO(exported)))
+    assert exported.startswith("Product,Warehouse,On hand")
+    assert all(float(row["Risk, 14 days"]) >= 0.5 for row in high)
     panel = _client(scored.vendor_a).get("/stock/warnings/")
     assert panel.status_code == 200
     assert "within 14 days" in panel.content.decode() or "likely to run out" in panel.content.decode()

@@ -45,6 +45,10 @@ CASES = {
         params={"members": "lightgbm", "n_cutoffs": 6, "step_days": 14, "validation_cutoffs": 1, "gap_days": 0},
         inputs=lambda retailer_id, as_of: {"retailer_id": retailer_id, "as_of": as_of},
     ),
+    "recommendations": Case(
+        params={"generators": "popularity,peers,item_knn,content", "per_generator": 20, "num_boost_round": 30},
+        inputs=lambda retailer_id, as_of: {"retailer_id": retailer_id, "as_of": as_of, "kind": "discover", "k": 5},
+    ),
     "optimization": Case(
         params={"history_days": 140, "n_estimators": 20, "step_days": 7, "test_cutoffs": 2},
         inputs=lambda pair_id, as_of: {"pair_ids": [pair_id], "as_of": as_of},

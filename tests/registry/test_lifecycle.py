@@ -119,7 +119,7 @@ def test_a_job_whose_worker_died_is_claimed_again(db, adapter):
 
 def test_unknown_capability_is_refused_before_anything_is_queued(db):
     with pytest.raises(DomainError, match="No trainable model"):
-        training_job_create(capability="recommendations", user=None)
+        training_job_create(capability="churn", user=None)
     assert not Job.objects.exists()
 
 

@@ -36,7 +36,11 @@ def test_the_slots_are_the_registered_capabilities_and_a_new_one_gets_its_own(mo
     monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_MONITOR", "off")
     expected = {f"{c}-{a}" for c in registered_capabilities() for a in ("train", "score", "monitor")}
     assert set(registered_beat_schedule()) == expected - {"reorder-monitor"}
-    assert {"forecasting-train", "reorder-train"} <= expected and "recommendations-train" not in expected
+    assert (
+        {"forecasting-train", "reorder-train"} <= expected
+        and "recommendations-train" in expected
+        and "churn-train" not in expected
+    )
 
     from tests.registry.slow_adapter import CAPABILITY, SlowAdapter
 
@@ -98,7 +102,7 @@ def test_keys_are_scoped_by_kind_and_capability(db):
 
 
 def test_a_capability_without_model_code_is_skipped_by_the_schedule(db):
-    assert scheduled_training.apply(args=("recommendations",)).get() is None
+    assert scheduled_training.apply(args=("churn",)).get() is None
     assert not Job.objects.filter(kind=JobKind.TRAIN).exists()
 
 
@@ -183,3 +187,18 @@ def test_the_models_page_breaks_the_serving_backtest_down_by_model_and_class(cli
     assert "per model and per demand class" in page and "RMSSE" in page
     for member in version.metrics["backtest"]["models"]:
         assert f'<th scope="row">{member}</th>' in page
+
+
+def test_models_page_says_tuning_and_comparing_in_plain_words(marketplace):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    page = client.get("/analyst/models/").content.decode()
+    assert "Search for better settings" in page and "no, use the defaults" in page and "for up to 30 seconds" in page
+    assert "up to 30 s<" not in page and ">none<" not in page
+    assert "scored forecasts meet actual sales" not in page  # reorder predicts orders, not sales
+    # With one version there is nothing to compare: no "Compare v1 with v1".
+    ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
+    page = client.get("/analyst/models/").content.decode()
+    assert 'name="second"' not in page and "Train a second version to compare" in page
+    ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
+    assert 'name="second"' in client.get("/analyst/models/").content.decode()

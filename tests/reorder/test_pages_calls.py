@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reorder.models import CallOutcome
+from reorder.services.call_list import build_call_list
+from retailiq.web.templatetags.money import money
 from tests import factories as f
 
 CALLS = "/rep/calls/"
@@ -155,3 +157,77 @@ def test_call_list_is_the_reps_first_navigation_item(rep_client):
     nav = body[body.index('<nav aria-label="Main">') :]
     assert nav.index(">Call list<") < nav.index(">My retailers<")
     assert 'aria-current="page">Call list' in nav
+
+
+def test_ids_past_999_stay_whole_in_targets_and_form_values(habits, rep_client):
+    # The thousand separator must never reach an id: "last-outcome-4,725" is no HTMX target.
+    shop = f.RetailerFactory(pk=4725, name="Large Id Stores", assigned_rep=habits.rep_a)
+    for k in range(6):
+        _buy(shop, habits.product_1, 10 + 7 * k, quantity=12)
+    body = rep_client.get(CALLS).content.decode()
+    assert 'id="last-outcome-4725"' in body and 'hx-target="#last-outcome-4725"' in body
+    assert 'name="retailer" value="4725"' in body and "4,725" not in body
+    response = rep_client.post("/rep/calls/outcome/", {"retailer": 4725, "outcome": "not_now"}, **HTMX)
+    assert 'id="last-outcome-4725"' in response.content.decode()
+
+
+@pytest.fixture
+def two_shops(habits):
+    """Rep A's two shops: a big one buying both products, a small one buying one, so ranks and figures differ."""
+    big = f.RetailerFactory(name="Charlie Wholesale", assigned_rep=habits.rep_a)
+    for k in range(8):
+        _buy(big, habits.product_1, 9 + 6 * k, quantity=60, price="80")
+        _buy(big, habits.product_2, 20 + 9 * k, quantity=30, price="40")
+    return habits, big
+
+
+def test_call_list_ranks_by_the_figure_it_shows_and_the_csv_and_timeline_agree(two_shops, rep_client):
+    habits, _big = two_shops
+    call_list = build_call_list(user=habits.rep_a, horizon_days=30)
+    shown = [entry.priority for entry in call_list.entries]
+    assert len(shown) == 2 and shown == sorted(shown, reverse=True)
+    for entry in call_list.entries:
+        assert entry.priority == pytest.approx(sum(s.likely_value for s in entry.products), abs=0.05)
+        assert 0 < entry.expected_products <= len(entry.products)
+
+    body = rep_client.get(CALLS, {"horizon": "30"}).content.decode()
+    figures = [money(entry.priority) for entry in call_list.entries]
+    assert body.index(figures[0]) < body.index(figures[1])  # the figure ranked by is the one shown, in order
+    assert "Likely order value" in body and "Chance to reorder" not in body
+    top = call_list.entries[0]
+    # The why names the product it speaks of.
+    assert f"Why {top.reasons_product.product.name}:" in body
+
+    rows = list(csv.reader(io.StringIO(rep_client.get("/rep/calls.csv", {"horizon": "30"}).content.decode())))
+    assert rows[0][5:7] == ["priority", "products_likely"]
+    assert next(float(r[5]) for r in rows[1:] if r[0] == "1") == top.priority
+
+    # The shop's timeline lists the call list's products first, in its order and with its chances.
+    page = rep_client.get(f"/rep/retailers/{top.retailer.pk}/", {"horizon": "30"}).content.decode()
+    assert "within 30 days" in page
+    positions = [page.index(s.product.name, page.index("predictions-title")) for s in top.products]
+    assert positions == sorted(positions)
+    for s in top.products:
+        assert f"{round(s.probability * 100)}%" in page
+
+
+def test_call_list_and_shop_page_show_the_contact_with_a_tel_link(habits, rep_client):
+    shop = habits.shop_a
+    shop.contact_name, shop.contact_phone, shop.contact_email = "Meera Iyer", "+91 98765 43210", "meera@alpha.example"
+    shop.save(update_fields=["contact_name", "contact_phone", "contact_email"])
+    for url in (CALLS, f"/rep/retailers/{shop.pk}/"):
+        body = rep_client.get(url).content.decode()
+        assert "Meera Iyer" in body and 'href="tel:+919876543210">+91 98765 43210</a>' in body
+        assert 'href="mailto:meera@alpha.example"' in body
+
+
+def test_hit_rate_panel_is_asked_again_after_a_recorded_call(habits, rep_client):
+    page = rep_client.get(CALLS).content.decode()
+    assert 'hx-trigger="call-recorded from:body"' in page
+    response = rep_client.post("/rep/calls/outcome/", {"retailer": habits.shop_a.pk, "outcome": "not_now"}, **HTMX)
+    assert response["HX-Trigger"] == "call-recorded"
+    panel = rep_client.get(CALLS, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="hit-rate").content.decode()
+    assert "<html" not in panel and "call-list" not in panel
+    assert "1 more call still within its horizon" in panel
+    failed = rep_client.post("/rep/calls/outcome/", {"retailer": habits.shop_a.pk, "outcome": "note"}, **HTMX)
+    assert "HX-Trigger" not in failed
