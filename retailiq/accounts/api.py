@@ -8,8 +8,6 @@ from .models import User
 class MeOutputSerializer(serializers.ModelSerializer):
     retailer = serializers.CharField(source="retailer.code", default=None, allow_null=True)
     vendor = serializers.CharField(source="vendor.code", default=None, allow_null=True)
-    # May be empty, which is not an e-mail address: a plain string in the schema.
-    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = User

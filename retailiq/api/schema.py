@@ -32,6 +32,12 @@ ERROR_RESPONSES = {
 
 
 class ErrorDocumentingAutoSchema(AutoSchema):
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # An address that may be left empty is a plain string: "" is no e-mail address.
+        if isinstance(field, serializers.EmailField) and field.allow_blank:
+            schema.pop("format", None)
+
     def _resolve_path_parameters(self, variables):
         # A view scopes its queryset to the caller, which an anonymous schema request is not;
         # its serializer's model still says what the id in the path is (an integer).
