@@ -24,7 +24,7 @@ from django.utils import timezone
 from forecasting.models import DemandForecast
 from optimization.models import Plan
 from retailiq.imports.models import ImportBatch
-from retailiq.inventory.models import StockLevel
+from retailiq.inventory.models import PurchaseOrder, StockLevel, StockMovement
 from retailiq.registry.models import Job, ModelStatus, ModelVersion
 from tests import factories as f
 
@@ -49,8 +49,16 @@ MATRIX = {
     "retailer/reorder/": "lyyffffyy",
     "retailer/reorder.csv": "lyyffffyy",
     "retailer/reorder/soon/": "lyyffffyy",
+    "retailer/recommendations/": "lyyffffyy",
+    "retailer/recommendations/panel/": "lyyffffyy",
+    "retailer/recommendations/feedback/": "lyyffffyy",
+    "rep/recommendations/panel/": "lffffyyyy",
+    "rep/retailers/<int:retailer_id>/pitch/": "lffffyxyy",
+    "vendor/recommendations/": "lffyyffyy",
+    "vendor/recommendations/panel/": "lffyyffyy",
     "stock/": "lffyyffyy",
     "stock/warnings/": "lffyyffyy",
+    "stock/purchase-orders/": "lffyyffyy",
     "plans/": "lffyyffyy",
     "plans/<int:plan_id>/": "lffyxffyy",
     "plans/<int:plan_id>/scenarios/": "lffyyffyy",
@@ -76,7 +84,7 @@ MATRIX = {
     "analyst/imports/<int:pk>/report.csv": "lffffffyy",
     "analyst/imports/<int:pk>/undo/": "lffffffyy",
     "login/": "yyyyyyyyy",
-    "logout/": "yyyyyyyyy",
+    "logout/": "lyyyyyyyy",
     "healthz": "yyyyyyyyy",
     "api/v1/me/": "lyyyyyyyy",
     "api/v1/health": "yyyyyyyyy",
@@ -97,6 +105,8 @@ MATRIX = {
     "api/v1/reorder/call-list": "lffffyyyy",
     "api/v1/reorder/predictions": "lyyyyyyyy",
     "api/v1/reorder/call-outcomes": "lyyyyyyyy",
+    "api/v1/recommendations": "lyyyyyyyy",
+    "api/v1/recommendations/feedback": "lyyyyyyyy",
     "api/v1/predictions/stockout": "lyyyyyyyy",
     "api/v1/predictions/optimize": "lyyyyyyyy",
     "api/v1/optimization/plans/<int:plan_id>": "lxxyxxxyy",
@@ -122,6 +132,10 @@ MATRIX = {
     "api/v1/^warehouses/(?P<pk>[^/.]+)/$": "lyyyyyyyy",
     "api/v1/^stock-levels/$": "lyyyyyyyy",
     "api/v1/^stock-levels/(?P<pk>[^/.]+)/$": "lxxyxxxyy",
+    "api/v1/^stock-movements/$": "lyyyyyyyy",
+    "api/v1/^stock-movements/(?P<pk>[^/.]+)/$": "lxxyxxxyy",
+    "api/v1/^purchase-orders/$": "lyyyyyyyy",
+    "api/v1/^purchase-orders/(?P<pk>[^/.]+)/$": "lxxyxxxyy",
     "api/v1/^models/$": "lffffffyy",
     "api/v1/^models/(?P<pk>[^/.]+)/$": "lffffffyy",
     "api/v1/^jobs/$": "lyyyyyyyy",
@@ -131,7 +145,6 @@ MATRIX = {
     "api/v1/^.*$": "xxxxxxxxx",
     "api/schema/": "yyyyyyyyy",
     "api/docs/": "yyyyyyyyy",
-    "api/redoc/": "yyyyyyyyy",
 }
 
 
@@ -175,6 +188,14 @@ def world(marketplace):
         model_version=version, product=m.product_1, target_date=day, origin_date=day,
         quantity=1, lower_80=0, upper_80=2, lower_95=0, upper_95=3,
     )  # fmt: skip
+    movement = StockMovement.objects.create(
+        product=m.product_1,
+        warehouse=m.order_a.warehouse,
+        moved_on=day,
+        quantity=5,
+        kind=StockMovement._meta.get_field("kind").choices[0][0],
+    )
+    purchase = PurchaseOrder.objects.create(number="PO-A-1", vendor=m.vendor_1, warehouse=m.order_a.warehouse)
     plan = Plan.objects.create(name="Side A", created_by=m.vendor_user_1, vendor=m.vendor_1, as_of=day)
     batch = ImportBatch.objects.create(
         original_name="a.csv", size_bytes=1, sha256="0" * 64, uploaded_by=m.analyst, created_at=timezone.now()
@@ -194,6 +215,8 @@ def world(marketplace):
             "sales-lines": line.pk,
             "warehouses": m.order_a.warehouse.pk,
             "stock-levels": stock.pk,
+            "stock-movements": movement.pk,
+            "purchase-orders": purchase.pk,
             "models": version.pk,
             "forecasts": forecast.pk,
             "imports": batch.pk,
