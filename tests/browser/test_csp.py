@@ -19,7 +19,9 @@ def demo_site(transactional_db, live_server):
     return live_server.url
 
 
-def test_pages_draw_under_the_policy_without_a_violation(demo_site, page):
+def test_pages_draw_under_the_policy_without_a_violation(demo_site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})  # the policy enforced
+    page = context.new_page()
     violations: list[str] = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security" in message.text else None)
     page.on("pageerror", lambda error: violations.append(str(error)))
@@ -31,4 +33,5 @@ def test_pages_draw_under_the_policy_without_a_violation(demo_site, page):
             page.wait_for_selector(".js-plotly-plot .main-svg")
         if path == "/api/docs/":
             page.wait_for_selector(".swagger-ui .opblock")
+    context.close()
     assert violations == []
