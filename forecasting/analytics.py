@@ -14,6 +14,7 @@ from django.db.models.functions import Abs, Coalesce, TruncWeek
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product, Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
+from retailiq.core.ids import id_from_text
 from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import OrderLine
 from retailiq.orders.selectors import last_day_of, order_line_list_for_user, sale_lines
@@ -41,9 +42,10 @@ def demand_vendor_for_user(*, user: User, vendor_id: str | None) -> Vendor | Non
     An unknown id or another vendor's id answers None for analysts and is ignored for vendors."""
     if user.is_vendor:
         return user.vendor
-    if not vendor_id or not str(vendor_id).isdigit():
+    wanted = id_from_text(vendor_id)
+    if wanted is None:
         return None
-    return vendor_list_for_user(user=user).filter(pk=int(vendor_id)).first()
+    return vendor_list_for_user(user=user).filter(pk=wanted).first()
 
 
 def demand_products_for_user(*, user: User, vendor: Vendor | None = None) -> QuerySet[Product]:
@@ -124,11 +126,11 @@ def selection_resolve(*, value: str, options: PickerOptions) -> Selection | None
     kind, _, key = value.partition(":")
     if kind == "all" and not key:
         return Selection("all")
-    if kind == "product" and key.isdigit():
-        product = next((p for p in options.products if p.pk == int(key)), None)
+    if kind == "product" and id_from_text(key):
+        product = next((p for p in options.products if p.pk == id_from_text(key)), None)
         return Selection(kind, key, product.name, product) if product else None
-    if kind == "category" and key.isdigit():
-        name = dict(options.categories).get(int(key))
+    if kind == "category" and id_from_text(key):
+        name = dict(options.categories).get(id_from_text(key))
         return Selection(kind, key, f"Category: {name}") if name else None
     if kind == "region" and key in options.regions:
         return Selection(kind, key, f"Region: {key}")

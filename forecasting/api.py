@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from retailiq.api.fields import DayField, FiniteFloatField, IdField
 from retailiq.events.models import CalendarEvent
 from retailiq.inventory.models import Warehouse
 
@@ -107,8 +108,8 @@ class ProductForecastApi(APIView):
 
 
 class DateRangeSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DayField()
+    end = DayField()
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -153,8 +154,8 @@ def _days_of(span: dict) -> list:
 
 
 class DemandPredictionInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField()
-    warehouse_id = serializers.IntegerField(required=False)
+    product_id = IdField()
+    warehouse_id = IdField(required=False)
     horizon = serializers.IntegerField(
         default=14, help_text=f"Days (1 to {MAX_HORIZON_DAYS}) or weeks (1 to {MAX_HORIZON_DAYS // 7})."
     )
@@ -251,8 +252,8 @@ class DemandPredictionApi(APIView):
 
 
 class HistoryPointSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    quantity = serializers.FloatField(min_value=0)
+    date = DayField()
+    quantity = FiniteFloatField(min_value=0)
 
 
 class PredictInputSerializer(serializers.Serializer):

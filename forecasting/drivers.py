@@ -164,7 +164,8 @@ class _Grid:
 
     def column(self, dates) -> np.ndarray:
         """Column index of each date (negative before the first day)."""
-        as_days = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]")
+        # Days, not pandas timestamps: a promotion or stockout may run to 9999, beyond 2262.
+        as_days = np.array(list(dates), dtype="datetime64[D]")
         return (as_days - np.datetime64(self.first, "D")).astype(np.int64)
 
 

@@ -55,7 +55,10 @@ def retailer_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def retailer_panel(request: HttpRequest) -> HttpResponse:
     """The retailer home's "Suggested for you": the top of discover."""
-    found = shop_recommendations(user=request.user, retailer_id=_retailer_id(request), k=PANEL_SIZE)
+    try:
+        found = shop_recommendations(user=request.user, retailer_id=_retailer_id(request), k=PANEL_SIZE)
+    except DomainError as exc:  # an analyst who named no shop, or one it may not see
+        return HttpResponse(exc.message, status=status_for(exc), content_type="text/plain; charset=utf-8")
     return render(request, "recommendations/_retailer_panel.html", {"found": found})
 
 

@@ -10,6 +10,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from retailiq.api.fields import FiniteFloatField, IdField
+
 from .models import CallOutcome
 from .selectors import call_outcome_list_for_user
 from .services.call_list import MAX_CAPACITY, build_call_list
@@ -71,11 +73,11 @@ class CallListQuerySerializer(serializers.Serializer):
     horizon = serializers.IntegerField(required=False, help_text="Days; one of RETAILIQ_REORDER_HORIZONS.")
     city = serializers.CharField(required=False, allow_blank=True, max_length=100)
     segment = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    category = serializers.IntegerField(required=False, min_value=1)
+    category = IdField(required=False)
     capacity = serializers.IntegerField(
         required=False, help_text=f"Calls per day: the list's length, 1 to {MAX_CAPACITY}."
     )
-    rep = serializers.IntegerField(required=False, min_value=1, help_text="Analysts: one rep's book.")
+    rep = IdField(required=False, help_text="Analysts: one rep's book.")
 
 
 class CallListApi(APIView):
@@ -99,10 +101,10 @@ class CallListApi(APIView):
 
 
 class PredictionQuerySerializer(serializers.Serializer):
-    retailer = serializers.IntegerField(required=False, min_value=1, help_text="Required unless you are a retailer.")
+    retailer = IdField(required=False, help_text="Required unless you are a retailer.")
     horizon = serializers.IntegerField(required=False)
-    product = serializers.IntegerField(required=False, min_value=1)
-    min_probability = serializers.FloatField(required=False, min_value=0, max_value=1, default=0)
+    product = IdField(required=False)
+    min_probability = FiniteFloatField(required=False, min_value=0, max_value=1, default=0)
 
 
 class StoredPredictionSerializer(serializers.Serializer):
@@ -150,8 +152,8 @@ class ReorderPredictionListApi(APIView):
 
 
 class ReorderPredictRequestSerializer(serializers.Serializer):
-    retailer_id = serializers.IntegerField(min_value=1)
-    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
+    retailer_id = IdField()
+    product_ids = serializers.ListField(child=IdField(), required=False, allow_empty=False)
     horizon_days = serializers.IntegerField(required=False)
 
 
@@ -175,11 +177,9 @@ class ReorderPredictApi(APIView):
 class CallOutcomeSerializer(serializers.ModelSerializer):
     retailer_name = serializers.CharField(source="retailer.name", read_only=True)
     rep = serializers.CharField(source="rep.username", read_only=True)
-    product_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, write_only=True
-    )
+    product_ids = serializers.ListField(child=IdField(), required=False, default=list, write_only=True)
     products = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    retailer_id = serializers.IntegerField(min_value=1)
+    retailer_id = IdField()
 
     class Meta:
         model = CallOutcome
@@ -203,10 +203,10 @@ class CallOutcomeSerializer(serializers.ModelSerializer):
 
 
 class CallOutcomeCreateSerializer(serializers.Serializer):
-    retailer_id = serializers.IntegerField(min_value=1)
+    retailer_id = IdField()
     outcome = serializers.ChoiceField(choices=CallOutcome.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    product_ids = serializers.ListField(child=IdField(), required=False, default=list)
     horizon_days = serializers.IntegerField(required=False)
 
 

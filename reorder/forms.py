@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from retailiq.accounts.models import Role, User
+from retailiq.core.ids import id_from_text
 
 from .conf import reorder_settings
 from .models import CallOutcome
@@ -93,7 +94,7 @@ class CallOutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         posted = [] if product_ids is None else product_ids
         if product_ids is None and self.is_bound:
-            posted = [p for p in self.data.getlist("products") if str(p).isdigit()]
+            posted = [p for p in map(id_from_text, self.data.getlist("products")) if p is not None]
         # The checkboxes offered are the entry's products; the service checks them against
         # the shop's catalogue, so any whole number is a valid choice here.
         self.fields["products"].choices = [(int(p), str(p)) for p in posted]

@@ -65,12 +65,12 @@ def stock_health(*, user: User, warehouse_id: int | None = None, vendor_id: int 
     columns = ["product_id", "product", "warehouse_id", "warehouse", "on_hand", "on_order", "days_of_cover",
                "reorder_point", "safety_stock", "order_qty", "probability_14", "days_to_stockout",
                "expected_lost_revenue", "reason"]  # fmt: skip
-    if as_of is None:
+    pairs = pair_frame(vendor_id=vendor_id)
+    if as_of is None or pairs.empty:  # nothing stocked yet (a new vendor): an empty table, not an error
         return pd.DataFrame(columns=columns)
     items = pair_items(as_of=as_of, vendor_id=vendor_id, constraints=PlanConstraints())
     conf = optimization_settings()
     policy = inventory_policy(items, PolicyOptions(review_days=conf.review_days))
-    pairs = pair_frame(vendor_id=vendor_id)
     frame = policy.assign(
         product_id=pairs["product_id"].to_numpy(), warehouse_id=pairs["warehouse_id"].to_numpy(),
         on_hand=items["on_hand"].to_numpy(), on_order=items["on_order"].to_numpy(),

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role, User
 from retailiq.core.errors import DomainError, Forbidden, NotFound
+from retailiq.core.ids import id_from_text
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
 from retailiq.web.access import role_required
@@ -99,8 +100,8 @@ def call_list_panel(request: HttpRequest) -> HttpResponse:
 def _retailer_or_404(user: User, value: Any) -> Retailer:
     """A retailer the user may call; another rep's retailer reads as not existing."""
     found = None
-    if str(value or "").isdigit():
-        found = retailer_list_for_user(user=user).filter(pk=int(value)).first()
+    if (wanted := id_from_text(value)) is not None:
+        found = retailer_list_for_user(user=user).filter(pk=wanted).first()
     if found is None:
         raise Http404("No such retailer among yours.")
     return found

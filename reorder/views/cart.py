@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role
+from retailiq.core.ids import id_from_text
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
 from retailiq.web.access import role_required
@@ -30,9 +31,10 @@ def _shop(request: HttpRequest) -> Retailer | None:
     if request.user.is_retailer:
         return request.user.retailer
     value = request.POST.get("retailer") or request.GET.get("retailer") or ""
-    if not value.isdigit():
+    wanted = id_from_text(value)
+    if wanted is None:
         return None
-    return retailer_list_for_user(user=request.user).filter(pk=int(value)).first()
+    return retailer_list_for_user(user=request.user).filter(pk=wanted).first()
 
 
 def _suggestions(request: HttpRequest, shop: Retailer | None) -> list[Any]:

@@ -6,8 +6,8 @@ from .models import User
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
-    retailer = serializers.CharField(source="retailer.code", default=None)
-    vendor = serializers.CharField(source="vendor.code", default=None)
+    retailer = serializers.CharField(source="retailer.code", default=None, allow_null=True)
+    vendor = serializers.CharField(source="vendor.code", default=None, allow_null=True)
 
     class Meta:
         model = User

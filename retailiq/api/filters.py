@@ -1,6 +1,6 @@
 """Query filters that refuse what the database cannot hold, as a 400 naming the parameter:
-a time zone offset beyond ±15:59 (PostgreSQL's limit) and an id beyond a 64-bit integer
-(SQLite raises OverflowError). DjangoFilterBackend builds every `filterset_fields` filterset on
+a time zone offset beyond ±15:59 (PostgreSQL's limit), an id beyond a 64-bit integer
+(SQLite raises OverflowError) and a yes/no that is neither (read as "no filter" otherwise). DjangoFilterBackend builds every `filterset_fields` filterset on
 BoundedFilterSet, and explicit filtersets use the same filters."""
 
 import datetime as dt
@@ -12,8 +12,9 @@ from django_filters import fields as filter_fields
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
 
+from retailiq.core.ids import MAX_ID
+
 MAX_OFFSET = dt.timedelta(hours=15, minutes=59)
-MAX_ID = 2**63 - 1
 
 
 class BoundedIsoDateTimeField(filter_fields.IsoDateTimeField):
@@ -41,9 +42,39 @@ class BoundedModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = BoundedModelChoiceField
 
 
+class _RawBooleanWidget(django_filters.widgets.BooleanWidget):
+    """Passes the text through, so that a value that is neither true nor false reaches the
+    field and is refused (django-filter's widget reads it as "no filter")."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    widget = _RawBooleanWidget
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value is not None else ""
+        if text == "":
+            return None
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class BoundedFilterSet(RestFilterSet):
     FILTER_DEFAULTS = {
         **RestFilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
         models.DateTimeField: {"filter_class": BoundedIsoDateTimeFilter},
         models.ForeignKey: {
             **RestFilterSet.FILTER_DEFAULTS[models.ForeignKey],

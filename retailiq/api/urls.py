@@ -4,7 +4,9 @@ so its URL names read "v1:<name>" like the shared ones."""
 
 from importlib import import_module
 
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import Resolver404, include, path, re_path, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import DefaultRouter
 
 from retailiq.accounts.api import MeApi
@@ -42,6 +44,18 @@ class ApiRouter(DefaultRouter):
         return self.APIRootView.as_view(api_root_dict=listed)
 
 
+@csrf_exempt  # nothing here to protect, and a POST to a wrong address still gets JSON
+def not_found(request: HttpRequest) -> JsonResponse:
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").url_name != "not-found":
+                message += f" The address ends in a slash: {request.path}/"
+        except Resolver404:
+            pass
+    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)
+
+
 capability_urls = [import_module(adapter.api_urls) for adapter in registered_adapters() if adapter.api_urls]
 router = ApiRouter(
     also_listed=[entry for module in capability_urls if hasattr(module, "router") for entry in module.router.registry]
@@ -76,4 +90,7 @@ urlpatterns = [
     path("imports/<int:pk>/start/", ImportStartApi.as_view(), name="import-start"),
     path("imports/<int:pk>/undo/", ImportUndoApi.as_view(), name="import-undo"),
     *router.urls,
+    # Last: an address under /api/v1/ that no endpoint answers gets the API's JSON 404 (the
+    # one error shape), never the site's HTML page.
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -15,9 +15,9 @@ class VendorOutputSerializer(serializers.ModelSerializer):
 
 class ProductOutputSerializer(serializers.ModelSerializer):
     vendor = serializers.CharField(source="vendor.code")
-    category = serializers.CharField(source="category.name", default=None)
-    department = serializers.CharField(source="category.parent.name", default=None)
-    brand = serializers.CharField(source="brand.name", default=None)
+    category = serializers.CharField(source="category.name", default=None, allow_null=True)
+    department = serializers.CharField(source="category.parent.name", default=None, allow_null=True)
+    brand = serializers.CharField(source="brand.name", default=None, allow_null=True)
 
     class Meta:
         model = Product

@@ -18,12 +18,16 @@ from .rep_data import city_choices_for_user, quiet_cutoff, with_window_figures
 from .retailer_tables import MoneyColumn
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
+# Ten years: longer is no longer "quiet", and the cutoff stays a date the calendar holds.
+MAX_QUIET_DAYS = 3650
 
 
 class RetailerFilter(django_filters.FilterSet):
     city = django_filters.ChoiceFilter(choices=[], empty_label="Any city", label="City")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment", label="Segment")
-    quiet_days = django_filters.NumberFilter(method="filter_quiet", label="Quiet for more than (days)", min_value=0)
+    quiet_days = django_filters.NumberFilter(
+        method="filter_quiet", label="Quiet for more than (days)", min_value=0, max_value=MAX_QUIET_DAYS
+    )
 
     class Meta:
         model = Retailer

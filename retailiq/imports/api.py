@@ -34,7 +34,7 @@ class ImportersOnly(AnalystsOnly):
 
 
 class ImportBatchOutputSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None, allow_null=True)
     urls = serializers.SerializerMethodField()
 
     class Meta:

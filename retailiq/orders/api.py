@@ -18,7 +18,7 @@ class OrderLineOutputSerializer(serializers.ModelSerializer):
 
 class OrderOutputSerializer(serializers.ModelSerializer):
     retailer = serializers.CharField(source="retailer.code")
-    warehouse = serializers.CharField(source="warehouse.code", default=None)
+    warehouse = serializers.CharField(source="warehouse.code", default=None, allow_null=True)
     lines = OrderLineOutputSerializer(many=True)
 
     class Meta:

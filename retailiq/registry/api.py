@@ -4,6 +4,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from retailiq.api.fields import FiniteFloatField, IdField
+from retailiq.core.ids import id_from_text
+
 from .capabilities import capability_checked, capability_choices
 from .models import Job, ModelVersion, Rollout
 from .selectors import job_list_for_user, model_version_list_for_user
@@ -135,7 +138,7 @@ class TrainApi(APIView):
 
 
 class DeployInputSerializer(serializers.Serializer):
-    model_version = serializers.IntegerField(min_value=1)
+    model_version = IdField()
 
 
 def _version_named(request, pk: int, field: str = "model_version") -> ModelVersion:
@@ -178,9 +181,9 @@ class RollbackApi(APIView):
 
 
 class RolloutInputSerializer(serializers.Serializer):
-    model_version = serializers.IntegerField(min_value=1)
+    model_version = IdField()
     rollout = serializers.ChoiceField(choices=Rollout.choices)
-    traffic_share = serializers.FloatField(min_value=0, max_value=1, required=False, default=0.0)
+    traffic_share = FiniteFloatField(min_value=0, max_value=1, required=False, default=0.0)
 
     def validate(self, attrs):
         if attrs["rollout"] == Rollout.SHARE and not 0 < attrs["traffic_share"] < 1:
@@ -208,7 +211,7 @@ class RolloutApi(APIView):
 class ScoreInputSerializer(serializers.Serializer):
     capability = CapabilityField()
     segment = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
-    model_version = serializers.IntegerField(min_value=1, required=False)
+    model_version = IdField(required=False)
     idempotency_key = serializers.CharField(required=False, max_length=128)
     params = serializers.DictField(required=False, default=dict)
 
@@ -241,10 +244,10 @@ class CompareApi(APIView):
         """Two versions' metrics side by side."""
         ids = {}
         for name in ("first", "second"):
-            raw = request.query_params.get(name, "")
-            if not raw.isdigit():
+            version_id = id_from_text(request.query_params.get(name))
+            if version_id is None:
                 raise serializers.ValidationError({name: ["Give a model version id."]})
-            ids[name] = _version_named(request, int(raw), field=name)
+            ids[name] = _version_named(request, version_id, field=name)
         return Response(model_versions_compare(**ids))
 
 

@@ -108,7 +108,9 @@ class Job(ClaimableWork):
     kind = models.CharField(max_length=16, choices=job_kind_choices)
     capability = models.CharField(max_length=32, choices=capability_choices)
     segment = models.CharField(max_length=64, blank=True, default="")
-    idempotency_key = models.CharField(max_length=128, unique=True)
+    # Unique per kind and capability (a score request cannot reuse a training job's key);
+    # a cancelled job frees its key, so a schedule can run the slot again.
+    idempotency_key = models.CharField(max_length=128)
     state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
     percent = models.PositiveSmallIntegerField(default=0)
     params = models.JSONField(default=dict, blank=True)
@@ -125,6 +127,11 @@ class Job(ClaimableWork):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="job_percent_at_most_100"),
+            models.UniqueConstraint(
+                fields=["kind", "capability", "idempotency_key"],
+                condition=~Q(state="cancelled"),
+                name="job_key_once_per_kind_and_capability",
+            ),
         ]
         indexes = [
             models.Index(fields=["capability", "kind", "state"]),

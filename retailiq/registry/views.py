@@ -1,6 +1,7 @@
 """The analyst's models page: versions, live training progress, and the buttons to
 train, score, activate, roll out, roll back and compare. Each action calls a service."""
 
+import math
 import uuid
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError, InvalidInput
+from retailiq.core.ids import id_from_text
 from retailiq.web.access import role_required
 from retailiq.web.htmx import is_htmx
 
@@ -42,6 +44,17 @@ def _capability(request: HttpRequest) -> str:
     return capability_checked(request.POST.get("capability", ""))
 
 
+def _posted_number(request: HttpRequest, name: str) -> float:
+    """A posted number (0 when left empty); text, NaN or infinity is refused naming the field."""
+    try:
+        value = float(request.POST.get(name) or 0)
+    except (ValueError, OverflowError):
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidInput(f"{name}: give a number.", field=name)
+    return value
+
+
 @role_required(Role.ANALYST)
 @require_GET
 def models_page(request: HttpRequest) -> HttpResponse:
@@ -69,13 +82,13 @@ def _act(request: HttpRequest, action) -> HttpResponse:
 @require_POST
 def model_train(request: HttpRequest) -> HttpResponse:
     def start():
-        tuning = int(request.POST.get("tuning_seconds") or 0)
+        tuning = _posted_number(request, "tuning_seconds")
         if tuning not in TUNING_CHOICES:
             raise InvalidInput("tuning_seconds: choose one of the offered budgets.", field="tuning_seconds")
         job = training_job_create(
             capability=_capability(request),
             user=request.user,
-            params={"tuning_seconds": tuning, "trigger": "manual"},
+            params={"tuning_seconds": int(tuning), "trigger": "manual"},
             # The form's own key: a double click or a resubmitted form starts one job.
             idempotency_key=f"page:train:{request.POST.get('form_key') or uuid.uuid4().hex}",
         )
@@ -120,7 +133,7 @@ def model_rollout(request: HttpRequest, pk: int) -> HttpResponse:
         mode = request.POST.get("rollout", "")
         if mode not in Rollout.values:
             raise InvalidInput("rollout: choose none, shadow or share.", field="rollout")
-        share = float(request.POST.get("traffic_share") or 0)
+        share = _posted_number(request, "traffic_share")
         model_version_set_rollout(version=version, rollout=mode, traffic_share=share)
         messages.success(request, f"Version {version.pk}: {Rollout(mode).label.lower()}.")
         return redirect("models")
@@ -143,8 +156,8 @@ def model_rollback(request: HttpRequest) -> HttpResponse:
 @require_GET
 def model_compare(request: HttpRequest) -> HttpResponse:
     versions = model_version_list_for_user(user=request.user)
-    first = versions.filter(pk=request.GET.get("first") or 0).first()
-    second = versions.filter(pk=request.GET.get("second") or 0).first()
+    first = versions.filter(pk=id_from_text(request.GET.get("first")) or 0).first()
+    second = versions.filter(pk=id_from_text(request.GET.get("second")) or 0).first()
     rows = model_versions_compare(first=first, second=second) if first and second else []
     return render(request, "registry/_compare.html", {"first": first, "second": second, "rows": rows})
 

@@ -7,7 +7,7 @@ from .selectors import retailer_list_for_user
 
 
 class RetailerOutputSerializer(serializers.ModelSerializer):
-    assigned_rep = serializers.CharField(source="assigned_rep.username", default=None)
+    assigned_rep = serializers.CharField(source="assigned_rep.username", default=None, allow_null=True)
 
     class Meta:
         model = Retailer

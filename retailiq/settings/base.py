@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "retailiq.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +69,22 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (retailiq.web.csp): scripts only from the site itself. Styles also
+# allow inline: plotly.js and htmx inject <style> elements, and Swagger UI's page styles its link
+# back to the app inline. Pictures: ours, and data: URIs (the favicon, Swagger's icons).
+RETAILIQ_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # Sign-in lockout (django-axes): after RETAILIQ_LOGIN_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is locked out for RETAILIQ_LOGIN_COOLOFF_MINUTES; a
@@ -164,7 +181,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "retailiq.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "retailiq.api.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "retailiq.api.exception_handler.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     # Every endpoint is throttled; training and deploying have their own, tighter scope.

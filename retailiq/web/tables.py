@@ -65,9 +65,25 @@ def table_response(
 def first_response(
     request: HttpRequest, tables_on_page: list[DashboardTable], page: Callable[[], HttpResponse]
 ) -> HttpResponse:
-    """The first table that answers the request (export or HTMX region), else the page."""
+    """The first table that answers the request (export or HTMX region), else the page.
+    A filter value the form refuses answers 400, with the message beside its field; an HTMX
+    region answers 200 so htmx swaps it in and the message shows where the user typed."""
+    refused = [table for table in tables_on_page if _filter_refused(table)]
     for table in tables_on_page:
+        if table in refused and request.GET.get(table.export_field) == "csv":
+            return page_with_status(page, 400)
         response = table_response(request, table)
         if response is not None:
             return response
-    return page()
+    return page_with_status(page, 400) if refused else page()
+
+
+def _filter_refused(table: DashboardTable) -> bool:
+    filterset = table.filterset
+    return filterset is not None and filterset.is_bound and not filterset.form.is_valid()
+
+
+def page_with_status(page: Callable[[], HttpResponse], status: int) -> HttpResponse:
+    response = page()
+    response.status_code = status
+    return response

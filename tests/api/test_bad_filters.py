@@ -25,12 +25,35 @@ def api():
         (f"/api/v1/reorder/call-outcomes?retailer={HUGE}", "retailer"),
         (f"/api/v1/products/?category={HUGE}", "category"),
         ("/api/v1/products/?category=abc", "category"),
+        (f"/api/v1/reorder/predictions?retailer={HUGE}", "retailer"),
+        (f"/api/v1/reorder/predictions?retailer=1&product={HUGE}", "product"),
+        (f"/api/v1/reorder/call-list?rep={HUGE}", "rep"),
+        (f"/api/v1/reorder/call-list?category={HUGE}", "category"),
+        (f"/api/v1/models/compare/?first={HUGE}&second=1", "first"),
+        ("/api/v1/sales-lines/?on_promotion=banana", "on_promotion"),
+        ("/api/v1/reorder/predictions?retailer=1&min_probability=nan", "min_probability"),
+        ("/api/v1/reorder/predictions?retailer=1&min_probability=-inf", "min_probability"),
     ],
 )
 def test_filters_beyond_the_database_are_a_400_naming_the_parameter(api, url, field):
     response = api.get(url)
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [({"retailer_id": int(HUGE)}, "retailer_id"), ({"retailer_id": 1, "product_ids": [int(HUGE)]}, "product_ids")],
+)
+def test_ids_beyond_a_64_bit_integer_in_a_body_are_a_400_naming_the_field(api, body, field):
+    response = api.post("/api/v1/predictions/reorder", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("value", ["true", "false", "1", "0", "True", ""])
+def test_yes_or_no_filters_still_filter(api, value):
+    assert api.get("/api/v1/sales-lines/", {"on_promotion": value}).status_code == 200
 
 
 def test_offsets_within_the_range_still_filter(api):

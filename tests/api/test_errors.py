@@ -32,3 +32,12 @@ def test_a_bug_answers_500_in_the_json_shape_without_details(api, monkeypatch):
     assert response.status_code == 500 and response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "server_error"
     assert "secret" not in response.content.decode()
+
+
+def test_an_address_no_endpoint_answers_is_the_json_404_and_names_a_missing_slash(db):
+    client = APIClient()
+    client.force_authenticate(f.AnalystFactory())
+    for method in (client.get, client.post):
+        response = method("/api/v1/no-such-thing/")
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert "/api/v1/me/" in client.get("/api/v1/me").json()["error"]["message"]

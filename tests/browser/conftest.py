@@ -39,7 +39,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    # Playwright evaluates a string predicate (wait_for_function) with eval, which the site's
+    # Content-Security-Policy refuses; test_csp.py checks the policy in a context without this.
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

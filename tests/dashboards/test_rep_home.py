@@ -78,6 +78,16 @@ def test_filters_answer_htmx_with_the_table_alone(rep_client, query, expected):
     assert _names(html) == expected
 
 
+@pytest.mark.parametrize("days", ["1000000", "1e400", "-1"])
+def test_a_quiet_days_value_out_of_range_is_refused_beside_its_field(rep_client, days):
+    page = rep_client.get(HOME, {"retailers-quiet_days": days})
+    assert page.status_code == 400
+    assert 'id="id_retailers-quiet_days-error"' in page.content.decode()
+    assert rep_client.get(HOME, {"retailers-quiet_days": days, "retailers-export": "csv"}).status_code == 400
+    fragment = rep_client.get(HOME, {"retailers-quiet_days": days}, **HTMX_RETAILERS)
+    assert fragment.status_code == 200 and 'id="id_retailers-quiet_days-error"' in fragment.content.decode()
+
+
 def test_city_filter_offers_only_its_own_retailers_cities(rep_client):
     body = rep_client.get(HOME).content.decode()
     assert '<option value="Mumbai">' in body and '<option value="Delhi">' not in body  # Bravo is in Delhi

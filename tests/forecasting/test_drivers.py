@@ -180,6 +180,23 @@ def test_promotions_cover_history_and_future_in_their_region(market):
     assert set(np.unique(promo)) <= {0.0, 1.0}
 
 
+def test_spans_reaching_beyond_pandas_timestamps_cover_the_grid(market):
+    """A promotion to 9999 (or an event from year 1) would overflow nanosecond timestamps."""
+    far = Promotion.objects.create(
+        name="Forever", vendor=market.p3.vendor, discount_rate=Decimal("0.1"),
+        starts_on=dt.date(2026, 3, 10), ends_on=dt.date(9999, 12, 31),
+    )  # fmt: skip
+    far.products.set([market.p3])
+    CalendarEvent.objects.create(name="Always", kind="sale", starts_on=dt.date(1, 1, 1), ends_on=dt.date(9999, 1, 1))
+    StockoutPeriod.objects.create(
+        product=market.p2, warehouse=market.west, started_on=dt.date(1, 1, 1), ended_on=dt.date(9999, 1, 1)
+    )
+    drivers = _drivers(market)
+    assert drivers.exogenous["promo"][2].nonzero()[0].tolist() == list(range(col(10), 14 + HORIZON))
+    assert drivers.exogenous["event_sale"].all()
+    assert drivers.censored[1].all()
+
+
 def test_events_by_kind_and_region_and_days_to_the_next_festival(market):
     total, west = _drivers(market), _drivers(market, region="West")
     for drivers in (total, west):

@@ -116,6 +116,9 @@ def test_another_vendors_product_answers_404(forecasts, served, client):
     assert client.get(PAGE, {"show": f"product:{forecasts.product_2.pk}"}).status_code == 404
     assert client.get(PAGE, {"show": "product:999999"}).status_code == 404
     assert client.get(PAGE, {"show": "category:999999"}).status_code == 404
+    for key in ("9" * 5000, "1" + "0" * 30, "\u00b2"):  # beyond Python's int() and a 64-bit id; not ASCII
+        assert client.get(PAGE, {"show": f"product:{key}"}).status_code == 404
+        assert client.get(PAGE, {"show": f"category:{key}"}).status_code == 404
     export = reverse("demand-export", args=["forecast"])
     assert client.get(export, {"show": f"product:{forecasts.product_2.pk}"}).status_code == 404
     assert served == []

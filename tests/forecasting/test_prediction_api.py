@@ -76,6 +76,9 @@ def test_planned_promotion_and_price_are_part_of_the_answer(demand_history, trai
         ({"warehouse_id": 999999}, "warehouse_id"),
         ({"features": {"promotions": [{"start": "2026-13-01", "end": "2026-12-01"}]}}, "features"),
         ({"features": {"price": "-3"}}, "features"),
+        ({"features": {"promotions": [{"start": "9999-01-01", "end": "9999-01-05"}]}}, "features"),
+        ({"features": {"events": [{"start": "1066-10-14", "end": "1066-10-14"}]}}, "features"),
+        ({"warehouse_id": 10**30}, "warehouse_id"),
     ],
 )
 def test_bad_demand_requests_name_the_field(demand_history, api, payload, field):
@@ -128,6 +131,7 @@ def test_predict_forecasts_a_callers_own_history(demand_history, trained, api):
         ([*_history(40), {"date": "2026-03-01", "quantity": -1}], "item 40 (quantity)"),
         ([{"quantity": 3}], "item 0 (date)"),
         ([], "historicalData"),
+        (_history(40, start=dt.date(9999, 1, 1)), "item 0 (date)"),
     ],
 )
 def test_predict_rejects_bad_history_naming_the_item(demand_history, api, history, needle):

@@ -144,6 +144,27 @@ def test_malformed_input_is_a_validation_error_naming_the_field(analyst, api):
     assert api.post(URL, {"start": "false"}, format="multipart").json()["error"]["fields"].keys() == {"file"}
 
 
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("encoding", "rot13"),
+        ("encoding", "klingon"),
+        ("date_format", "%Q"),
+        ("date_format", "%d/%m"),
+        ("non_product_pattern", "(a+)+$"),
+        ("non_product_pattern", "(POST|POSTAGE)*"),
+        ("non_product_pattern", "POST|("),
+        ("chunk_lines", "many"),
+    ],
+)
+def test_options_the_worker_could_not_use_are_a_400_naming_the_option(analyst, api, vendor, option, value):
+    api.force_authenticate(analyst)
+    response = upload(api, options=json.dumps({"default_vendor": vendor.code, option: value}))
+    assert response.status_code == 400, response.content
+    assert option in response.json()["error"]["fields"]
+    assert ImportBatch.objects.count() == 0
+
+
 @override_settings(RETAILIQ_IMPORT_MAX_BYTES=100)
 def test_a_file_over_the_limit_answers_413_naming_it(analyst, api):
     api.force_authenticate(analyst)

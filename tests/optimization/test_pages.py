@@ -62,6 +62,14 @@ def test_stock_health_shows_the_vendors_own_pairs_and_warnings(scored):
     assert _client(scored.rep).get("/stock/warnings/").status_code == 403
 
 
+def test_a_vendor_with_nothing_stocked_gets_empty_stock_pages(stocked):
+    from tests import factories as f
+
+    newcomer = f.VendorUserFactory(vendor=f.VendorFactory(name="Newcomer Foods"))
+    assert _client(newcomer).get("/stock/").status_code == 200
+    assert _client(newcomer).get("/stock/warnings/").status_code == 200
+
+
 def test_the_vendor_home_loads_the_warnings_card(scored):
     home = _client(scored.vendor_a).get("/vendor/")
     assert home.status_code == 200

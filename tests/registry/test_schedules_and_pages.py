@@ -3,14 +3,21 @@
 import datetime as dt
 
 import environ
+import pytest
 from celery.schedules import crontab
 from django.test import Client
 
 from retailiq.registry import adapters
 from retailiq.registry.adapters import registered_capabilities
-from retailiq.registry.models import Job, JobKind, ModelStatus, ModelVersion
+from retailiq.registry.models import Job, JobKind, JobState, ModelStatus, ModelVersion
 from retailiq.registry.schedules import beat_schedule, registered_beat_schedule
-from retailiq.registry.services import scheduled_scoring_create, scheduled_training_create
+from retailiq.registry.services import (
+    job_cancel,
+    scheduled_scoring_create,
+    scheduled_training_create,
+    training_job_create,
+)
+from retailiq.registry.services.jobs import job_record
 from retailiq.registry.tasks import scheduled_training
 
 
@@ -70,6 +77,30 @@ def test_a_slot_fired_twice_makes_one_job(db, django_capture_on_commit_callbacks
     assert scheduled_scoring_create(capability="forecasting", on=day) == []  # nothing serves yet
 
 
+def test_a_cancelled_slot_runs_again_when_fired_and_a_users_key_stays_its_job(db, django_capture_on_commit_callbacks):
+    day = dt.date(2026, 11, 22)
+    first = scheduled_training_create(capability="forecasting", on=day)
+    job_cancel(job=first)
+    with django_capture_on_commit_callbacks() as callbacks:
+        retry = scheduled_training_create(capability="forecasting", on=day)
+        again = scheduled_training_create(capability="forecasting", on=day)
+    assert retry.pk != first.pk and again.pk == retry.pk and len(callbacks) == 1
+    assert retry.state == JobState.QUEUED
+
+    mine = training_job_create(capability="forecasting", user=None, idempotency_key="mine")
+    job_cancel(job=mine)
+    assert training_job_create(capability="forecasting", user=None, idempotency_key="mine").pk == mine.pk
+
+
+def test_keys_are_scoped_by_kind_and_capability(db):
+    train = job_record(kind=JobKind.TRAIN, capability="forecasting", idempotency_key="shared", enqueue=None)
+    score = job_record(kind=JobKind.SCORE, capability="forecasting", idempotency_key="shared", enqueue=None)
+    other = job_record(kind=JobKind.TRAIN, capability="reorder", idempotency_key="shared", enqueue=None)
+    assert len({train.pk, score.pk, other.pk}) == 3
+    assert (score.kind, other.capability) == (JobKind.SCORE, "reorder")
+    assert job_record(kind=JobKind.SCORE, capability="forecasting", idempotency_key="shared", enqueue=None) == score
+
+
 def test_a_capability_without_model_code_is_skipped_by_the_schedule(db):
     assert scheduled_training.apply(args=("churn",)).get() is None
     assert not Job.objects.filter(kind=JobKind.TRAIN).exists()
@@ -97,6 +128,20 @@ def test_a_refused_action_is_a_message_not_an_error(marketplace):
     assert response.status_code == 200 and b"nothing to roll back" in response.content
     response = client.post("/analyst/models/train/", {"capability": "weather"}, follow=True)
     assert b"capability: choose one of" in response.content
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "1e999"])
+def test_numbers_that_are_not_numbers_are_refused_naming_the_field(marketplace, value):
+    client = Client()
+    client.force_login(marketplace.analyst)
+    version = ModelVersion.objects.create(capability="forecasting", algorithm="mean", status=ModelStatus.READY)
+    train = client.post("/analyst/models/train/", {"capability": "forecasting", "tuning_seconds": value}, follow=True)
+    assert train.status_code == 200 and b"tuning_seconds: give a number." in train.content
+    form = {"rollout": "share", "traffic_share": value}
+    rollout = client.post(f"/analyst/models/{version.pk}/rollout/", form, follow=True)
+    assert rollout.status_code == 200 and b"traffic_share: give a number." in rollout.content
+    for ids in ({"first": "1" + "0" * 30, "second": "1"}, {"first": "abc", "second": "\u00b2"}):
+        assert client.get("/analyst/models/compare/", ids).status_code == 200
 
 
 def test_a_refused_action_by_htmx_is_an_alert_in_place(marketplace):

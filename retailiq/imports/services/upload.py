@@ -135,7 +135,8 @@ def import_batch_configure(
     try:
         ReadOptions.from_dict({**merged_options, "mapping": merged_mapping})
     except (TypeError, ValueError) as exc:
-        raise ImportRejected(f"Invalid import options: {exc}", errors={"options": str(exc)}) from exc
+        option = getattr(exc, "option", "options")
+        raise ImportRejected(f"Invalid import options: {exc}", errors={option: str(exc)}) from exc
     batch.mapping, batch.options, batch.mode, batch.preset = merged_mapping, merged_options, mode, preset
     batch.save(update_fields=["mapping", "options", "mode", "preset"])
     return batch

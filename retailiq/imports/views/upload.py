@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from retailiq.accounts.models import Role
 from retailiq.catalog.selectors import vendor_list_for_user
+from retailiq.core.ids import id_from_text
 from retailiq.web.access import role_required
 from retailiq.web.errors import apply_domain_error, status_for
 
@@ -78,7 +79,8 @@ def _starting_point(request: HttpRequest, batch: ImportBatch) -> tuple[str, Save
     preset = source.get("preset", "")
     preset = preset if preset in PRESETS else ""
     saved_pk = source.get("saved") or source.get("saved_mapping") or ""
-    saved = saved_mapping_list(user=request.user).filter(pk=saved_pk).first() if saved_pk.isdigit() else None
+    saved_id = id_from_text(saved_pk)
+    saved = saved_mapping_list(user=request.user).filter(pk=saved_id).first() if saved_id else None
     if saved is not None:
         return preset, saved, saved.mapping, saved.options
     if preset:

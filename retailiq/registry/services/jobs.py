@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retailiq.core.claims import (
@@ -42,16 +42,27 @@ def job_record(
     capability: str,
     idempotency_key: str | None,
     enqueue: Callable[[int], Any] | None,
+    retry_cancelled: bool = False,
     **fields: Any,
 ) -> Job:
     """Record a job in the caller's transaction and enqueue its task once that commits.
-    The same idempotency key returns the job already recorded and enqueues nothing."""
+    The same idempotency key, for the same kind and capability, returns the job already
+    recorded and enqueues nothing; with `retry_cancelled` (a schedule's slot) a cancelled
+    job under the key is run again as a new job."""
     key = idempotency_key or f"{kind}:{capability}:{fields.get('segment', '')}:{uuid.uuid4()}"
+    same_key = Job.objects.filter(kind=kind, capability=capability, idempotency_key=key)
     with transaction.atomic():
-        job, created = Job.objects.get_or_create(
-            idempotency_key=key, defaults={"kind": kind, "capability": capability, **fields}
-        )
-        if created and enqueue is not None:
+        found = same_key.exclude(state=JobState.CANCELLED).first()
+        if found is None and not retry_cancelled:
+            found = same_key.order_by("-pk").first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(kind=kind, capability=capability, idempotency_key=key, **fields)
+        except IntegrityError:  # recorded meanwhile by a concurrent request with the same key
+            return same_key.exclude(state=JobState.CANCELLED).get()
+        if enqueue is not None:
             transaction.on_commit(lambda: enqueue(job.pk))
     return job
 

@@ -35,6 +35,7 @@ def scoring_job_create(
     params: dict | None = None,
     idempotency_key: str | None = None,
     enqueue: bool = True,
+    retry_cancelled: bool = False,
 ) -> Job:
     """Score every entity with one version (the active one unless given). With
     enqueue=False the caller runs it itself (see scoring_job_run_here)."""
@@ -50,6 +51,7 @@ def scoring_job_create(
         kind=JobKind.SCORE,
         capability=capability,
         idempotency_key=idempotency_key,
+        retry_cancelled=retry_cancelled,
         enqueue=score_batch.delay if enqueue else None,
         segment=segment,
         params=params or {},
@@ -72,6 +74,7 @@ def scheduled_scoring_create(*, capability: str, on: dt.date) -> list[Job]:
             segment=version.segment,
             model_version=version,
             idempotency_key=f"schedule:score:{capability}:{version.pk}:{on.isoformat()}",
+            retry_cancelled=True,
         )
         for version in versions
     ]

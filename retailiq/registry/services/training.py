@@ -24,6 +24,7 @@ def training_job_create(
     segment: str = "",
     params: dict | None = None,
     idempotency_key: str | None = None,
+    retry_cancelled: bool = False,
 ) -> Job:
     """Record the job and enqueue its task once the transaction commits. The same
     idempotency key returns the job already recorded instead of starting another."""
@@ -34,6 +35,7 @@ def training_job_create(
         kind=JobKind.TRAIN,
         capability=capability,
         idempotency_key=idempotency_key,
+        retry_cancelled=retry_cancelled,
         enqueue=train_model.delay,
         segment=segment,
         params=params or {},
@@ -42,9 +44,13 @@ def training_job_create(
 
 
 def scheduled_training_create(*, capability: str, on: dt.date) -> Job:
-    """Beat may fire twice for one slot (two beat processes, a restart): one job per day."""
+    """Beat may fire twice for one slot (two beat processes, a restart): one job per day;
+    a slot whose job was cancelled runs again when fired."""
     return training_job_create(
-        capability=capability, user=None, idempotency_key=f"schedule:train:{capability}:{on.isoformat()}"
+        capability=capability,
+        user=None,
+        idempotency_key=f"schedule:train:{capability}:{on.isoformat()}",
+        retry_cancelled=True,
     )
 
 
