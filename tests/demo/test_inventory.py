@@ -57,12 +57,57 @@ def test_receipts_follow_purchase_orders(demo: DemoMarketplace) -> None:
     received = po_lines.set_index("id")["quantity_received"]
     assert (by_line.to_numpy() == received.loc[by_line.index.astype(int)].to_numpy()).all()
     assert received.drop(by_line.index.astype(int)).eq(0).all()
-    po = pos.set_index("id").loc[po_lines.set_index("id").loc[receipts["purchase_order_line_id"], "purchase_order_id"]]
-    assert (receipts["moved_on"].to_numpy() == po["first_received_on"].to_numpy()).all()
-    assert (po["ordered_on"].to_numpy() < receipts["moved_on"].to_numpy()).all()
+    first = receipts.groupby("purchase_order_line_id")["moved_on"].min()
+    po = pos.set_index("id").loc[po_lines.set_index("id").loc[first.index.astype(int), "purchase_order_id"]]
+    assert (first.to_numpy() == po["first_received_on"].to_numpy()).all()
+    assert (po["ordered_on"].to_numpy() < first.to_numpy()).all()
     on_order = demo.stock_levels["on_order"].sum()
     open_lines = po_lines[po_lines["purchase_order_id"].isin(pos.loc[pos["status"] == "sent", "id"])]
-    assert on_order == open_lines["quantity_ordered"].sum() > 0
+    assert on_order >= open_lines["quantity_ordered"].sum() > 0
+
+
+def test_unreliable_vendors_split_some_deliveries(demo: DemoMarketplace) -> None:
+    """A split line has two receipts; an order between them is partly received and its remainder is on order."""
+    inventory = demo.history.inventory
+    pos, po_lines = inventory.purchase_orders.set_index("id"), inventory.purchase_order_lines.set_index("id")
+    receipts = inventory.movements.query("kind == 'receipt'")
+    by_line = receipts.groupby("purchase_order_line_id")["moved_on"].agg(["min", "max", "size"])
+    assert by_line["size"].max() == 2
+    split = by_line[by_line["size"] == 2]
+    assert (split["min"] < split["max"]).all()
+    split_orders = pos.loc[po_lines.loc[split.index.astype(int), "purchase_order_id"].unique()]
+    assert split_orders["vendor_id"].isin(inventory.unreliable_vendor_ids).all()
+
+    # Closed orders close on their last receipt.
+    last = by_line["max"].groupby(po_lines.loc[by_line.index.astype(int), "purchase_order_id"].to_numpy()).max()
+    received = pos[pos["status"] == "received"]
+    assert (received["closed_on"] == last.loc[received.index]).all()
+
+    partly = pos[pos["status"] == "partly_received"]
+    assert len(partly) >= 1
+    assert partly["closed_on"].isna().all() and (partly["first_received_on"] <= demo.end).all()
+    partly_lines = po_lines[po_lines["purchase_order_id"].isin(partly.index)]
+    first = by_line["min"].reindex(partly_lines.index)
+    assert (
+        first.dropna()
+        == partly.loc[partly_lines.loc[first.dropna().index, "purchase_order_id"]]["first_received_on"].to_numpy()
+    ).all()
+    assert (partly_lines["quantity_received"] < partly_lines["quantity_ordered"]).all()
+
+    # The ledger's receipts are each line's quantity received; on order is the open lines' remainder, per pair.
+    total = receipts.groupby("purchase_order_line_id")["quantity"].sum()
+    assert (total == po_lines.loc[total.index.astype(int), "quantity_received"].to_numpy()).all()
+    lines = po_lines.join(pos[["warehouse_id", "status"]], on="purchase_order_id")
+    open_lines = lines[lines["status"].isin(["sent", "partly_received"])]
+    remainder = (
+        (open_lines["quantity_ordered"] - open_lines["quantity_received"])
+        .groupby([open_lines["product_id"], open_lines["warehouse_id"]])
+        .sum()
+    )
+    on_order = demo.stock_levels.set_index(["product_id", "warehouse_id"])["on_order"]
+    assert (on_order.reindex(remainder.index) == remainder).all()
+    assert on_order.drop(remainder.index).eq(0).all()
+    assert open_lines.groupby(["product_id", "warehouse_id"])["purchase_order_id"].nunique().max() == 1
 
 
 def test_some_vendors_are_unreliable_and_it_shows(demo: DemoMarketplace) -> None:
