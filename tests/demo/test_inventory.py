@@ -169,6 +169,35 @@ def test_loaded_ledger_answers_the_selectors(tiny: DemoMarketplace) -> None:
     )
     on_order = frame[frame["date"] == tiny.end].set_index(["product_id", "warehouse_id"])["on_order"]
     assert on_order.sum() > 0
+    # What is on order at the start of the last day: today's levels less the orders sent that day.
+    levels = pd.DataFrame(StockLevel.objects.values("product_id", "warehouse_id", "on_order"))
+    levels = levels.set_index(["product_id", "warehouse_id"])["on_order"]
+    pos, po_lines = inventory.purchase_orders, inventory.purchase_order_lines
+    sent_today = po_lines.join(pos.set_index("id")[["warehouse_id", "ordered_on"]], on="purchase_order_id")
+    sent_today = sent_today[sent_today["ordered_on"] == tiny.end]
+    sent_today = sent_today.groupby(["product_id", "warehouse_id"])["quantity_ordered"].sum()
+    expected = levels - sent_today.reindex(levels.index, fill_value=0)
+    assert (on_order.reindex(levels.index, fill_value=0) == expected).all(), (
+        "the receipts loaded leave what is on order"
+    )
+    # Between a split line's two receipts, its remainder is on order (the pair has no other open line), then nothing.
+    receipts = inventory.movements.query("kind == 'receipt'").sort_values("moved_on")
+    parts = receipts.groupby("purchase_order_line_id").agg(
+        product_id=("product_id", "first"),
+        warehouse_id=("warehouse_id", "first"),
+        first_on=("moved_on", "min"),
+        last_on=("moved_on", "max"),
+        first_quantity=("quantity", "first"),
+        parts=("quantity", "size"),
+    )
+    split = parts[(parts["parts"] == 2) & (parts["last_on"] <= tiny.end)]
+    assert len(split) >= 1
+    ordered = po_lines.set_index("id")["quantity_ordered"]
+    daily_on_order = frame.set_index(["product_id", "warehouse_id", "date"])["on_order"]
+    for line_id, part in split.iterrows():
+        pair = (part["product_id"], part["warehouse_id"])
+        between = daily_on_order.loc[[(*pair, pd.Timestamp(part["first_on"])), (*pair, pd.Timestamp(part["last_on"]))]]
+        assert between.tolist() == [ordered.loc[int(line_id)] - part["first_quantity"], 0]
     reliability = supplier_reliability(until=tiny.end)
     assert len(reliability) == len(tiny.catalog.vendors)
     assert reliability["fill_rate"].between(0.3, 1).all()
