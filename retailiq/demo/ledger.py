@@ -1,7 +1,7 @@
 """The demo's inventory ledger, and what follows from it: stock on every day, stockout periods and today's stock.
 
 Rows: opening stock (an adjustment on the day a product launches, or the first day), receipts of purchase order
-lines, the day's sales issues per product x warehouse (one row per product, warehouse and day: the day's dispatch,
+lines (two for a line its vendor delivered in two parts), the day's sales issues per product x warehouse (one row per product, warehouse and day: the day's dispatch,
 so the ledger stays a fraction of the order lines' size), and returns as they come back. Stockout periods are read
 off the ledger's stock with the same rule as `retailiq.inventory.stockouts`, never drawn.
 """
@@ -52,13 +52,18 @@ def build_inventory(
         }
     )
     po_lines = replenishment.purchase_order_lines
-    received = po_lines[po_lines["quantity_received"] > 0]
     numbers = replenishment.purchase_orders.set_index("id")["number"]
+    parts = [
+        po_lines[["pair", "id", "purchase_order_id"]].assign(day=po_lines[day], quantity=po_lines[quantity])
+        for day, quantity in (("arrival_day", "first_quantity"), ("rest_day", "rest_quantity"))
+    ]
+    received = pd.concat(parts, ignore_index=True)
+    received = received[(received["quantity"] > 0) & (received["day"] < days)]
     receipts = pd.DataFrame(
         {
             "pair": received["pair"].to_numpy(),
-            "day": received["arrival_day"].to_numpy(),
-            "quantity": received["quantity_received"].to_numpy(),
+            "day": received["day"].to_numpy(),
+            "quantity": received["quantity"].to_numpy(),
             "kind": "receipt",
             "reference": numbers.loc[received["purchase_order_id"]].to_numpy(),
             "purchase_order_line_id": received["id"].to_numpy(),
@@ -125,7 +130,7 @@ def build_inventory(
     return Inventory(
         movements,
         replenishment.purchase_orders,
-        po_lines.drop(columns=["pair", "arrival_day"]),
+        po_lines.drop(columns=["pair", "arrival_day", "first_quantity", "rest_day", "rest_quantity"]),
         stockouts,
         position,
         closing,
@@ -138,10 +143,11 @@ def _position(replenishment: Replenishment, on_hand: np.ndarray, catalog: Catalo
     a pair has fewer than two)."""
     pairs, po_lines, pos = replenishment.pairs, replenishment.purchase_order_lines, replenishment.purchase_orders
     po = pos.set_index("id").loc[po_lines["purchase_order_id"]]
-    is_open = (po["status"] == "sent").to_numpy()
+    is_open = po["status"].isin(["sent", "partly_received"]).to_numpy()
+    remainder = (po_lines["quantity_ordered"] - po_lines["quantity_received"]).to_numpy()
     on_order = np.bincount(
         po_lines["pair"].to_numpy()[is_open],
-        weights=po_lines["quantity_ordered"].to_numpy()[is_open],
+        weights=remainder[is_open],
         minlength=len(pairs),
     )
     done = (po["status"] == "received").to_numpy()

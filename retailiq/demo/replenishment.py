@@ -1,7 +1,8 @@
 """Stock for the demo marketplace: each product x warehouse replenished by an (s, S) policy from its vendor, with
 stochastic lead times and a few unreliable vendors (late, short deliveries), day by day against the retailers' order
 lines. A line is shipped when the stock left that day covers it and refused otherwise, so stockouts happen for
-reasons: a late or short delivery, a demand spike (festivals, promotions) the trailing mean did not see coming, a
+reasons: a late, short or split delivery (an unreliable vendor sometimes sends part of an order and the rest a few
+days later), a demand spike (festivals, promotions) the trailing mean did not see coming, a
 large order on an intermittent item.
 
 The same idea as `optimization.ml.ledger.simulate_ledger`, at the grain of order lines and purchase orders, so the
@@ -19,6 +20,7 @@ LEVEL_WINDOW = 56  # days of trailing demand the planner's mean looks at
 COVER_DAYS = 21  # an order brings the position up to this many days of demand past the reorder point
 SAFETY = 0.5  # the reorder point covers the promised lead time's demand plus this share, plus one typical line
 UNRELIABLE_SHARE = 0.25  # vendors that are often late and short
+SPLIT_SHARE = 0.3  # an unreliable vendor's orders that come in two receipts, the rest a few days after the first
 UNIT_COST_SHARE = 0.72  # what the marketplace pays a vendor, as a share of its list price
 
 
@@ -26,7 +28,9 @@ UNIT_COST_SHARE = 0.72  # what the marketplace pays a vendor, as a share of its 
 class Replenishment:
     shipped_or_cancelled: np.ndarray  # per order line: False when refused for want of stock
     purchase_orders: pd.DataFrame
-    purchase_order_lines: pd.DataFrame  # with `pair`, `arrival_day` for the ledger
+    # with `pair`, and for the ledger `arrival_day`, `first_quantity` (the first receipt), `rest_day`, `rest_quantity`
+    # (the second receipt of a split line; 0 units otherwise)
+    purchase_order_lines: pd.DataFrame
     pairs: pd.DataFrame  # product_id, warehouse_id, pack_size, open_day, opening, moq (a row per pair, pair order)
     unreliable_vendor_ids: np.ndarray
 
@@ -107,7 +111,8 @@ def simulate_replenishment(
     on_hand = np.zeros(n_pairs)
     arriving = np.zeros(n_pairs)
     arrival_day = np.full(n_pairs, -1)
-    line_of_pair = np.full(n_pairs, -1)
+    arriving_rest = np.zeros(n_pairs)  # the second part of a split delivery
+    rest_day = np.full(n_pairs, -1)
     kept = np.zeros(len(pr), dtype=bool)
     po_rows: list[np.ndarray] = []
     po_line_rows: list[np.ndarray] = []
@@ -117,6 +122,9 @@ def simulate_replenishment(
         arrives = arrival_day == d
         on_hand += np.where(arrives, arriving, 0.0)
         arrival_day[arrives], arriving[arrives] = -1, 0.0
+        rest_arrives = rest_day == d
+        on_hand += np.where(rest_arrives, arriving_rest, 0.0)
+        rest_day[rest_arrives], arriving_rest[rest_arrives] = -1, 0.0
 
         a, b = day_bounds[d], day_bounds[d + 1]
         fits = asked[a:b] <= on_hand[pr[a:b]]
@@ -127,13 +135,15 @@ def simulate_replenishment(
         window_start = np.maximum(open_day, d + 1 - LEVEL_WINDOW).clip(max=d)
         level = (cumulative[:, d + 1] - cumulative[np.arange(n_pairs), window_start]) / (d + 1 - window_start)
         reorder_point, order_up_to = policy(level)
-        position = on_hand + arriving
-        reorder = np.flatnonzero(carried & (open_day <= d) & (arrival_day < 0) & (position < reorder_point))
+        position = on_hand + arriving + arriving_rest
+        outstanding = (arrival_day >= 0) | (rest_day >= 0)
+        reorder = np.flatnonzero(carried & (open_day <= d) & ~outstanding & (position < reorder_point))
         if not len(reorder):
             continue
         shortfall = np.ceil((order_up_to[reorder] - position[reorder]) / pack[reorder]) * pack[reorder]
         ordered = np.maximum(moq[reorder], shortfall)
-        # One purchase order per vendor and warehouse on the day: it arrives (late or not) as one delivery.
+        # One purchase order per vendor and warehouse on the day: it arrives (late or not) as one delivery, or for
+        # an unreliable vendor sometimes in two: part of its lines on the first day, the rest a few days later.
         po_key = vendor_row[reorder] * n_warehouses + reorder % n_warehouses
         keys, po_of_line = np.unique(po_key, return_inverse=True)
         late_vendor = vendor_unreliable[keys // n_warehouses]
@@ -153,10 +163,24 @@ def simulate_replenishment(
             np.where(rng.random(m) < 0.04, rng.uniform(0.7, 1.0, m), 1.0),
         )
         received = np.floor(ordered * fill / pack[reorder]) * pack[reorder]
-        po_rows.append(np.column_stack([n_po + np.arange(k), keys, np.full(k, d), promised, arrives_on]))
-        po_line_rows.append(np.column_stack([n_po_lines + np.arange(m), n_po + po_of_line, reorder, ordered, received]))
-        arrival_day[reorder], arriving[reorder] = arrives_on[po_of_line], received
-        line_of_pair[reorder] = n_po_lines + np.arange(m)
+        splits = late_vendor & (rng.random(k) < SPLIT_SHARE)
+        gap = rng.integers(2, 6, k)
+        split_line = splits[po_of_line] & (received >= 2 * pack[reorder])
+        first_part = np.floor(received * rng.uniform(0.3, 0.7, m) / pack[reorder]) * pack[reorder]
+        first_part = np.where(split_line, np.clip(first_part, pack[reorder], received - pack[reorder]), received)
+        rest_part = received - first_part
+        split_po = np.bincount(po_of_line, weights=split_line, minlength=k) > 0
+        last_on = np.where(split_po, arrives_on + gap, arrives_on)
+        po_rows.append(np.column_stack([n_po + np.arange(k), keys, np.full(k, d), promised, arrives_on, last_on]))
+        line_day = np.where(split_line, last_on[po_of_line], arrives_on[po_of_line])
+        po_line_rows.append(
+            np.column_stack(
+                [n_po_lines + np.arange(m), n_po + po_of_line, reorder, ordered, first_part, line_day, rest_part]
+            )
+        )
+        arrival_day[reorder], arriving[reorder] = arrives_on[po_of_line], first_part
+        rest_day[reorder] = np.where(split_line, last_on[po_of_line], -1)
+        arriving_rest[reorder] = rest_part
         n_po, n_po_lines = n_po + k, n_po_lines + m
 
     shipped_or_cancelled = np.empty(len(kept), dtype=bool)
@@ -178,25 +202,31 @@ def _purchase_order_frames(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     last_day = len(dates) - 1
     n_warehouses = len(catalog.warehouses)
-    index, key, ordered_day, promised_day, arrival_day = po_rows.T.astype(np.int64)
+    index, key, ordered_day, promised_day, arrival_day, last_arrival_day = po_rows.T.astype(np.int64)
+    line_id, po_row, pair, ordered, first_quantity, rest_day, rest_quantity = line_rows.T.astype(np.int64)
     lines = pd.DataFrame(
         {
-            "id": line_rows[:, 0].astype(np.int64) + 1,
-            "purchase_order_id": line_rows[:, 1].astype(np.int64) + 1,
-            "pair": line_rows[:, 2].astype(np.int64),
-            "quantity_ordered": line_rows[:, 3].astype(np.int64),
-            "received": line_rows[:, 4].astype(np.int64),
+            "id": line_id + 1,
+            "purchase_order_id": po_row + 1,
+            "pair": pair,
+            "quantity_ordered": ordered,
+            "product_id": pairs["product_id"].to_numpy()[pair],
+            "unit_cost": pairs["unit_cost"].to_numpy()[pair],
+            "arrival_day": arrival_day[po_row],
+            "first_quantity": first_quantity,
+            "rest_day": rest_day,
+            "rest_quantity": rest_quantity,
         }
     )
-    lines["product_id"] = pairs["product_id"].to_numpy()[lines["pair"]]
-    lines["unit_cost"] = pairs["unit_cost"].to_numpy()[lines["pair"]]
-    lines["arrival_day"] = arrival_day[lines["purchase_order_id"] - 1]
-    arrived = lines["arrival_day"].to_numpy() <= last_day
-    lines["quantity_received"] = np.where(arrived, lines["received"], 0)
+    lines["quantity_received"] = np.where(arrival_day[po_row] <= last_day, first_quantity, 0) + np.where(
+        rest_day <= last_day, rest_quantity, 0
+    )
     got_any = lines.groupby("purchase_order_id")["quantity_received"].sum().reindex(index + 1).to_numpy() > 0
 
-    closed = arrival_day <= last_day
-    status = np.where(closed, np.where(got_any, "received", "cancelled"), "sent")
+    # Closed on its last receipt; between a split order's two receipts it is partly received.
+    closed = last_arrival_day <= last_day
+    partly = ~closed & (arrival_day <= last_day)
+    status = np.where(closed, np.where(got_any, "received", "cancelled"), np.where(partly, "partly_received", "sent"))
     date_of = np.asarray(dates.date, dtype=object)
     orders = pd.DataFrame(
         {
@@ -207,8 +237,10 @@ def _purchase_order_frames(
             "status": status,
             "ordered_on": date_of[ordered_day],
             "promised_on": pd.Series(pd.to_datetime(dates[0]) + pd.to_timedelta(promised_day, unit="D")).dt.date,
-            "first_received_on": pd.Series(date_of[np.minimum(arrival_day, last_day)]).where(closed & got_any),
-            "closed_on": pd.Series(date_of[np.minimum(arrival_day, last_day)]).where(closed),
+            "first_received_on": pd.Series(date_of[np.minimum(arrival_day, last_day)]).where(
+                (closed & got_any) | partly
+            ),
+            "closed_on": pd.Series(date_of[np.minimum(last_arrival_day, last_day)]).where(closed),
         }
     )
-    return orders, lines.drop(columns="received")
+    return orders, lines

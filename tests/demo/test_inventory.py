@@ -57,12 +57,57 @@ def test_receipts_follow_purchase_orders(demo: DemoMarketplace) -> None:
     received = po_lines.set_index("id")["quantity_received"]
     assert (by_line.to_numpy() == received.loc[by_line.index.astype(int)].to_numpy()).all()
     assert received.drop(by_line.index.astype(int)).eq(0).all()
-    po = pos.set_index("id").loc[po_lines.set_index("id").loc[receipts["purchase_order_line_id"], "purchase_order_id"]]
-    assert (receipts["moved_on"].to_numpy() == po["first_received_on"].to_numpy()).all()
-    assert (po["ordered_on"].to_numpy() < receipts["moved_on"].to_numpy()).all()
+    first = receipts.groupby("purchase_order_line_id")["moved_on"].min()
+    po = pos.set_index("id").loc[po_lines.set_index("id").loc[first.index.astype(int), "purchase_order_id"]]
+    assert (first.to_numpy() == po["first_received_on"].to_numpy()).all()
+    assert (po["ordered_on"].to_numpy() < first.to_numpy()).all()
     on_order = demo.stock_levels["on_order"].sum()
     open_lines = po_lines[po_lines["purchase_order_id"].isin(pos.loc[pos["status"] == "sent", "id"])]
-    assert on_order == open_lines["quantity_ordered"].sum() > 0
+    assert on_order >= open_lines["quantity_ordered"].sum() > 0
+
+
+def test_unreliable_vendors_split_some_deliveries(demo: DemoMarketplace) -> None:
+    """A split line has two receipts; an order between them is partly received and its remainder is on order."""
+    inventory = demo.history.inventory
+    pos, po_lines = inventory.purchase_orders.set_index("id"), inventory.purchase_order_lines.set_index("id")
+    receipts = inventory.movements.query("kind == 'receipt'")
+    by_line = receipts.groupby("purchase_order_line_id")["moved_on"].agg(["min", "max", "size"])
+    assert by_line["size"].max() == 2
+    split = by_line[by_line["size"] == 2]
+    assert (split["min"] < split["max"]).all()
+    split_orders = pos.loc[po_lines.loc[split.index.astype(int), "purchase_order_id"].unique()]
+    assert split_orders["vendor_id"].isin(inventory.unreliable_vendor_ids).all()
+
+    # Closed orders close on their last receipt.
+    last = by_line["max"].groupby(po_lines.loc[by_line.index.astype(int), "purchase_order_id"].to_numpy()).max()
+    received = pos[pos["status"] == "received"]
+    assert (received["closed_on"] == last.loc[received.index]).all()
+
+    partly = pos[pos["status"] == "partly_received"]
+    assert len(partly) >= 1
+    assert partly["closed_on"].isna().all() and (partly["first_received_on"] <= demo.end).all()
+    partly_lines = po_lines[po_lines["purchase_order_id"].isin(partly.index)]
+    first = by_line["min"].reindex(partly_lines.index)
+    assert (
+        first.dropna()
+        == partly.loc[partly_lines.loc[first.dropna().index, "purchase_order_id"]]["first_received_on"].to_numpy()
+    ).all()
+    assert (partly_lines["quantity_received"] < partly_lines["quantity_ordered"]).all()
+
+    # The ledger's receipts are each line's quantity received; on order is the open lines' remainder, per pair.
+    total = receipts.groupby("purchase_order_line_id")["quantity"].sum()
+    assert (total == po_lines.loc[total.index.astype(int), "quantity_received"].to_numpy()).all()
+    lines = po_lines.join(pos[["warehouse_id", "status"]], on="purchase_order_id")
+    open_lines = lines[lines["status"].isin(["sent", "partly_received"])]
+    remainder = (
+        (open_lines["quantity_ordered"] - open_lines["quantity_received"])
+        .groupby([open_lines["product_id"], open_lines["warehouse_id"]])
+        .sum()
+    )
+    on_order = demo.stock_levels.set_index(["product_id", "warehouse_id"])["on_order"]
+    assert (on_order.reindex(remainder.index) == remainder).all()
+    assert on_order.drop(remainder.index).eq(0).all()
+    assert open_lines.groupby(["product_id", "warehouse_id"])["purchase_order_id"].nunique().max() == 1
 
 
 def test_some_vendors_are_unreliable_and_it_shows(demo: DemoMarketplace) -> None:
@@ -124,6 +169,35 @@ def test_loaded_ledger_answers_the_selectors(tiny: DemoMarketplace) -> None:
     )
     on_order = frame[frame["date"] == tiny.end].set_index(["product_id", "warehouse_id"])["on_order"]
     assert on_order.sum() > 0
+    # What is on order at the start of the last day: today's levels less the orders sent that day.
+    levels = pd.DataFrame(StockLevel.objects.values("product_id", "warehouse_id", "on_order"))
+    levels = levels.set_index(["product_id", "warehouse_id"])["on_order"]
+    pos, po_lines = inventory.purchase_orders, inventory.purchase_order_lines
+    sent_today = po_lines.join(pos.set_index("id")[["warehouse_id", "ordered_on"]], on="purchase_order_id")
+    sent_today = sent_today[sent_today["ordered_on"] == tiny.end]
+    sent_today = sent_today.groupby(["product_id", "warehouse_id"])["quantity_ordered"].sum()
+    expected = levels - sent_today.reindex(levels.index, fill_value=0)
+    assert (on_order.reindex(levels.index, fill_value=0) == expected).all(), (
+        "the receipts loaded leave what is on order"
+    )
+    # Between a split line's two receipts, its remainder is on order (the pair has no other open line), then nothing.
+    receipts = inventory.movements.query("kind == 'receipt'").sort_values("moved_on")
+    parts = receipts.groupby("purchase_order_line_id").agg(
+        product_id=("product_id", "first"),
+        warehouse_id=("warehouse_id", "first"),
+        first_on=("moved_on", "min"),
+        last_on=("moved_on", "max"),
+        first_quantity=("quantity", "first"),
+        parts=("quantity", "size"),
+    )
+    split = parts[(parts["parts"] == 2) & (parts["last_on"] <= tiny.end)]
+    assert len(split) >= 1
+    ordered = po_lines.set_index("id")["quantity_ordered"]
+    daily_on_order = frame.set_index(["product_id", "warehouse_id", "date"])["on_order"]
+    for line_id, part in split.iterrows():
+        pair = (part["product_id"], part["warehouse_id"])
+        between = daily_on_order.loc[[(*pair, pd.Timestamp(part["first_on"])), (*pair, pd.Timestamp(part["last_on"]))]]
+        assert between.tolist() == [ordered.loc[int(line_id)] - part["first_quantity"], 0]
     reliability = supplier_reliability(until=tiny.end)
     assert len(reliability) == len(tiny.catalog.vendors)
     assert reliability["fill_rate"].between(0.3, 1).all()
