@@ -116,6 +116,12 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--csv", type=Path, help="Import this file instead of generating one (a generic orders CSV).")
     parser.add_argument("--preset", default="", help="Preset for --csv, e.g. online-retail.")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="Rate into the marketplace's currency, required when the preset's file is in another (online-retail: GBP).",
+    )
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/retailiq_import_bench")
     parser.add_argument("--twice", action="store_true", help="Import the same file again (it must add nothing).")
     args = parser.parse_args()
@@ -144,6 +150,8 @@ def main() -> None:
     from retailiq.imports.services import import_file
 
     options = {} if args.preset else {"default_vendor": "Bench vendor"}
+    if args.rate is not None:
+        options["exchange_rate"] = args.rate
     runs = 2 if args.twice else 1
     for run in range(runs):
         t0 = time.perf_counter()

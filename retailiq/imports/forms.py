@@ -84,14 +84,16 @@ class MappingForm(forms.Form):
         help_text="Amounts are never shown with another currency's symbol: prices in another currency are "
         "converted at the rate below.",
     )
+    # Left blank for the analyst to type whenever the file is in another currency (never pre-filled from a
+    # preset: an invented rate would be stated as the analyst's); the service says when it is missing or not
+    # above 0, beside this field.
     exchange_rate = forms.DecimalField(
         required=False,
-        min_value=0,
         max_digits=14,
         decimal_places=6,
         label="Rate into the marketplace's currency",
-        help_text="How much one unit of the file's currency is worth in the marketplace's, e.g. 100 for "
-        "1 GBP = 100 INR. Stated on the import's page.",
+        help_text="Required when the file's currency is not the marketplace's: how much one unit of the file's "
+        "currency is worth in the marketplace's, as your books have it. Stated on the import's page.",
     )
     mode = forms.ChoiceField(
         choices=ImportMode.choices, initial=ImportMode.QUARANTINE, widget=forms.RadioSelect, label="Bad lines"
@@ -142,7 +144,7 @@ class MappingForm(forms.Form):
             "auto_create_products": self.cleaned_data["auto_create_products"],
             "default_vendor": self.cleaned_data["vendor"],
             "currency": self.cleaned_data.get("currency") or settings.RETAILIQ_CURRENCY,
-            "exchange_rate": float(rate) if (rate := self.cleaned_data.get("exchange_rate")) else None,
+            "exchange_rate": None if (rate := self.cleaned_data.get("exchange_rate")) is None else float(rate),
         }
 
 

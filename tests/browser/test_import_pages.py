@@ -64,7 +64,8 @@ def test_analyst_uploads_maps_and_watches_an_import(import_site, page, screensho
     assert any("choose the vendor" in e for e in errors) and any("rate that converts one GBP" in e for e in errors)
     assert any("Quantity" in e for e in errors)
     page.get_by_label("Quantity").select_option("quantity")
-    page.get_by_label("Rate into the marketplace's currency").fill("100")
+    assert page.get_by_label("Rate into the marketplace's currency").input_value() == ""  # none assumed
+    page.get_by_label("Rate into the marketplace's currency").fill("100")  # the rate this test assumes
     page.get_by_label("Vendor of the products").select_option(label="Sunrise Foods")
     screenshot("import-mapping")
     page.set_viewport_size(PHONE)

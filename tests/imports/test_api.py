@@ -165,6 +165,19 @@ def test_options_the_worker_could_not_use_are_a_400_naming_the_option(analyst, a
     assert ImportBatch.objects.count() == 0
 
 
+def test_a_foreign_currency_needs_a_stated_rate(analyst, api, vendor):
+    api.force_authenticate(analyst)
+    for rate in ({}, {"exchange_rate": 0}, {"exchange_rate": "abc"}):
+        options = {"default_vendor": vendor.code, "currency": "GBP", **rate}
+        response = upload(api, options=json.dumps(options))
+        assert response.status_code == 400, rate
+        error = response.json()["error"]
+        assert list(error["fields"]) == ["exchange_rate"] and "GBP" in error["fields"]["exchange_rate"][0], rate
+    assert ImportBatch.objects.count() == 0
+    created = upload(api, options=json.dumps({"default_vendor": vendor.code, "currency": "GBP", "exchange_rate": 90}))
+    assert created.status_code == 201 and ImportBatch.objects.get().options["exchange_rate"] == 90.0
+
+
 @override_settings(RETAILIQ_IMPORT_MAX_BYTES=100)
 def test_a_file_over_the_limit_answers_413_naming_it(analyst, api):
     api.force_authenticate(analyst)

@@ -28,5 +28,9 @@ def test_the_command_names_what_is_wrong(orders_csv):
     path = orders_csv("SO-1,2025-03-01 09:15:00,R1,Asha,Pune,SKU-A,Rice,Staples,4,10.50")
     with pytest.raises(CommandError, match="vendor"):
         call_command("import_orders", str(path))
+    with pytest.raises(CommandError, match="rate that converts one GBP"):
+        call_command("import_orders", str(path), "--vendor", "Sunrise Foods", "--currency", "GBP")
+    with pytest.raises(CommandError, match="above 0"):
+        call_command("import_orders", str(path), "--vendor", "Sunrise Foods", "--currency", "GBP", "--rate", "0")
     with pytest.raises(CommandError, match="FIELD=COLUMN"):
         call_command("import_orders", str(path), "--map", "quantity")

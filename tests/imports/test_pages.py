@@ -198,7 +198,7 @@ def test_a_file_in_another_currency_is_converted_at_the_stated_rate_and_shown_in
     data = mapping_post(batch, default_vendor=vendor.code, currency="GBP")
     response = client.post(reverse("import-mapping", args=[batch.pk]), data)
     assert "exchange_rate" in response.context["form"].errors  # pounds need a rate into rupees
-    data["exchange_rate"] = "100"
+    data["exchange_rate"] = "100"  # the rate this test assumes, typed as the analyst would
     response, _ = start_through_page(client, batch, data, django_capture_on_commit_callbacks)
     batch = run_queued(batch.pk)
     assert batch.options["currency"] == "GBP" and batch.options["exchange_rate"] == 100.0
@@ -219,7 +219,26 @@ def test_the_online_retail_preset_asks_for_pounds(analyst, client):
     client.force_login(analyst)
     response = client.post(reverse("import-new"), {"file": csv_file(text, "online.csv"), "preset": "online-retail"})
     form = client.get(response.url).context["form"]
-    assert form.initial["currency"] == "GBP" and form.initial["exchange_rate"] > 0
+    # Pounds, but no rate: an invented one would read as stated; the analyst types the rate the books use.
+    assert form.initial["currency"] == "GBP" and "exchange_rate" not in form.initial
+    assert form["exchange_rate"].value() in (None, "")
+
+
+@pytest.mark.parametrize(
+    ("rate", "says"),
+    [("", "type the rate that converts one GBP into INR"), ("0", "must be a number above 0"), ("-2", "above 0")],
+)
+def test_a_foreign_currency_without_a_positive_rate_is_refused_beside_the_rate(analyst, client, vendor, rate, says):
+    batch = uploaded(analyst)
+    client.force_login(analyst)
+    data = mapping_post(batch, default_vendor=vendor.code, currency="GBP", exchange_rate=rate)
+    response = client.post(reverse("import-mapping", args=[batch.pk]), data)
+    errors = response.context["form"].errors
+    assert list(errors) == ["exchange_rate"] and says in errors["exchange_rate"][0]
+    assert "Rate into the marketplace's currency" in errors["exchange_rate"][0]
+    assert ImportBatch.objects.get().state == ImportState.UPLOADED and not ImportBatch.objects.get().options.get(
+        "exchange_rate"
+    )
 
 
 def test_negative_prices_are_rejected_and_the_sums_still_add_up(
@@ -507,7 +526,7 @@ def test_the_online_retail_preset_skips_non_products_and_sets_aside_customerless
     form = client.get(response.url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields if name.startswith("map_")}
     data |= {"default_vendor": vendor.code, "auto_create_retailers": "on", "auto_create_products": "on"}
-    data |= {"mode": "quarantine", "preset": "online-retail"}
+    data |= {"mode": "quarantine", "preset": "online-retail", "currency": "GBP", "exchange_rate": "100"}
     response, _ = start_through_page(client, batch, data, django_capture_on_commit_callbacks)
     batch = run_queued(batch.pk)
     assert batch.state == ImportState.SUCCEEDED and batch.preset == "online-retail", batch.error

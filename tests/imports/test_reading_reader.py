@@ -31,8 +31,12 @@ def write(tmp_path: Path, lines: list[str], name: str = "sales.csv", encoding: s
     return path
 
 
+# The preset states no rate into rupees; these tests assume 100 a pound, as the analyst would type it.
+RATE = 100.0
+
+
 def online_retail(**changes) -> ReadOptions:
-    return ReadOptions.from_dict({**PRESET.options, "mapping": PRESET.mapping} | changes)
+    return ReadOptions.from_dict({**PRESET.options, "exchange_rate": RATE, "mapping": PRESET.mapping} | changes)
 
 
 def read_all(path: Path, options: ReadOptions):
@@ -65,7 +69,7 @@ def test_staged_columns_and_types(tmp_path):
     assert line["kind"] == "sale"
     assert line["ordered_at"] == pd.Timestamp("2010-12-01 08:26:00")
     assert line["product_name"] == "WHITE HEART"
-    assert line["unit_price"] == 255.7  # £2.557 at the preset's stated 100 a pound, to the paisa
+    assert line["unit_price"] == 255.7  # £2.557 at the stated 100 a pound, to the paisa
     assert line["retailer_region"] == "United Kingdom"  # the country stands in for an unmapped region
     assert (line["retailer_name"], line["category"], line["vendor"], line["warehouse"]) == ("", "", "", "")
     assert line["discount_rate"] == 0.0

@@ -47,10 +47,9 @@ PRESETS: dict[str, Preset] = {
             "date_format": "%Y-%m-%d %H:%M:%S",
             # The file is one wholesaler's sales: its products get that one vendor.
             "default_vendor": "Online Retail gift-ware wholesaler",
-            # Its prices are in pounds sterling. The rate is only a starting point, shown on the mapping
-            # page to be replaced by the rate the analyst's books use.
+            # Its prices are in pounds sterling. No rate into the marketplace's currency is offered: an
+            # invented one would be shown as stated, so the analyst (or the API/command caller) gives it.
             "currency": "GBP",
-            "exchange_rate": 100.0,
         },
     ),
 }

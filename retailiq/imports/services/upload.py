@@ -2,6 +2,7 @@
 limit), recognise its format, propose a column mapping, then queue it."""
 
 import hashlib
+import math
 from pathlib import Path
 from typing import IO, Any
 
@@ -143,24 +144,31 @@ def import_batch_configure(
 
 
 def _currency_problem(options: dict[str, Any]) -> str:
-    """The file's currency defaults to the marketplace's; another needs a stated rate into it (a pound's price
-    shown as rupees would be wrong by a factor of a hundred). Normalises the options in place."""
+    """The file's currency defaults to the marketplace's; another needs a rate into it that the caller states
+    (a pound's price shown as rupees would be wrong by a factor of a hundred, and no rate is ever assumed).
+    Normalises the options in place."""
     marketplace = settings.RETAILIQ_CURRENCY.upper()
     currency = str(options.get("currency") or "").strip().upper() or marketplace
     options["currency"] = currency
     if currency == marketplace:
         options["exchange_rate"] = None
         return ""
+    given = options.get("exchange_rate")
+    if given is None or str(given).strip() == "":
+        return (
+            f"The file's prices are in {currency}: type the rate that converts one {currency} into {marketplace} "
+            f"(Rate into the marketplace's currency), or choose {marketplace} if its prices are already in it."
+        )
     try:
-        rate = float(options.get("exchange_rate") or 0)
+        rate = float(given)
     except (TypeError, ValueError):
-        rate = 0.0
-    if rate > 0:
+        rate = math.nan
+    if math.isfinite(rate) and rate > 0:
         options["exchange_rate"] = rate
         return ""
     return (
-        f"The file's prices are in {currency}: give the rate that converts one {currency} into {marketplace}, "
-        f"or choose {marketplace} if its prices are already in it."
+        f"The rate that converts one {currency} into {marketplace} (Rate into the marketplace's currency) must be "
+        f"a number above 0, not '{given}'."
     )
 
 

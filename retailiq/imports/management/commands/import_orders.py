@@ -35,7 +35,11 @@ class Command(BaseCommand):
             help="The currency of the file's prices (ISO code); the preset's or the marketplace's.",
         )
         parser.add_argument(
-            "--rate", type=float, default=None, help="The stated rate: one unit of --currency in the marketplace's."
+            "--rate",
+            type=float,
+            default=None,
+            help="The rate: one unit of --currency in the marketplace's. Required when the file's currency "
+            "(the preset's or --currency) is not the marketplace's; none is ever assumed.",
         )
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
