@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-retailiq.settings.dev}"
+# TensorFlow's start-up notices (oneDNN, absl) are for developers, not for someone starting the demo; the
+# worker inherits this too, and TensorFlow reads it only before its first import.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 # Users see the site's own 403/404/500 pages, not Django's debug pages; DEBUG=1 make demo for those.
 export DEBUG="${DEBUG:-false}"
 PORT="${PORT:-8000}"
