@@ -38,6 +38,7 @@ MATRIX = {
     "vendor/": "lffyyffyy",
     "rep/": "lffffyyyy",
     "analyst/": "lffffffyy",
+    "analyst/recommendations/uptake/": "lffffffyy",
     "vendor/demand/": "lffyyffyy",
     "vendor/demand/export/<slug:table>.csv": "lffyyffyy",
     "retailer/demand/next-weeks/": "lyyffffyy",
