@@ -16,6 +16,8 @@ PY=.venv/bin/python
 mkdir -p var/log
 
 $PY manage.py migrate --noinput
+# With DEBUG off the pages reference hashed static files, served by WhiteNoise from the collected folder.
+$PY manage.py collectstatic --noinput --verbosity 0
 $PY manage.py generate_demo_data --if-empty --size "${DEMO_SIZE:-demo}"
 # Models for every built capability, with a few weeks of scored history so live
 # accuracy and drift have something to show on the first visit.
