@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from reorder.services.cart import cart_product_add
 from retailiq.accounts.models import Role
 from retailiq.core.errors import DomainError, InvalidInput, NotFound
+from retailiq.retailers.selectors import retailer_list_for_user
 from retailiq.web.access import role_required
 from retailiq.web.errors import status_for
 from retailiq.web.htmx import is_htmx, wants_fragment
@@ -37,8 +38,16 @@ def _retailer_id(request: HttpRequest):
 @vary_on_headers("HX-Request", "HX-Target")
 def retailer_page(request: HttpRequest) -> HttpResponse:
     """The shop's recommendations, one tab per list; a tab swaps only the list (by HTMX) and pushes the URL."""
-    context = {"tabs": TABS, "kind": RecommendationKind.DISCOVER.value, "found": None, "error": ""}
+    context = {"tabs": TABS, "kind": RecommendationKind.DISCOVER.value, "found": None, "error": "", "shops": []}
     status = 200
+    if not request.user.is_retailer:
+        # Analysts and reps pick among the shops they may see, as on the reorder cart.
+        context["shops"] = (
+            retailer_list_for_user(user=request.user).select_related(None).only("pk", "name", "city").order_by("name")
+        )
+        context["picked"] = _retailer_id(request) or ""
+        if not context["picked"]:
+            return render(request, "recommendations/retailer.html", context)
     try:
         context["kind"] = check_kind(request.GET.get("kind"))
         context["found"] = shop_recommendations(

@@ -18,6 +18,16 @@ def test_the_retailer_page_shows_cards_with_vendor_price_pack_and_reason(client,
     assert habits.product_1.name not in body  # bought before: buy again, not discover
 
 
+def test_an_analyst_picks_a_shop_instead_of_a_refusal(client, habits):
+    client.force_login(habits.analyst)
+    unpicked = client.get(PAGE)
+    body = unpicked.content.decode()
+    assert unpicked.status_code == 200 and "Pick a shop" in body and 'role="tab"' not in body
+    assert habits.shop_a.name in body and habits.shop_b.name in body
+    picked = client.get(PAGE, {"retailer": habits.shop_a.pk}).content.decode()
+    assert 'role="tab"' in picked and habits.product_3.name in picked
+
+
 def test_a_tab_by_htmx_answers_only_the_list(client, habits):
     client.force_login(habits.retailer_user_a)
     response = client.get(PAGE, {"kind": "buy_again"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="recs-list")
