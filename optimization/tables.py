@@ -9,9 +9,8 @@ import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
 
-from retailiq.dashboards.vendor_tables import CountColumn, MoneyColumn
 from retailiq.inventory.models import PurchaseOrder, PurchaseOrderStatus
-from retailiq.web.tables import DashboardTable
+from retailiq.web.tables import CountColumn, DashboardTable, MoneyColumn
 
 NO_COVER_LIMIT = 9999  # the policy's days of cover for a pair that sells nothing
 

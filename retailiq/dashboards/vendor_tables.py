@@ -8,13 +8,11 @@ from typing import Any
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.encoding import force_str
 from django.utils.html import format_html
 
 from retailiq.retailers.models import Segment
-from retailiq.web.tables import DashboardTable
-from retailiq.web.templatetags.money import money
+from retailiq.web.tables import CountColumn, DashboardTable, MoneyColumn
 
 
 class RetailerSalesFilter(django_filters.FilterSet):
@@ -29,32 +27,6 @@ class RetailerSalesFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["region"].extra["choices"] = regions
-
-
-class MoneyColumn(tables.Column):
-    """Shown as ₹1,234; exported as the plain number so a spreadsheet can sum it."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
-        super().__init__(*args, **kwargs)
-
-    def render(self, value: Any) -> str:
-        return money(value)
-
-    def value(self, value: Any) -> float:
-        return round(float(value or 0), 2)
-
-
-class CountColumn(tables.Column):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
-        super().__init__(*args, **kwargs)
-
-    def render(self, value: Any) -> str:
-        return intcomma(value)
-
-    def value(self, value: Any) -> Any:
-        return value
 
 
 class ChangeColumn(tables.Column):

@@ -8,12 +8,14 @@ from typing import Any
 
 import django_filters
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
 from retailiq.web.csv_export import csv_response
 from retailiq.web.htmx import wants_fragment
+from retailiq.web.templatetags.money import money
 
 PER_PAGE = 20
 
@@ -87,3 +89,29 @@ def page_with_status(page: Callable[[], HttpResponse], status: int) -> HttpRespo
     response = page()
     response.status_code = status
     return response
+
+
+class MoneyColumn(tables.Column):
+    """Shown as ₹1,234; exported as the plain number so a spreadsheet can sum it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        return money(value)
+
+    def value(self, value: Any) -> float:
+        return round(float(value or 0), 2)
+
+
+class CountColumn(tables.Column):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        return intcomma(value)
+
+    def value(self, value: Any) -> Any:
+        return value
