@@ -51,10 +51,13 @@ class AnomalyConfig:
 class ChangeConfig:
     """When :func:`insights.ml.detect_changes` reports a change."""
 
-    churn_probability: float = 0.8  # P(a gap this long | the shop's own rhythm) below 1 - this
-    min_orders: int = 5  # orders before a shop has a rhythm of its own
+    churn_probability: float = 0.9  # P(a gap shorter than this | the shop's own rhythm) at least this
+    min_orders: int = 5  # order days before a shop has a rhythm of its own
     basket_shrink: float = -0.25  # last three orders at least this much smaller than usual
+    basket_probability: float = 0.95  # and that unlikely by chance
     lapse_cycles: int = 3  # shop orders in a row without a category it bought regularly
     lapse_share: float = 0.5  # "regularly": in at least this share of the shop's orders
-    shift_z: float = 4.0  # robust z of a product's level change
+    lapse_probability: float = 0.99  # 1 - (1 - share) ** orders missed
+    shift_z: float = 5.0  # robust z of a product's level change or trend break
+    min_change: float = 0.3  # and a level change of at least 30%, or a slope change of 5% a week
     recent_weeks: int = 6  # weeks a level shift or trend break is judged on
