@@ -131,20 +131,31 @@ def lapse_rows(lines: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp, c
     row at the shop's own rate being (1 - share) ** k.
     """
     rows = []
-    bought = lines[lines["date"] < as_of].groupby(["retailer_id", "order_id"])["category"].agg(set)
-    for retailer, shop in orders.groupby("retailer_id", sort=True):
-        if len(shop) < config.min_orders + config.lapse_cycles:
+    bought = lines.loc[lines["date"] < as_of, ["retailer_id", "order_id", "category"]].drop_duplicates()
+    # One orders x categories table for all shops (orders come sorted by shop, then date): True where the order
+    # had the category.
+    order_rows = pd.MultiIndex.from_frame(orders[["retailer_id", "order_id"]]).get_indexer(
+        pd.MultiIndex.from_frame(bought[["retailer_id", "order_id"]])
+    )
+    category_codes, categories = pd.factorize(bought["category"])
+    has_all = np.zeros((len(orders), len(categories)), dtype=bool)
+    found = order_rows >= 0
+    has_all[order_rows[found], category_codes[found]] = True
+    for retailer, shop_rows in orders.groupby("retailer_id", sort=True).indices.items():
+        n = len(shop_rows)
+        if n < config.min_orders + config.lapse_cycles:
             continue
-        baskets = [bought.get((retailer, order), set()) for order in shop["order_id"]]
-        dates = shop["date"].to_numpy()
-        for category in sorted(set().union(*baskets), key=str):
-            has = np.array([category in basket for basket in baskets])
-            last = int(np.flatnonzero(has)[-1])
-            missed = len(has) - 1 - last
-            share = float(has[: last + 1].mean())
-            if missed < config.lapse_cycles or share < config.lapse_share or has.sum() < 3:
-                continue
-            hits = np.flatnonzero(has)
+        has_shop = has_all[shop_rows]
+        counts = has_shop.sum(axis=0)
+        last_hit = n - 1 - np.argmax(has_shop[::-1], axis=0)
+        missed_all = n - 1 - last_hit
+        share_all = counts / (last_hit + 1)
+        candidates = (counts >= 3) & (missed_all >= config.lapse_cycles) & (share_all >= config.lapse_share)
+        dates = orders["date"].to_numpy()[shop_rows]
+        for column in np.flatnonzero(candidates):
+            category = categories[column]
+            hits = np.flatnonzero(has_shop[:, column])
+            last, missed, share = int(last_hit[column]), int(missed_all[column]), float(share_all[column])
             usual = float(np.median(np.diff(dates[hits]).astype("timedelta64[D]").astype(float)))
             since = float((as_of - pd.Timestamp(dates[last])).days)
             probability = 1 - (1 - share) ** missed
