@@ -201,8 +201,8 @@ def score_robust(
 def market_effect(
     residual: np.ndarray, dates: pd.DatetimeIndex, positive: np.ndarray, codes: np.ndarray, config: AnomalyConfig
 ) -> np.ndarray:
-    """The period's effect shared by all series: the median residual of the series trading on that date, shrunk
-    by n / (n + 5). It carries what no calendar lists (a closed week, a marketplace-wide rush) and explains a
+    """The period's effect shared by all series: the median residual of the series trading on that date (a
+    median of ten or more series, so a few anomalies do not move it). It carries what no calendar lists (a closed week, a marketplace-wide rush) and explains a
     week in which every shop ordered less. Needs ``MIN_SERIES_FOR_MARKET`` series; series count from their
     first sale."""
     if not config.market_effect or int(codes.max(initial=0)) + 1 < MIN_SERIES_FOR_MARKET:
@@ -210,9 +210,8 @@ def market_effect(
     started = pd.Series(positive).groupby(codes).cummax().to_numpy()
     frame = pd.DataFrame({"date": dates[started], "r": residual[started]})
     by_date = frame.groupby("date")["r"].agg(["median", "size"])
-    shrunk = by_date["median"] * by_date["size"] / (by_date["size"] + 5)
-    shrunk[by_date["size"] < MIN_SERIES_FOR_MARKET] = 0.0
-    return shrunk.reindex(dates).fillna(0.0).to_numpy()
+    effect = by_date["median"].where(by_date["size"] >= MIN_SERIES_FOR_MARKET, 0.0)
+    return effect.reindex(dates).fillna(0.0).to_numpy()
 
 
 def group_bounds(series_id: pd.Series) -> tuple[np.ndarray, np.ndarray]:
