@@ -72,7 +72,8 @@ def test_linked_sequences_keep_each_callers_objects_from_its_peer(db, marketplac
 
     class Sequences(schema.as_state_machine()):
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+            # The recorder lets the stateful checks find the step a value came from (and who made it).
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs, recorder=self.recorder)
 
     Sequences.run(
         settings=settings(
