@@ -9,6 +9,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api_outputs import (
+    DraftsOutputSerializer,
+    PlanFamilyOutputSerializer,
+    PlanOutputSerializer,
+    StockoutOutputSerializer,
+)
 from .services.drafts import purchase_order_drafts, purchase_order_drafts_create
 from .services.plans import (
     PairOverride,
@@ -31,7 +37,7 @@ class StockoutPredictApi(APIView):
     """Stockout risk per product x warehouse: within 14 days and within the lead time, days until stock runs out,
     expected lost revenue, and the reason in words."""
 
-    @extend_schema(request=StockoutRequestSerializer)
+    @extend_schema(request=StockoutRequestSerializer, responses=StockoutOutputSerializer)
     def post(self, request):
         data = _valid(StockoutRequestSerializer, request.data)
         return Response(stockout_predict(user=request.user, **data))
@@ -63,7 +69,7 @@ class OptimizeApi(APIView):
     """An order plan under the constraints in the body: answered at once (201) when small, else 202 with the job
     whose progress to follow and the plan to read when it is done."""
 
-    @extend_schema(request=ConstraintsSerializer)
+    @extend_schema(request=ConstraintsSerializer, responses={201: PlanOutputSerializer, 202: PlanOutputSerializer})
     def post(self, request):
         data = _valid(ConstraintsSerializer, request.data)
         name, vendor_id = data.pop("name", ""), data.pop("vendor_id", None)
@@ -74,6 +80,9 @@ class OptimizeApi(APIView):
 
 
 class PlanDetailApi(APIView):
+    """A plan with its lines."""
+
+    @extend_schema(responses=PlanOutputSerializer)
     def get(self, request, plan_id: int):
         plan = plan_for_user(user=request.user, plan_id=plan_id)
         return Response(plan_json(plan, lines=True))
@@ -91,17 +100,21 @@ class ScenarioSerializer(serializers.Serializer):
 class ScenarioApi(APIView):
     """GET: the plan and its scenarios compared side by side. POST: a scenario copied from the plan with changes."""
 
+    @extend_schema(responses=PlanFamilyOutputSerializer)
     def get(self, request, plan_id: int):
         plan = plan_for_user(user=request.user, plan_id=plan_id)
         return Response({"plans": [plan_json(p) for p in plan_family(plan=plan)]})
 
-    @extend_schema(request=ScenarioSerializer)
+    @extend_schema(request=ScenarioSerializer, responses={201: PlanOutputSerializer, 202: PlanOutputSerializer})
     def post(self, request, plan_id: int):
         changes = _valid(ScenarioSerializer, request.data)
         return _plan_response(scenario_create(user=request.user, plan_id=plan_id, changes=changes))
 
 
 class PromoteApi(APIView):
+    """Make a solved scenario the plan its base's purchase-order drafts come from; answers the base plan."""
+
+    @extend_schema(request=None, responses=PlanOutputSerializer)
     def post(self, request, plan_id: int):
         base = scenario_promote(user=request.user, plan_id=plan_id)
         return Response(plan_json(base))
@@ -110,6 +123,7 @@ class PromoteApi(APIView):
 class DraftsApi(APIView):
     """GET: the drafts made from the plan. POST: draft one purchase order per vendor and warehouse (once)."""
 
+    @extend_schema(responses=DraftsOutputSerializer)
     def get(self, request, plan_id: int):
         from .services.drafts import drafting_plan
 
@@ -118,6 +132,7 @@ class DraftsApi(APIView):
             {"plan": source.pk, "purchase_orders": [_order_json(o) for o in purchase_order_drafts(plan=source)]}
         )
 
+    @extend_schema(request=None, responses={201: DraftsOutputSerializer})
     def post(self, request, plan_id: int):
         orders = purchase_order_drafts_create(user=request.user, plan_id=plan_id)
         return Response({"purchase_orders": [_order_json(o) for o in orders]}, status=status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from retailiq.core.errors import DomainError
+from retailiq.core.outages import MESSAGES, RETRY_AFTER_SECONDS, unavailable_service
 from retailiq.web.errors import status_for
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ def _as_drf(exc: Exception) -> Exception:
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
+    if (service := unavailable_service(exc)) is not None:
+        logger.warning("API answered 503: the %s is unreachable (%s)", service, type(exc).__name__)
+        error = exceptions.APIException(detail=MESSAGES[service], code=f"{service}_unavailable")
+        error.status_code = 503
+        return error
     return exc
 
 
@@ -61,4 +67,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         if field_errors := getattr(exc, "field_errors", None):
             body["fields"] = field_errors
     response.data = {"error": body}
+    if response.status_code == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

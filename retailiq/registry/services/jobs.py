@@ -18,6 +18,7 @@ from retailiq.core.claims import (
     work_held_elsewhere,
     work_progress,
 )
+from retailiq.core.outages import unavailable_service
 
 from ..models import Job, JobState
 
@@ -63,8 +64,24 @@ def job_record(
         except IntegrityError:  # recorded meanwhile by a concurrent request with the same key
             return same_key.exclude(state=JobState.CANCELLED).get()
         if enqueue is not None:
-            transaction.on_commit(lambda: enqueue(job.pk))
+            transaction.on_commit(lambda: _enqueue_or_fail(enqueue, job.pk))
     return job
+
+
+def _enqueue_or_fail(enqueue: Callable[[int], Any], job_id: int) -> None:
+    """A job whose message never reached the broker would wait as queued forever: it is recorded as failed,
+    saying why, and the error goes on up (the API answers 503 naming the broker)."""
+    try:
+        enqueue(job_id)
+    except Exception as exc:
+        if unavailable_service(exc) != "broker":
+            raise
+        Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            state=JobState.FAILED,
+            finished_at=timezone.now(),
+            error="The task queue was unavailable, so the job was never queued; ask again.",
+        )
+        raise
 
 
 def job_claim(*, job_id: int, worker: str) -> bool:

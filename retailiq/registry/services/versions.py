@@ -1,5 +1,6 @@
 """Which version serves: activation, rollback, comparison and challenger rollout."""
 
+import logging
 from typing import Any
 
 from django.core.cache import cache
@@ -7,8 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from retailiq.core.errors import Conflict, InvalidInput
+from retailiq.core.outages import unavailable_service
 
 from ..models import ModelStatus, ModelVersion, Rollout
+
+logger = logging.getLogger(__name__)
 
 
 def serving_cache_key(capability: str, segment: str) -> str:
@@ -21,8 +25,19 @@ def _forget_serving(capability: str, segment: str) -> None:
     # now for this transaction's own reads, and again on commit in case another process
     # cached the old state in between.
     key = serving_cache_key(capability, segment)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _drop(key)
+    transaction.on_commit(lambda: _drop(key))
+
+
+def _drop(key: str) -> None:
+    # A cache outage must not undo a training that finished (the job would be left running): the cached state
+    # then expires by itself within RETAILIQ_SERVING_STATE_TTL.
+    try:
+        cache.delete(key)
+    except Exception as exc:
+        if unavailable_service(exc) != "cache":
+            raise
+        logger.warning("Cache unreachable: %s expires within RETAILIQ_SERVING_STATE_TTL instead", key)
 
 
 def active_model_version(*, capability: str, segment: str = "") -> ModelVersion | None:
