@@ -20,6 +20,7 @@ from .models import (
     ProductWarehouseDailySales,
     RetailerDailySales,
     RetailerProductSales,
+    RollupVersion,
 )
 
 
@@ -98,3 +99,8 @@ def last_sale_day() -> dt.date | None:
 def last_demand_day() -> dt.date | None:
     """The last day with a demand line, sale or return, never past latest_believable_day()."""
     return RetailerDailySales.objects.filter(day__lte=latest_believable_day()).aggregate(last=Max("day"))["last"]
+
+
+def rollups_version() -> int:
+    """Moves with every rollup change (see RollupVersion): part of the cache's data version."""
+    return RollupVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
