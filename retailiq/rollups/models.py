@@ -45,7 +45,8 @@ class MarketplaceDailySales(DailySales):
 
 
 class ProductDailySales(DailySales):
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="daily_sales")
+    # The unique (product, day) index serves lookups by product: no second index to write.
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="daily_sales", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "day"], name="rollup_product_day_unique")]
@@ -53,7 +54,9 @@ class ProductDailySales(DailySales):
 
 
 class RetailerDailySales(DailySales):
-    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.CASCADE, related_name="daily_sales")
+    retailer = models.ForeignKey(
+        "retailers.Retailer", on_delete=models.CASCADE, related_name="daily_sales", db_index=False
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["retailer", "day"], name="rollup_retailer_day_unique")]
@@ -63,8 +66,12 @@ class RetailerDailySales(DailySales):
 class ProductWarehouseDailySales(DailySales):
     """Only orders shipped from a known warehouse (imports may leave it empty)."""
 
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="warehouse_daily_sales")
-    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.CASCADE, related_name="daily_sales")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="warehouse_daily_sales", db_index=False
+    )
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.CASCADE, related_name="daily_sales", db_index=False
+    )
 
     class Meta:
         constraints = [
@@ -77,8 +84,12 @@ class RetailerProductSales(models.Model):
     """A retailer's buying history of one product, from sale lines (returns are not
     purchases): first and last order day, how many orders and order days, units, value."""
 
-    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.CASCADE, related_name="product_sales")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="retailer_sales")
+    retailer = models.ForeignKey(
+        "retailers.Retailer", on_delete=models.CASCADE, related_name="product_sales", db_index=False
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="retailer_sales", db_index=False
+    )
     first_order_on = models.DateField()
     last_order_on = models.DateField()
     orders = models.IntegerField()
