@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from retailiq.imports.services import import_batch_undo, import_file
-from retailiq.orders.models import Order
+from retailiq.orders.models import Order, OrderLine
 from retailiq.orders.services import LineInput, order_cancel, order_create, order_return_create
 from retailiq.rollups.checks import rollups_compare
 from retailiq.rollups.models import (
@@ -121,7 +121,11 @@ def test_check_command_repairs_what_drifted():
     _sale(retailer=retailer, product=product, warehouse=f.WarehouseFactory())
     ProductDailySales.objects.update(sold_units=99)
     RetailerProductSales.objects.all().delete()
-    f.OrderLineFactory(product=product)  # written past the services
+    stray = f.OrderFactory(placed_at=timezone.now() - dt.timedelta(days=10))
+    OrderLine.objects.create(  # written past the services
+        order=stray, line_number=1, product=product, quantity=1, unit_price=Decimal("5"),
+        retailer=stray.retailer, placed_on=timezone.localdate(stray.placed_at),
+    )  # fmt: skip
 
     out = StringIO()
     call_command("rollups_check", "--dry-run", stdout=out)
@@ -131,6 +135,6 @@ def test_check_command_repairs_what_drifted():
 
     out = StringIO()
     call_command("rollups_check", stdout=out)
-    assert "Repaired 4 table(s)" in out.getvalue()
+    assert "Repaired 5 table(s)" in out.getvalue()
     assert not any(d.differs for d in rollups_compare())
     assert_in_step()
