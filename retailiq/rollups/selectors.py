@@ -8,7 +8,7 @@ retailer, its rep, analysts)."""
 
 import datetime as dt
 
-from django.db.models import F, Max, QuerySet, Sum
+from django.db.models import F, Max, QuerySet, Subquery, Sum
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, retailer_filter, sales_filter
@@ -101,6 +101,7 @@ def last_demand_day() -> dt.date | None:
     return RetailerDailySales.objects.filter(day__lte=latest_believable_day()).aggregate(last=Max("day"))["last"]
 
 
-def rollups_version() -> int:
-    """Moves with every rollup change (see RollupVersion): part of the cache's data version."""
-    return RollupVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+def rollups_version() -> Subquery:
+    """Moves with every rollup change (see RollupVersion): part of the cache's data version,
+    as a subquery so the version costs no query of its own."""
+    return Subquery(RollupVersion.objects.filter(pk=1).values("version")[:1])

@@ -35,9 +35,9 @@ def _current_data_version() -> str:
     from retailiq.orders.models import Order
     from retailiq.rollups.selectors import rollups_version
 
-    newest_order = Order.objects.aggregate(newest=Max("id"))["newest"] or 0
+    orders = Order.objects.aggregate(newest=Max("id"), rollups=Max(rollups_version()))
     imports = ImportBatch.objects.aggregate(finished=Max("finished_at"), undone=Max("undone_at"))
-    stamp = f"{newest_order}|{imports['finished']}|{imports['undone']}|{rollups_version()}"
+    stamp = f"{orders['newest'] or 0}|{imports['finished']}|{imports['undone']}|{orders['rollups']}"
     return hashlib.sha1(stamp.encode()).hexdigest()[:12]
 
 

@@ -138,3 +138,15 @@ def test_check_command_repairs_what_drifted():
     assert "Repaired 5 table(s)" in out.getvalue()
     assert not any(d.differs for d in rollups_compare())
     assert_in_step()
+
+
+def test_a_cancellation_moves_the_cache_data_version():
+    from django.core.cache import cache
+
+    from retailiq.web.cache import data_version
+
+    sale = _sale(retailer=f.RetailerFactory(), product=f.ProductFactory())
+    before = data_version()
+    cache.clear()  # the version is remembered for a few seconds
+    order_cancel(order=sale)
+    assert data_version() != before
