@@ -14,7 +14,11 @@ sends, HX-Request and HX-Target), each table's CSV export, and the vendor demand
 HTMX fragment and a CSV download. A page rewritten to carry new tables is covered
 without changing this script. The script prints figures; it asserts nothing.
 
-    .venv/bin/python bench/pages_bench.py [--repeat 30] [--only PATH ...] [--json]
+With `--cold` the cache is cleared before every request (warm-ups, the counted one and the
+timed ones), as after a new order moves the cache's data version: what a page costs when
+nothing is cached. The clearing is not timed.
+
+    .venv/bin/python bench/pages_bench.py [--repeat 30] [--cold] [--only PATH ...] [--json]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/retailiq_pages_bench \\
         .venv/bin/python bench/pages_bench.py --load --size large
 
@@ -112,6 +116,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also time the table sorts, filters, exports and fragments the pages link to (default on)",
     )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
+    parser.add_argument(
+        "--cold", action="store_true", help="clear the cache before every request (nothing cached, as after a write)"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -233,21 +240,30 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def request_once(client, target: Target) -> tuple[float, int, int]:
+def request_once(client, target: Target, cold: bool = False) -> tuple[float, int, int]:
     """Milliseconds from request to the full body, the status and the body's size."""
+    if cold:
+        from django.core.cache import cache
+
+        cache.clear()
     started = time.perf_counter()
     response = client.get(target.path, headers=target.headers())
     size = len(_body(response))
     return (time.perf_counter() - started) * 1000, response.status_code, size
 
 
-def measure(client, target: Target, repeat: int) -> tuple[Row, str]:
+def measure(client, target: Target, repeat: int, cold: bool = False) -> tuple[Row, str]:
     """Warm up, count queries on the second warm-up, then time `repeat` requests."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if cold:
+        cache.clear()
     first = client.get(target.path, headers=target.headers())
     first_body = _body(first).decode("utf-8", errors="replace")
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as capture:
         request_once(client, target)
     # A copy: the context reads the connection's log lazily, and the next request empties it.
@@ -255,7 +271,7 @@ def measure(client, target: Target, repeat: int) -> tuple[Row, str]:
     query_ms = [float(q.get("time") or 0) * 1000 for q in queries]
     timings, status, size = [], first.status_code, 0
     for _ in range(repeat):
-        ms, status, size = request_once(client, target)
+        ms, status, size = request_once(client, target, cold)
         timings.append(ms)
     ordered = sorted(timings)
     p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]  # nearest rank
@@ -276,7 +292,9 @@ def measure(client, target: Target, repeat: int) -> tuple[Row, str]:
     return row, first_body
 
 
-def run(*, repeat: int, only: list[str] | None = None, discover_more: bool = True, progress=None) -> list[Row]:
+def run(
+    *, repeat: int, only: list[str] | None = None, discover_more: bool = True, progress=None, cold: bool = False
+) -> list[Row]:
     """Time every page in PAGES (those starting with one of `only`) and what they link to.
     The core of the script, callable from a test once Django is set up."""
     from django.test import Client
@@ -290,7 +308,7 @@ def run(*, repeat: int, only: list[str] | None = None, discover_more: bool = Tru
         queue = [Target(path, login)]
         while queue:
             target = queue.pop(0)
-            row, body = measure(client, target, repeat)
+            row, body = measure(client, target, repeat, cold)
             rows.append(row)
             if progress:
                 progress(row)
@@ -327,6 +345,7 @@ def describe_setup(args: argparse.Namespace) -> None:
     print(f"  cache     {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}")
     print(f"  commit    {commit}")
     print(f"  timing    {WARMUP} warm-up requests per page, then {args.repeat} timed; goal p95 < {GOAL_MS:.0f} ms")
+    print(f"  caching   {'cleared before every request (--cold)' if args.cold else 'kept warm between requests'}")
 
 
 def print_table(rows: list[Row]) -> None:
@@ -388,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.load:
         load(args.size)
     if args.json:
-        rows = run(repeat=args.repeat, only=args.only, discover_more=args.discover)
+        rows = run(repeat=args.repeat, only=args.only, discover_more=args.discover, cold=args.cold)
         json.dump({"database": database_description(), "rows": [asdict(row) for row in rows]}, sys.stdout, indent=2)
         print()
         return 0
@@ -397,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     def progress(row: Row) -> None:
         print(f"  {row.page} as {row.role}: p95 {row.p95_ms:.0f} ms, {row.queries} queries", flush=True)
 
-    rows = run(repeat=args.repeat, only=args.only, discover_more=args.discover, progress=progress)
+    rows = run(repeat=args.repeat, only=args.only, discover_more=args.discover, progress=progress, cold=args.cold)
     print_table(rows)
     return 0
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce, TruncWeek
 
 from retailiq.accounts.models import User
@@ -17,8 +17,9 @@ from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.core.ids import id_from_text
 from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import OrderLine
-from retailiq.orders.selectors import last_day_of, order_line_list_for_user, sale_lines
+from retailiq.orders.selectors import latest_believable_day, order_line_list_for_user, sale_lines
 from retailiq.registry.selectors import ServingBatch
+from retailiq.rollups.selectors import product_daily_for_user, product_warehouse_daily_for_user
 
 from .models import DemandForecast, LocationKind
 from .selectors import forecast_batch_serving, forecast_products_for_user
@@ -164,19 +165,44 @@ def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[Order
     return lines
 
 
+def _daily_sold(*, user: User, selection: Selection) -> QuerySet | None:
+    """Units sold per product (and warehouse) and day from the daily rollups, where the
+    selection is one they key; None for a region (the buying shop's), read from the lines."""
+    if selection.kind == "warehouse":
+        return product_warehouse_daily_for_user(user=user).filter(warehouse__code=selection.key)
+    if selection.kind == "region":
+        return None
+    return product_daily_for_user(user=user)
+
+
 def latest_sales_day_for_user(*, user: User, products: QuerySet[Product]) -> dt.date | None:
-    return last_day_of(_sales_lines(user=user).filter(product__in=products))
+    return (
+        product_daily_for_user(user=user)
+        .filter(product__in=products, sold_units__gt=0, day__lte=latest_believable_day())
+        .aggregate(last=Max("day"))["last"]
+    )
 
 
 def daily_units(
     *, user: User, products: QuerySet[Product], selection: Selection, start: dt.date, end: dt.date
 ) -> pd.Series:
     """Units sold per day with a sale, indexed by day: one query that both the chart's
-    history and the seasonality profile are cut from, so the page reads the lines once."""
-    lines = _located(_sales_lines(user=user), selection).filter(
-        product__in=_selected_products(products, selection), placed_on__gte=start, placed_on__lte=end
-    )
-    rows = list(lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on"))
+    history and the seasonality profile are cut from, over the daily rollups (the order
+    lines for a region)."""
+    selected = _selected_products(products, selection)
+    days = _daily_sold(user=user, selection=selection)
+    if days is None:
+        lines = _located(_sales_lines(user=user), selection).filter(
+            product__in=selected, placed_on__gte=start, placed_on__lte=end
+        )
+        rows = list(lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on"))
+    else:
+        rows = list(
+            days.filter(product__in=selected, day__gte=start, day__lte=end, sold_units__gt=0)
+            .values_list("day")
+            .annotate(units=Sum("sold_units"))
+            .order_by("day")
+        )
     # Indexed by day even when empty (a new product, or one with only returns): an empty
     # RangeIndex cannot be compared with a day.
     index = pd.DatetimeIndex([pd.Timestamp(day) for day, _ in rows], dtype="datetime64[ns]")
@@ -365,13 +391,14 @@ def growth_rankings(
         .annotate(quantity=Sum("quantity"), days=Count("id"))
     )
     sold = (
-        _sales_lines(user=user)
-        .filter(product__in=products, placed_on__gt=end - 2 * window, placed_on__lte=end)
+        product_daily_for_user(user=user)
+        .filter(product__in=products, day__gt=end - 2 * window, day__lte=end)
         .values("product_id")
         .annotate(
-            last=Sum("quantity", filter=Q(placed_on__gt=end - window)),
-            before=Sum("quantity", filter=Q(placed_on__lte=end - window)),
+            last=Sum("sold_units", filter=Q(day__gt=end - window)),
+            before=Sum("sold_units", filter=Q(day__lte=end - window)),
         )
+        .order_by()
     )
     actual = {row["product_id"]: (float(row["last"] or 0), float(row["before"] or 0)) for row in sold}
     rows = []

@@ -9,8 +9,9 @@ from django.db.models import QuerySet, Sum
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.orders.selectors import last_day_of, sale_lines
+from retailiq.orders.selectors import sale_lines
 from retailiq.registry.selectors import ServingBatch, serving_batch
+from retailiq.rollups.selectors import last_sale_day
 
 from .models import DemandForecast
 
@@ -18,7 +19,8 @@ CAPABILITY = "forecasting"
 
 
 def latest_sales_day() -> dt.date | None:
-    return last_day_of(sale_lines())
+    # The per-product daily rollup holds a row for every day with a sale line.
+    return last_sale_day()
 
 
 LATEST_DAY_CACHE_SECONDS = 60

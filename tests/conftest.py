@@ -169,4 +169,8 @@ def demand_history(marketplace):
                 )
             )
     OrderLine.objects.bulk_create(lines)
+    # Written in bulk past the order services, as the demo loader does: the rollups follow once.
+    from retailiq.rollups.services import rollups_rebuild
+
+    rollups_rebuild()
     return marketplace

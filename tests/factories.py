@@ -11,6 +11,7 @@ from retailiq.catalog.models import Brand, Category, Product, Vendor
 from retailiq.inventory.models import StockLevel, Warehouse
 from retailiq.orders.models import Order, OrderLine
 from retailiq.retailers.models import Retailer
+from retailiq.rollups.services import rollups_apply
 
 PASSWORD = "test-pass-123"
 
@@ -132,6 +133,15 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("100.00")
     retailer = factory.SelfAttribute("order.retailer")
     placed_on = factory.LazyAttribute(lambda line: line.order.placed_at.date())
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As a write path would: the order's lines leave the rollups and come back with the new one.
+        orders = Order.objects.filter(pk=kwargs["order"].pk)
+        rollups_apply(orders=orders, sign=-1)
+        line = super()._create(model_class, *args, **kwargs)
+        rollups_apply(orders=orders, sign=+1)
+        return line
 
 
 class StockLevelFactory(factory.django.DjangoModelFactory):

@@ -10,17 +10,12 @@ from django.db.models.functions import TruncWeek
 
 from retailiq.accounts.models import User
 from retailiq.catalog.selectors import product_list_for_user
-from retailiq.orders.selectors import (
-    demand_filter,
-    net_quantity_expression,
-    net_value_expression,
-    order_line_list_for_user,
-)
 from retailiq.registry.adapters import Metric
 from retailiq.registry.capabilities import capability_rows, summary_metrics
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.selectors import job_list_for_user, model_version_list_for_user
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.rollups.selectors import marketplace_daily_for_user, net_units, retailer_daily_for_user
 from retailiq.web.cache import cached_for_data
 
 from .reference_day import reference_day
@@ -30,21 +25,20 @@ JOBS_SHOWN = 100
 
 
 def marketplace_weekly_sales(*, user: User) -> pd.DataFrame:
-    """Per week over the whole history: order lines, orders, units and net revenue (demand
-    lines only for units and revenue). One grouped query; the overview cards sum it too,
-    since an order falls in exactly one week."""
-    demand = demand_filter()
+    """Per week over the whole history: demand lines, orders, units and net revenue, summed
+    from the marketplace's daily rollup (one row a day, not every line); a rep sees its
+    retailers' days. The overview cards sum it too, since an order falls in exactly one week."""
+    days = marketplace_daily_for_user(user=user) if user.sees_everything else retailer_daily_for_user(user=user)
     rows = (
-        order_line_list_for_user(user=user)
-        .annotate(week=TruncWeek("placed_on"))
+        days.annotate(week=TruncWeek("day"))
         .values("week")
         .annotate(
-            lines=Count("pk"),
-            orders=Count("order", distinct=True),
-            first_day=Min("placed_on"),
-            last_day=Max("placed_on"),
-            units=Sum(net_quantity_expression(), filter=demand),
-            revenue=Sum(net_value_expression(), filter=demand),
+            lines=Sum("lines"),
+            orders=Sum("orders"),
+            first_day=Min("day"),
+            last_day=Max("day"),
+            units=Sum(net_units()),
+            revenue=Sum("revenue"),
         )
         .order_by("week")
     )

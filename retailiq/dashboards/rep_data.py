@@ -5,13 +5,12 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from retailiq.accounts.models import User
-from retailiq.orders.models import OrderLine
-from retailiq.orders.selectors import demand_lines, net_value_expression, sale_filter
 from retailiq.retailers.models import Retailer
 from retailiq.retailers.selectors import retailer_list_for_user
+from retailiq.rollups.models import RetailerDailySales
 
 from .reference_day import reference_day
 from .retailer_data import WINDOW_DAYS, windows
@@ -19,12 +18,13 @@ from .retailer_data import WINDOW_DAYS, windows
 
 def retailer_rows_for_user(*, user: User) -> QuerySet[Retailer]:
     """Every assigned retailer, also those that never ordered, with its last order day
-    (one step down the (retailer, placed_on) index each), most recent first. The window
-    figures come from `with_window_figures`, once the filters have chosen the rows."""
-    last_line = demand_lines().filter(retailer=OuterRef("pk"))
+    (one step down the per-retailer daily rollup's (retailer, day) key each), most recent
+    first. The window figures come from `with_window_figures`, once the filters have
+    chosen the rows."""
+    last_day = RetailerDailySales.objects.filter(retailer=OuterRef("pk")).order_by("-day").values("day")[:1]
     return (
         retailer_list_for_user(user=user)
-        .annotate(last_order_on=Subquery(last_line.order_by("-placed_on").values("placed_on")[:1]))
+        .annotate(last_order_on=Subquery(last_day))
         .order_by(F("last_order_on").desc(nulls_last=True), "name")
     )
 
@@ -32,30 +32,20 @@ def retailer_rows_for_user(*, user: User) -> QuerySet[Retailer]:
 def with_window_figures(retailers: Iterable[Retailer], *, today: dt.date | None = None) -> list[Retailer]:
     """The retailers, each with sale orders per month and net value over the last 90 days,
     the 90 before, and the trend between them in percent (None when there was nothing
-    before to compare with).
-
-    One query with a subquery per figure, each over the retailer's own window of the
-    (retailer, placed_on) index: grouping all the retailers' lines in one join made
-    PostgreSQL scan every order; the trend, computed here, would repeat them."""
+    before to compare with). One grouped query over the per-retailer daily rollup."""
     retailers = list(retailers)
     current, previous = windows(today)
-    lines = demand_lines().filter(retailer=OuterRef("pk")).order_by()
-
-    def per_retailer(window: QuerySet[OrderLine], figure) -> Subquery:
-        return Subquery(window.values("retailer").annotate(figure=figure).values("figure")[:1])
-
-    value = Sum(net_value_expression())
+    recent, before = Q(day__gte=current), Q(day__lt=current)
     figures = {
-        row["pk"]: row
-        for row in Retailer.objects.filter(pk__in=[r.pk for r in retailers])
-        .values("pk")
+        row["retailer_id"]: row
+        for row in RetailerDailySales.objects.filter(retailer_id__in=[r.pk for r in retailers], day__gte=previous)
+        .values("retailer_id")
         .annotate(
-            recent_orders=per_retailer(
-                lines.filter(sale_filter(), placed_on__gte=current), Count("order", distinct=True)
-            ),
-            value_recent=per_retailer(lines.filter(placed_on__gte=current), value),
-            value_before=per_retailer(lines.filter(placed_on__gte=previous, placed_on__lt=current), value),
+            recent_orders=Sum("sale_orders", filter=recent),
+            value_recent=Sum("revenue", filter=recent),
+            value_before=Sum("revenue", filter=before),
         )
+        .order_by()
     }
     for retailer in retailers:
         row = figures.get(retailer.pk, {})
@@ -63,8 +53,10 @@ def with_window_figures(retailers: Iterable[Retailer], *, today: dt.date | None 
         retailer.value_recent = row.get("value_recent") or Decimal(0)
         retailer.value_before = row.get("value_before") or Decimal(0)
         retailer.orders_per_month = float(retailer.recent_orders) * 30 / WINDOW_DAYS
-        before = float(retailer.value_before)
-        retailer.trend_pct = (float(retailer.value_recent) - before) * 100.0 / before if before > 0 else None
+        before_value = float(retailer.value_before)
+        retailer.trend_pct = (
+            (float(retailer.value_recent) - before_value) * 100.0 / before_value if before_value > 0 else None
+        )
     return retailers
 
 

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from retailiq.accounts.models import User
 from retailiq.orders import selectors as order_selectors
 from retailiq.orders.models import Order, OrderKind, OrderLine
+from retailiq.rollups.selectors import net_units, retailer_daily_for_user
 
 from .reference_day import reference_day
 
@@ -157,15 +158,12 @@ def _first_chart_day(today: dt.date, weeks: int) -> dt.date:
 
 
 def _daily_rows(*, user: User, since: dt.date, retailer_id: int | None = None) -> list[dict]:
-    lines = _one_shop(order_selectors.demand_lines(order_selectors.order_line_list_for_user(user=user)), retailer_id)
+    """Per day: sale orders, net value and net units, from the per-retailer daily rollup."""
+    rows = _one_shop(retailer_daily_for_user(user=user), retailer_id)
     return list(
-        lines.filter(placed_on__gte=since)
-        .values("placed_on")
-        .annotate(
-            orders=Count("order", filter=order_selectors.sale_filter(), distinct=True),
-            value=Sum(order_selectors.net_value_expression()),
-            units=Sum(order_selectors.net_quantity_expression()),
-        )
+        rows.filter(day__gte=since)
+        .values(placed_on=F("day"))
+        .annotate(orders=Sum("sale_orders"), value=Sum("revenue"), units=Sum(net_units()))
         .order_by("placed_on")
     )
 

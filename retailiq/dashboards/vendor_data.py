@@ -20,6 +20,7 @@ from retailiq.orders.selectors import (
     retailer_sales_for_user,
 )
 from retailiq.retailers.models import Retailer, Segment
+from retailiq.rollups.selectors import net_units, product_daily_for_user, retailer_product_sales_for_user
 
 from .reference_day import reference_day
 
@@ -64,23 +65,33 @@ class KeyFigure:
 
 def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyFigure]:
     """Revenue, units, buying retailers and products sold in the last 90 days and the 90
-    before, in one query (filtered aggregates), so each card can show its change."""
+    before, so each card can show its change. All but the retailers come from the
+    per-product daily rollup; distinct retailers over a window need the vendor's lines."""
     today = today or reference_day()
     since = today - dt.timedelta(days=KEY_FIGURE_DAYS)
     before = since - dt.timedelta(days=KEY_FIGURE_DAYS)
-    now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
+    now, then = Q(day__gte=since), Q(day__gte=before, day__lt=since)
     row = (
+        product_daily_for_user(user=user)
+        .filter(day__gte=before)
+        .aggregate(
+            # Named apart from the rollup's own columns, which an aggregate may not shadow.
+            revenue_now=Sum("revenue", filter=now),
+            revenue_before=Sum("revenue", filter=then),
+            units_now=Sum(net_units(), filter=now),
+            units_before=Sum(net_units(), filter=then),
+            products_now=Count("product", filter=now, distinct=True),
+            products_before=Count("product", filter=then, distinct=True),
+        )
+    )
+    row = {key.removesuffix("_now"): value for key, value in row.items()}
+    now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
+    row |= (
         _sales(user)
         .filter(placed_on__gte=before)
         .aggregate(
-            revenue=Sum(net_value_expression(), filter=now),
-            revenue_before=Sum(net_value_expression(), filter=then),
-            units=Sum(net_quantity_expression(), filter=now),
-            units_before=Sum(net_quantity_expression(), filter=then),
             retailers=Count("retailer", filter=now, distinct=True),
             retailers_before=Count("retailer", filter=then, distinct=True),
-            products=Count("product", filter=now, distinct=True),
-            products_before=Count("product", filter=then, distinct=True),
         )
     )
     labels = {"revenue": "Revenue", "units": "Units sold", "retailers": "Buying retailers", "products": "Products sold"}
@@ -124,44 +135,44 @@ def vendor_retailer_sales(*, user: User, today: dt.date | None = None) -> QueryS
 
 def sales_region_choices(*, user: User) -> list[tuple[str, str]]:
     """Regions the user's sales reached: the region filter offers only what can match,
-    and a vendor learns nothing about regions it never sold to."""
-    # Walked from the retailer table (hundreds of rows), each asking whether one of the
-    # user's sales reaches it, which stops at the first line found; a DISTINCT over the
-    # vendor's lines read them all.
-    reached = _sales(user).filter(retailer=OuterRef("pk"))
+    and a vendor learns nothing about regions it never sold to. Read from the retailer x
+    product rollup (one row per buying pair), not the vendor's lines."""
+    reached = retailer_product_sales_for_user(user=user).filter(retailer=OuterRef("pk"))
     regions = Retailer.objects.filter(Exists(reached)).order_by("region").values_list("region", flat=True).distinct()
     return [(r, r) for r in regions if r]
 
 
 def vendor_product_movement(*, user: User, today: dt.date | None = None) -> list[dict]:
     """Per product: units in the last 30 days and the 30 before, the change, and recent
-    revenue. One grouped query; the two tables (top, declining) sort the same rows."""
+    revenue. One grouped query over the per-product daily rollup; the two tables (top,
+    declining) sort the same rows."""
     today = today or reference_day()
     since = today - dt.timedelta(days=MOVEMENT_DAYS)
     before = since - dt.timedelta(days=MOVEMENT_DAYS)
-    now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
+    now, then = Q(day__gte=since), Q(day__gte=before, day__lt=since)
     rows = (
-        _sales(user)
-        .filter(placed_on__gte=before)
+        product_daily_for_user(user=user)
+        .filter(day__gte=before)
         .values("product_id")
         .annotate(
             sku=F("product__sku"),
             name=F("product__name"),
-            units=Sum(net_quantity_expression(), filter=now),
-            units_before=Sum(net_quantity_expression(), filter=then),
-            revenue=Sum(net_value_expression(), filter=now),
+            units=Sum(net_units(), filter=now),
+            units_before=Sum(net_units(), filter=then),
+            recent_revenue=Sum("revenue", filter=now),
         )
         .order_by("product_id")
     )
     movement = []
     for row in rows:
         units, units_before = int(row["units"] or 0), int(row["units_before"] or 0)
+        revenue = float(row.pop("recent_revenue") or 0)
         movement.append(
             {
                 **row,
                 "units": units,
                 "units_before": units_before,
-                "revenue": float(row["revenue"] or 0),
+                "revenue": revenue,
                 # A product new this month has no relative change; infinity keeps the
                 # column sortable (tables sort in Python here) and renders as "new".
                 "change": math.inf if not units_before else _change(units, units_before),

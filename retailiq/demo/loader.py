@@ -29,6 +29,7 @@ from retailiq.inventory.models import (
 )
 from retailiq.orders.models import Order, OrderLine
 from retailiq.retailers.models import Retailer
+from retailiq.rollups.services import ALL_ROLLUPS, rollups_rebuild
 
 from .generator import DemoMarketplace
 
@@ -123,6 +124,7 @@ def delete_marketplace() -> None:
 
     with transaction.atomic():
         wipe(
+            *ALL_ROLLUPS,
             StockMovement,
             PurchaseOrderLine,
             PurchaseOrder,
@@ -233,7 +235,11 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
         ]
         report = LoadReport(rows={name: bulk_load(model, frame) for name, model, frame in tables})
         _reset_sequences(list(dict.fromkeys(model for _, model, _ in tables)))
+    # Order lines went in by COPY, past the write paths: the rollups are computed once here,
+    # after the planner has statistics for the lines.
     _refresh_planner_statistics(list(dict.fromkeys(model for _, model, _ in tables)))
+    rollups_rebuild()
+    _refresh_planner_statistics(list(ALL_ROLLUPS))
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@demo.retailiq.example", DEMO_PASSWORD, role=Role.ADMIN)
     report.seconds = time.perf_counter() - started

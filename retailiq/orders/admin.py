@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from retailiq.rollups.services import rollups_apply
+
 from .models import Order, OrderLine
 
 
@@ -19,6 +21,26 @@ class OrderAdmin(admin.ModelAdmin):
     autocomplete_fields = ("retailer", "warehouse", "returns_order")
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline]
+
+    # An edit in the admin goes through the rollups like any write: the order's old lines
+    # are taken out before the change is saved and its new lines added after (the admin
+    # saves the order, then its lines, in one transaction).
+    def save_model(self, request, obj, form, change):
+        if change:
+            rollups_apply(orders=Order.objects.filter(pk=obj.pk), sign=-1)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        rollups_apply(orders=Order.objects.filter(pk=form.instance.pk), sign=+1)
+
+    def delete_model(self, request, obj):
+        rollups_apply(orders=Order.objects.filter(pk=obj.pk), sign=-1)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        rollups_apply(orders=Order.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))), sign=-1)
+        super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
         # Lines repeat the order's retailer and date for time-series indexes.
@@ -47,3 +69,22 @@ class OrderLineAdmin(admin.ModelAdmin):
     list_select_related = ("order", "product")
     raw_id_fields = ("order", "product", "retailer", "promotion")
     date_hierarchy = "placed_on"
+
+    def save_model(self, request, obj, form, change):
+        # The order the line was on (as stored) and the one it is on now: both change.
+        stored = list(OrderLine.objects.filter(pk=obj.pk).values_list("order_id", flat=True)) if change else []
+        orders = Order.objects.filter(pk__in=[*stored, obj.order_id])
+        rollups_apply(orders=orders, sign=-1)
+        super().save_model(request, obj, form, change)
+        rollups_apply(orders=orders, sign=+1)
+
+    def delete_model(self, request, obj):
+        rollups_apply(orders=Order.objects.filter(pk=obj.order_id), sign=-1)
+        super().delete_model(request, obj)
+        rollups_apply(orders=Order.objects.filter(pk=obj.order_id), sign=+1)
+
+    def delete_queryset(self, request, queryset):
+        orders = Order.objects.filter(pk__in=list(queryset.values_list("order_id", flat=True)))
+        rollups_apply(orders=orders, sign=-1)
+        super().delete_queryset(request, queryset)
+        rollups_apply(orders=orders, sign=+1)

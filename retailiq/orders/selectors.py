@@ -74,6 +74,11 @@ def sale_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}order__kind": OrderKind.SALE})
 
 
+def return_filter(prefix: str = "") -> Q:
+    """Lines of returns (combine with `demand_filter`)."""
+    return Q(**{f"{prefix}order__kind": OrderKind.RETURN})
+
+
 def demand_lines(lines: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine]:
     """Lines that moved goods, sales and returns: not on cancelled orders. All lines unless `lines` narrows them."""
     return (OrderLine.objects.all() if lines is None else lines).filter(demand_filter())

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "retailiq.retailers",
     "retailiq.inventory",
     "retailiq.orders",
+    "retailiq.rollups",
     "retailiq.events",
     "retailiq.registry",
     "retailiq.imports",

@@ -1,9 +1,10 @@
 """Aggregates over all history are cached until the data they summarise changes.
 
-The key carries a data version: the newest order id plus the last import that finished
-or was undone. New orders, imports and undos all move it, so a cached figure is never
-older than the data; the TTL only bounds memory and any change the version cannot see
-(an order edited in the admin)."""
+The key carries a data version: the newest order id, the last import that finished or was
+undone, and the sales rollups' version, which every write path moves in its transaction
+(a cancellation or an admin edit too). So a cached figure is never older than the data;
+the TTL only bounds memory. Pages read the rollups, so the first request after a write
+(a cold cache) costs a few small queries, not a pass over every order line."""
 
 import hashlib
 from collections.abc import Callable
@@ -32,10 +33,11 @@ def data_version() -> str:
 def _current_data_version() -> str:
     from retailiq.imports.models import ImportBatch
     from retailiq.orders.models import Order
+    from retailiq.rollups.selectors import rollups_version
 
-    newest_order = Order.objects.aggregate(newest=Max("id"))["newest"] or 0
+    orders = Order.objects.aggregate(newest=Max("id"), rollups=Max(rollups_version()))
     imports = ImportBatch.objects.aggregate(finished=Max("finished_at"), undone=Max("undone_at"))
-    stamp = f"{newest_order}|{imports['finished']}|{imports['undone']}"
+    stamp = f"{orders['newest'] or 0}|{imports['finished']}|{imports['undone']}|{orders['rollups']}"
     return hashlib.sha1(stamp.encode()).hexdigest()[:12]
 
 

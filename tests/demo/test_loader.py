@@ -11,6 +11,8 @@ from retailiq.demo.loader import DEMO_PASSWORD, load_marketplace
 from retailiq.inventory.models import StockLevel, StockoutPeriod
 from retailiq.orders.models import Order, OrderKind, OrderLine, OrderStatus
 from retailiq.retailers.models import Retailer
+from retailiq.rollups.checks import rollups_compare
+from retailiq.rollups.models import ProductDailySales
 from tests import factories as f
 
 END = dt.date(2026, 11, 21)
@@ -35,6 +37,8 @@ def test_load_writes_every_generated_row(db, tiny_market):
     assert Order.objects.filter(status=OrderStatus.CANCELLED, cancelled_at__isnull=False).exists()
     first = Order.objects.order_by("placed_at").first()
     assert first.placed_at.tzinfo is not None and first.lines.first().placed_on == first.placed_at.date()
+    # The rollups are built once at the end of the load and agree with the lines.
+    assert ProductDailySales.objects.exists() and not any(d.differs for d in rollups_compare())
 
 
 def test_every_demo_login_works_with_the_documented_password(db, tiny_market):
@@ -77,3 +81,4 @@ def test_reset_replaces_the_marketplace(db, tiny_market):
     other = generate_marketplace(size="tiny", seed=3, end=END)
     assert Order.objects.count() == len(other.history.orders)
     assert User.objects.filter(username="admin").count() == 1
+    assert not any(d.differs for d in rollups_compare())  # the old marketplace's rollups went with it

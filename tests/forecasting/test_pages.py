@@ -12,6 +12,7 @@ from forecasting import views
 from forecasting.models import DemandForecast
 from retailiq.registry.models import ModelStatus, ModelVersion
 from retailiq.registry.services import ServedPrediction
+from retailiq.rollups.services import rollups_rebuild
 from tests.conftest import DEMAND_END
 from tests.factories import ProductFactory
 
@@ -63,6 +64,7 @@ def _sales_rose(m) -> None:
 
     since = DEMAND_END - dt.timedelta(days=28)
     OrderLine.objects.filter(product=m.product_1, placed_on__gt=since).update(quantity=F("quantity") + 3)
+    rollups_rebuild()  # lines changed in place, past the order services
 
 
 @pytest.fixture
@@ -482,6 +484,7 @@ def test_slowing_agrees_with_the_sales_trend_the_vendor_home_shows(forecasts, se
     cache.clear()  # the page keeps its rankings for a while
     recent = OrderLine.objects.filter(product=m.product_1, placed_on__gt=DEMAND_END - dt.timedelta(days=14))
     recent.update(quantity=2)
+    rollups_rebuild()  # lines changed in place, past the order services
     client.force_login(m.vendor_user_1)
     slowing = client.get(PAGE).context["ranking_tables"][1][1]
     home = {r["name"]: r["change"] for r in vendor_product_movement(user=m.vendor_user_1, today=DEMAND_END)}

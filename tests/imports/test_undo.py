@@ -19,8 +19,15 @@ from retailiq.events.models import Promotion
 from retailiq.imports.services import import_batch_undo, import_file
 from retailiq.inventory.models import PurchaseOrder, PurchaseOrderLine, StockMovement, StockoutPeriod
 from retailiq.orders.models import Order, OrderKind, OrderLine
+from retailiq.orders.services import LineInput, order_create
 from retailiq.registry.models import ModelVersion
 from retailiq.retailers.models import Retailer
+from retailiq.rollups.models import (
+    ProductDailySales,
+    ProductWarehouseDailySales,
+    RetailerDailySales,
+    RetailerProductSales,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +42,25 @@ TODAY = dt.date(2025, 4, 1)
 def _later_order(*, retailer: Retailer, product: Product, **fields) -> OrderLine:
     order = f.OrderFactory(retailer=retailer, placed_at=timezone.now(), **fields)
     return f.OrderLineFactory(order=order, product=product, line_number=1)
+
+
+def _later_sale(*, retailer: Retailer, product: Product) -> Order:
+    """A sale through the order service, so the rollups count it."""
+    return order_create(
+        external_id=f"LATER-{retailer.pk}-{product.pk}", retailer_id=retailer.pk, warehouse_id=f.WarehouseFactory().pk,
+        placed_at=timezone.now(), lines=[LineInput(product.pk, 2, Decimal("10"))],
+    )  # fmt: skip
+
+
+def _rollup(model: type, *, retailer: Retailer, product: Product):
+    """The rollup row a later sale of `product` to `retailer` leaves."""
+    sale = _later_sale(retailer=retailer, product=product)
+    day = sale.lines.get().placed_on
+    if model is RetailerDailySales:
+        return RetailerDailySales.objects.get(retailer=retailer, day=day)
+    if model is RetailerProductSales:
+        return RetailerProductSales.objects.get(retailer=retailer, product=product)
+    return model.objects.get(product=product, day=day)
 
 
 def _promotion(*, vendor: Vendor, product: Product | None = None) -> Promotion:
@@ -136,6 +162,13 @@ LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Product, "recommendation_feedback"): lambda b: _feedback(retailer=f.RetailerFactory(), product=b[0]),
     (Product, "stockout_risks"): lambda b: _risk(b[0]),
     (Product, "plan_lines"): lambda b: _plan_line(product=b[0], vendor=f.VendorFactory()),
+    (Product, "daily_sales"): lambda b: _rollup(ProductDailySales, retailer=f.RetailerFactory(), product=b[0]),
+    (Product, "warehouse_daily_sales"): lambda b: _rollup(
+        ProductWarehouseDailySales, retailer=f.RetailerFactory(), product=b[0]
+    ),
+    (Product, "retailer_sales"): lambda b: _rollup(RetailerProductSales, retailer=f.RetailerFactory(), product=b[0]),
+    (Retailer, "daily_sales"): lambda b: _rollup(RetailerDailySales, retailer=b[1], product=f.ProductFactory()),
+    (Retailer, "product_sales"): lambda b: _rollup(RetailerProductSales, retailer=b[1], product=f.ProductFactory()),
     (Retailer, "users"): lambda b: f.RetailerUserFactory(retailer=b[1]),
     (Retailer, "recommendations"): lambda b: _recommendation(retailer=b[1], product=f.ProductFactory()),
     (Retailer, "recommendation_feedback"): lambda b: _feedback(retailer=b[1], product=f.ProductFactory()),

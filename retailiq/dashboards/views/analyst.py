@@ -9,7 +9,7 @@ from django.shortcuts import render
 from retailiq.accounts.models import Role
 from retailiq.imports.progress import import_pace
 from retailiq.imports.selectors import import_batch_list
-from retailiq.orders.selectors import retailer_sales_for_user
+from retailiq.rollups.selectors import retailer_sales_for_user
 from retailiq.web.access import role_required
 from retailiq.web.cache import cached_for_user
 from retailiq.web.tables import first_response

@@ -16,6 +16,7 @@ from django.utils import timezone
 from retailiq.catalog.models import Product, Vendor
 from retailiq.orders.models import Order, OrderLine
 from retailiq.retailers.models import Retailer
+from retailiq.rollups.services import rollups_apply
 
 from ..models import ImportBatch, ImportState
 from .errors import ImportRejected
@@ -32,6 +33,7 @@ def import_batch_undo(*, batch: ImportBatch, user: Any = None) -> ImportBatch:
         orders = Order.objects.filter(import_batch=batch)
         # A later return pointing at one of the batch's sales keeps that sale (and its lines).
         orders = _keep_in_use(orders, kept, "orders")
+        rollups_apply(orders=orders, sign=-1)  # while the lines still count
         lines, _ = OrderLine.objects.filter(order__in=orders).delete()
         removed_orders = _delete(orders)
         removed = {
