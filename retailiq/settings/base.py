@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reorder",
     "recommendations",
     "optimization",
+    "insights",
 ]
 
 MIDDLEWARE = [
