@@ -12,6 +12,7 @@ import lightgbm
 import numpy as np
 import pandas as pd
 
+from mlkit.demand_class import CLASSES, classify
 from retailiq.registry import adapters as contract
 
 from . import history
@@ -20,7 +21,6 @@ from .conf import forecasting_settings
 from .members import member_factories, member_names
 from .ml import baselines
 from .ml.base import ServingForecaster
-from .ml.demand_class import CLASSES, classify
 from .ml.ensemble import EnsembleForecaster, EnsembleOptions
 from .ml.matrix import DemandMatrix, demand_features
 from .models import DemandForecast, LocationKind

@@ -7,10 +7,11 @@ import datetime as dt
 
 import numpy as np
 
+from mlkit.demand_class import classify
+
 from . import history
 from .ml.base import ServingForecaster
 from .ml.cold_start import cold_series, cold_start_forecast
-from .ml.demand_class import classify
 from .ml.intervals import recent_level
 from .ml.matrix import DemandMatrix
 from .selectors import daily_product_sales

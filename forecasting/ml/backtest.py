@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlkit.demand_class import classify
+
 from . import metrics
 from .base import Forecaster
-from .demand_class import classify
 from .intervals import LEVELS, recent_scale
 from .matrix import DemandMatrix
 

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 from scipy.optimize import nnls
 
+from mlkit.demand_class import classify
+
 from . import metrics
 from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, relative_errors, rolling_origin
 from .base import Explainer, Forecaster, non_negative
-from .demand_class import classify
 from .intervals import recent_scale
 from .matrix import DemandMatrix
 

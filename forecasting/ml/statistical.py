@@ -17,9 +17,10 @@ from statsforecast.models import (
     SimpleExponentialSmoothingOptimized,
 )
 
+from mlkit.demand_class import classify
+
 from .base import non_negative
 from .censoring import DEFAULT_FILL_WINDOW, fill_censored
-from .demand_class import classify
 from .matrix import DemandMatrix
 
 DEFAULT_CLASS_WINDOW = {"D": 182, "W": 26}
