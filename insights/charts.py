@@ -73,8 +73,10 @@ def profile_figure(profile: Any, *, which: str) -> dict[str, Any] | None:
             {
                 "type": "bar",
                 "x": labels,
-                "y": [round(float(v), 3) for v in values],
-                "marker": {"color": [SPIKE if v >= 1.2 else DROP if v <= 0.8 else LINE for v in values]},
+                "y": [None if v is None else round(float(v), 3) for v in values],  # a month not seen yet: no bar
+                "marker": {
+                    "color": [LINE if v is None else SPIKE if v >= 1.2 else DROP if v <= 0.8 else LINE for v in values]
+                },
                 "hovertemplate": "%{x}: %{y:.2f}× an average "
                 + ("day" if which == "weekday" else "month")
                 + "<extra></extra>",

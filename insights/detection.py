@@ -157,12 +157,12 @@ def churn_backtest(lines: pd.DataFrame, *, cutoff: dt.date, horizon_days: int = 
     if len(churn):
         p.update(churn.groupby(churn["retailer_id"].astype(int))["probability"].max())
     lapsed = ~pd.Series(shops, index=shops).isin(after["retailer_id"].unique())
-    days = before.groupby("retailer_id")["date"].agg(lambda d: d.drop_duplicates().sort_values())
     late = pd.Series(0.0, index=shops)
-    for shop, dates in days.items():
-        gaps = dates.diff().dt.days.dropna()
+    for shop, dates in before.groupby("retailer_id")["date"]:
+        days = pd.Series(dates.drop_duplicates().sort_values().to_numpy())
+        gaps = days.diff().dt.days.dropna()
         if len(gaps):
-            late[shop] = float((pd.Timestamp(cutoff) - dates.iloc[-1]).days > 2 * gaps.median())
+            late[shop] = float((pd.Timestamp(cutoff) - days.iloc[-1]).days > 2 * gaps.median())
     y = lapsed.astype(float).to_numpy()
     return {
         "churn_brier_14": float(np.mean((p.to_numpy() - y) ** 2)),

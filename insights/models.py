@@ -116,7 +116,7 @@ class InsightFeedback(models.Model):
 
 
 class RetailerSegment(models.Model):
-    """A shop's segment (RFM scores and the behavioural name a person reads) for one month, as of the run that
+    """A shop's segment (its RFM segment, and the behavioural cluster named in words) for one month, as of the run that
     wrote it. One row per shop and month: a later run in the same month replaces it, earlier months stay, so
     movement between segments from month to month can be shown. ``churn_probability`` is the detector's
     probability that the shop is lapsing (0 where it did not flag the shop), measured against what followed."""
@@ -129,6 +129,9 @@ class RetailerSegment(models.Model):
     as_of = models.DateField()
     segment = models.CharField(max_length=48)
     segment_label = models.CharField(max_length=120)
+    cluster_label = models.CharField(
+        max_length=120, blank=True, default="", help_text='The behavioural cluster\'s name ("Weekly stock-up").'
+    )
     recency_days = models.FloatField()
     frequency = models.FloatField()
     monetary = models.FloatField()

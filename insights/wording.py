@@ -127,31 +127,63 @@ def _anomaly_evidence(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def shop_change(row: Mapping[str, Any], *, shop: Mapping[str, Any]) -> Wording:
-    """A change in a shop's own ordering: churn risk, smaller baskets, a category it stopped buying."""
+def _pct(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and value == value else None
+
+
+def shop_change(
+    row: Mapping[str, Any], *, shop: Mapping[str, Any], money: str = "", basket_change_pct: float | None = None
+) -> Wording:
+    """A change in a shop's own ordering: churn risk, smaller baskets, a category it stopped buying.
+    ``basket_change_pct`` (the last three orders against the usual, from another of the shop's changes) joins a
+    lapse's sentence, as a rep would say it."""
     evidence = _plain(row.get("evidence") or {})
-    probability = float(row.get("probability") if row.get("probability") == row.get("probability") else 0) or 0.0
-    score = probability or float(row.get("score") or 0)
+    probability = _pct(row.get("probability")) or 0.0
     kind = str(row["kind"])
     name = shop["name"]
     category = str(row.get("category") or "")
+    basket = _pct(evidence.get("last_3_basket_change_pct"))
+    basket = basket if basket is not None else basket_change_pct
+    smaller = f"; its last 3 orders were {abs(basket):.0f}% smaller" if basket is not None and basket < 0 else ""
     if kind == "churn_risk":
-        title = f"{name} is ordering less often than its own rhythm"
+        cycles = int(evidence.get("cycles_missed") or 0)
+        title = (
+            f"{name} has not ordered for {evidence.get('days_since_last_order', '?')} days"
+            + (f", {cycles} of its usual cycles" if cycles >= 1 else "")
+            + smaller
+        )
+        body = (
+            f"It usually orders every {evidence.get('usual_interval_days', '?')} days; its last order was on "
+            f"{evidence.get('last_order_date', '?')}. Probability it is lapsing: {probability:.0%}."
+        )
         action = "Call before it lapses"
     elif kind == "basket_shrink":
-        title = f"{name}'s recent orders are smaller than usual"
-        action = "Call: ask what it buys elsewhere"
+        title = f"{name}'s last 3 orders were {abs(basket or 0):.0f}% smaller than usual"
+        body = (
+            f"{money} {float(evidence.get('last_3_basket_value') or 0):,.0f} an order on average against a usual "
+            f"{money} {float(evidence.get('usual_basket_value') or 0):,.0f}, over {evidence.get('orders_seen', '?')} "
+            "orders seen."
+        ).strip()
+        action = "Call: ask what it now buys elsewhere"
     else:
-        title = f"{name} has stopped ordering {category or 'a category it bought regularly'}"
+        cycles = int(evidence.get("cycles_missed") or evidence.get("orders_without_category") or 0)
+        what = category or "a category it bought regularly"
+        title = f"{name} has not ordered {what} for {cycles} of its usual cycles{smaller}"
+        share = _pct(evidence.get("share_of_orders_before"))
+        body = (
+            (f"{category} was in {share:.0%} of its orders; " if share is not None else "")
+            + f"its last {evidence.get('orders_without_category', '?')} orders had none "
+            f"(last on {evidence.get('last_category_order_date', '?')})."
+        )
         action = f"Call: offer {category}" if category else "Call"
     return Wording(
         key=f"{kind}:r{int(shop['pk'])}" + (f":{category}" if category else ""),
         kind=kind,
         subject_kind="retailer",
-        severity=probability_severity(score),
-        score=score,
-        title=title,
-        body=evidence_sentence(evidence, probability=probability),
+        severity=probability_severity(probability),
+        score=probability or float(_pct(row.get("score")) or 0.0),
+        title=f"{title} — call" if kind != "basket_shrink" and not title.endswith("call") else title,
+        body=body,
         action=action,
         evidence={**evidence, **({"probability": round(probability, 3)} if probability else {})},
         retailer_id=int(shop["pk"]),
@@ -161,22 +193,33 @@ def shop_change(row: Mapping[str, Any], *, shop: Mapping[str, Any]) -> Wording:
 
 
 def product_change(row: Mapping[str, Any], *, product: Mapping[str, Any]) -> Wording:
+    """A product's level shift or trend break, for its vendor and analysts."""
     evidence = _plain(row.get("evidence") or {})
     kind = str(row["kind"])
-    score = float(row.get("score") or row.get("probability") or 0)
-    what = "trend broke" if kind == "trend_break" else "level shifted"
-    change = evidence.get("change") or evidence.get("relative_change")
-    direction = ""
-    if isinstance(change, int | float):
-        direction = f" {'up' if change > 0 else 'down'} by {abs(change):.0%}"
+    score = float(_pct(row.get("score")) or 0.0)
+    weeks = evidence.get("weeks_recent", "?")
+    before, recent = float(evidence.get("weekly_before") or 0), float(evidence.get("weekly_recent") or 0)
+    change = _pct(evidence.get("change_pct"))
+    if kind == "level_shift":
+        direction = evidence.get("direction") or ("up" if (change or 0) > 0 else "down")
+        moved = f" {abs(change):.0f}%" if change is not None else ""
+        title = f"{product['name']}: demand shifted {direction}{moved} over the last {weeks} weeks"
+    else:
+        title = f"{product['name']}: demand trend broke in the last {weeks} weeks"
+    body = f"{recent:,.0f} units a week lately against {before:,.0f} before."
+    if kind == "trend_break":
+        body += (
+            f" Trend {evidence.get('slope_before_pct_per_week', '?')}% a week before, "
+            f"{evidence.get('slope_recent_pct_per_week', '?')}% a week now."
+        )
     return Wording(
         key=f"{kind}:p{int(product['pk'])}",
         kind=kind,
         subject_kind="product",
         severity=HIGH if score >= 8 else MEDIUM if score >= 5 else LOW,
         score=score,
-        title=f"{product['name']}: demand {what}{direction}",
-        body=evidence_sentence(evidence),
+        title=title,
+        body=body,
         action="Revisit the forecast and the stock plan",
         evidence=evidence,
         product_id=int(product["pk"]),
@@ -200,19 +243,10 @@ def segment_shift(*, moved: int, from_label: str, to_label: str, month: str, siz
     )
 
 
-def evidence_sentence(evidence: Mapping[str, Any], *, probability: float = 0.0) -> str:
-    """The evidence as a sentence a person reads: each fact as "name: value", numbers rounded."""
-    parts = []
-    for name, value in evidence.items():
-        label = str(name).replace("_", " ")
-        if isinstance(value, float):
-            shown = f"{value:.0%}" if "share" in name or "change" in name else f"{value:,.1f}"
-        else:
-            shown = str(value)
-        parts.append(f"{label}: {shown}")
-    if probability:
-        parts.append(f"probability: {probability:.0%}")
-    return "; ".join(parts) + ("." if parts else "")
+def evidence_label(name: str) -> str:
+    """An evidence key as a person reads it: "last_3_basket_change_pct" -> "Last 3 basket change, %"."""
+    words = str(name).replace("_pct", ", %").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _plain(evidence: Mapping[str, Any]) -> dict[str, Any]:

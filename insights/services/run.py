@@ -101,15 +101,21 @@ def _change_insights(run: DetectionRun) -> list[Wording]:
     changes = run.changes
     if changes is None or changes.empty:
         return []
-    has_shop = changes["retailer_id"].notna() if "retailer_id" in changes else pd.Series(False, index=changes.index)
-    shop_ids = changes.loc[has_shop, "retailer_id"].astype(int).tolist()
-    product_ids = changes.loc[~has_shop, "product_id"].dropna().astype(int).tolist() if "product_id" in changes else []
-    shops, products = retailer_names(shop_ids), product_names(product_ids)
+    has_shop = changes["retailer_id"].notna()
+    shops = retailer_names(changes.loc[has_shop, "retailer_id"].astype(int).tolist())
+    products = product_names(changes.loc[~has_shop, "product_id"].dropna().astype(int).tolist())
+    # A shop's smaller baskets join its other changes' sentences ("…; its last 3 orders were 20% smaller").
+    baskets = {
+        int(row["retailer_id"]): row["evidence"].get("last_3_basket_change_pct")
+        for row in changes[changes["kind"] == "basket_shrink"].to_dict("records")
+    }
+    money = settings.RETAILIQ_CURRENCY
     out = []
     for row, shop_row in zip(changes.to_dict("records"), has_shop, strict=True):
         if shop_row and int(row["retailer_id"]) in shops:
-            out.append(shop_change(row, shop=shops[int(row["retailer_id"])]))
-        elif not shop_row and pd.notna(row.get("product_id")) and int(row["product_id"]) in products:
+            shop_id = int(row["retailer_id"])
+            out.append(shop_change(row, shop=shops[shop_id], money=money, basket_change_pct=baskets.get(shop_id)))
+        elif not shop_row and row.get("product_id") is not None and int(row["product_id"]) in products:
             out.append(product_change(row, product=products[int(row["product_id"])]))
     return out
 

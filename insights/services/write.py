@@ -100,6 +100,7 @@ SEGMENT_FIELDS = [
     "as_of",
     "segment",
     "segment_label",
+    "cluster_label",
     "recency_days",
     "frequency",
     "monetary",
@@ -126,6 +127,7 @@ def segments_write(*, model_version_id: int | None, rows: pd.DataFrame) -> int:
             as_of=row["as_of"],
             segment=str(row["segment"])[:48],
             segment_label=str(row.get("segment_label") or row["segment"])[:120],
+            cluster_label=str(row.get("cluster_label") or "")[:120],
             recency_days=_number(row.get("recency_days")),
             frequency=_number(row.get("frequency")),
             monetary=_number(row.get("monetary")),
@@ -149,10 +151,12 @@ def segments_write(*, model_version_id: int | None, rows: pd.DataFrame) -> int:
     return len(objects)
 
 
-def _profile_list(value) -> list[float]:
+def _profile_list(value) -> list[float | None]:
+    """A profile as JSON: indices rounded, a month not seen yet as null."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
-    return [round(float(v), 4) for v in list(value)]
+    numbers = [_number(v, None) for v in list(value)]
+    return [None if v is None else round(v, 4) for v in numbers]
 
 
 def profiles_write(*, model_version_id: int | None, rows: pd.DataFrame) -> int:
@@ -166,8 +170,8 @@ def profiles_write(*, model_version_id: int | None, rows: pd.DataFrame) -> int:
         defaults = {
             "model_version_id": model_version_id,
             "as_of": row.get("as_of") or now.date(),
-            "weekday": _profile_list(row.get("weekday")),
-            "month_profile": _profile_list(row.get("month")),
+            "weekday": _profile_list(row.get("weekday_profile")),
+            "month_profile": _profile_list(row.get("month_profile")),
             "festival_sensitivity": _number(row.get("festival_sensitivity"), None),
             "abc": str(row.get("abc") or "")[:1],
             "xyz": str(row.get("xyz") or "")[:1],
