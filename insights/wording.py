@@ -127,6 +127,10 @@ def _anomaly_evidence(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _pct(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and value == value else None
 
@@ -158,7 +162,7 @@ def shop_change(
         )
         action = "Call before it lapses"
     elif kind == "basket_shrink":
-        title = f"{name}'s last 3 orders were {abs(basket or 0):.0f}% smaller than usual"
+        title = f"{possessive(name)} last 3 orders were {abs(basket or 0):.0f}% smaller than usual"
         body = (
             f"{money} {float(evidence.get('last_3_basket_value') or 0):,.0f} an order on average against a usual "
             f"{money} {float(evidence.get('usual_basket_value') or 0):,.0f}, over {evidence.get('orders_seen', '?')} "
