@@ -96,3 +96,42 @@ def score(*, as_of: dt.date = AS_OF, key: str = "1") -> Job:
 def scored(patterns):
     train_and_score()
     return patterns
+
+
+def stored_insight(key: str, kind: str, subject_kind: str, severity: int = 2, **fields) -> "Insight":
+    from insights.models import Insight
+
+    return Insight.objects.create(
+        as_of=AS_OF, key=key, kind=kind, subject_kind=subject_kind, severity=severity, score=fields.pop("score", 1.0),
+        title=fields.pop("title", key), body="evidence in words", action="Call", evidence={"days": 35}, **fields,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def stored(marketplace):
+    """Insights as a run of the untrained baseline stores them, without running one: shop A's churn risk, shop
+    B's spike, vendor 1's product spike in a region, vendor 2's level shift, a marketplace movement; and both
+    shops' segments in February and March (shop B moved)."""
+    from insights.models import RetailerSegment
+
+    m = marketplace
+    m.churn_a = stored_insight(
+        f"churn_risk:r{m.shop_a.pk}", "churn_risk", "retailer", 3, retailer=m.shop_a,
+        title="Alpha Kirana Store has not ordered for 35 days — call",
+    )  # fmt: skip
+    m.spike_b = stored_insight(f"spike:r{m.shop_b.pk}", "spike", "retailer", 2, retailer=m.shop_b)
+    m.spike_p1 = stored_insight(
+        f"spike:p{m.product_1.pk}:Pune", "spike", "product", 3, product=m.product_1, vendor=m.vendor_1, region="Pune",
+        title="Sunrise Basmati Rice 5 kg sold 3.2x its expected week in Pune with no promotion",
+    )  # fmt: skip
+    m.shift_p2 = stored_insight(
+        f"level_shift:p{m.product_2.pk}", "level_shift", "product", 1, product=m.product_2, vendor=m.vendor_2
+    )
+    m.market = stored_insight("segment_shift:a>b", "segment_shift", "marketplace", 1)
+    for shop, before, now in ((m.shop_a, "loyal", "lapsing"), (m.shop_b, "loyal", "loyal")):
+        for month, segment in ((dt.date(2026, 2, 1), before), (dt.date(2026, 3, 1), now)):
+            RetailerSegment.objects.create(
+                retailer=shop, month=month, as_of=month, segment=segment, segment_label=segment.title(),
+                recency_days=3, frequency=20, monetary=9000, r_score=4, f_score=4, m_score=4,
+            )  # fmt: skip
+    return m
