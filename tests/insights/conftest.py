@@ -7,6 +7,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from insights.models import Insight
 from retailiq.orders.models import Order, OrderLine
 from retailiq.registry.models import Job, JobKind
 from retailiq.registry.services import scoring_job_create, scoring_job_run_here, training_job_run
@@ -98,9 +99,7 @@ def scored(patterns):
     return patterns
 
 
-def stored_insight(key: str, kind: str, subject_kind: str, severity: int = 2, **fields) -> "Insight":
-    from insights.models import Insight
-
+def stored_insight(key: str, kind: str, subject_kind: str, severity: int = 2, **fields) -> Insight:
     return Insight.objects.create(
         as_of=AS_OF, key=key, kind=kind, subject_kind=subject_kind, severity=severity, score=fields.pop("score", 1.0),
         title=fields.pop("title", key), body="evidence in words", action="Call", evidence={"days": 35}, **fields,
