@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from retailiq.accounts.models import Role
-from retailiq.core.errors import DomainError, Forbidden, NotFound
+from retailiq.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from retailiq.web.access import role_required
 from retailiq.web.errors import status_for
 from retailiq.web.htmx import is_htmx
@@ -125,7 +125,7 @@ def _month(raw: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(f"{raw}-01") if raw else None
     except ValueError:
-        return None
+        raise InvalidInput("month: write it as YYYY-MM.", field="month") from None
 
 
 @role_required(Role.ANALYST)
@@ -134,7 +134,8 @@ def segments_page(request: HttpRequest) -> HttpResponse:
     """Segment sizes in a month and the shops' movement from the month before, as a transition table."""
     error, status = "", 200
     try:
-        overview = segment_overview(user=request.user, month=_month(request.GET.get("month")))
+        month = _month(request.GET.get("month"))
+        overview = segment_overview(user=request.user, month=month)
     except DomainError as exc:
         error, status = exc.message, status_for(exc)
         overview = segment_overview(user=request.user)
