@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -30,6 +31,9 @@ def _show_all(request: HttpRequest) -> bool:
     return request.GET.get("all") == "1"
 
 
+# The feed answers what the person just did (a card marked useful, one dismissed): a browser going Back must ask
+# again rather than show the fragment it kept, or the card would read as before the click.
+@never_cache
 @role_required(*ALL_ROLES)
 @require_GET
 def feed_panel(request: HttpRequest) -> HttpResponse:
@@ -38,6 +42,7 @@ def feed_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/_feed_panel.html", {"feed": feed, "next": request.headers.get("HX-Current-URL")})
 
 
+@never_cache
 @role_required(*ALL_ROLES)
 @require_GET
 @vary_on_headers("HX-Request")
@@ -87,6 +92,7 @@ def _pattern_context(pattern) -> dict:
     }
 
 
+@never_cache
 @role_required(Role.RETAILER, Role.SALES_REP, Role.ANALYST)
 @require_GET
 def shop_pattern_page(request: HttpRequest, retailer_id: int) -> HttpResponse:

@@ -148,7 +148,8 @@ def shop_change(
     category = str(row.get("category") or "")
     basket = _pct(evidence.get("last_3_basket_change_pct"))
     basket = basket if basket is not None else basket_change_pct
-    smaller = f"; its last 3 orders were {abs(basket):.0f}% smaller" if basket is not None and basket < 0 else ""
+    # Only a change worth a sentence: a few percent either way is an ordinary week.
+    smaller = f"; its last 3 orders were {abs(basket):.0f}% smaller" if basket is not None and basket <= -15 else ""
     if kind == "churn_risk":
         cycles = int(evidence.get("cycles_missed") or 0)
         title = (
