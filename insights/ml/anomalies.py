@@ -1,10 +1,11 @@
 """Anomalies in order and demand series: spikes, drops and bursts that the series' own level, weekday pattern,
 festivals and promotions do not explain.
 
-Shipped method: the robust seasonal-trend residual z of :mod:`insights.ml.robust` (``method="robust"``). It
-was compared on the same injected anomalies with an LSTM autoencoder's reconstruction error and an
-IsolationForest over window features (``bench/anomaly_eval.py``, docs/benchmarks.md) and beat both; those
-candidates stay selectable through :class:`AnomalyConfig` so the comparison can be rerun.
+Shipped method: the robust seasonal-trend fit of :mod:`insights.ml.robust` (``method="robust"``), scored by
+each point's tail probability under the series' own scale and zero share. On the same injected anomalies
+(``bench/anomaly_eval.py``, docs/benchmarks.md) it beat an LSTM autoencoder's reconstruction error, an
+IsolationForest over window features and an ensemble of it with the forest on every data set, so it ships
+alone; the candidates stay selectable through :class:`AnomalyConfig` so the comparison can be rerun.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ def detect_anomalies(
     calendar: ``date, event`` rows, one per festival or holiday day.
     Returns one row per input row, in input order: ``series_id, date, value, expected, lower, upper, score``
     (higher = more anomalous; a robust z for the shipped method), ``flag`` (score at or above the threshold and
-    not explained), ``direction`` ('spike', 'drop' or '' when not flagged) and ``explained_by`` ('' or
-    'promotion' / the exog column / 'festival:<event>' for a point that only the known driver explains).
+    not explained), ``direction`` ('spike', 'drop' or '' when not flagged) and ``explained_by`` ('' or, for a
+    point the plain seasonal fit would flag but the known drivers explain: 'promotion' (exog columns named
+    on_promotion/promo/promotion; other exog columns by their name), 'festival:<event>' (the calendar's event
+    name), or 'market-wide' (a period in which most series moved alike, ten series or more)).
     """
     config = config or AnomalyConfig()
     exog = list(exog or [])

@@ -1,7 +1,7 @@
 """Retailer segments: RFM segments with stable codes, and behavioural clusters named from their centroids.
 
 RFM scores are quintiles (1-5) over the shops with orders. The segment is the first rule a shop meets, in the
-order of ``SEGMENT_RULES``, so a code always means the same thing. Clusters are KMeans (seeded) on standardised
+order of ``SEGMENT_LABELS`` (see :func:`rfm_segment`), so a code always means the same thing. Clusters are KMeans (seeded) on standardised
 behaviour (log order interval, log basket value, categories per order, interval regularity); each cluster is
 named from its centroid in words of cadence and basket size ("Weekly stock-up", "Monthly top-up").
 """
@@ -21,6 +21,7 @@ SEGMENT_LABELS = {
     "big_occasional": "Big occasional",
     "loyal": "Loyal regulars",
     "small_frequent": "Small frequent",
+    "regular": "Regulars",
     "occasional": "Occasional",
 }
 FEATURES = ["log_interval", "log_basket", "categories_per_order", "interval_cv"]
@@ -76,7 +77,7 @@ def rfm_segment(row: pd.Series, median_basket: float) -> str:
         return "big_occasional"
     if row["f_score"] >= 4:
         return "small_frequent" if row["basket_value"] <= 0.67 * median_basket else "loyal"
-    return "occasional"
+    return "regular" if usual <= 45 else "occasional"
 
 
 def cadence_word(interval_days: float) -> str:
@@ -127,8 +128,12 @@ def cluster_shops(per_shop: pd.DataFrame, *, n_clusters: int, seed: int) -> tupl
     else:
         scaler = StandardScaler().fit(features)
         model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(scaler.transform(features))
-        labels = model.labels_
         centroids = pd.DataFrame(scaler.inverse_transform(model.cluster_centers_), columns=FEATURES)
+        # Numbered from the most frequent orderers to the least, so cluster 0 means the same kind of shop
+        # whatever order KMeans found them in.
+        order = np.argsort(centroids["log_interval"].to_numpy(), kind="stable")
+        labels = np.argsort(order)[model.labels_]
+        centroids = centroids.iloc[order].reset_index(drop=True)
     median_basket = float(np.expm1(features["log_basket"].median()))
     return labels, cluster_names(centroids, median_basket)
 

@@ -65,3 +65,32 @@ def test_seasonality_profiles_show_the_weekday_peak_and_festival_sensitivity():
     assert len(row["weekday_profile"]) == 7 and len(row["month_profile"]) == 12
     assert row["festival_sensitivity"] == 2.0
     assert row["festival_detail"] == {"Diwali": 2.0}
+
+
+def test_forecasting_and_insights_share_one_demand_classifier():
+    from forecasting.ml import demand_class as forecasting_classes
+    from insights.ml import classify_demand
+    from mlkit import demand_class
+
+    assert forecasting_classes.classify is demand_class.classify is classify_demand
+
+
+def test_a_product_whose_trend_turns_gets_a_trend_break():
+    rng = np.random.default_rng(5)
+    steady = rng.poisson(200, 30).astype(float)
+    falling = 200 * np.exp(-0.25 * np.arange(1, 7)) * rng.uniform(0.97, 1.03, 6)
+    lines = product_lines({"soap": [*steady, *falling], "salt": list(rng.poisson(200, 36))}, {"soap": 1.0, "salt": 1.0})
+    changes = detect_changes(lines, as_of=START + pd.Timedelta(weeks=36))
+    soap = changes[changes["product_id"] == "soap"]
+    assert len(soap) == 1 and soap.iloc[0]["kind"] in {"trend_break", "level_shift"}
+    assert "salt" not in set(changes["product_id"])
+
+
+def test_seasonality_profiles_accept_a_long_series():
+    days = pd.date_range(START, periods=70, freq="D")
+    series = pd.DataFrame(
+        {"entity_kind": "product", "entity_id": 3, "date": days, "value": np.where(days.dayofweek == 0, 9.0, 1.0)}
+    )
+    row = seasonality_profiles(series, as_of=days[-1] + pd.Timedelta(days=1)).iloc[0]
+    assert row["peak_weekday"] == "Monday" and row["weekday_strength"] == 9.0
+    assert np.isnan(row["festival_sensitivity"])

@@ -37,6 +37,7 @@ def test_segments_get_stable_codes_and_readable_labels():
     assert set(result["segment_label"]) <= set(SEGMENT_LABELS.values())
     assert by_shop.loc[1, "cluster_label"].startswith("Weekly")
     assert by_shop.loc[3, "cluster_label"].startswith("Monthly")
+    assert by_shop.loc[1, "cluster"] < by_shop.loc[3, "cluster"]  # clusters numbered from the most frequent
     assert result[["r_score", "f_score", "m_score"]].isin(range(1, 6)).all().all()
     again = segment_retailers(marketplace(), as_of=AS_OF, n_clusters=3)
     pd.testing.assert_frame_equal(result, again)
