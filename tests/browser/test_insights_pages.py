@@ -5,8 +5,12 @@ vendor's product pattern page; the analysts' segment overview. Screenshots go to
 import datetime as dt
 
 import pytest
+from django.db.models import Count, F
 
 from insights.models import InsightFeedback
+from retailiq.accounts.models import User
+from retailiq.orders.models import Order, OrderLine
+from retailiq.retailers.models import Retailer
 from tests.insights.conftest import train_and_score
 
 from .test_role_homes import demo_site, sign_in  # noqa: F401  (fixture)
@@ -18,7 +22,19 @@ PANEL = "[aria-labelledby=insights-title]"
 
 @pytest.fixture
 def scored_site(demo_site):  # noqa: F811
-    train_and_score(as_of=dt.date.today())
+    """The tiny demo with two patterns made plain: one of the rep's shops cancelled its orders of the last five
+    weeks (it reads as lapsing), and the vendor's best-selling product sold six times its usual last week."""
+    today = dt.date.today()
+    shop = Retailer.objects.filter(assigned_rep__username="rep").order_by("pk").first()
+    Order.objects.filter(retailer=shop, placed_at__date__gte=today - dt.timedelta(days=35)).update(status="cancelled")
+    vendor = User.objects.get(username="vendor").vendor
+    product = (
+        OrderLine.objects.filter(product__vendor=vendor).values("product").annotate(n=Count("pk")).order_by("-n")[0]
+    )["product"]
+    OrderLine.objects.filter(product_id=product, placed_on__gte=today - dt.timedelta(days=7)).update(
+        quantity=F("quantity") * 6
+    )
+    train_and_score(as_of=today)
     return demo_site
 
 
