@@ -38,7 +38,8 @@ def classify_products(
 
     Columns: product_id, abc ('A' the products making the first 80% of value, 'B' the next 15%, 'C' the rest),
     xyz ('X' CV of periodic demand <= 0.5, 'Y' <= 1.0, 'Z' above), demand_class ('smooth', 'erratic',
-    'intermittent', 'lumpy', or 'no demand' for a product sold only in a period cut short by as_of), value, value_share, cv, adi, cv2, periods.
+    'intermittent', 'lumpy', or 'no demand' for a product sold only in a period cut short by as_of), value,
+    value_share, cv, adi, cv2, periods.
     """
     as_of = pd.Timestamp(as_of)
     lines = check_lines(lines, ["product_id", "date", "quantity", "value"])
