@@ -74,7 +74,7 @@ class NavEntry:
 class HomePanel:
     """A card on a role's home, filled after the page by HTMX from the capability's own fragment."""
 
-    role: str  # the home it joins: "retailer", "vendor", "sales_rep"
+    role: str  # the home it joins: "retailer", "vendor", "sales_rep", "analyst"
     title: str
     url_name: str  # the fragment the card loads
     slug: str  # the card's heading id is "<slug>-title"

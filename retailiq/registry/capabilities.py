@@ -11,7 +11,7 @@ from .adapters import SCORE, TRAIN, HomePanel, Metric, NavEntry, registered_adap
 
 # Announced before their code exists: the models page and the analyst's home say "not built
 # yet" for these until an adapter registers under the same name.
-PLANNED = {"insights": "Order-pattern insights"}
+PLANNED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reorder",
     "recommendations",
     "optimization",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from retailiq.registry import capabilities
 from retailiq.registry.models import Job, ModelStatus, ModelVersion
 from tests import factories as f
 
@@ -41,7 +42,8 @@ def test_imports_empty_state_says_how_data_gets_in(marketplace, client):
     assert "No imports yet" in body and "manage.py generate_demo_data" in body and "CSV" in body
 
 
-def test_models_show_the_serving_version_and_its_headline_metrics(marketplace, client):
+def test_models_show_the_serving_version_and_its_headline_metrics(marketplace, client, monkeypatch):
+    monkeypatch.setitem(capabilities.PLANNED, "pricing", "Dynamic pricing")  # announced, no model code yet
     ModelVersion.objects.create(
         capability="forecasting",
         algorithm="lightgbm",

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from forecasting.models import DemandForecast
+from insights.models import Insight, PatternProfile, RetailerSegment, SeriesAnomaly
 from optimization.models import Plan, PlanLine, StockoutRisk
 from recommendations.models import Recommendation, RecommendationFeedback
 from reorder.models import CallOutcome, ReorderPrediction
@@ -144,6 +145,28 @@ def _plan_line(*, product: Product, vendor: Vendor) -> PlanLine:
     )  # fmt: skip
 
 
+def _insight(**subject) -> Insight:
+    return Insight.objects.create(
+        as_of=TODAY, key=f"later:{sorted(subject)}", kind="spike", subject_kind="product", severity=2, score=4.5,
+        title="Sold 3.2x its expected week", **subject,
+    )  # fmt: skip
+
+
+def _segment(retailer: Retailer) -> RetailerSegment:
+    return RetailerSegment.objects.create(
+        retailer=retailer, month=TODAY.replace(day=1), as_of=TODAY, segment="loyal", segment_label="Loyal regulars",
+        recency_days=3, frequency=12, monetary=900, r_score=4, f_score=4, m_score=3,
+    )  # fmt: skip
+
+
+def _anomaly(**subject) -> SeriesAnomaly:
+    key = f"r{subject['retailer'].pk}" if "retailer" in subject else f"p{subject['product'].pk}"
+    return SeriesAnomaly.objects.create(
+        as_of=TODAY, series_kind="retailer" if "retailer" in subject else "product", series_key=key, date=TODAY,
+        value=30, expected=10, lower=6, upper=14, score=6.2, direction="spike", **subject,
+    )  # fmt: skip
+
+
 Imported = tuple[Product, Retailer, Vendor, Order]
 # (model the batch created, its reverse relation) -> a row recorded after the batch that refers to it
 LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
@@ -169,7 +192,15 @@ LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Product, "retailer_sales"): lambda b: _rollup(RetailerProductSales, retailer=f.RetailerFactory(), product=b[0]),
     (Retailer, "daily_sales"): lambda b: _rollup(RetailerDailySales, retailer=b[1], product=f.ProductFactory()),
     (Retailer, "product_sales"): lambda b: _rollup(RetailerProductSales, retailer=b[1], product=f.ProductFactory()),
+    (Product, "insights"): lambda b: _insight(product=b[0], vendor=f.VendorFactory()),
+    (Product, "insight_profile"): lambda b: PatternProfile.objects.create(as_of=TODAY, product=b[0]),
+    (Product, "series_anomalies"): lambda b: _anomaly(product=b[0]),
     (Retailer, "users"): lambda b: f.RetailerUserFactory(retailer=b[1]),
+    (Retailer, "insights"): lambda b: _insight(retailer=b[1]),
+    (Retailer, "insight_segments"): lambda b: _segment(b[1]),
+    (Retailer, "insight_profile"): lambda b: PatternProfile.objects.create(as_of=TODAY, retailer=b[1]),
+    (Retailer, "series_anomalies"): lambda b: _anomaly(retailer=b[1]),
+    (Vendor, "insights"): lambda b: _insight(vendor=b[2]),
     (Retailer, "recommendations"): lambda b: _recommendation(retailer=b[1], product=f.ProductFactory()),
     (Retailer, "recommendation_feedback"): lambda b: _feedback(retailer=b[1], product=f.ProductFactory()),
     (Retailer, "orders"): lambda b: _later_order(retailer=b[1], product=f.ProductFactory()).order,

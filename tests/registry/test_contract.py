@@ -53,6 +53,10 @@ CASES = {
         params={"history_days": 140, "n_estimators": 20, "step_days": 7, "test_cutoffs": 2},
         inputs=lambda pair_id, as_of: {"pair_ids": [pair_id], "as_of": as_of},
     ),
+    "insights": Case(
+        params={"history_days": 200},
+        inputs=lambda retailer_id, as_of: {"retailer_id": retailer_id, "as_of": as_of},
+    ),
 }
 
 # The capabilities of installed apps; test stand-ins registered by other tests are left out.

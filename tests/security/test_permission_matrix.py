@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from forecasting.models import DemandForecast
+from insights.models import Insight
 from optimization.models import Plan
 from retailiq.imports.models import ImportBatch
 from retailiq.inventory.models import PurchaseOrder, StockLevel, StockMovement
@@ -66,6 +67,12 @@ MATRIX = {
     "plans/<int:plan_id>/promote/": "lffyyffyy",
     "plans/<int:plan_id>/drafts/": "lffyxffyy",
     "plans/<int:plan_id>/drafts.csv": "lffyxffyy",
+    "insights/": "lyyyyyyyy",
+    "insights/panel/": "lyyyyyyyy",
+    "insights/<int:insight_id>/feedback/": "lyyyyyyyy",
+    "insights/shops/<int:retailer_id>/": "lyxffyxyy",
+    "insights/products/<int:product_id>/": "lffyxffyy",
+    "analyst/segments/": "lffffffyy",
     "analyst/models/": "lffffffyy",
     "analyst/models/train/": "lffffffyy",
     "analyst/models/score/": "lffffffyy",
@@ -114,6 +121,9 @@ MATRIX = {
     "api/v1/optimization/plans/<int:plan_id>/scenarios": "lxxyxxxyy",
     "api/v1/optimization/plans/<int:plan_id>/promote": "lyyyyyyyy",
     "api/v1/optimization/plans/<int:plan_id>/drafts": "lxxyxxxyy",
+    "api/v1/insights": "lyyyyyyyy",
+    "api/v1/insights/<int:insight_id>/feedback": "lyyyyyyyy",
+    "api/v1/segments": "lyyffyyyy",
     "api/v1/imports/": "lffffffyy",
     "api/v1/imports/<int:pk>/": "lffffffyy",
     "api/v1/imports/<int:pk>/issues/": "lffffffyy",
@@ -198,6 +208,10 @@ def world(marketplace):
     )
     purchase = PurchaseOrder.objects.create(number="PO-A-1", vendor=m.vendor_1, warehouse=m.order_a.warehouse)
     plan = Plan.objects.create(name="Side A", created_by=m.vendor_user_1, vendor=m.vendor_1, as_of=day)
+    insight = Insight.objects.create(
+        as_of=day, key=f"churn_risk:r{m.shop_a.pk}", kind="churn_risk", subject_kind="retailer", retailer=m.shop_a,
+        severity=3, score=0.9, title="Side A's shop is lapsing",
+    )  # fmt: skip
     batch = ImportBatch.objects.create(
         original_name="a.csv", size_bytes=1, sha256="0" * 64, uploaded_by=m.analyst, created_at=timezone.now()
     )
@@ -208,6 +222,7 @@ def world(marketplace):
             "retailer_id": m.shop_a.pk,
             "product_id": m.product_1.pk,
             "plan_id": plan.pk,
+            "insight_id": insight.pk,
             "table": "forecast",
             "vendors": m.vendor_1.pk,
             "products": m.product_1.pk,

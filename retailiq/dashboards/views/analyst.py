@@ -9,6 +9,7 @@ from django.shortcuts import render
 from retailiq.accounts.models import Role
 from retailiq.imports.progress import import_pace
 from retailiq.imports.selectors import import_batch_list
+from retailiq.registry.capabilities import home_panels
 from retailiq.rollups.selectors import retailer_sales_for_user
 from retailiq.web.access import role_required
 from retailiq.web.cache import cached_for_user
@@ -55,6 +56,7 @@ def analyst_home(request: HttpRequest) -> HttpResponse:
             "recent_imports": imports,
             "running_imports": [(b, import_pace(b)) for b in imports if b.state in ("queued", "running")],
             "top_retailer_days": analyst_data.TOP_RETAILER_DAYS,
+            "panels": home_panels(Role.ANALYST),
         }
         return render(request, "dashboards/analyst_home.html", context)
 
