@@ -1,8 +1,13 @@
-"""Daily product demand of a generated demo marketplace as a long CSV, without a
-database, for bench/forecast_eval.py:
+"""Daily (or weekly) product demand of a generated demo marketplace as a long CSV,
+without a database, for bench/forecast_eval.py:
 
     .venv/bin/python bench/demo_series.py --size large --out /tmp/demo_large_daily.csv.gz
-                                          [--seed 7] [--end 2026-06-30]
+                                          [--seed 7] [--end 2026-06-30] [--days N] [--freq D|W]
+
+--days replaces the size's history length (e.g. 1,092 days: three years of the `large`
+shape); --freq W sums each product's days into weeks starting Monday (partial weeks at
+either end dropped), with the week's mean price and the share of its days under a
+promotion or an event.
 
 Demand is what retailers ordered: lines of sale orders that were not cancelled. Returns
 are separate orders (kind "return") and cancelled orders keep their lines with status
@@ -15,6 +20,7 @@ whether a festival or holiday window covers the day (event).
 import argparse
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,17 +69,45 @@ def daily_demand(size: str, *, seed: int, end: dt.date) -> pd.DataFrame:
     )
 
 
+def weekly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Weeks starting Monday; only weeks with all seven days."""
+    day = pd.to_datetime(frame["date"])
+    week = day - pd.to_timedelta(day.dt.dayofweek, unit="D")
+    grouped = frame.assign(week=week).groupby(["product_id", "week"])
+    result = grouped.agg(
+        units=("units", "sum"),
+        price=("price", "mean"),
+        promo=("promo", "mean"),
+        event=("event", "mean"),
+        n=("units", "size"),
+    ).reset_index()
+    result = result[result.pop("n") == 7].rename(columns={"week": "date"})
+    result["date"] = result["date"].dt.date
+    result["price"] = result["price"].round(2)
+    return result[["product_id", "date", "units", "price", "promo", "event"]]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="large")
     parser.add_argument("--out", type=Path, default=Path("/tmp/demo_large_daily.csv.gz"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 6, 30))
+    parser.add_argument("--days", type=int, default=0, help="history length in days (0: the size's own)")
+    parser.add_argument("--freq", choices=("D", "W"), default="D")
     args = parser.parse_args(argv)
-    frame = daily_demand(args.size, seed=args.seed, end=args.end)
+    size = args.size
+    if args.days:
+        # The same shape (vendors, retailers, products) over a longer or shorter history.
+        size = f"{args.size}_{args.days}d"
+        SIZES[size] = replace(SIZES[args.size], days=args.days)
+    frame = daily_demand(size, seed=args.seed, end=args.end)
+    if args.freq == "W":
+        frame = weekly(frame)
     frame.to_csv(args.out, index=False)
     print(
-        f"{args.out}: {frame['product_id'].nunique()} products x {frame['date'].nunique()} days, "
+        f"{args.out}: {frame['product_id'].nunique()} products x {frame['date'].nunique()} "
+        f"{'weeks' if args.freq == 'W' else 'days'}, "
         f"{int(frame['units'].sum()):,} units sold"
     )
 

@@ -37,6 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from bench import peers  # noqa: E402
 from forecasting.ml.backtest import BacktestResult, rolling_origin  # noqa: E402
 from forecasting.ml.ensemble import EnsembleOptions, nested_ensemble  # noqa: E402
 from forecasting.ml.matrix import DemandMatrix, matrix_from_long  # noqa: E402
@@ -54,6 +55,7 @@ RETAILIQ = {
 }
 PEERS = {
     "statsforecast_autoets": "bench.peers.StatsForecastAutoETS",
+    "statsforecast_mstl": "bench.peers.StatsForecastMSTL",
     "mlforecast_lgbm": "bench.peers.MLForecastLightGBM",
 }
 ENSEMBLE = "retailiq_ensemble"
@@ -125,6 +127,7 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
         "cnn_lstm": {"epochs": args.epochs},
         "mlforecast_lgbm": {"n_jobs": args.threads},
         "statsforecast_autoets": {"n_jobs": args.threads, "max_history": args.ets_history or None},
+        "statsforecast_mstl": {"n_jobs": args.threads},
     }
     paths = {**RETAILIQ, **PEERS}
     factories = {name: _factory(paths[name], **options.get(name, {})) for name in wanted if name != ENSEMBLE}
@@ -165,17 +168,44 @@ def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: ar
     ]
     for name, values in rows.items():
         lines.append(f"{name:<22}" + "".join(f"{values[c]:>12.4f}" for c in COLUMNS))
-    if ENSEMBLE in rows and "seasonal_naive" in rows:
-        gain = 1 - rows[ENSEMBLE]["rmsse"] / rows["seasonal_naive"]["rmsse"]
-        lines.append(f"{ENSEMBLE} RMSSE vs seasonal_naive: {gain:+.1%} better")
-    for peer in PEERS:
-        if ENSEMBLE in rows and peer in rows:
-            gain = 1 - rows[ENSEMBLE]["rmsse"] / rows[peer]["rmsse"]
-            lines.append(f"{ENSEMBLE} RMSSE vs {peer}: {gain:+.1%} better")
+    lines.extend(goals(rows))
+    # The peers' settings at the first scored origin (each origin chooses from its own history).
+    first_cutoff = result.scored_folds[0].cutoff
+    for peer, setting in peers.settings(matrix.freq, first_cutoff).items():
+        if peer in rows or peer in result.errors:
+            lines.append(f"{peer}: {setting}")
     for name, error in result.errors.items():
         lines.append(f"{name}: left out, {error}")
     lines.append(f"wall time {seconds:.1f} s")
     return "\n".join(lines)
+
+
+GOAL_VS_SEASONAL_NAIVE = 0.8  # the ensemble's RMSSE at most this share of seasonal naive's
+GOAL_COVERAGE_POINTS = 0.03  # interval coverage within this of nominal
+
+
+def goals(rows: dict) -> list[str]:
+    """The accuracy goals, each met or not, in words."""
+    if ENSEMBLE not in rows:
+        return []
+    ours = rows[ENSEMBLE]
+    lines = []
+    if "seasonal_naive" in rows:
+        ratio = ours["rmsse"] / rows["seasonal_naive"]["rmsse"]
+        met = "met" if ratio <= GOAL_VS_SEASONAL_NAIVE else "NOT met"
+        lines.append(f"goal RMSSE <= {GOAL_VS_SEASONAL_NAIVE}x seasonal_naive: {ratio:.3f}x, {met}")
+    for peer in PEERS:
+        if peer in rows:
+            better = ours["rmsse"] < rows[peer]["rmsse"] and ours["wape"] < rows[peer]["wape"]
+            lines.append(
+                f"goal below {peer} on RMSSE and WAPE: {ours['rmsse']:.4f} vs {rows[peer]['rmsse']:.4f}, "
+                f"{ours['wape']:.4f} vs {rows[peer]['wape']:.4f}, {'met' if better else 'NOT met'}"
+            )
+    for level in (80, 95):
+        cover = ours[f"coverage_{level}"]
+        met = abs(cover - level / 100) <= GOAL_COVERAGE_POINTS + 1e-9
+        lines.append(f"goal {level}% coverage within 3 points: {cover:.3f}, {'met' if met else 'NOT met'}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -102,6 +102,7 @@ class _Design:
     actual: np.ndarray  # rows x horizon, scaled, NaN where censored
     classes: np.ndarray
     rows: int
+    reference: np.ndarray  # rows x horizon, scaled: seasonal naive, the floor a member must beat
 
     @classmethod
     def of(cls, folds: list[Fold], members: list[str], season: int) -> "_Design":
@@ -111,7 +112,20 @@ class _Design:
         actual = np.concatenate([np.where(f.censored, np.nan, f.actual) for f in folds]) / scale
         forecasts = np.stack([np.concatenate([f.forecasts[m] for f in folds]) / scale for m in members])
         classes = np.concatenate([f.classes for f in folds])
-        return cls(forecasts[:, keep], actual[keep], classes[keep], int(keep.sum()))
+        reference = np.concatenate([_seasonal_naive(f, season) for f in folds]) / scale
+        return cls(forecasts[:, keep], actual[keep], classes[keep], int(keep.sum()), reference[keep])
+
+
+def _seasonal_naive(fold: Fold, season: int) -> np.ndarray:
+    """The seasonal-naive forecast of a fold: the member's own where it ran, else last
+    season repeated (the last value when the history is shorter than a season)."""
+    if "seasonal_naive" in fold.forecasts:
+        return fold.forecasts["seasonal_naive"]
+    horizon = fold.actual.shape[1]
+    if fold.history.shape[1] == 0:
+        return np.zeros_like(fold.actual, dtype=float)
+    period = season if fold.history.shape[1] >= season else 1
+    return np.tile(fold.history[:, -period:], int(np.ceil(horizon / period)))[:, :horizon].astype(float)
 
 
 def _fit_weights(design: _Design, rows: np.ndarray, options: EnsembleOptions) -> list[float]:
@@ -121,29 +135,38 @@ def _fit_weights(design: _Design, rows: np.ndarray, options: EnsembleOptions) ->
     if not valid.any():
         return [1.0 / n_members] * n_members
     scored_rows = valid.any(axis=1)
-    per_member_rmsse = np.array(
-        [
-            np.sqrt(metrics.row_nanmean(np.where(valid, (f - actual) ** 2, np.nan))[scored_rows]).mean()
-            for f in forecasts
-        ]
-    )
+
+    def rmsse(forecast: np.ndarray) -> float:
+        return float(
+            np.sqrt(metrics.row_nanmean(np.where(valid, (forecast - actual) ** 2, np.nan))[scored_rows]).mean()
+        )
+
+    per_member_rmsse = np.array([rmsse(f) for f in forecasts])
+    # A member whose backtest here is worse than seasonal naive gets no weight here: it can
+    # only earn weight in a least-squares blend by fitting the calibration weeks' noise.
+    # If every member is worse, the best of them serves alone.
+    eligible = per_member_rmsse <= rmsse(design.reference[rows]) * (1 + 1e-9)
+    if not eligible.any():
+        eligible = per_member_rmsse == per_member_rmsse.min()
     if options.method in ("convex", "nnls"):
-        design, target = forecasts[:, valid].T, actual[valid]
+        chosen = np.flatnonzero(eligible)
+        weights = np.zeros(n_members)
+        design, target = forecasts[chosen][:, valid].T, actual[valid]
         if options.method == "convex":
             # The weights must sum to one: a heavily weighted extra row pins the sum, so
             # the fit chooses between members instead of rescaling them (which learns the
             # level drift of the calibration weeks and over- or under-shoots the next ones).
             pin = 100.0 * np.sqrt(np.sum(target**2) + np.sum(design**2))
-            design = np.vstack([design, np.full((1, n_members), pin)])
+            design = np.vstack([design, np.full((1, chosen.size), pin)])
             target = np.append(target, pin)
-        weights, _ = nnls(design, target)
+        weights[chosen], _ = nnls(design, target)
         if weights.sum() > 0:
             if options.method == "convex":
                 weights = weights / weights.sum()
             return [float(w) for w in weights]
     elif options.method != "inverse":
         raise ValueError(f"Unknown weight method '{options.method}'; expected one of {', '.join(WEIGHT_METHODS)}.")
-    best = np.argsort(per_member_rmsse)[: options.top_k]
+    best = np.argsort(np.where(eligible, per_member_rmsse, np.inf))[: min(options.top_k, int(eligible.sum()))]
     weights = np.zeros(n_members)
     weights[best] = 1.0 / np.maximum(per_member_rmsse[best], 1e-9) ** 2
     return [float(w) for w in weights / weights.sum()]

@@ -3,7 +3,7 @@ training and recursive forecasting build them the same way, and a period only ev
 earlier periods (no look-ahead). Daily and weekly data get their own lags and windows.
 Plain NumPy/pandas, no Django."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -13,18 +13,66 @@ import pandas as pd
 class FeatureSpec:
     lags: tuple[int, ...]
     windows: tuple[int, int]  # a short and a long rolling mean; their ratio is the momentum
+    # Last year's demand around the same period: a lag of a year (52 weeks; 364 days, so the
+    # weekday matches) and the mean of the `yearly_span` periods centred on it. Empty when
+    # the history is too short for the model to learn what a year ago says.
+    yearly_lags: tuple[int, ...] = ()
+    yearly_span: int = 0
+    fourier: int = 0  # sin/cos pairs of the day of the year (smooth yearly shape)
+
+    @property
+    def yearly(self) -> bool:
+        return bool(self.yearly_lags)
 
     @property
     def max_lookback(self) -> int:
-        return max(max(self.lags), max(self.windows))
+        yearly = max(self.yearly_lags) + self.yearly_span // 2 if self.yearly_lags else 0
+        return max(max(self.lags), max(self.windows), yearly)
+
+    def as_dict(self) -> dict:
+        return {
+            "lags": list(self.lags),
+            "windows": list(self.windows),
+            "yearly_lags": list(self.yearly_lags),
+            "yearly_span": self.yearly_span,
+            "fourier": self.fourier,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FeatureSpec":
+        return cls(
+            lags=tuple(data["lags"]),
+            windows=tuple(data["windows"]),
+            yearly_lags=tuple(data.get("yearly_lags", ())),
+            yearly_span=int(data.get("yearly_span", 0)),
+            fourier=int(data.get("fourier", 0)),
+        )
 
 
 SPECS = {
     "D": FeatureSpec(lags=(1, 2, 7, 14, 28), windows=(7, 28)),
-    # A year of weekly history is often all there is: a lag of 52 would leave nothing to learn from.
+    # Without a year of history to learn from, a lag of 52 would leave nothing to learn.
     "W": FeatureSpec(lags=(1, 2, 3, 4, 8, 13), windows=(4, 13)),
 }
 MAX_LOOKBACK = SPECS["D"].max_lookback
+YEAR = {"D": 364, "W": 52}  # a year in periods; 364 days is 52 whole weeks, so weekdays line up
+YEARLY_SPAN = {"D": 7, "W": 3}
+# Yearly features need the year itself plus this many periods of rows that can see it:
+# with fewer, a lag of a year is all missing or rests on a handful of weeks.
+YEARLY_TRAINING_ROWS = {"D": 182, "W": 26}
+YEARLY_FOURIER = {"D": 3, "W": 3}
+HOLIDAY_DRIVERS = ("event",)  # exogenous columns that mark festival or holiday periods
+
+
+def spec_for(freq: str, n_periods: int) -> FeatureSpec:
+    """The feature spec the history allows: the base spec, plus last year's demand,
+    Fourier terms of the year and the holiday calendar once the history holds a year
+    and enough periods after it to learn from."""
+    base = SPECS[freq]
+    if n_periods < YEAR[freq] + YEARLY_SPAN[freq] // 2 + YEARLY_TRAINING_ROWS[freq]:
+        return base
+    return replace(base, yearly_lags=(YEAR[freq],), yearly_span=YEARLY_SPAN[freq], fourier=YEARLY_FOURIER[freq])
+
 
 # Feature name prefix -> the driver a person would name.
 DRIVER_OF_FEATURE_PREFIX = {
@@ -36,6 +84,9 @@ DRIVER_OF_FEATURE_PREFIX = {
     "month_end": "month start/end",
     "month": "season",
     "week": "season",
+    "year_": "season",
+    "last_year": "season",
+    "to_christmas": "festivals and holidays",
     "price": "price",
     "promo": "promotion",
     "event": "festivals and holidays",
@@ -58,10 +109,20 @@ def history_features(values: np.ndarray, spec: FeatureSpec = SPECS["D"]) -> dict
     short, long = spec.windows
     # Momentum: the short window against the long one (1.0 = flat).
     features["trend"] = (features[f"mean_{short}"] + 0.1) / (features[f"mean_{long}"] + 0.1)
+    for k in spec.yearly_lags:
+        half = spec.yearly_span // 2
+        features[f"last_year_{k}"] = padded[:, lookback - k : lookback - k + n_days]
+        # Last year's level around the same period, less noisy than the single lag, and
+        # the growth since: this year's short window against the same window a year ago.
+        around = (cumulative[:, end - k + half + 1] - cumulative[:, end - k - half]) / (2 * half + 1)
+        features[f"last_year_mean_{k}"] = np.where(end - k - half >= lookback, around, np.nan)
+        ago = (cumulative[:, end - k] - cumulative[:, end - k - short]) / short
+        ago = np.where(end - k - short >= lookback, ago, np.nan)
+        features[f"last_year_growth_{k}"] = (features[f"mean_{short}"] + 0.1) / (ago + 0.1)
     return features
 
 
-def calendar_features(days: pd.DatetimeIndex, freq: str = "D") -> dict[str, np.ndarray]:
+def calendar_features(days: pd.DatetimeIndex, freq: str = "D", *, fourier: int = 0) -> dict[str, np.ndarray]:
     features = {
         "month": np.asarray(days.month),
         "week": days.isocalendar().week.to_numpy(dtype=int),
@@ -70,7 +131,34 @@ def calendar_features(days: pd.DatetimeIndex, freq: str = "D") -> dict[str, np.n
         features["dow"] = np.asarray(days.dayofweek)
         features["month_start"] = np.asarray(days.is_month_start, dtype=int)
         features["month_end"] = np.asarray(days.is_month_end, dtype=int)
+    if fourier:
+        features.update(year_fourier(days, fourier))
+        features["to_christmas"] = periods_to_christmas(days, freq)
     return features
+
+
+def year_fourier(days: pd.DatetimeIndex, pairs: int) -> dict[str, np.ndarray]:
+    """sin/cos of the position in the year, `pairs` harmonics: a smooth yearly shape that
+    a tree can split on with fewer rows than the 52 separate weeks need."""
+    phase = 2 * np.pi * (np.asarray(days.dayofyear) - 1) / 365.25
+    result = {}
+    for k in range(1, pairs + 1):
+        result[f"year_sin_{k}"] = np.sin(k * phase)
+        result[f"year_cos_{k}"] = np.cos(k * phase)
+    return result
+
+
+def periods_to_christmas(days: pd.DatetimeIndex, freq: str) -> np.ndarray:
+    """Signed distance to the nearest 25 December in periods (negative before it). Week of
+    the year drifts by a day or two a year against the holiday; this does not, so the
+    run-up and the slump after it line up across years."""
+    days = pd.DatetimeIndex(days)
+    this_year = pd.to_datetime({"year": days.year, "month": 12, "day": 25})
+    last_year = pd.to_datetime({"year": days.year - 1, "month": 12, "day": 25})
+    ahead = (days - pd.DatetimeIndex(this_year)).days.to_numpy()
+    behind = (days - pd.DatetimeIndex(last_year)).days.to_numpy()
+    nearest = np.where(np.abs(ahead) <= np.abs(behind), ahead, behind)
+    return nearest / (7.0 if freq == "W" else 1.0)
 
 
 def feature_table(
@@ -82,12 +170,21 @@ def feature_table(
     static: dict[str, np.ndarray] | None = None,
     day_slice: slice = slice(None),
     freq: str = "D",
+    spec: FeatureSpec | None = None,
 ) -> pd.DataFrame:
     """Rows series-major for the chosen periods. exogenous: name -> series x period array
-    aligned with `days` (price, promotion, events); static: name -> per-series codes."""
+    aligned with `days` (price, promotion, events); static: name -> per-series codes.
+    spec: the lags and windows (default: the frequency's base spec)."""
     return pd.DataFrame(
         feature_columns(
-            values, days, series_codes=series_codes, exogenous=exogenous, static=static, day_slice=day_slice, freq=freq
+            values,
+            days,
+            series_codes=series_codes,
+            exogenous=exogenous,
+            static=static,
+            day_slice=day_slice,
+            freq=freq,
+            spec=spec,
         )
     )
 
@@ -101,18 +198,26 @@ def feature_columns(
     static: dict[str, np.ndarray] | None = None,
     day_slice: slice = slice(None),
     freq: str = "D",
+    spec: FeatureSpec | None = None,
 ) -> dict[str, np.ndarray]:
     """feature_table's columns as plain arrays: recursive forecasting builds one row per
     series and step, where a DataFrame would cost more than the model's prediction."""
-    spec = SPECS[freq]
+    spec = spec or SPECS[freq]
     history = {name: array[:, day_slice] for name, array in history_features(values, spec).items()}
     chosen_days = days[day_slice]
     n_series, n_days = len(series_codes), len(chosen_days)
     columns: dict[str, np.ndarray] = {name: array.ravel() for name, array in history.items()}
-    for name, array in calendar_features(chosen_days, freq).items():
+    for name, array in calendar_features(chosen_days, freq, fourier=spec.fourier).items():
         columns[name] = np.tile(array, n_series)
     for name, array in (exogenous or {}).items():
         columns[name] = array[:, day_slice].ravel()
+        if name in HOLIDAY_DRIVERS:
+            # Holiday-aligned: whether last year's same period was a festival, so the tree
+            # can tell a lag that held a moving festival (Diwali, Easter) from one that did not.
+            for k in spec.yearly_lags:
+                shifted = np.full(array.shape, np.nan)
+                shifted[:, k:] = array[:, :-k]
+                columns[f"{name}_last_year"] = shifted[:, day_slice].ravel()
     if exogenous and "price" in exogenous:
         price = exogenous["price"]
         reference = _trailing_mean(price, 28 if freq == "D" else 4)

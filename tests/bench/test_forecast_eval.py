@@ -64,3 +64,23 @@ def test_a_missing_csv_exits_with_a_clear_message(tmp_path):
         *("--freq", "W", "--horizon", "4", "--json"),
     )
     assert done.returncode == 1 and "absent.csv does not exist" in done.stderr and not done.stdout
+
+
+def test_the_peers_get_their_documented_settings_for_the_history():
+    from bench import peers
+
+    short, long = peers.settings("W", 52), peers.settings("W", 156)
+    assert "season_length=1" in short["statsforecast_autoets"] and "season_length=52" in long["statsforecast_autoets"]
+    assert short["statsforecast_mstl"].startswith("left out") and "[52]" in long["statsforecast_mstl"]
+    assert "lags [1, 2, 4]," in short["mlforecast_lgbm"] and "lags [1, 2, 4, 52]" in long["mlforecast_lgbm"]
+    assert "no differencing" in long["mlforecast_lgbm"]
+    assert "[7, 364]" in peers.settings("D", 1000)["statsforecast_mstl"]
+
+
+def test_the_goals_say_plainly_which_are_met():
+    row = {"rmsse": 0.7, "wape": 0.3, "coverage_80": 0.79, "coverage_95": 0.90}
+    lines = forecast_eval.goals(
+        {"seasonal_naive": {**row, "rmsse": 1.0}, "retailiq_ensemble": row, "mlforecast_lgbm": {**row, "wape": 0.2}}
+    )
+    assert "0.700x, met" in lines[0] and lines[1].endswith("NOT met")
+    assert lines[2].endswith(": 0.790, met") and lines[3].endswith(": 0.900, NOT met")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from forecasting.ml import metrics
 from forecasting.ml.baselines import point_forecast
-from forecasting.ml.features import MAX_LOOKBACK, history_features
+from forecasting.ml.features import MAX_LOOKBACK, SPECS, history_features, periods_to_christmas, spec_for
 from forecasting.ml.lgbm import GlobalLightGBM
 from forecasting.ml.matrix import DemandMatrix, to_weekly
 
@@ -87,3 +87,37 @@ def test_censored_days_are_left_out_of_training():
     assert forecast.mean() > 0.5 * values[:, :-20].mean()
     uncensored = GlobalLightGBM(num_boost_round=60).fit(matrix_of(values, days))
     assert uncensored.predict(matrix_of(values[:, :-20], days[:-20]), 7).mean() < forecast.mean()
+
+
+def test_yearly_lags_join_only_when_the_history_holds_a_year_to_learn_from():
+    assert spec_for("W", 52) == SPECS["W"] and spec_for("D", 400) == SPECS["D"]
+    weekly, daily = spec_for("W", 156), spec_for("D", 1000)
+    assert weekly.yearly_lags == (52,) and daily.yearly_lags == (364,)  # 364: the same weekday a year ago
+    assert weekly.fourier and daily.max_lookback == 364 + 3
+
+
+def test_yearly_features_never_look_ahead():
+    values = np.arange(200, dtype=float).reshape(1, 200)
+    features = history_features(values, spec_for("W", 200))
+    assert features["last_year_52"][0, 100] == 48.0
+    assert features["last_year_mean_52"][0, 100] == np.mean(values[0, 47:50])  # weeks 47-49 around week 48
+    assert np.isnan(features["last_year_52"][0, 51]) and np.isnan(features["last_year_mean_52"][0, 52])
+    days = pd.date_range("2024-12-16", periods=3, freq="W-MON")
+    assert list(periods_to_christmas(days, "W")) == [-9 / 7, -2 / 7, 5 / 7]
+
+
+def test_a_weekly_model_with_three_years_learns_the_december_peak_from_last_year():
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2023-01-02", periods=156, freq="W-MON")
+    peak = np.where((weeks.month == 12) & (weeks.day >= 8) & (weeks.day <= 28), 3.0, 1.0)
+    values = rng.poisson(rng.uniform(5, 40, (30, 1)) * peak).astype(float)
+    matrix = DemandMatrix(series_ids=np.arange(30), days=weeks, values=values, freq="W")
+    cutoff = int(np.flatnonzero(weeks >= "2025-12-01")[0])  # forecast the run into the last December
+    history = matrix.head(cutoff)
+    model = GlobalLightGBM(num_boost_round=80).fit(history)
+    assert model.spec_.yearly_lags == (52,) and "last_year_52" in model.feature_names_
+    forecast, actual = model.predict(history, 4), values[:, cutoff : cutoff + 4]
+    assert metrics.wape(actual, forecast) < 0.5 * metrics.wape(actual, np.repeat(history.values[:, -1:], 4, axis=1))
+    restored = GlobalLightGBM.from_bytes(model.to_bytes())
+    assert restored.spec_ == model.spec_
+    np.testing.assert_allclose(restored.predict(history, 4), forecast)

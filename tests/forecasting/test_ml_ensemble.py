@@ -9,8 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.ml.backtest import rolling_origin
-from forecasting.ml.ensemble import EnsembleForecaster, EnsembleOptions, nested_ensemble
+from forecasting.ml.backtest import Fold, rolling_origin
+from forecasting.ml.ensemble import (
+    EnsembleForecaster,
+    EnsembleOptions,
+    _Design,
+    _fit_weights,
+    fit_combination,
+    nested_ensemble,
+)
 from forecasting.ml.matrix import DemandMatrix
 
 HORIZON = 7
@@ -235,3 +242,46 @@ def test_the_nested_ensemble_without_refit_is_scored_on_what_stale_members_say()
     plain = rolling_origin(matrix, members, horizon=HORIZON, n_origins=2, inner_origins=1)
     with pytest.raises(ValueError, match="stale_models"):
         nested_ensemble(plain, train_origins=1, options=EnsembleOptions(refit=False))
+
+
+def _fold(rng: np.random.Generator, classes: np.ndarray, noise: dict[str, np.ndarray]) -> Fold:
+    """A backtest origin built by hand: steady histories (naive error about 1 for every series) and
+    each member's forecast the actual plus noise of the given spread per row."""
+    n, horizon = len(classes), 4
+    history = 50 + rng.normal(0, 1, (n, 30))
+    actual = 50 + rng.normal(0, 1, (n, horizon))
+    fold = Fold(
+        cutoff=30,
+        history=history,
+        history_censored=None,
+        actual=actual,
+        censored=np.zeros((n, horizon), bool),
+        classes=classes,
+    )
+    fold.forecasts = {name: actual + rng.normal(0, 1, (n, horizon)) * spread[:, None] for name, spread in noise.items()}
+    return fold
+
+
+def test_a_member_worse_than_seasonal_naive_on_a_class_gets_no_weight_there():
+    rng = np.random.default_rng(4)
+    classes = np.array(["smooth"] * 60 + ["lumpy"] * 60)
+    smooth = classes == "smooth"
+    noise = {
+        "seasonal_naive": np.full(120, 3.0),
+        "good": np.full(120, 1.0),
+        # As good as "good" on smooth series, worse than seasonal naive on lumpy ones; its errors are
+        # independent of good's, so a least-squares blend alone would still give it some weight there.
+        "patchy": np.where(smooth, 1.0, 4.0),
+    }
+    folds = [_fold(rng, classes, noise) for _ in range(3)]
+    members = list(noise)
+    combination = fit_combination(folds, members, season=1, options=EnsembleOptions(min_series_per_class=30))
+    weights = {group: dict(zip(members, w, strict=True)) for group, w in combination.weights.items()}
+    assert weights["lumpy"]["patchy"] == 0.0
+    assert weights["smooth"]["patchy"] > 0.2 and weights["smooth"]["good"] > 0.2
+    assert weights["lumpy"]["good"] > 0.8
+    # The rule, not the blend, zeroes it: without seasonal naive to compare with it would get weight.
+    design = _Design.of(folds, ["good", "patchy"], 1)
+    design.reference = np.full_like(design.reference, 1e6)  # a floor nobody is worse than
+    unconstrained = _fit_weights(design, design.classes == "lumpy", EnsembleOptions())
+    assert unconstrained[1] > 0.0

@@ -50,3 +50,30 @@ def test_the_interval_scale_is_the_recent_spread_at_least_the_counting_noise():
     history = np.array([[1000.0, 1200.0] * 14, [5.0] * 28, [0.0] * 28])
     scale = recent_scale(history)
     assert scale[0] == np.std(history[0]) and scale[1] == np.sqrt(5.0) and scale[2] > 0
+
+
+def test_the_app_members_keep_a_steady_high_volume_band_tight_and_unbiased():
+    """The same marketplace through the members the app trains (seasonal naive, moving average, the
+    demand-class smoothers and a small LightGBM): the band stays within the history's spread and the
+    point forecast does not sit below a flat recent level (what a vendor saw on /vendor/demand/)."""
+    from forecasting.ml.baselines import MovingAverageForecaster, SeasonalNaiveForecaster
+    from forecasting.ml.lgbm import GlobalLightGBM
+    from forecasting.ml.statistical import IntermittentForecaster
+
+    matrix, steady = _marketplace(seed=5)
+    history = matrix.head(matrix.n_periods - HORIZON)
+    members = {
+        "seasonal_naive": SeasonalNaiveForecaster,
+        "moving_average": MovingAverageForecaster,
+        "intermittent": IntermittentForecaster,
+        "lightgbm": lambda: GlobalLightGBM(num_boost_round=40),
+    }
+    model, _ = EnsembleForecaster.train(history, members, horizon=HORIZON, n_origins=3)
+    bounds = model.predict_intervals(history, HORIZON)
+    recent = history.values[steady, -28:]
+    spread = recent.std(axis=1)[:, None]
+    width_80 = bounds["upper_80"][steady] - bounds["lower_80"][steady]
+    assert (width_80 <= 1.5 * 2 * 1.28 * spread).all(), width_80.max()
+    assert (bounds["lower_80"][steady] > 500).all()
+    # Not biased low: the week's mean forecast is at least 97% of the flat recent level.
+    assert (bounds["forecast"][steady].mean(axis=1) >= 0.97 * recent.mean(axis=1)).all()
