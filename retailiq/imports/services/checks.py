@@ -43,17 +43,11 @@ LINE_VALUES = (
 
 
 def check_duplicates(cursor, batch_id: int, policy: CheckPolicy) -> None:
-    """A line identical to an earlier one in every mapped value is a duplicate. Only
-    lines sharing their order and SKU with another line can be one: a grouping on those
-    two finds them, and only they are compared in full, where comparing every line on
-    every value would sort or hash the whole file on eleven columns."""
-    keys = ", ".join(LINE_VALUES)
+    """A line identical to an earlier one in every mapped value is a duplicate. (Finding
+    candidates first by grouping on order and SKU was measured slower than this one sort.)"""
     source = f"""
-        SELECT line_number, order_id, first_line FROM (
-            SELECT line_number, order_id, MIN(line_number) OVER (PARTITION BY {keys}) AS first_line
-            FROM {STAGED} WHERE batch_id = %s AND (order_id, sku) IN (
-                SELECT order_id, sku FROM {STAGED} WHERE batch_id = %s GROUP BY order_id, sku HAVING COUNT(*) > 1)
-        ) d WHERE line_number <> first_line
+        SELECT line_number, order_id, MIN(line_number) OVER (PARTITION BY {", ".join(LINE_VALUES)}) AS first_line
+        FROM {STAGED} WHERE batch_id = %s
     """
     _record(
         cursor,
@@ -61,8 +55,8 @@ def check_duplicates(cursor, batch_id: int, policy: CheckPolicy) -> None:
         column=policy.header_of.get("order_id", ""),
         value_sql="order_id",
         reason_sql=f"'duplicate line: the same as line ' || {_text('first_line')}",
-        source_sql=source,
-        params=[batch_id, batch_id],
+        source_sql=f"SELECT * FROM ({source}) d WHERE line_number <> first_line",
+        params=[batch_id],
     )
 
 

@@ -19,6 +19,7 @@ from retailiq.retailers.models import Segment
 from .bulk import (
     bulk_memory,
     can_skip_row_triggers,
+    hash_joins_only,
     refresh_statistics,
     row_triggers_skipped,
     secondary_indexes_rebuilt,
@@ -105,6 +106,7 @@ def _merge_orders_and_lines(cursor, batch_id: int, now, result: MergeResult, tim
         with (
             secondary_indexes_rebuilt(cursor, "orders_order", rebuild=rebuild, timings=timings),
             timed(timings, "merge_orders"),
+            hash_joins_only(cursor),
         ):
             result.orders = _merge_orders(cursor, batch_id, now)
         refresh_statistics(cursor, "orders_order")
@@ -112,6 +114,7 @@ def _merge_orders_and_lines(cursor, batch_id: int, now, result: MergeResult, tim
         with (
             secondary_indexes_rebuilt(cursor, "orders_orderline", rebuild=rebuild, timings=timings),
             timed(timings, "merge_lines"),
+            hash_joins_only(cursor),
         ):
             result.lines = _merge_lines(cursor, batch_id)
     if result.lines != staged_lines:
