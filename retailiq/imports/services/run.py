@@ -159,7 +159,12 @@ def _stage_chunks(batch: ImportBatch, chunks, default_vendor: str, progress: Pro
     totals = None
     counts = {severity: 0 for severity in IssueSeverity.values}
     lines_read = 0
-    for prepared in prefetched(_prepared_chunks(batch, chunks, default_vendor, timings)):
+    prepared_chunks = _prepared_chunks(batch, chunks, default_vendor, timings)
+    if connection.vendor == "postgresql":
+        # COPY is the server's work, so the next chunk is read meanwhile. SQLite's inserts
+        # run in this process and would only contend with the reader for the GIL.
+        prepared_chunks = prefetched(prepared_chunks)
+    for prepared in prepared_chunks:
         with transaction.atomic():
             with timed(timings, "stage_copy_lines"):
                 write_payload("imports_stagedline", STAGED_COLUMNS, prepared.lines)
