@@ -283,3 +283,10 @@ RETAILIQ_IMPORT_EARLIEST_DATE = env.str("RETAILIQ_IMPORT_EARLIEST_DATE", default
 RETAILIQ_FUTURE_TOLERANCE_DAYS = env.int("RETAILIQ_FUTURE_TOLERANCE_DAYS", default=1)
 # An upload nobody maps within this many days expires: it is marked rejected and its stored file removed.
 RETAILIQ_IMPORT_UNMAPPED_DAYS = env.int("RETAILIQ_IMPORT_UNMAPPED_DAYS", default=7)
+# PostgreSQL merges of large imports (retailiq/imports/services/bulk.py): order lines whose references were
+# verified and locked set-based skip the per-row foreign-key triggers when the role may (superuser, or
+# GRANT SET ON PARAMETER session_replication_role); and a batch of at least MIN_ROWS into a table holding no
+# more than TABLE_RATIO times as many rows builds the table's plain indexes afresh instead of row by row.
+RETAILIQ_IMPORT_SKIP_ROW_TRIGGERS = env.bool("RETAILIQ_IMPORT_SKIP_ROW_TRIGGERS", default=True)
+RETAILIQ_IMPORT_REBUILD_INDEXES_MIN_ROWS = env.int("RETAILIQ_IMPORT_REBUILD_INDEXES_MIN_ROWS", default=100_000)
+RETAILIQ_IMPORT_REBUILD_INDEXES_TABLE_RATIO = env.float("RETAILIQ_IMPORT_REBUILD_INDEXES_TABLE_RATIO", default=2.0)

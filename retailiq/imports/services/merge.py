@@ -1,6 +1,10 @@
 """The set-based merge of a batch's checked staging rows into the marketplace: vendors,
 categories and brands (few, in Python), then retailers, products, orders and order lines
-each with one INSERT ... SELECT. Only inserts: nothing already recorded is changed."""
+each with one INSERT ... SELECT. Only inserts: nothing already recorded is changed.
+
+On PostgreSQL a large batch skips what the set-based steps already guarantee: per-row
+foreign-key checks at commit, and row-by-row index maintenance when building the
+indexes afresh is cheaper (see bulk.py)."""
 
 from dataclasses import dataclass
 
@@ -12,6 +16,15 @@ from django.utils.text import slugify
 from retailiq.catalog.models import Brand, Category, Vendor
 from retailiq.retailers.models import Segment
 
+from .bulk import (
+    bulk_memory,
+    can_skip_row_triggers,
+    hash_joins_only,
+    refresh_statistics,
+    row_triggers_skipped,
+    secondary_indexes_rebuilt,
+    should_rebuild_indexes,
+)
 from .timing import timed
 
 STAGED = "imports_stagedline"
@@ -37,6 +50,7 @@ def merge_batch(batch_id: int, timings: dict[str, float] | None = None) -> Merge
     result = MergeResult()
     timings = {} if timings is None else timings
     with connection.cursor() as cursor:
+        bulk_memory(cursor)
         with timed(timings, "merge_vendors"):
             result.vendors = _merge_vendors(cursor, batch_id)
         with timed(timings, "merge_retailers"):
@@ -44,21 +58,96 @@ def merge_batch(batch_id: int, timings: dict[str, float] | None = None) -> Merge
         with timed(timings, "merge_products"):
             _ensure_categories_and_brands(cursor, batch_id)
             result.products = _merge_products(cursor, batch_id, now)
-        with timed(timings, "merge_orders"):
-            result.orders = _merge_orders(cursor, batch_id, now)
-        with timed(timings, "merge_lines"):
-            result.lines = _merge_lines(cursor, batch_id)
-        cursor.execute(
-            f"""SELECT kind, COUNT(*), COALESCE(SUM(quantity * unit_price), 0) FROM {STAGED}
-                WHERE batch_id = %s GROUP BY kind""",
-            [batch_id],
-        )
-        for kind, lines, revenue in cursor.fetchall():
-            if kind == "return":
-                result.return_lines, result.return_revenue = lines, float(revenue)
-            else:
-                result.sale_lines, result.sale_revenue = lines, float(revenue)
+            refresh_statistics(cursor, "catalog_product")
+        _merge_orders_and_lines(cursor, batch_id, now, result, timings)
+        with timed(timings, "merge_finish"):
+            batch_merged(cursor, batch_id, result)
     return result
+
+
+def batch_merged(cursor, batch_id: int, result: MergeResult) -> None:
+    """The merge's last step: the batch's orders and lines are in orders_order and
+    orders_orderline (their `import_batch_id` / order ids name them), the staging rows
+    still hold the batch, and the transaction is still open. Whatever is kept in step
+    with order lines per batch is updated here, so it commits or rolls back with them."""
+    cursor.execute(
+        f"""SELECT kind, COUNT(*), COALESCE(SUM(quantity * unit_price), 0) FROM {STAGED}
+            WHERE batch_id = %s GROUP BY kind""",
+        [batch_id],
+    )
+    for kind, lines, revenue in cursor.fetchall():
+        if kind == "return":
+            result.return_lines, result.return_revenue = lines, float(revenue)
+        else:
+            result.sale_lines, result.sale_revenue = lines, float(revenue)
+
+
+class MergeIncomplete(RuntimeError):
+    """Fewer order lines were written than were staged: a retailer, product or warehouse
+    the batch refers to disappeared while it ran. The transaction rolls back; a rerun
+    checks the file against the database as it is then."""
+
+
+def _merge_orders_and_lines(cursor, batch_id: int, now, result: MergeResult, timings: dict[str, float]) -> None:
+    """Foreign keys are verified set-based: every reference is locked against deletion
+    first, the inserts join on them, and the count of lines written must equal the count
+    staged. That leaves the per-row checks at commit nothing to find, so on PostgreSQL
+    they are skipped where the role may (see bulk.row_triggers_skipped)."""
+    staged_lines = _count(cursor, f"SELECT COUNT(*) FROM {STAGED} WHERE batch_id = %s", batch_id)
+    staged_orders = 0
+    if staged_lines >= settings.RETAILIQ_IMPORT_REBUILD_INDEXES_MIN_ROWS:
+        staged_orders = _count(cursor, f"SELECT COUNT(DISTINCT order_id) FROM {STAGED} WHERE batch_id = %s", batch_id)
+    skip = can_skip_row_triggers(cursor)
+    if skip:  # otherwise each row's trigger takes the same locks
+        with timed(timings, "merge_lock_references"):
+            lock_references(cursor, batch_id)
+    with row_triggers_skipped(cursor, skip=skip):
+        rebuild = should_rebuild_indexes(cursor, "orders_order", new_rows=staged_orders)
+        with (
+            secondary_indexes_rebuilt(cursor, "orders_order", rebuild=rebuild, timings=timings),
+            timed(timings, "merge_orders"),
+            hash_joins_only(cursor),
+        ):
+            result.orders = _merge_orders(cursor, batch_id, now)
+        refresh_statistics(cursor, "orders_order")
+        rebuild = should_rebuild_indexes(cursor, "orders_orderline", new_rows=staged_lines)
+        with (
+            secondary_indexes_rebuilt(cursor, "orders_orderline", rebuild=rebuild, timings=timings),
+            timed(timings, "merge_lines"),
+            hash_joins_only(cursor),
+        ):
+            result.lines = _merge_lines(cursor, batch_id)
+    if result.lines != staged_lines:
+        raise MergeIncomplete(
+            f"{staged_lines - result.lines:,} of {staged_lines:,} checked lines lost their retailer, product or "
+            "warehouse while the import ran; nothing was written. Run the import again."
+        )
+
+
+def lock_references(cursor, batch_id: int) -> None:
+    """Share-lock (FOR KEY SHARE, as a foreign-key check would) every existing row the
+    batch's orders and lines will point at, in one statement per table, so none can be
+    deleted before this transaction commits. Rows this transaction created need none."""
+    if connection.vendor != "postgresql":
+        return  # SQLite holds the whole database for the writer
+    batch_lines = f"SELECT {{column}} FROM {STAGED} s WHERE s.batch_id = %s"
+    statements = (
+        f"SELECT 1 FROM retailers_retailer r WHERE r.code IN ({batch_lines.format(column='s.retailer_id')})"
+        " FOR KEY SHARE OF r",
+        f"SELECT 1 FROM inventory_warehouse w WHERE w.code IN ({batch_lines.format(column='s.warehouse')})"
+        " FOR KEY SHARE OF w",
+        f"""SELECT 1 FROM catalog_product p JOIN catalog_vendor v ON v.id = p.vendor_id
+            WHERE EXISTS (SELECT 1 FROM {STAGED} s WHERE s.batch_id = %s AND s.vendor_code = v.code AND s.sku = p.sku)
+            FOR KEY SHARE OF p""",
+        "SELECT 1 FROM imports_importbatch b WHERE b.id = %s FOR KEY SHARE OF b",
+    )
+    for statement in statements:
+        cursor.execute(f"SELECT COUNT(*) FROM ({statement}) locked", [batch_id])
+
+
+def _count(cursor, sql: str, batch_id: int) -> int:
+    cursor.execute(sql, [batch_id])
+    return cursor.fetchone()[0]
 
 
 def _distinct(cursor, batch_id: int, *columns: str) -> list[tuple]:

@@ -6,22 +6,24 @@ either wholly in the database or not at all."""
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from retailiq.core.claims import work_claim, work_finish, work_heartbeat, work_held_elsewhere, work_progress
 from retailiq.orders.selectors import latest_believable_day
 from retailiq.rollups.services import rollups_apply_batch
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
-from ..reading import FileFormatError, LineLimitExceeded, ReadOptions, SizeLimitExceeded, read_orders
+from ..reading import Chunk, FileFormatError, FileTotals, LineLimitExceeded, ReadOptions, SizeLimitExceeded, read_orders
 from .checks import CheckPolicy, run_checks
 from .errors import ImportRejected
-from .merge import merge_batch
-from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, VendorCodes, issue_frame, staged_frame, write_rows
+from .merge import MergeIncomplete, merge_batch
+from .prefetch import prefetched
+from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, VendorCodes, issue_frame, rows_payload, staged_frame, write_payload
 from .storage import local_copy
 from .timing import timed
 
@@ -65,7 +67,7 @@ def import_batch_run(*, batch_id: int, worker: str, progress: Progress | None = 
             with timed(timings, "read_and_stage"):
                 totals = _read_into_staging(batch, progress, timings)
             _check_and_merge(batch, totals, progress, timings)
-        except (ImportRejected, FileFormatError, LineLimitExceeded, SizeLimitExceeded) as exc:
+        except (ImportRejected, FileFormatError, LineLimitExceeded, SizeLimitExceeded, MergeIncomplete) as exc:
             _finish(batch, ImportState.FAILED, error=getattr(exc, "message", str(exc)))
         except Exception as exc:
             _finish(
@@ -105,29 +107,79 @@ def _read_into_staging(batch: ImportBatch, progress: Progress | None, timings: d
         return _stage_chunks(batch, read_orders(path, options), default_vendor, progress, timings)
 
 
+@dataclass
+class _PreparedChunk:
+    """A chunk read, checked and serialised for its write, ahead of the database."""
+
+    lines_read: int
+    bytes_read: int
+    totals: FileTotals
+    lines: bytes | list[tuple]
+    issues: bytes | list[tuple]
+    lines_by_severity: dict[str, int]
+
+
+def _prepared_chunks(
+    batch: ImportBatch, chunks: Iterator[Chunk], default_vendor: str, timings: dict[str, float]
+) -> Iterator[_PreparedChunk]:
+    """Runs in the prefetch thread, so it takes from the database only what the caller
+    read before (the vendor codes): a thread of its own would open another connection."""
+    codes_of, postgres = VendorCodes(), connection.vendor == "postgresql"
+    return _prepare(batch.pk, chunks, default_vendor, codes_of, postgres, timings)
+
+
+def _prepare(
+    batch_id: int,
+    chunks: Iterator[Chunk],
+    default_vendor: str,
+    codes_of: VendorCodes,
+    postgres: bool,
+    timings: dict[str, float],
+) -> Iterator[_PreparedChunk]:
+    while True:
+        with timed(timings, "stage_read_ahead"):
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            lines = staged_frame(chunk.staged, batch_id=batch_id, default_vendor=default_vendor, codes_of=codes_of)
+            prepared = _PreparedChunk(
+                lines_read=chunk.lines,
+                bytes_read=chunk.bytes_read,
+                totals=chunk.totals,
+                lines=rows_payload(lines, postgres=postgres),
+                issues=rows_payload(issue_frame(chunk.issues, batch_id=batch_id), postgres=postgres),
+                lines_by_severity={
+                    str(severity): int(n)
+                    for severity, n in chunk.issues.groupby("severity")["line_number"].nunique().items()
+                },
+            )
+        yield prepared
+
+
 def _stage_chunks(batch: ImportBatch, chunks, default_vendor: str, progress: Progress | None, timings):
     totals = None
     counts = {severity: 0 for severity in IssueSeverity.values}
     lines_read = 0
-    codes_of = VendorCodes()
-    for chunk in chunks:
+    prepared_chunks = _prepared_chunks(batch, chunks, default_vendor, timings)
+    if connection.vendor == "postgresql":
+        # COPY is the server's work, so the next chunk is read meanwhile. SQLite's inserts
+        # run in this process and would only contend with the reader for the GIL.
+        prepared_chunks = prefetched(prepared_chunks)
+    for prepared in prepared_chunks:
         with transaction.atomic():
-            with timed(timings, "stage_frame"):
-                lines = staged_frame(chunk.staged, batch_id=batch.pk, default_vendor=default_vendor, codes_of=codes_of)
-                issues = issue_frame(chunk.issues, batch_id=batch.pk)
             with timed(timings, "stage_copy_lines"):
-                write_rows("imports_stagedline", STAGED_COLUMNS, lines)
+                write_payload("imports_stagedline", STAGED_COLUMNS, prepared.lines)
             with timed(timings, "stage_copy_issues"):
-                write_rows("imports_importissue", ISSUE_COLUMNS, issues)
-        lines_read += chunk.lines
-        for severity, n in chunk.issues.groupby("severity")["line_number"].nunique().items():
-            counts[severity] += int(n)
-        totals = chunk.totals
+                write_payload("imports_importissue", ISSUE_COLUMNS, prepared.issues)
+        lines_read += prepared.lines_read
+        for severity, n in prepared.lines_by_severity.items():
+            counts[severity] += n
+        totals = prepared.totals
         _report(
             batch,
             progress,
             stage="reading",
-            bytes_read=chunk.bytes_read,
+            bytes_read=prepared.bytes_read,
             lines_read=lines_read,
             lines_rejected=counts[IssueSeverity.ERROR],
             lines_set_aside=counts[IssueSeverity.SET_ASIDE],

@@ -1,13 +1,15 @@
 """Writing a chunk of parsed lines and its issues into the batch's staging rows.
 
-PostgreSQL gets one COPY per chunk and table (CSV text built by pandas, which is far
+PostgreSQL gets one COPY per chunk and table (CSV text written by Arrow, which is far
 faster than row-by-row writes); SQLite, the embedded default, gets executemany."""
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
 from django.utils.text import slugify
@@ -87,10 +89,14 @@ def staged_frame(
 
 
 def _as_utc_text(times: pd.Series) -> pd.Series:
+    """Formatting a timestamp as text is the slow part, and an order's lines share its
+    time: each distinct time is converted and formatted once, then spread to the lines."""
     if times.empty:
         return times.astype(str)
-    local = times.dt.tz_localize(settings.TIME_ZONE, ambiguous="NaT", nonexistent="shift_forward")
-    return local.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S")
+    codes, distinct = pd.factorize(times, sort=False, use_na_sentinel=False)
+    local = pd.DatetimeIndex(distinct).tz_localize(settings.TIME_ZONE, ambiguous="NaT", nonexistent="shift_forward")
+    text = local.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S").to_numpy(dtype=object)
+    return pd.Series(text[codes], index=times.index)
 
 
 def issue_frame(issues: pd.DataFrame, *, batch_id: int) -> pd.DataFrame:
@@ -103,24 +109,45 @@ def issue_frame(issues: pd.DataFrame, *, batch_id: int) -> pd.DataFrame:
 
 
 def write_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    write_payload(table, columns, rows_payload(frame, postgres=connection.vendor == "postgresql"))
+
+
+def rows_payload(frame: pd.DataFrame, *, postgres: bool) -> bytes | list[tuple]:
+    """The rows in the form their write takes: COPY's CSV text for PostgreSQL, tuples for
+    executemany elsewhere. Pure Python work, so it can run ahead in another thread."""
     if frame.empty:
+        return []
+    if postgres:
+        return _csv_bytes(frame)
+    return list(frame.itertuples(index=False, name=None))
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Arrow's CSV writer, about three times as fast as pandas' on a chunk of lines. It
+    quotes every string, so an empty text is "" (kept as '') and a missing value is
+    an empty field (NULL, or '' under FORCE_NOT_NULL)."""
+    out = io.BytesIO()
+    pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), out, pa_csv.WriteOptions(include_header=False))
+    return out.getvalue()
+
+
+def write_payload(table: str, columns: Sequence[str], payload: bytes | list[tuple]) -> None:
+    if not payload:
         return
-    if connection.vendor == "postgresql":
-        _copy_postgres(table, columns, frame)
+    if isinstance(payload, bytes):
+        _copy_postgres(table, columns, payload)
     else:
-        _insert_many(table, columns, frame.itertuples(index=False, name=None))
+        _insert_many(table, columns, payload)
 
 
-def _copy_postgres(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="")
+def _copy_postgres(table: str, columns: Sequence[str], text: bytes) -> None:
     quoted = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(
             f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({_not_null(columns)}))"
         ) as copy:
-            copy.write(buffer.getvalue())
+            copy.write(text)
 
 
 def _not_null(columns: Sequence[str]) -> str:
@@ -128,8 +155,8 @@ def _not_null(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns if c not in ("row", "batch_id", "line_number", "quantity"))
 
 
-def _insert_many(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def _insert_many(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
     quoted = ", ".join(f'"{c}"' for c in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", list(rows))
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)
