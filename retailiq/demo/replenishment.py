@@ -21,6 +21,8 @@ COVER_DAYS = 21  # an order brings the position up to this many days of demand p
 SAFETY = 0.5  # the reorder point covers the promised lead time's demand plus this share, plus one typical line
 UNRELIABLE_SHARE = 0.25  # vendors that are often late and short
 SPLIT_SHARE = 0.3  # an unreliable vendor's orders that come in two receipts, the rest a few days after the first
+CRUNCH_DAYS = 35  # the last days of the history, in which the unreliable vendors deliver even later
+CRUNCH_DELAY = 28  # days added to their purchase orders' lateness then
 UNIT_COST_SHARE = 0.72  # what the marketplace pays a vendor, as a share of its list price
 
 
@@ -153,6 +155,9 @@ def simulate_replenishment(
             np.where(rng.random(k) < 0.7, rng.poisson(5, k), 0),
             np.where(rng.random(k) < 0.15, rng.integers(1, 3, k), 0) - (rng.random(k) < 0.05),
         )
+        # Lately the unreliable vendors are worse: what they were sent in the last weeks is weeks late, so the
+        # demo ends with some products out and waiting, as a marketplace usually does.
+        late = late + np.where(late_vendor & (d >= days - CRUNCH_DAYS), CRUNCH_DELAY, 0)
         promised = d + promised_lead[keys // n_warehouses]
         arrives_on = np.maximum(promised + late, d + 1)
         m = len(reorder)
