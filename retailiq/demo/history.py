@@ -24,6 +24,7 @@ from .sizes import DemoSize
 WEEKDAY_PROFILE = np.array([1.15, 1.05, 1.0, 1.0, 1.1, 1.2, 0.45])  # Monday .. Sunday
 FREQUENCY_SHARE = 0.6  # how much of a demand swing shows as more orders rather than bigger ones
 CANCELLED_SHARE = 0.02  # of orders, cancelled by the retailer before anything ships
+NEEDS_PAST_END = 35  # days of needs drawn past the end: more than the longest ordering rhythm
 RETURNED_SHARE = 0.02  # of delivered orders, some of whose lines come back
 
 
@@ -184,11 +185,15 @@ def build_history(
     catalog: Catalog, size: DemoSize, dates: pd.DatetimeIndex, events: pd.DataFrame, rng: np.random.Generator
 ) -> History:
     products, retailers = catalog.products, catalog.retailers
-    n_products, days = len(products), len(dates)
+    # Needs run past the end: a shop's last order covers the days up to its next order, as every earlier one did,
+    # so the last weeks are not short of the orders that would have covered them.
+    history_days = len(dates)
+    demand_dates = pd.date_range(dates[0], periods=history_days + NEEDS_PAST_END, freq="D")
+    n_products, days = len(products), len(demand_dates)
     prices = _price_paths(products, days, rng)
     promotions, promotion_products = _promotions(catalog, dates, rng)
     multiplier, promo_id, launched = _demand_multiplier(
-        catalog, dates, events, prices, promotions, promotion_products, rng
+        catalog, demand_dates, events, prices, promotions, promotion_products, rng
     )
     frequency = multiplier**FREQUENCY_SHARE * launched
     quantity_multiplier = multiplier ** (1 - FREQUENCY_SHARE)
@@ -217,7 +222,7 @@ def build_history(
         adopted,
         np.maximum(np.maximum(onboard_day[pair_retailer], launch_day[pair_product]), 0),
         launch_day,
-        days,
+        history_days,
         rng,
     )
     keep = day >= pair_start[event_pair]
@@ -243,7 +248,7 @@ def build_history(
     product_row = pair_product[event_pair]
 
     # Each need is bought on one of its shop's order days; none after the end or after a shop lapsed.
-    rhythms = build_rhythms(retailers, dates, events, WEEKDAY_PROFILE, rng)
+    rhythms = build_rhythms(retailers, demand_dates, events, WEEKDAY_PROFILE, rng, last_day=history_days - 1)
     order_day, placed = snap_to_order_days(rhythms, pair_retailer[event_pair], day, pair_start[event_pair])
     event_pair, need_day, day, product_row = event_pair[placed], day[placed], order_day[placed], product_row[placed]
 
@@ -270,7 +275,9 @@ def build_history(
     lines = lines[keep].assign(cancelled=cancelled[keep]).reset_index(drop=True)
     orders, lines = _assemble(lines, catalog, dates, prices, promo_id, promotions, rng)
     inventory = build_inventory(replenishment, orders, lines, catalog, dates)
-    return History(orders, lines, promotions, promotion_products, inventory.stockouts, prices, inventory)
+    return History(
+        orders, lines, promotions, promotion_products, inventory.stockouts, prices[:, :history_days], inventory
+    )
 
 
 def _assemble(

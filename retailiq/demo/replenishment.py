@@ -155,9 +155,6 @@ def simulate_replenishment(
             np.where(rng.random(k) < 0.7, rng.poisson(5, k), 0),
             np.where(rng.random(k) < 0.15, rng.integers(1, 3, k), 0) - (rng.random(k) < 0.05),
         )
-        # Lately the unreliable vendors are worse: what they were sent in the last weeks is weeks late, so the
-        # demo ends with some products out and waiting, as a marketplace usually does.
-        late = late + np.where(late_vendor & (d >= days - CRUNCH_DAYS), CRUNCH_DELAY, 0)
         promised = d + promised_lead[keys // n_warehouses]
         arrives_on = np.maximum(promised + late, d + 1)
         m = len(reorder)
@@ -169,6 +166,9 @@ def simulate_replenishment(
         )
         received = np.floor(ordered * fill / pack[reorder]) * pack[reorder]
         splits = late_vendor & (rng.random(k) < SPLIT_SHARE)
+        # Lately the unreliable vendors are worse: what they were sent in the last weeks in one delivery is weeks
+        # late, so the demo ends with some products out and waiting, as a marketplace usually does.
+        arrives_on = arrives_on + np.where(late_vendor & ~splits & (d >= days - CRUNCH_DAYS), CRUNCH_DELAY, 0)
         gap = rng.integers(2, 6, k)
         split_line = splits[po_of_line] & (received >= 2 * pack[reorder])
         first_part = np.floor(received * rng.uniform(0.3, 0.7, m) / pack[reorder]) * pack[reorder]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .catalog import SEGMENT_BASKET
+
 # segment -> share of shops on each rhythm, in the order of RHYTHMS
 RHYTHMS = ("twice_weekly", "weekly", "fortnightly", "every_four_weeks", "irregular")
 RHYTHM_PERIOD = {"twice_weekly": 7, "weekly": 7, "fortnightly": 14, "every_four_weeks": 28}
@@ -35,20 +37,28 @@ ADOPTION_DELAY = 45.0  # mean days between a product's launch and a shop that wi
 @dataclass
 class Rhythms:
     rhythm: np.ndarray  # per retailer row, one of RHYTHMS
-    lapsed_after: np.ndarray  # per retailer row, the last day index it orders on (days - 1 when it never lapses)
+    lapsed_after: np.ndarray  # per retailer row, the last day index it orders on (the history's last if never)
     schedule: np.ndarray  # sorted order days of every retailer, each offset by its row x stride
     stride: int
 
 
-def _weekdays(size: np.ndarray, profile: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """An order weekday per shop in proportion to `profile`. Shops taken from largest to smallest walk a
-    low-discrepancy sequence through the profile, so a small marketplace still gets its quiet Sunday and the
-    few large shops spread over the week instead of piling onto one day."""
-    cumulative = np.cumsum(profile) / profile.sum()
-    points = (rng.uniform() + np.arange(len(size)) * (np.sqrt(5) - 1) / 2) % 1
-    weekday = np.empty(len(size), dtype=np.int64)
-    weekday[np.argsort(-size, kind="stable")] = np.searchsorted(cumulative, points).clip(0, len(profile) - 1)
-    return weekday
+def _weekdays(weight: np.ndarray, twice: np.ndarray, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order weekdays per shop (a second one, three or four days on, for twice-weekly shops), so that what the
+    shops order adds up per weekday in proportion to `profile`: the largest shop first, each to the day furthest
+    below its share. A small marketplace still gets its quiet Sunday, and the few large shops spread over the week
+    instead of piling onto one day. No random draw."""
+    share = profile / profile.sum()
+    load = np.zeros(len(profile))
+    first, second = np.empty(len(weight), dtype=np.int64), np.full(len(weight), -1, dtype=np.int64)
+    for row in np.argsort(-weight, kind="stable"):
+        part = weight[row] / (2 if twice[row] else 1)
+        day = int(np.argmin((load + part) / share))
+        first[row], load[day] = day, load[day] + part
+        if twice[row]:
+            options = np.array([(day + 3) % 7, (day + 4) % 7])
+            other = int(options[np.argmin((load[options] + part) / share[options])])
+            second[row], load[other] = other, load[other] + part
+    return first, second
 
 
 def _stock_up_days(dates: pd.DatetimeIndex, events: pd.DataFrame, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -66,7 +76,10 @@ def build_rhythms(
     events: pd.DataFrame,
     weekday_profile: np.ndarray,
     rng: np.random.Generator,
+    *,
+    last_day: int,
 ) -> Rhythms:
+    """Order days over `dates` (which may run past the history's `last_day`); no order falls after `last_day`."""
     days, n = len(dates), len(retailers)
     segments = retailers["segment"].to_numpy()
     rhythm = np.empty(n, dtype=object)
@@ -75,14 +88,11 @@ def build_rhythms(
         rhythm[rows] = rng.choice(RHYTHMS, size=len(rows), p=np.array(shares) / sum(shares))
     # Monday-based weekday of day 0, so a shop's weekday becomes a day offset.
     first_weekday = int(dates[0].dayofweek)
-    weekday = np.empty(n, dtype=np.int64)
-    for segment in SEGMENT_RHYTHM:
-        rows = np.flatnonzero(segments == segment)
-        weekday[rows] = _weekdays(retailers["size_factor"].to_numpy()[rows], weekday_profile, rng)
-    # The twice-weekly shops' other day, three or four days on, never the quiet day.
-    second = (weekday + rng.choice([3, 4], n)) % 7
+    # What a shop orders in a week grows with its size and its basket; the shops with a rhythm share the week by it.
+    weight = retailers["size_factor"].to_numpy() * retailers["segment"].map(SEGMENT_BASKET).to_numpy()
+    weight = np.where(rhythm == "irregular", 0.0, weight)
+    weekday, second = _weekdays(weight, rhythm == "twice_weekly", weekday_profile)
     quiet = int(np.argmin(weekday_profile))
-    second = np.where(second == quiet, (second + 1) % 7, second)
     stride = days + 64
     stock_up = _stock_up_days(dates, events, n, rng)
     schedule = []
@@ -106,13 +116,13 @@ def build_rhythms(
             own = own + late + (late & ((own + 1 + first_weekday) % 7 == quiet))
         own = np.concatenate([own, stock_up[r]])
         schedule.append(np.unique(own[(own >= 0) & (own < days + 60)]) + r * stride)
-    lapsed_after = np.full(n, days - 1)
+    lapsed_after = np.full(n, last_day)
     lapsing = rng.random(n) < LAPSING_SHARE
     weeks = rng.uniform(*LAPSE_WEEKS, n)
-    lapsed_after[lapsing] = days - 1 - (weeks[lapsing] * 7).astype(np.int64)
+    lapsed_after[lapsing] = last_day - (weeks[lapsing] * 7).astype(np.int64)
     # A shop that lapses had a history first: a quarter of a year of orders at least.
     onboarded = (pd.to_datetime(retailers["onboarded_on"]) - dates[0]).dt.days.to_numpy()
-    lapsed_after = np.where(lapsed_after - onboarded < 90, days - 1, lapsed_after)
+    lapsed_after = np.where(lapsed_after - onboarded < 90, last_day, lapsed_after)
     return Rhythms(rhythm, lapsed_after, np.concatenate(schedule), stride)
 
 
