@@ -93,3 +93,21 @@ def test_import_format_fields_read_in_full_on_a_phone(demo_site, page, screensho
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     table.scroll_into_view_if_needed()
     screenshot("walk-import-format-390")
+
+
+def test_rep_shop_page_keeps_expected_dates_in_view_on_a_phone(demo_site, page, screenshot):  # noqa: F811
+    from retailiq.retailers.models import Retailer
+
+    sign_in(page, demo_site, "rep")
+    shop = Retailer.objects.filter(assigned_rep__username="rep").order_by("id").first()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site}/rep/retailers/{shop.pk}/")
+    page.wait_for_load_state("networkidle")
+    cells = page.locator(".prediction-table td[data-label='Expected']")
+    if not cells.count():
+        pytest.skip("no reorder prediction for this shop on the tiny marketplace")
+    box = _box(cells.first)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], "the expected date is in view"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    cells.first.scroll_into_view_if_needed()
+    screenshot("walk-rep-shop-390")
