@@ -18,11 +18,14 @@ from .calendar import event_multiplier
 from .catalog import DEPARTMENT_PROFILE, SEGMENT_AFFINITY, SEGMENT_BASKET, Catalog
 from .ledger import Inventory, build_inventory
 from .replenishment import simulate_replenishment
+from .rhythm import adopted_products, adoption_days, build_rhythms, snap_to_order_days
 from .sizes import DemoSize
 
 WEEKDAY_PROFILE = np.array([1.15, 1.05, 1.0, 1.0, 1.1, 1.2, 0.45])  # Monday .. Sunday
 FREQUENCY_SHARE = 0.6  # how much of a demand swing shows as more orders rather than bigger ones
 CANCELLED_SHARE = 0.02  # of orders, cancelled by the retailer before anything ships
+NEEDS_PAST_END = 35  # days of needs drawn past the end: more than the longest ordering rhythm
+RETURNED_SHARE = 0.02  # of delivered orders, some of whose lines come back
 
 
 @dataclass
@@ -123,9 +126,10 @@ def _demand_multiplier(
 
 def _baskets(
     catalog: Catalog, size: DemoSize, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-    """Which products each retailer buys. Returns pair arrays (retailer row, product row)
-    and the bundle map (product row -> product row often bought with it)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, int]]:
+    """Which products each retailer buys. Returns pair arrays (retailer row, product row, whether the retailer
+    takes the product up during the history rather than buying it from the start) and the bundle map (product
+    row -> product row often bought with it)."""
     products, retailers = catalog.products, catalog.retailers
     popularity = products["popularity"].to_numpy()
     departments = products["department"].to_numpy()
@@ -138,10 +142,12 @@ def _baskets(
         weights = popularity[candidates] / popularity[candidates].sum()
         bundle_of[int(a)] = int(rng.choice(candidates, p=weights))
     pair_retailer, pair_product = [], []
+    preference = np.empty((len(retailers), len(products)))
     for r, retailer in enumerate(retailers.itertuples()):
         affinity = np.array([SEGMENT_AFFINITY[retailer.segment][d] for d in departments])
         weights = popularity * affinity * active
         weights /= weights.sum()
+        preference[r] = weights
         k = int(
             np.clip(
                 SEGMENT_BASKET[retailer.segment] * size.basket_scale * rng.uniform(0.6, 1.4), 3, (weights > 0).sum()
@@ -151,7 +157,12 @@ def _baskets(
         basket |= {bundle_of[p] for p in list(basket) if p in bundle_of and rng.random() < 0.8}
         pair_retailer += [r] * len(basket)
         pair_product += sorted(basket)
-    return np.array(pair_retailer), np.array(pair_product), bundle_of
+    pair_retailer, pair_product = np.array(pair_retailer), np.array(pair_product)
+    new_retailer, new_product = adopted_products(
+        pair_retailer, pair_product, retailers["segment"].to_numpy(), preference, rng
+    )
+    adopted = np.r_[np.zeros(len(pair_retailer), dtype=bool), np.ones(len(new_retailer), dtype=bool)]
+    return np.r_[pair_retailer, new_retailer], np.r_[pair_product, new_product], adopted, bundle_of
 
 
 def _renewal_events(
@@ -174,11 +185,15 @@ def build_history(
     catalog: Catalog, size: DemoSize, dates: pd.DatetimeIndex, events: pd.DataFrame, rng: np.random.Generator
 ) -> History:
     products, retailers = catalog.products, catalog.retailers
-    n_products, days = len(products), len(dates)
+    # Needs run past the end: a shop's last order covers the days up to its next order, as every earlier one did,
+    # so the last weeks are not short of the orders that would have covered them.
+    history_days = len(dates)
+    demand_dates = pd.date_range(dates[0], periods=history_days + NEEDS_PAST_END, freq="D")
+    n_products, days = len(products), len(demand_dates)
     prices = _price_paths(products, days, rng)
     promotions, promotion_products = _promotions(catalog, dates, rng)
     multiplier, promo_id, launched = _demand_multiplier(
-        catalog, dates, events, prices, promotions, promotion_products, rng
+        catalog, demand_dates, events, prices, promotions, promotion_products, rng
     )
     frequency = multiplier**FREQUENCY_SHARE * launched
     quantity_multiplier = multiplier ** (1 - FREQUENCY_SHARE)
@@ -186,7 +201,7 @@ def build_history(
     stride = days + 1.0  # larger than any product's total intensity, so the flat array stays sorted
     flat_cumulative = (cumulative + stride * np.arange(n_products)[:, None]).ravel()
 
-    pair_retailer, pair_product, bundle_of = _baskets(catalog, size, rng)
+    pair_retailer, pair_product, adopted, bundle_of = _baskets(catalog, size, rng)
     popularity_rank = np.argsort(np.argsort(-products["popularity"].to_numpy())) / max(n_products - 1, 1)
     pct = popularity_rank[pair_product]
     size_factor = retailers["size_factor"].to_numpy()[pair_retailer]
@@ -201,11 +216,20 @@ def build_history(
     day = np.searchsorted(flat_cumulative, op_time + stride * product_row) - product_row * days
     day = np.clip(day, 0, days - 1)
     onboard_day = (pd.to_datetime(retailers["onboarded_on"]) - dates[0]).dt.days.to_numpy()
-    keep = day >= onboard_day[pair_retailer[event_pair]]
+    launch_day = (pd.to_datetime(products["launched_on"]) - dates[0]).dt.days.to_numpy()
+    pair_start = adoption_days(
+        pair_product,
+        adopted,
+        np.maximum(np.maximum(onboard_day[pair_retailer], launch_day[pair_product]), 0),
+        launch_day,
+        history_days,
+        rng,
+    )
+    keep = day >= pair_start[event_pair]
     event_pair, day, product_row = event_pair[keep], day[keep], product_row[keep]
 
     # Bundles: the partner product rides along on many of the lead product's orders,
-    # once the partner has launched.
+    # once the partner has launched and the shop has taken it up.
     pair_key = pd.Series(np.arange(len(pair_product)), index=pair_retailer * n_products + pair_product)
     extra_pairs, extra_days = [], []
     for lead, partner in bundle_of.items():
@@ -215,13 +239,20 @@ def build_history(
         keys = pair_retailer[event_pair[lead_events]] * n_products + partner
         found = pair_key.reindex(keys).to_numpy()
         ok = ~np.isnan(found)
-        extra_pairs.append(found[ok].astype(np.int64))
-        extra_days.append(day[lead_events][ok])
+        found = found[ok].astype(np.int64)
+        started = day[lead_events][ok] >= pair_start[found]
+        extra_pairs.append(found[started])
+        extra_days.append(day[lead_events][ok][started])
     event_pair = np.concatenate([event_pair, *extra_pairs])
     day = np.concatenate([day, *extra_days])
     product_row = pair_product[event_pair]
 
-    quantity = base_quantity[event_pair] * quantity_multiplier[product_row, day] * rng.lognormal(0, 0.25, len(day))
+    # Each need is bought on one of its shop's order days; none after the end or after a shop lapsed.
+    rhythms = build_rhythms(retailers, demand_dates, events, WEEKDAY_PROFILE, rng, last_day=history_days - 1)
+    order_day, placed = snap_to_order_days(rhythms, pair_retailer[event_pair], day, pair_start[event_pair])
+    event_pair, need_day, day, product_row = event_pair[placed], day[placed], order_day[placed], product_row[placed]
+
+    quantity = base_quantity[event_pair] * quantity_multiplier[product_row, need_day] * rng.lognormal(0, 0.25, len(day))
     pack = products["pack_size"].to_numpy()[product_row]
     quantity = np.maximum(1, np.round(quantity / pack)) * pack
 
@@ -244,7 +275,9 @@ def build_history(
     lines = lines[keep].assign(cancelled=cancelled[keep]).reset_index(drop=True)
     orders, lines = _assemble(lines, catalog, dates, prices, promo_id, promotions, rng)
     inventory = build_inventory(replenishment, orders, lines, catalog, dates)
-    return History(orders, lines, promotions, promotion_products, inventory.stockouts, prices, inventory)
+    return History(
+        orders, lines, promotions, promotion_products, inventory.stockouts, prices[:, :history_days], inventory
+    )
 
 
 def _assemble(
@@ -320,8 +353,13 @@ def _add_returns(
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A small share of delivered lines come back a few days later as return orders, in whole packs."""
-    delivered = orders["status"].to_numpy()[lines["order_id"].to_numpy() - 1] == "delivered"
-    returned = lines[delivered & (rng.random(len(lines)) < 0.007)].copy()
+    # A shop sends back a few products of about one delivery in fifty, whatever the size of its orders.
+    order_row = lines["order_id"].to_numpy() - 1
+    delivered = orders["status"].to_numpy()[order_row] == "delivered"
+    draw = rng.random(len(lines))
+    first_drawn = pd.Series(draw).groupby(order_row).transform("max").to_numpy() == draw
+    chosen = (rng.random(len(orders)) < RETURNED_SHARE)[order_row]
+    returned = lines[delivered & chosen & (first_drawn | (draw < 0.25))].copy()
     lag = rng.integers(2, 11, len(returned))
     return_day = order_day[returned["order_id"].to_numpy() - 1] + lag
     returned = returned[return_day <= last_day]

@@ -21,6 +21,8 @@ COVER_DAYS = 21  # an order brings the position up to this many days of demand p
 SAFETY = 0.5  # the reorder point covers the promised lead time's demand plus this share, plus one typical line
 UNRELIABLE_SHARE = 0.25  # vendors that are often late and short
 SPLIT_SHARE = 0.3  # an unreliable vendor's orders that come in two receipts, the rest a few days after the first
+CRUNCH_DAYS = 35  # the last days of the history, in which the unreliable vendors deliver even later
+CRUNCH_DELAY = 28  # days added to their purchase orders' lateness then
 UNIT_COST_SHARE = 0.72  # what the marketplace pays a vendor, as a share of its list price
 
 
@@ -164,6 +166,9 @@ def simulate_replenishment(
         )
         received = np.floor(ordered * fill / pack[reorder]) * pack[reorder]
         splits = late_vendor & (rng.random(k) < SPLIT_SHARE)
+        # Lately the unreliable vendors are worse: what they were sent in the last weeks in one delivery is weeks
+        # late, so the demo ends with some products out and waiting, as a marketplace usually does.
+        arrives_on = arrives_on + np.where(late_vendor & ~splits & (d >= days - CRUNCH_DAYS), CRUNCH_DELAY, 0)
         gap = rng.integers(2, 6, k)
         split_line = splits[po_of_line] & (received >= 2 * pack[reorder])
         first_part = np.floor(received * rng.uniform(0.3, 0.7, m) / pack[reorder]) * pack[reorder]

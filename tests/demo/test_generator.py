@@ -415,3 +415,68 @@ def test_every_retailer_has_a_contact_to_call(tiny: DemoMarketplace) -> None:
     assert retailers["contact_name"].str.len().gt(0).all()
     assert retailers["contact_phone"].str.fullmatch(r"\+91 9\d{4} \d{5}").all()
     assert retailers["contact_email"].str.fullmatch(r"[a-z0-9]+@r\d{5}\.shop\.example").all()
+
+
+# --- ordering rhythms and discovery ---------------------------------------------------
+
+
+def _days_since_last_order(market: DemoMarketplace) -> pd.Series:
+    orders = market.history.orders
+    sales = orders[(orders["kind"] == "sale") & (orders["status"] != "cancelled")]
+    last = sales.groupby("retailer_id")["placed_at"].max().dt.date
+    return last.map(lambda day: (market.end - day).days)
+
+
+def test_shops_order_on_rhythms_of_their_own(demo: DemoMarketplace) -> None:
+    """Weekly stock-ups, fortnightly and four-weekly shops, and a few that order several times a week: the gap
+    between a shop's orders is its own, not one a day for everyone."""
+    orders = demo.history.orders
+    sales = orders[(orders["kind"] == "sale") & (orders["status"] != "cancelled")]
+    days = sales.assign(day=pd.to_datetime(sales["placed_at"].dt.date))[["retailer_id", "day"]].drop_duplicates()
+    gap = days.sort_values("day").groupby("retailer_id")["day"].diff().dt.days
+    typical = gap.groupby(days["retailer_id"]).median()
+    assert typical.between(2, 4).mean() > 0.1, "some shops order more than once a week"
+    assert typical.between(6, 8).mean() > 0.3, "many stock up weekly"
+    assert typical.between(13, 15).mean() > 0.05, "some fortnightly"
+    assert (typical >= 26).mean() > 0.02, "a few every four weeks"
+    assert len(sales) < 0.4 * len(demo.catalog.retailers) * (demo.end - demo.start).days, "no shop orders daily"
+
+
+def test_some_shops_are_quiet_and_a_few_have_lapsed(demo: DemoMarketplace) -> None:
+    """A rep's 'quiet for more than 7 days' filter and the reorder chance need shops that differ at the end."""
+    since = _days_since_last_order(demo)
+    assert (since <= 7).mean() > 0.6, "most shops ordered in the last week"
+    assert (since > 7).sum() >= 10, "some have been quiet for more than a week"
+    assert (since > 28).sum() >= 5, "a few have lapsed for a month or more"
+    assert since.max() <= 120
+
+
+def test_quiet_shops_exist_in_a_tiny_marketplace_too(tiny: DemoMarketplace) -> None:
+    assert (_days_since_last_order(tiny) > 7).sum() >= 2
+
+
+def test_shops_take_up_products_their_peers_buy(demo: DemoMarketplace) -> None:
+    """Discovery has something to learn from: shops keep buying products new to them, long after both the shop
+    and the product arrived, and what they take up is what shops of the same segment already buy."""
+    lines = sale_lines(demo)
+    first = lines.groupby(["retailer_id", "product_id"])["placed_on"].min().rename("first").reset_index()
+    retailers = demo.catalog.retailers.set_index("id")
+    products = demo.catalog.products.set_index("id")
+    available = np.maximum(
+        retailers["onboarded_on"].loc[first["retailer_id"]].to_numpy(),
+        products["launched_on"].loc[first["product_id"]].to_numpy(),
+    )
+    available = np.maximum(available, demo.start)
+    wait = pd.Series([(f - a).days for f, a in zip(first["first"], available, strict=True)])
+    assert (wait > 180).mean() > 0.08, "a share of a shop's products are taken up after its first half year"
+
+    last_quarter = first[first["first"] > demo.end - dt.timedelta(days=90)]
+    late = last_quarter[(wait.loc[last_quarter.index] > 90).to_numpy()]
+    assert late["retailer_id"].nunique() >= 0.2 * len(retailers), "shops discover products in the last quarter"
+
+    # Peers: a product a shop takes up is, more often than not, one its segment already buys.
+    segment = retailers["segment"]
+    before = lines[lines["placed_on"] <= demo.end - dt.timedelta(days=90)]
+    peer_products = set(zip(segment.loc[before["retailer_id"]].to_numpy(), before["product_id"], strict=True))
+    taken = list(zip(segment.loc[late["retailer_id"]].to_numpy(), late["product_id"], strict=True))
+    assert np.mean([pair in peer_products for pair in taken]) > 0.9

@@ -101,7 +101,11 @@ def test_plan_page_explains_pairs_left_below_their_reorder_point(stocked):
     assert plan.is_solved and below.exists()  # the tiny demo's forecasts order nothing: a fixed cost outweighs
     client = _client(stocked.vendor_a)
     html = client.get(f"/plans/{plan.pk}/").content.decode()
-    assert 'id="below-reorder-point"' in html and "no limit binds" in html
+    # Which reason the page gives follows the plan's own binding limits (the demo's order rhythm decides whether 500
+    # binds); the budget's wording is checked on its own below.
+    binds_budget = any((b.get("kind") or b.get("constraint")) == "budget" for b in plan.binding or [])
+    assert 'id="below-reorder-point"' in html
+    assert ("the budget binds" if binds_budget else "no limit binds") in html
 
     budget = {"constraint": "budget", "kind": "budget", "limit": 500.0, "used": 498.0, "shadow_price": -0.34,
               "text": "Budget binds: 498 of 500 spent; each extra 1,000 of budget saves 340 of expected cost."}  # fmt: skip
