@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reorder.ml.history import pair_orders, validate_history
+from reorder.ml.rhythm_features import add_rhythm_features
 
 KEYS = ["retailer_id", "product_id"]
 RECENT_ORDER_WINDOWS = (3, 5, 10)
@@ -55,6 +56,7 @@ def features_from_valid_history(history: pd.DataFrame, cutoff: pd.Timestamp | st
     features = _merge_retailer(features, past, orders, cutoff)
     features = _merge_product(features, past, orders)
     features = _interaction(features, orders)
+    features = add_rhythm_features(features, orders, cutoff)
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)
