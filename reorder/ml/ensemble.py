@@ -29,6 +29,7 @@ from reorder.ml.features import KEYS, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.members import SEQUENCE_MEMBERS, member_class, member_input
 from reorder.ml.prediction import prediction_frame
+from reorder.ml.rhythm_features import uses_rhythm_features
 
 EPSILON = 1e-6
 RECENT_QUANTITY = "recent_mean_last3"  # the quantity candidate that is no member: the mean of the last three orders
@@ -130,7 +131,7 @@ class ReorderEnsemble:
         """The serving frame for every pair with an order before ``as_of``, with reasons from LightGBM's
         per-pair contributions when it is a member."""
         valid = validate_history(history)
-        features = features_from_valid_history(valid, as_of)
+        features = features_from_valid_history(valid, as_of, rhythm=uses_rhythm_features(self.feature_names))
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         if uses_call_features(self.feature_names):

@@ -85,6 +85,7 @@ def build_rows(
     sequence_length: int | None,
     feature_names: list[str] | None = None,
     calls: pd.DataFrame | None = None,
+    rhythm: bool = False,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -93,7 +94,7 @@ def build_rows(
     """
     parts = []
     for cutoff in cutoffs:
-        features = features_from_valid_history(history, cutoff)
+        features = features_from_valid_history(history, cutoff, rhythm=rhythm)
         if features.empty:
             continue
         if calls is not None:

@@ -152,6 +152,7 @@ def build_datasets(
             sequence_length=sequence_length,
             feature_names=feature_names,
             calls=calls,
+            rhythm=options.rhythm_features,
         )
     return data, feature_names
 
