@@ -13,8 +13,8 @@
 Windows are fixed (:data:`WINDOWS`), not the model's horizons, so the same columns serve every horizon.
 
 They are off by default (``rhythm_features`` training option): on Online Retail they raised LightGBM's test PR AUC
-by 4% but lowered its validation ROC AUC and PR AUC and its test ROC AUC, and cost about a fifth of the time of
-building a cutoff's features (docs/benchmarks.md).
+by 4% but lowered its validation ROC AUC and PR AUC and its test ROC AUC, and they cost feature time at every
+cutoff (docs/benchmarks.md).
 """
 
 from __future__ import annotations
