@@ -5,10 +5,13 @@ temporal split; prints one table (or JSON with --json).
         [--price COL] [--invoice COL] --horizon-days N [--train-until YYYY-MM-DD] [--step-days D] \\
         [--members LIST] [--epochs E] [--max-train-rows R] [--max-eval-rows R] [--json]
 
-Cutoffs run every --step-days days, the last one leaving N days of labels. Cutoffs on or after --train-until are the
-test set; earlier ones whose N-day label window ends by --train-until train (the last two validate: early stopping,
-blend weights, calibration, F1 thresholds); cutoffs whose labels would straddle --train-until are dropped, so no
-test-period order ever reaches training. Without --train-until the last 13 weeks are the test period.
+The cutoffs come from the history's length (reorder.ml.schedule) unless given: every --step-days days (default
+about a thirtieth of the history, 1 to 14 days) after a warm-up, the last one leaving N days of labels. Cutoffs on
+or after --train-until are the test set (default: the last cutoffs over at most 13 weeks, about 30% of the span);
+earlier ones whose N-day label window ends by then train, the last one or two validate (early stopping, blend
+weights, calibration, F1 thresholds, and whether the ensemble or the strong baseline serves); cutoffs whose labels
+would straddle the test start are dropped, so no test-period order ever reaches training. The output says what was
+chosen. Three months of history work without flags.
 
 Returns and cancellations (negative quantity, or an invoice starting with "C" when --invoice is given), lines
 without a customer and lines with a non-positive price are dropped first.
@@ -17,7 +20,7 @@ Online Retail (UCI, id 352: https://archive.ics.uci.edu/dataset/352/online+retai
 
     .venv/bin/python bench/reorder_eval.py --csv /work/shared/data/online-retail/online_retail.csv.gz \\
         --customer CustomerID --product StockCode --date InvoiceDate --quantity Quantity --price UnitPrice \\
-        --invoice InvoiceNo --horizon-days 14 --train-until 2011-09-01
+        --invoice InvoiceNo --horizon-days 14
 """
 
 import argparse
@@ -41,8 +44,6 @@ from reorder.ml.training import BASELINES, ENSEMBLE, train_ensemble  # noqa: E40
 
 log = logging.getLogger("reorder_eval")
 JSON_FIELDS = ("roc_auc", "pr_auc", "f1", "brier", "precision_at_100", "fit_seconds")
-DEFAULT_TEST_WEEKS = 13
-MIN_HISTORY_DAYS = 60  # a first cutoff needs some history before it to say anything about a pair
 WHERE_TO_GET = (
     "Online Retail is the UCI data set 352 (https://archive.ics.uci.edu/dataset/352/online+retail); "
     "save its sheet as CSV (gzip is fine) and pass the file with --csv."
@@ -59,9 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--price", help="unit price column; without it every line is priced 1")
     parser.add_argument("--invoice", help="invoice column; invoices starting with C (cancellations) are dropped")
     parser.add_argument("--horizon-days", type=int, required=True)
-    parser.add_argument("--train-until", help="first test cutoff (default: 13 weeks before the last day)")
-    parser.add_argument("--step-days", type=int, default=7)
-    parser.add_argument("--members", default="lightgbm,ffn,lstm")
+    parser.add_argument("--train-until", help="first test cutoff (default: chosen from the history's length)")
+    parser.add_argument("--step-days", type=int, help="days between cutoffs (default: chosen from the history)")
+    parser.add_argument("--members", default="lightgbm", help="e.g. lightgbm,ffn,lstm for the nets too")
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--max-train-rows", type=int, default=400_000)
     parser.add_argument("--max-eval-rows", type=int, default=800_000, help="cap on validation and test rows (sampled)")
@@ -94,19 +95,14 @@ def load_history(args: argparse.Namespace) -> pd.DataFrame:
     return validate_history(history)
 
 
-def training_params(history: pd.DataFrame, args: argparse.Namespace) -> dict:
-    """Enough cutoffs, every ``step_days``, to run from ``MIN_HISTORY_DAYS`` after the first day to the last."""
-    first, last = history["date"].min(), history["date"].max()
-    test_start = pd.Timestamp(args.train_until) if args.train_until else last - pd.Timedelta(weeks=DEFAULT_TEST_WEEKS)
-    latest_cutoff = last + pd.Timedelta(days=1 - args.horizon_days)
-    span = (latest_cutoff - first - pd.Timedelta(days=MIN_HISTORY_DAYS)).days
+def training_params(args: argparse.Namespace) -> dict:
+    """Every cutoff the history allows (no cap), the test period and step chosen from its length unless given."""
     return {
         "horizon_days": args.horizon_days,
-        "n_cutoffs": max(span // args.step_days + 1, 4),
+        "n_cutoffs": 0,
         "step_days": args.step_days,
-        "validation_cutoffs": 2,
-        "gap_days": args.horizon_days,
-        "test_start": str(test_start.date()),
+        "test_cutoffs": 0,
+        "test_start": args.train_until,
         "max_train_rows": args.max_train_rows,
         "max_eval_rows": args.max_eval_rows,
         "members": [m.strip() for m in args.members.split(",") if m.strip()],
@@ -117,8 +113,13 @@ def training_params(history: pd.DataFrame, args: argparse.Namespace) -> dict:
 
 
 def report(metrics: dict, horizon: int) -> dict:
-    models = metrics["evaluation"]["horizons"][str(horizon)]["models"]
-    return {"models": {name: {key: scores.get(key) for key in JSON_FIELDS} for name, scores in models.items()}}
+    evaluation = metrics["evaluation"]
+    models = evaluation["horizons"][str(horizon)]["models"]
+    return {
+        "models": {name: {key: scores.get(key) for key in JSON_FIELDS} for name, scores in models.items()},
+        "served": evaluation["selection"]["served"],
+        "schedule": evaluation["schedule"],
+    }
 
 
 def print_table(metrics: dict, horizon: int, seconds: float, command: str) -> None:
@@ -129,13 +130,8 @@ def print_table(metrics: dict, horizon: int, seconds: float, command: str) -> No
     header = f"{'model':<18}{'ROC AUC':>9}{'PR AUC':>9}{'F1':>8}{'Brier':>9}{'P@100':>8}{'fit s':>8}"
     header += f"{'qty MAE':>10}{'qty RMSE':>10}{'qty R2':>8}"
     print(f"reorder within {horizon} days: {command}")
-    cutoffs = evaluation["cutoffs"]
-    print(
-        f"cutoffs train {len(cutoffs['train'])} ({cutoffs['train'][0]}..{cutoffs['train'][-1]}), "
-        f"validation {len(cutoffs['validation'])}, test {len(cutoffs['test'])} "
-        f"({cutoffs['test'][0]}..{cutoffs['test'][-1]}); rows {evaluation['rows']}; "
-        f"test reorder rate {at_horizon['positive_rate_test']:.3%}"
-    )
+    print(f"schedule: {evaluation['schedule']['description']}")
+    print(f"rows {evaluation['rows']}; test reorder rate {at_horizon['positive_rate_test']:.3%}")
     print(header)
     print("-" * len(header))
     for name in order:
@@ -145,6 +141,11 @@ def print_table(metrics: dict, horizon: int, seconds: float, command: str) -> No
             f"{_fmt(s['precision_at_100'], 8, 2)}{_fmt(s['fit_seconds'], 8, 1)}"
             f"{_fmt(s.get('quantity_mae'), 10, 1)}{_fmt(s.get('quantity_rmse'), 10, 1)}{_fmt(s.get('quantity_r2'), 8)}"
         )
+    selection = evaluation["selection"]
+    scores = ", ".join(
+        f"{name} ROC AUC {v['roc_auc']:.3f} PR AUC {v['pr_auc']:.3f}" for name, v in selection["validation"].items()
+    )
+    print(f"serves: {selection['served']} ({selection['rule']}; validation: {scores})")
     ensemble = models[ENSEMBLE]
     print(
         f"ensemble weights {at_horizon['weights']}; quantity weights {evaluation['quantity_weights']}; "
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     started = time.perf_counter()
     history = load_history(args)
-    params = training_params(history, args)
+    params = training_params(args)
     result = train_ensemble(
         history,
         horizons=(args.horizon_days,),

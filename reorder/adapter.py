@@ -1,6 +1,7 @@
 """Reorder's adapter to the model lifecycle: the order history from the database, the ML's
-``train_reorder_model`` (an ensemble of LightGBM and neural nets over stacked cutoffs), its artifact, on-demand
-predictions for one shop, nightly scoring of every active shop, and live accuracy once the next 14 days are known.
+``train_reorder_model`` (LightGBM, optionally blended with neural nets, over stacked cutoffs; served only where it
+beats the strong logistic baseline), its artifact, on-demand predictions for one shop, nightly scoring of every
+active shop, and live accuracy once the next 14 days are known.
 """
 
 import datetime as dt
@@ -52,6 +53,12 @@ class ReorderAdapter:
     headline_metrics = (
         contract.Metric("roc_auc", "ROC AUC", better=contract.HIGHER, summary=True),
         contract.Metric("pr_auc", "PR AUC", better=contract.HIGHER, summary=True),
+        contract.Metric(
+            "roc_auc_over_strong",
+            "ROC AUC over strong baseline",
+            better=contract.HIGHER,
+            help="test ROC AUC of the served model minus the strong logistic baseline's (0 when the baseline serves)",
+        ),
         contract.Metric("brier", "Brier", summary=True),
         contract.Metric("ece_after", "Calibration error"),
         contract.Metric("quantity_mae", "Quantity MAE"),

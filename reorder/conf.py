@@ -19,7 +19,7 @@ class ReorderSettings:
     `train_params` are the training parameters a run uses unless it names its own, from
     NAME=VALUE pairs separated by commas, list items by semicolons: "members=lightgbm;ffn,epochs=3"
     (scripts/demo.sh sets this so `make demo` trains quickly). Empty means the ML side's
-    own defaults (the full ensemble)."""
+    own defaults (LightGBM alone; the nets by name)."""
 
     horizons: tuple[int, ...] = (7, 14, 30)
     default_horizon: int = 14

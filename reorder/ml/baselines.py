@@ -1,4 +1,8 @@
-"""Two reference models a learned one must beat, with scikit-learn's fit/predict_proba habits."""
+"""Reference models a learned one must beat, with scikit-learn's fit/predict_proba habits.
+
+:class:`StrongLogit` is what a careful analyst builds in an afternoon; the ensemble serves only where it beats it
+on validation (see :mod:`reorder.ml.training.steps`), otherwise it serves itself (:mod:`reorder.ml.simple`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,17 @@ RECENCY_FREQUENCY_COLUMNS = (
     "orders_last_90d",
     "interval_mean",
     "overdue_ratio",
+)
+
+# Six features any analyst would compute: the pair's recency, count and rhythm, the shop's recency and number of
+# baskets (order days), and how many shops buy the product.
+STRONG_COLUMNS = (
+    "days_since_last_order",
+    "n_orders",
+    "interval_mean",
+    "retailer_days_since_last_order",
+    "retailer_n_order_days",
+    "product_n_retailers",
 )
 
 
@@ -65,3 +80,33 @@ class RecencyFrequencyLogit:
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+class StrongLogit(RecencyFrequencyLogit):
+    """Logistic regression on :data:`STRONG_COLUMNS`, log-scaled and standardised; storable as plain numbers."""
+
+    def __init__(self, columns: tuple[str, ...] = STRONG_COLUMNS, C: float = 1.0):
+        super().__init__(columns=columns, C=C)
+
+    def to_dict(self) -> dict:
+        scaler, logit = self.model_[0], self.model_[-1]
+        return {
+            "columns": list(self.columns),
+            "mean": scaler.mean_.tolist(),
+            "scale": scaler.scale_.tolist(),
+            "coef": logit.coef_[0].tolist(),
+            "intercept": float(logit.intercept_[0]),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StrongLogit:
+        """A fitted model back from :meth:`to_dict`, without refitting (scikit-learn's attributes set directly)."""
+        model = cls(columns=tuple(data["columns"]))
+        scaler = StandardScaler()
+        scaler.mean_, scaler.scale_ = np.array(data["mean"]), np.array(data["scale"])
+        scaler.var_, scaler.n_features_in_ = scaler.scale_**2, len(data["columns"])
+        logit = LogisticRegression()
+        logit.coef_, logit.intercept_ = np.array([data["coef"]]), np.array([data["intercept"]])
+        logit.classes_, logit.n_features_in_ = np.array([0, 1]), len(data["columns"])
+        model.model_ = make_pipeline(scaler, logit)
+        return model

@@ -2,7 +2,9 @@
 
 Blend weights are non-negative, sum to one and minimise log loss on one half of the validation retailers; the
 calibrator is chosen and fitted on the other half, so neither step grades its own homework. The quantity is a
-weighted mean of the members' log quantities (weights minimising validation MAE of log quantity).
+weighted mean of the members' log quantities and of the mean of the pair's last three orders
+(:data:`RECENT_QUANTITY`), with weights minimising validation MAE of log quantity: where the obvious rule is better
+than the regressors it takes all the weight.
 
 Members are named as in :mod:`reorder.ml.members`, so a new algorithm is one more entry there. TensorFlow is never
 imported here: the nets module loads it inside its own functions, only when a net member is used.
@@ -27,8 +29,10 @@ from reorder.ml.features import KEYS, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.members import SEQUENCE_MEMBERS, member_class, member_input
 from reorder.ml.prediction import prediction_frame
+from reorder.ml.rhythm_features import uses_rhythm_features
 
 EPSILON = 1e-6
+RECENT_QUANTITY = "recent_mean_last3"  # the quantity candidate that is no member: the mean of the last three orders
 
 
 def fit_blend_weights(y_true: np.ndarray, member_proba: np.ndarray, *, seed: int = 0) -> np.ndarray:
@@ -89,15 +93,22 @@ class ReorderEnsemble:
     info: dict[str, Any] = field(default_factory=dict)
 
     # -- combining member outputs (also used by training on stored validation and test outputs) --
-    def blend(self, outputs: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    def blend(
+        self, outputs: Mapping[str, tuple[np.ndarray, np.ndarray]], recent_quantity: np.ndarray | None = None
+    ) -> tuple[dict[int, np.ndarray], np.ndarray]:
         """Uncalibrated blended probabilities per horizon and the blended quantity, from each member's
-        ``(proba (n, H), quantity (n,))``."""
+        ``(proba (n, H), quantity (n,))`` and the pairs' ``recent_quantity`` (mean of the last three orders)."""
         probabilities = {}
         for column, horizon in enumerate(self.horizons):
             weights = self.weights[horizon]
             probabilities[horizon] = sum(weights[name] * outputs[name][0][:, column] for name in weights)
         quantity_weights = self.quantity_weights or {name: 1.0 / len(outputs) for name in outputs}
-        log_quantity = sum(w * np.log1p(np.maximum(outputs[name][1], 0.0)) for name, w in quantity_weights.items())
+        quantities = {name: output[1] for name, output in outputs.items()}
+        if RECENT_QUANTITY in quantity_weights:
+            if recent_quantity is None:
+                raise ValueError("this ensemble's quantity blends the recent mean, which was not given")
+            quantities[RECENT_QUANTITY] = recent_quantity
+        log_quantity = sum(w * np.log1p(np.maximum(quantities[name], 0.0)) for name, w in quantity_weights.items())
         return probabilities, np.maximum(np.expm1(log_quantity), 1.0)
 
     def calibrate(self, probabilities: Mapping[int, np.ndarray]) -> dict[int, np.ndarray]:
@@ -120,7 +131,7 @@ class ReorderEnsemble:
         """The serving frame for every pair with an order before ``as_of``, with reasons from LightGBM's
         per-pair contributions when it is a member."""
         valid = validate_history(history)
-        features = features_from_valid_history(valid, as_of)
+        features = features_from_valid_history(valid, as_of, rhythm=uses_rhythm_features(self.feature_names))
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         if uses_call_features(self.feature_names):
@@ -131,7 +142,8 @@ class ReorderEnsemble:
             from reorder.ml.sequences import order_sequences
 
             sequences = order_sequences(valid, as_of, features[KEYS], length=self.sequence_length)
-        raw, quantity = self.blend(self.member_outputs(X, sequences))
+        recent = features["qty_mean_last3"].to_numpy(dtype=float)
+        raw, quantity = self.blend(self.member_outputs(X, sequences), recent)
         probabilities = self.calibrate(raw)
         drivers = None
         if "lightgbm" in self.members:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reorder.ml.history import pair_orders, validate_history
+from reorder.ml.rhythm_features import add_rhythm_features
 
 KEYS = ["retailer_id", "product_id"]
 RECENT_ORDER_WINDOWS = (3, 5, 10)
@@ -33,8 +34,11 @@ def feature_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def features_from_valid_history(history: pd.DataFrame, cutoff: pd.Timestamp | str) -> pd.DataFrame:
-    """Features from a history already passed through :func:`validate_history`."""
+def features_from_valid_history(
+    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, rhythm: bool = False
+) -> pd.DataFrame:
+    """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
+    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay)."""
     cutoff = pd.Timestamp(cutoff).normalize()
     past = history[history["date"] < cutoff]
     orders = pair_orders(past)
@@ -55,6 +59,8 @@ def features_from_valid_history(history: pd.DataFrame, cutoff: pd.Timestamp | st
     features = _merge_retailer(features, past, orders, cutoff)
     features = _merge_product(features, past, orders)
     features = _interaction(features, orders)
+    if rhythm:
+        features = add_rhythm_features(features, orders, cutoff)
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)

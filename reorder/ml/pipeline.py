@@ -21,6 +21,8 @@ from reorder.ml.features import features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.labels import DEFAULT_HORIZONS
 from reorder.ml.prediction import ReorderModel, prediction_frame
+from reorder.ml.simple import KIND as STRONG_LOGIT_KIND
+from reorder.ml.simple import StrongLogitReorderModel
 from reorder.ml.training import TrainingResult, train_ensemble
 
 Progress = Callable[[str, int, str], None]  # stage, percent, message
@@ -74,4 +76,6 @@ def load_model(data: bytes) -> ReorderModel:
         return BaselineReorderModel(horizons=tuple(manifest["horizons"]))
     if manifest.get("kind") == "ensemble":
         return ReorderEnsemble.from_bytes(data)
+    if manifest.get("kind") == STRONG_LOGIT_KIND:
+        return StrongLogitReorderModel.from_bytes(data)
     raise ValueError(f"unknown reorder model kind {manifest.get('kind')!r}")

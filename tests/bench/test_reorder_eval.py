@@ -15,14 +15,14 @@ FIELDS = {"roc_auc", "pr_auc", "f1", "brier", "precision_at_100", "fit_seconds"}
 COLUMNS = ("--customer", "cust", "--product", "sku", "--date", "when", "--quantity", "qty", "--price", "price")
 
 
-def write_csv(path: Path) -> Path:
+def write_csv(path: Path, days: int = 200) -> Path:
     """Shops reordering products on their own cycles, plus a cancelled invoice, a return and an anonymous line."""
     rng = np.random.default_rng(2)
     rows = []
     for shop in range(25):
         for sku in rng.choice(15, size=5, replace=False):
             period = int(rng.integers(4, 25))
-            for day in range(int(rng.integers(0, period)), 200, period):
+            for day in range(int(rng.integers(0, period)), days, period):
                 when = pd.Timestamp("2024-01-01") + pd.Timedelta(days=day, hours=9)
                 rows.append((f"{shop}-{day}", shop, f"P{sku}", when, int(rng.integers(1, 12)), 2.5))
     rows += [("C9", 1, "P1", pd.Timestamp("2024-03-01"), 3, 2.5), ("9", 1, "P1", pd.Timestamp("2024-03-02"), -3, 2.5)]
@@ -43,12 +43,23 @@ def test_json_scores_every_model_against_the_baselines(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)  # stdout holds the JSON and nothing else
-    assert list(report) == ["models"]
-    assert set(report["models"]) == {"baseline_overdue", "baseline_logreg", "lightgbm", "retailiq_ensemble"}
+    assert list(report) == ["models", "served", "schedule"]
+    baselines = {"baseline_overdue", "baseline_logreg", "baseline_logreg_strong"}
+    assert set(report["models"]) == {*baselines, "lightgbm", "retailiq_ensemble"}
+    assert report["served"] in ("retailiq_ensemble", "baseline_logreg_strong")
+    assert report["schedule"]["test_start"] >= "2024-05-20"  # the first cutoff on or after --train-until
     for name, scores in report["models"].items():
         assert set(scores) == FIELDS, name
         assert 0 <= scores["roc_auc"] <= 1 and scores["fit_seconds"] >= 0, name
     assert report["models"]["retailiq_ensemble"]["roc_auc"] > 0.7
+
+
+def test_three_months_need_no_flag_and_the_table_says_what_was_chosen(tmp_path):
+    csv = write_csv(tmp_path / "orders.csv", days=91)
+    done = run(*("--csv", str(csv), *COLUMNS, "--horizon-days", "14", "--members", "lightgbm"))
+    assert done.returncode == 0, done.stderr
+    assert "schedule: 91 days of history: cutoffs every 3 days after a 15-day warm-up" in done.stdout
+    assert "serves: " in done.stdout and "baseline_logreg_strong" in done.stdout
 
 
 def test_a_missing_csv_exits_with_a_clear_message(tmp_path):

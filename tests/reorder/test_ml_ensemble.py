@@ -13,6 +13,7 @@ from reorder.ml.calibration import Calibrator
 from reorder.ml.ensemble import ReorderEnsemble, fit_blend_weights, fit_quantity_weights
 from reorder.ml.pipeline import load_model, train_reorder_model
 from reorder.ml.prediction import PREDICTION_COLUMNS
+from reorder.ml.training import steps
 from tests.reorder.synthetic import periodic_history
 
 SMALL = {"n_cutoffs": 8, "step_days": 14, "validation_cutoffs": 2, "test_cutoffs": 1, "gap_days": 0}
@@ -85,14 +86,20 @@ def test_metrics_are_plain_json_with_headline_and_nested_evaluation(result):
     for key in ("roc_auc", "pr_auc", "f1", "brier", "precision_at_100", "quantity_mae", "ece_before", "ece_after"):
         assert key in metrics, key
     at_14 = metrics["evaluation"]["horizons"]["14"]
-    assert set(at_14["models"]) == {"baseline_overdue", "baseline_logreg", "lightgbm", "retailiq_ensemble"}
+    baselines = {"baseline_overdue", "baseline_logreg", "baseline_logreg_strong"}
+    assert set(at_14["models"]) == {*baselines, "lightgbm", "retailiq_ensemble"}
     assert at_14["weights"] == {"lightgbm": 1.0}
     assert at_14["calibration"]["method"] in ("identity", "platt", "isotonic")
     assert metrics["evaluation"]["rows"]["refit"] >= metrics["evaluation"]["rows"]["train"]
     assert at_14["models"]["retailiq_ensemble"]["roc_auc"] > at_14["models"]["baseline_overdue"]["roc_auc"]
 
 
-def test_nets_alone_serve_and_refit(history):
+def test_nets_alone_serve_and_refit(history, monkeypatch):
+    # One epoch rarely beats the strong baseline: make the ensemble serve, as it does once the nets have learned.
+    def ensemble_wins(validation, scores, horizons, primary):
+        return {"served": "retailiq_ensemble", "rule": "forced", "validation": {}}
+
+    monkeypatch.setattr(steps, "choose_served", ensemble_wins)
     params = {**SMALL, "n_cutoffs": 6, "members": ["ffn", "lstm"], "epochs": 1}
     result = train_reorder_model(history, horizons=(14,), params=params)
     assert result.algorithm == "reorder_ensemble:ffn+lstm"

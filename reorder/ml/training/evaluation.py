@@ -10,7 +10,7 @@ import pandas as pd
 
 from reorder.ml.calibration import brier_score, expected_calibration_error
 from reorder.ml.metrics import best_f1_threshold, classification_metrics, precision_at_k, regression_metrics
-from reorder.ml.training.options import ENSEMBLE
+from reorder.ml.training.options import ENSEMBLE, STRONG_BASELINE
 
 TOP_K = 100
 HEADLINE = ("roc_auc", "pr_auc", "f1", "brier", "precision_at_100", "precision_at_k", "ece_before", "ece_after")
@@ -54,11 +54,16 @@ def mean_precision_at_k(y_true, scores, cutoffs, k: int) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def headline_metrics(evaluation: dict[str, Any], primary: int) -> dict[str, Any]:
-    """The ensemble's numbers at the primary horizon, flat, with the whole evaluation beside them."""
-    headline = evaluation["horizons"][str(primary)]["models"][ENSEMBLE]
-    metrics: dict[str, Any] = {"horizon_days": primary}
+def headline_metrics(evaluation: dict[str, Any], primary: int, served: str = ENSEMBLE) -> dict[str, Any]:
+    """The served model's test numbers at the primary horizon, flat, with which model serves and the whole
+    evaluation beside them."""
+    headline = evaluation["horizons"][str(primary)]["models"][served]
+    metrics: dict[str, Any] = {"horizon_days": primary, "served_model": served}
     metrics.update({key: headline.get(key) for key in HEADLINE})
+    metrics["ece_after"] = headline.get("ece_after", headline.get("ece"))
+    strong = evaluation["horizons"][str(primary)]["models"].get(STRONG_BASELINE, {})
+    if headline.get("roc_auc") is not None and strong.get("roc_auc") is not None:
+        metrics["roc_auc_over_strong"] = headline["roc_auc"] - strong["roc_auc"]
     metrics.update({f"quantity_{key}": headline.get(f"quantity_{key}") for key in ("mae", "rmse", "r2")})
     metrics["evaluation"] = evaluation
     return metrics

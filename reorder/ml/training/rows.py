@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from reorder.ml.call_features import with_call_features
-from reorder.ml.dataset import cutoff_schedule, temporal_split
 from reorder.ml.features import KEYS, feature_columns, features_from_valid_history
 from reorder.ml.labels import labels_from_valid_history
 from reorder.ml.members import member_input
+from reorder.ml.schedule import Schedule, plan_schedule
 from reorder.ml.training.options import TrainingOptions
 
 
@@ -60,20 +60,19 @@ class Rows:
         return member_input(name, self.X, self.sequences)
 
 
-def plan_cutoffs(history: pd.DataFrame, options: TrainingOptions, horizons: Sequence[int]) -> dict[str, list]:
-    """Cutoffs of each part: train, validation, test."""
-    longest = max(horizons)
-    schedule = cutoff_schedule(history, n_cutoffs=options.n_cutoffs, step_days=options.step_days, horizon_days=longest)
-    schedule = [c for c in schedule if c > history["date"].min()]
-    n_test = options.test_cutoffs
-    if options.test_start is not None:
-        start = pd.Timestamp(options.test_start)
-        test = [c for c in schedule if c >= start]
-        schedule = [c for c in schedule if c + pd.Timedelta(days=longest) <= start] + test
-        n_test = len(test)
-    gap = options.gap_days if options.gap_days is not None else longest
-    split = temporal_split(pd.DataFrame({"cutoff": schedule}), options.validation_cutoffs, n_test, gap_days=gap)
-    return {part: list(getattr(split, part)["cutoff"]) for part in ("train", "validation", "test")}
+def plan_cutoffs(history: pd.DataFrame, options: TrainingOptions, horizons: Sequence[int]) -> Schedule:
+    """Cutoffs of each part (train, validation, test), chosen from the history's length where not given."""
+    return plan_schedule(
+        history["date"].min(),
+        history["date"].max(),
+        longest_horizon=max(horizons),
+        step_days=options.step_days,
+        max_cutoffs=options.n_cutoffs,
+        validation_cutoffs=options.validation_cutoffs,
+        test_cutoffs=options.test_cutoffs,
+        test_start=options.test_start,
+        gap_days=options.gap_days,
+    )
 
 
 def build_rows(
@@ -86,6 +85,7 @@ def build_rows(
     sequence_length: int | None,
     feature_names: list[str] | None = None,
     calls: pd.DataFrame | None = None,
+    rhythm: bool = False,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -94,7 +94,7 @@ def build_rows(
     """
     parts = []
     for cutoff in cutoffs:
-        features = features_from_valid_history(history, cutoff)
+        features = features_from_valid_history(history, cutoff, rhythm=rhythm)
         if features.empty:
             continue
         if calls is not None:

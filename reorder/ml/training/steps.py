@@ -17,14 +17,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score
 
-from reorder.ml.baselines import OverdueBaseline, RecencyFrequencyLogit
+from reorder.ml.baselines import (
+    RECENCY_FREQUENCY_COLUMNS,
+    STRONG_COLUMNS,
+    OverdueBaseline,
+    RecencyFrequencyLogit,
+    StrongLogit,
+)
 from reorder.ml.calibration import choose_calibrator
 from reorder.ml.call_features import validate_calls
-from reorder.ml.ensemble import ReorderEnsemble, fit_blend_weights, fit_quantity_weights
+from reorder.ml.ensemble import RECENT_QUANTITY, ReorderEnsemble, fit_blend_weights, fit_quantity_weights
 from reorder.ml.members import MEMBERS, SEQUENCE_MEMBERS, member_class, member_names
+from reorder.ml.simple import StrongLogitReorderModel
 from reorder.ml.training.evaluation import evaluate, headline_metrics, json_safe
-from reorder.ml.training.options import BASELINES, ENSEMBLE, TrainingOptions, TrainingResult
+from reorder.ml.training.options import BASELINES, ENSEMBLE, STRONG_BASELINE, TrainingOptions, TrainingResult
 from reorder.ml.training.rows import Rows, build_rows, pair_hash, plan_cutoffs
 
 Progress = Callable[[str, int, str], None]
@@ -50,12 +58,14 @@ def train_ensemble(
     for name in members:
         member_class(name)  # an unavailable member fails now, not after the dataset is built
 
-    plan = plan_cutoffs(valid_history, options, horizons)
+    schedule = plan_cutoffs(valid_history, options, horizons)
+    plan = schedule.parts()
+    progress("dataset", 2, schedule.describe())
     data, feature_names = build_datasets(valid_history, plan, horizons, options, members, calls, progress)
     validation, test = data["validation"], data["test"]
 
     progress("baselines", 35, "fitting the baselines")
-    scores, fit_seconds = fit_baselines(data, feature_names, horizons)
+    scores, fit_seconds, strong = fit_baselines(data, feature_names, horizons)
     fitted, outputs = fit_members(members, data, horizons, options, feature_names, scores, fit_seconds, progress)
 
     progress("blend", 78, "fitting blend weights and calibrators on the validation retailers")
@@ -64,7 +74,8 @@ def train_ensemble(
         fitted, validation, outputs["validation"], horizons, feature_names, options, primary
     )
     fit_seconds[ENSEMBLE] = sum(fit_seconds[m] for m in members) + time.perf_counter() - started
-    scores[ENSEMBLE], raw_scores, quantity_test = score_ensemble(ensemble, outputs, horizons)
+    recent = {part: recent_quantity(data[part], feature_names) for part in ("validation", "test")}
+    scores[ENSEMBLE], raw_scores, quantity_test = score_ensemble(ensemble, outputs, recent, horizons)
 
     progress("evaluate", 82, f"scoring every model on {len(test)} test rows")
     quantities = quantities_on_test(outputs["test"], quantity_test, test, feature_names)
@@ -76,28 +87,36 @@ def train_ensemble(
         rows={part: len(rows) for part, rows in data.items()},
         cutoffs={part: [str(c.date()) for c in cutoffs] for part, cutoffs in plan.items()},
         cutoff_counts={part: len(cutoffs) for part, cutoffs in plan.items()},
+        schedule=schedule.as_dict(),
     )
+    selection = choose_served(validation, scores, horizons, primary)
+    evaluation["selection"] = selection
+    served = selection["served"]
 
+    info = {"trained_until": str(valid_history["date"].max().date()), "primary_horizon": primary}
+    model: Any
+    if served == ENSEMBLE:
+        model, algorithm = ensemble, "reorder_ensemble:" + "+".join(members)
+    else:
+        model, algorithm = StrongLogitReorderModel(horizons, strong), "reorder_logit:" + STRONG_BASELINE
     if options.refit:
-        progress("refit", 88, "refitting the members on every cutoff")
+        progress("refit", 88, f"refitting {served} on every cutoff")
         started = time.perf_counter()
         everything = Rows.concat([data[part].subset(data[part].keys["refit"].to_numpy()) for part in PARTS])
-        ensemble.members = {
-            name: refit_member(name, fitted[name], everything, horizons, options, feature_names) for name in members
-        }
+        if served == ENSEMBLE:
+            ensemble.members = {
+                name: refit_member(name, fitted[name], everything, horizons, options, feature_names) for name in members
+            }
+        else:
+            model.models = fit_strong(everything, feature_names, horizons)
         evaluation["refit_seconds"] = time.perf_counter() - started
         evaluation["rows"]["refit"] = len(everything)
-    ensemble.info = {"trained_until": str(valid_history["date"].max().date()), "primary_horizon": primary}
+    model.info = info
 
-    metrics = headline_metrics(evaluation, primary)
-    progress("done", 100, f"ROC AUC {metrics['roc_auc']:.3f} at {primary} days")
+    metrics = headline_metrics(evaluation, primary, served)
+    progress("done", 100, f"{served} serves: ROC AUC {metrics['roc_auc']:.3f} at {primary} days")
     used = {**params, "horizons": list(horizons), "members": members, "horizon_days": primary}
-    return TrainingResult(
-        model=ensemble,
-        algorithm="reorder_ensemble:" + "+".join(members),
-        metrics=json_safe(metrics),
-        params=json_safe(used),
-    )
+    return TrainingResult(model=model, algorithm=algorithm, metrics=json_safe(metrics), params=json_safe(used))
 
 
 def usable_calls(calls: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -133,32 +152,68 @@ def build_datasets(
             sequence_length=sequence_length,
             feature_names=feature_names,
             calls=calls,
+            rhythm=options.rhythm_features,
         )
     return data, feature_names
 
 
-def fit_baselines(data: dict[str, Rows], feature_names: list[str], horizons: tuple[int, ...]) -> tuple[Scores, dict]:
-    """Each baseline per horizon on the training rows, scored on validation and test; and its fit seconds."""
-    columns = sorted(
-        {
-            "days_since_last_order",
-            "interval_mean",
-            "retailer_interval_mean",
-            "pair_age_days",
-            *RecencyFrequencyLogit().columns,
-        }
-    )
-    frames = {part: rows.frame(feature_names, columns) for part, rows in data.items()}
+BASELINE_COLUMNS = sorted(
+    {"days_since_last_order", "interval_mean", "retailer_interval_mean", "pair_age_days"}
+    | set(RECENCY_FREQUENCY_COLUMNS)
+    | set(STRONG_COLUMNS)
+)
+
+
+def make_baseline(name: str, horizon: int) -> Any:
+    if name == "baseline_overdue":
+        return OverdueBaseline(horizon_days=horizon)
+    return StrongLogit() if name == STRONG_BASELINE else RecencyFrequencyLogit()
+
+
+def fit_baselines(
+    data: dict[str, Rows], feature_names: list[str], horizons: tuple[int, ...]
+) -> tuple[Scores, dict, dict[int, StrongLogit]]:
+    """Each baseline per horizon on the training rows, scored on validation and test; its fit seconds; and the
+    strong baseline's fitted models, which serve if the ensemble does not beat them."""
+    frames = {part: rows.frame(feature_names, BASELINE_COLUMNS) for part, rows in data.items()}
     scores: Scores = {}
     fit_seconds: dict[str, float] = {}
+    strong: dict[int, StrongLogit] = {}
     for name in BASELINES:
         scores[name], started = {}, time.perf_counter()
         for j, horizon in enumerate(horizons):
-            model = OverdueBaseline(horizon_days=horizon) if name == "baseline_overdue" else RecencyFrequencyLogit()
-            model.fit(frames["train"], data["train"].labels[:, j])
+            model = make_baseline(name, horizon).fit(frames["train"], data["train"].labels[:, j])
             scores[name][horizon] = tuple(model.predict_proba(frames[p])[:, 1] for p in ("validation", "test"))
+            if name == STRONG_BASELINE:
+                strong[horizon] = model
         fit_seconds[name] = time.perf_counter() - started
-    return scores, fit_seconds
+    return scores, fit_seconds, strong
+
+
+def fit_strong(rows: Rows, feature_names: list[str], horizons: tuple[int, ...]) -> dict[int, StrongLogit]:
+    """The strong baseline per horizon on ``rows`` (the refit of the simpler model when it serves)."""
+    frame = rows.frame(feature_names, STRONG_COLUMNS)
+    return {h: StrongLogit().fit(frame, rows.labels[:, j]) for j, h in enumerate(horizons)}
+
+
+def choose_served(validation: Rows, scores: Scores, horizons: tuple[int, ...], primary: int) -> dict[str, Any]:
+    """The ensemble serves only when it beats the strong baseline on validation at the primary horizon on both
+    ROC AUC and PR AUC; otherwise the simpler model serves. Test scores play no part in the choice."""
+    y = validation.labels[:, list(horizons).index(primary)]
+    on_validation = {}
+    for name in (ENSEMBLE, STRONG_BASELINE):
+        p = scores[name][primary][0]
+        both = len(np.unique(y)) == 2
+        on_validation[name] = {
+            "roc_auc": float(roc_auc_score(y, p)) if both else float("nan"),
+            "pr_auc": float(average_precision_score(y, p)) if both else float("nan"),
+        }
+    wins = all(on_validation[ENSEMBLE][k] > on_validation[STRONG_BASELINE][k] for k in ("roc_auc", "pr_auc"))
+    return {
+        "served": ENSEMBLE if wins else STRONG_BASELINE,
+        "rule": f"ensemble serves if it beats {STRONG_BASELINE} on validation ROC AUC and PR AUC at {primary} days",
+        "validation": on_validation,
+    }
 
 
 def fit_members(
@@ -216,18 +271,22 @@ def fit_blend(
         fitted_weights = fit_blend_weights(validation.labels[half, j], member_proba, seed=options.seed)
         weights[horizon] = dict(zip(names, fitted_weights.tolist(), strict=True))
     observed = np.isfinite(validation.quantity) & (validation.quantity > 0)
-    member_log_q = np.column_stack([np.log1p(outputs[name][1][observed]) for name in names])
+    recent = recent_quantity(validation, feature_names)
+    candidates = [*names, RECENT_QUANTITY]
+    member_log_q = np.column_stack(
+        [*(np.log1p(outputs[name][1][observed]) for name in names), np.log1p(recent[observed])]
+    )
     quantity_weights = fit_quantity_weights(np.log1p(validation.quantity[observed]), member_log_q)
     ensemble = ReorderEnsemble(
         horizons=tuple(horizons),
         feature_names=list(feature_names),
         members=dict(fitted),
         weights=weights,
-        quantity_weights=dict(zip(names, quantity_weights.tolist(), strict=True)),
+        quantity_weights=dict(zip(candidates, quantity_weights.tolist(), strict=True)),
         primary_horizon=primary,
         sequence_length=options.sequence_length,
     )
-    blended, _ = ensemble.blend({name: (o[0][~half], o[1][~half]) for name, o in outputs.items()})
+    blended, _ = ensemble.blend({name: (o[0][~half], o[1][~half]) for name, o in outputs.items()}, recent[~half])
     retailers = validation.keys["retailer_id"].to_numpy()[~half]
     for j, horizon in enumerate(horizons):
         calibrator, calibration_report = choose_calibrator(
@@ -243,12 +302,17 @@ def fit_blend(
     return ensemble, report
 
 
+def recent_quantity(rows: Rows, feature_names: list[str]) -> np.ndarray:
+    """The mean of each pair's last three orders, at least one unit: the quantity rule a regressor must beat."""
+    return np.maximum(rows.frame(feature_names, ["qty_mean_last3"])["qty_mean_last3"].to_numpy(), 1.0)
+
+
 def score_ensemble(
-    ensemble: ReorderEnsemble, outputs: dict[str, Outputs], horizons: tuple[int, ...]
+    ensemble: ReorderEnsemble, outputs: dict[str, Outputs], recent: dict[str, np.ndarray], horizons: tuple[int, ...]
 ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], dict[int, tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """The ensemble's calibrated and raw (validation, test) probabilities per horizon, and its test quantity."""
-    blended_val = ensemble.blend(outputs["validation"])
-    blended_test, quantity_test = ensemble.blend(outputs["test"])
+    blended_val = ensemble.blend(outputs["validation"], recent["validation"])
+    blended_test, quantity_test = ensemble.blend(outputs["test"], recent["test"])
     calibrated_val, calibrated_test = ensemble.calibrate(blended_val[0]), ensemble.calibrate(blended_test)
     calibrated = {h: (calibrated_val[h], calibrated_test[h]) for h in horizons}
     raw = {h: (blended_val[0][h], blended_test[h]) for h in horizons}
@@ -261,8 +325,7 @@ def quantities_on_test(
     """Each model's next-order quantity on the test rows; the baselines say "as of late" (the mean of the last 3)."""
     quantities = {name: output[1] for name, output in member_outputs.items()}
     quantities[ENSEMBLE] = ensemble_quantity
-    last3 = test.frame(feature_names, ["qty_mean_last3"])["qty_mean_last3"].to_numpy()
-    quantities.update({name: np.maximum(last3, 1.0) for name in BASELINES})
+    quantities.update({name: recent_quantity(test, feature_names) for name in BASELINES})
     return quantities
 
 

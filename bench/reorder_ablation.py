@@ -1,0 +1,135 @@
+"""Which reorder features earn their place: LightGBM with and without the repeat and rhythm features of
+reorder.ml.rhythm_features, against the strong logistic baseline, on the same cutoffs; prints one line per model.
+
+    .venv/bin/python bench/reorder_ablation.py --csv FILE --customer COL --product COL --date COL --quantity COL \\
+        [--price COL] [--invoice COL] --horizon-days N --test-start YYYY-MM-DD --cache DIR [--sets base,new]
+
+Cutoffs run every 14 days back from the last one that leaves 30 days of labels, from 60 days after the first day;
+each cutoff's features and labels (14 and 30 days) are written once to --cache (a pair-hash sample: 50% of the
+pairs from 31 days before --test-start on, 25% before) and reused by later runs.
+Cutoffs on or after --test-start test; the two latest whose labels end by then validate (early stopping); earlier
+ones whose labels end by the first validation cutoff train. Online Retail, as in docs/benchmarks.md:
+
+    .venv/bin/python bench/reorder_ablation.py --csv /work/shared/data/online-retail/online_retail.csv.gz \\
+        --customer CustomerID --product StockCode --date InvoiceDate --quantity Quantity --price UnitPrice \\
+        --invoice InvoiceNo --horizon-days 14 --test-start 2011-09-01 --cache /tmp/reorder_ablation
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import lightgbm as lgb  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import reorder_eval  # noqa: E402
+from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
+
+from reorder.ml.baselines import RecencyFrequencyLogit, StrongLogit  # noqa: E402
+from reorder.ml.features import KEYS, feature_columns, features_from_valid_history  # noqa: E402
+from reorder.ml.labels import labels_from_valid_history  # noqa: E402
+from reorder.ml.lgbm import LightGBMOptions  # noqa: E402
+from reorder.ml.training.rows import pair_hash  # noqa: E402
+
+NEW = ("repeat_", "baskets_since", "pair_basket_share", "product_interval", "product_n_intervals", "overdue_vs_product")
+NEW += ("retailer_order_hazard", "retailer_gap_median", "retailer_weekday", "two_stage")
+LABELS = (14, 30)
+
+
+def build(history: pd.DataFrame, test_start: pd.Timestamp, cache: Path) -> pd.DataFrame:
+    cache.mkdir(parents=True, exist_ok=True)
+    latest = history["date"].max() + pd.Timedelta(days=1 - max(LABELS))
+    first = history["date"].min() + pd.Timedelta(days=60)
+    cutoffs = sorted(c for c in (latest - pd.Timedelta(days=14 * k) for k in range(60)) if c >= first)
+    frames = []
+    for cutoff in cutoffs:
+        path = cache / f"cut_{cutoff.date()}.parquet"
+        if not path.exists():
+            frame = features_from_valid_history(history, cutoff, rhythm=True).merge(
+                labels_from_valid_history(history, cutoff, LABELS), on=KEYS, how="left"
+            )
+            keep = 0.5 if cutoff >= test_start - pd.Timedelta(days=31) else 0.25
+            frame = frame[pair_hash(frame[KEYS]) < keep].reset_index(drop=True)
+            frame["cutoff"] = cutoff
+            floats = frame.select_dtypes("float64").columns
+            frame[floats] = frame[floats].astype("float32")
+            frame.to_parquet(path)
+        frames.append(pd.read_parquet(path))
+    return pd.concat(frames, ignore_index=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name in ("--csv", "--customer", "--product", "--date", "--quantity", "--test-start", "--cache"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--price")
+    parser.add_argument("--invoice")
+    parser.add_argument("--horizon-days", type=int, required=True, choices=LABELS)
+    parser.add_argument("--sets", default="base,new", help="LightGBM without (base) and with (new) the new features")
+    args = parser.parse_args()
+    args.csv = Path(args.csv)
+    history = reorder_eval.load_history(args)
+    test_start = pd.Timestamp(args.test_start)
+    frames = build(history, test_start, Path(args.cache))
+    labels = frames.drop(columns=["next_order_quantity", "days_to_next_order"])
+    every = feature_columns(labels)
+    new = [c for c in every if c.startswith(NEW)]
+    base = [c for c in every if c not in new]
+    horizon, y = args.horizon_days, f"ordered_within_{args.horizon_days}"
+    cutoffs = sorted(frames["cutoff"].unique())
+    test = [c for c in cutoffs if c >= test_start]
+    rest = [c for c in cutoffs if c + pd.Timedelta(days=horizon) <= test_start]
+    validation = rest[-2:]
+    train = [c for c in rest[:-2] if c + pd.Timedelta(days=horizon) <= validation[0]]
+    parts = {
+        name: frames[frames["cutoff"].isin(chosen)].reset_index(drop=True)
+        for name, chosen in (("train", train), ("validation", validation), ("test", test))
+    }
+    print(
+        f"within {horizon} days; rows and reorder rate: "
+        + ", ".join(f"{k} {len(v):,} {v[y].mean():.2%}" for k, v in parts.items())
+    )
+    print(f"test cutoffs {test[0].date()}..{test[-1].date()} ({len(test)}); {len(base)} features + {len(new)} new")
+    scores = {}
+
+    def report(name: str, p_val, p_test, seconds: float) -> None:
+        scores[name] = (roc_auc_score(parts["test"][y], p_test), average_precision_score(parts["test"][y], p_test))
+        val = roc_auc_score(parts["validation"][y], p_val), average_precision_score(parts["validation"][y], p_val)
+        line = f"{name:<26} validation ROC AUC {val[0]:.4f} PR AUC {val[1]:.4f} | test ROC AUC {scores[name][0]:.4f}"
+        line += f" PR AUC {scores[name][1]:.4f} | {seconds:5.0f} s"
+        if "baseline_logreg_strong" in scores and name != "baseline_logreg_strong":
+            strong = scores["baseline_logreg_strong"]
+            line += f" | vs strong {scores[name][0] - strong[0]:+.4f}, PR x{scores[name][1] / strong[1]:.3f}"
+        print(line, flush=True)
+
+    for name, model in (("baseline_logreg", RecencyFrequencyLogit()), ("baseline_logreg_strong", StrongLogit())):
+        started = time.perf_counter()
+        model.fit(parts["train"], parts["train"][y])
+        proba = [model.predict_proba(parts[p])[:, 1] for p in ("validation", "test")]
+        report(name, *proba, time.perf_counter() - started)
+    window = f"two_stage_{min((7, 14, 30), key=lambda w: abs(w - horizon))}d"
+    report(f"{window} alone", parts["validation"][window], parts["test"][window], 0.0)
+    params = LightGBMOptions().booster_params("binary")
+    named = {"base": ("lightgbm", base), "new": ("lightgbm + new features", every)}
+    sets = dict(named[key] for key in args.sets.split(","))
+    for name, columns in sets.items():
+        started = time.perf_counter()
+        matrix = {p: parts[p][columns].to_numpy(np.float32) for p in parts}
+        train_set = lgb.Dataset(matrix["train"], parts["train"][y])
+        valid = lgb.Dataset(matrix["validation"], parts["validation"][y], reference=train_set)
+        booster = lgb.train(
+            params, train_set, 600, valid_sets=[valid], callbacks=[lgb.early_stopping(30, verbose=False)]
+        )
+        report(
+            name, booster.predict(matrix["validation"]), booster.predict(matrix["test"]), time.perf_counter() - started
+        )
+
+
+if __name__ == "__main__":
+    main()
