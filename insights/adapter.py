@@ -65,7 +65,7 @@ class InsightsAdapter:
     api_urls = "insights.api_urls"
     navigation = (
         contract.NavEntry("Segments", "insights:segments", roles=("analyst",), order=118),
-        contract.NavEntry("Insights", "insights:feed", roles=("retailer", "vendor", "sales_rep"), order=9),
+        contract.NavEntry("Insights", "insights:feed", roles=("retailer", "vendor", "sales_rep"), order=99),
     )
     home_panels = tuple(
         contract.HomePanel(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max
 
 from retailiq.accounts.models import User
+from retailiq.core.errors import NotFound
 
 from ..conf import recommendations_settings
 from ..models import RecommendationKind
@@ -27,10 +28,15 @@ def rep_pitches(*, user: User, shops: int = PITCH_SHOPS, per_shop: int = PITCH_I
         .annotate(last_order=Max("order_lines__placed_on"))
         .order_by("-last_order", "name")[:shops]
     )
-    return [
-        shop_recommendations(user=user, retailer_id=shop.pk, kind=RecommendationKind.DISCOVER, k=per_shop)
-        for shop in assigned
-    ]
+    pitches = []
+    for shop in assigned:
+        try:
+            pitches.append(
+                shop_recommendations(user=user, retailer_id=shop.pk, kind=RecommendationKind.DISCOVER, k=per_shop)
+            )
+        except NotFound:
+            continue  # the shop was reassigned between the two reads: it is no longer the rep's to pitch to
+    return pitches
 
 
 @dataclass(frozen=True)

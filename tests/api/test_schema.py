@@ -76,7 +76,9 @@ def _documented_routes(user):
             continue
         actions = getattr(pattern.callback, "actions", None)
         if actions:
-            methods = set(actions)
+            # DRF's viewset view adds "head" to its shared actions on the first GET it serves, so the set
+            # depends on which tests ran before; the schema documents HEAD with GET, never on its own.
+            methods = set(actions) - {"head"}
             request = SimpleNamespace(user=user, query_params={})
             instance = view(action=next(iter(actions.values())), request=request, kwargs={}, format_kwarg=None)
             model = instance.get_queryset().model
