@@ -12,6 +12,7 @@ looks alive; a run is only taken over once its heartbeat has stopped for a while
             work_finish(Model, pk=pk, state=...)
 """
 
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -25,6 +26,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .models import ClaimableWork
+from .retries import DATABASE_ERRORS
 
 Work = type[ClaimableWork]
 
@@ -100,9 +102,16 @@ def _row_heartbeat(rows: QuerySet, *, interval: float, name: str) -> Iterator[No
     def beat() -> None:
         try:
             while not stop.wait(interval):
-                rows.update(heartbeat_at=timezone.now())
+                try:
+                    rows.update(heartbeat_at=timezone.now())
+                except DATABASE_ERRORS:
+                    # The database is away for a moment: a missed beat is not a dead worker. Drop the broken
+                    # connection and beat on a fresh one once it is back.
+                    with contextlib.suppress(*DATABASE_ERRORS):
+                        connection.close()
         finally:
-            connection.close()  # this thread's own connection
+            with contextlib.suppress(*DATABASE_ERRORS):
+                connection.close()  # this thread's own connection
 
     thread = threading.Thread(target=beat, name=name, daemon=True)
     thread.start()

@@ -2,9 +2,9 @@
 claimed by compare-and-set, and a rerun clears what a killed run left)."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from retailiq.core.claims import stale_after, worker_name
+from retailiq.core.retries import RETRY_ON_DATABASE_OUTAGE
 
 from .services import import_batch_held_elsewhere, import_batch_run
 
@@ -13,9 +13,7 @@ from .services import import_batch_held_elsewhere, import_batch_run
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
+    **RETRY_ON_DATABASE_OUTAGE,
 )
 def run_import(self, batch_id: int) -> str:
     if import_batch_held_elsewhere(batch_id=batch_id):

@@ -6,17 +6,16 @@ import datetime as dt
 import logging
 
 from celery import group, shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from retailiq.core.claims import worker_name
+from retailiq.core.retries import DATABASE_ERRORS, DATABASE_RETRIES, RETRY_ON_DATABASE_OUTAGE, database_retry_countdown
 
 from .adapters import registered_capabilities
 from .services import jobs, monitoring, scoring, training
 
 logger = logging.getLogger(__name__)
 
-_TRANSIENT = (OperationalError, InterfaceError)
 _COMMON = {"bind": True, "acks_late": True, "reject_on_worker_lost": True}
 
 
@@ -26,7 +25,7 @@ def _retry_later(task, job_id: int):
     return task.retry(countdown=jobs.stale_after().total_seconds(), max_retries=None)
 
 
-@shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(**_COMMON, **RETRY_ON_DATABASE_OUTAGE)
 def train_model(self, job_id: int) -> str:
     """Runs on the `training` queue."""
     worker = worker_name(self)
@@ -36,7 +35,7 @@ def train_model(self, job_id: int) -> str:
         return training.training_job_run(job_id=job_id, worker=worker).state
 
 
-@shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(**_COMMON, **RETRY_ON_DATABASE_OUTAGE)
 def score_batch(self, job_id: int) -> int:
     """Plan the chunks and fan them out as a group; returns how many were sent."""
     if jobs.job_held_elsewhere(job_id=job_id):
@@ -51,8 +50,9 @@ def score_batch(self, job_id: int) -> int:
 def score_chunk(self, job_id: int, number: int) -> int:
     try:
         written = scoring.scoring_chunk_run(job_id=job_id, number=number)
-    except _TRANSIENT as exc:
-        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+    except DATABASE_ERRORS as exc:
+        countdown = database_retry_countdown(self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown, max_retries=DATABASE_RETRIES) from exc
     except Exception as exc:
         if self.request.retries >= self.max_retries:
             scoring.scoring_chunk_give_up(job_id=job_id, number=number, error=f"{type(exc).__name__}: {exc}")
@@ -85,7 +85,7 @@ def scheduled_scoring(self, capability: str) -> list[int]:
     return [job.pk for job in scoring.scheduled_scoring_create(capability=capability, on=timezone.localdate())]
 
 
-@shared_task(**_COMMON, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(**_COMMON, **RETRY_ON_DATABASE_OUTAGE)
 def monitor_models(self, capability: str, days: int = 28) -> dict:
     """Refresh live accuracy and drift for the capability's serving versions."""
     if not _built(capability):

@@ -1,0 +1,123 @@
+"""A real prefork worker killed with SIGKILL in the middle of a CSV import, once while it copies chunks into
+staging and once inside the merge's transaction. The broker delivers the task again, a fresh worker process takes
+the batch over once the dead run's heartbeat is stale, and the import lands exactly once: every order line once,
+the batch SUCCEEDED, staging empty and the rollups equal to a recomputation from the lines.
+
+The merge is caught in the act deterministically: this test holds a SHARE lock on the order lines (reads go on,
+writes wait), so the merge stops at its first insert into them until the worker is dead."""
+
+import os
+import random
+import signal
+
+import psycopg
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from retailiq.imports.models import ImportBatch, ImportIssue, ImportState, StagedLine
+from retailiq.imports.services import import_batch_configure, import_batch_create_from_path, import_batch_start
+from retailiq.orders.models import Order, OrderLine
+from retailiq.rollups.checks import rollups_compare
+from tests.imports.conftest import ORDERS_HEADER
+from tests.workers import celery_worker_process, wait_until
+
+pytestmark = pytest.mark.services
+
+LINES = 24_000
+CHUNK_LINES = 1_000
+
+
+@pytest.fixture
+def big_orders_csv(tmp_path):
+    """Two lines per order, 40 shops, 150 products, dated in 2025; seeded."""
+    rng = random.Random(18)
+    path = tmp_path / "orders.csv"
+    quantity = 0
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(ORDERS_HEADER + "\n")
+        for n in range(LINES):
+            if n % 2 == 0:  # an order's two lines share its shop and day, not its product
+                shop, first_sku = rng.randrange(40), rng.randrange(149)
+            sku, units = first_sku + n % 2, rng.randint(1, 9)
+            quantity += units
+            day = 1 + (n // 2) % 180
+            handle.write(
+                f"SO-{n // 2},2025-{1 + (day - 1) // 30:02d}-{1 + (day - 1) % 28:02d} 10:00:00,R{shop},"
+                f"Shop {shop},Pune,SKU-{sku},Product {sku},Staples,{units},{10 + sku % 7}.50\n"
+            )
+    return path, quantity
+
+
+@pytest.fixture
+def import_worker(transactional_db, redis_url, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    extra_env = {
+        "RETAILIQ_TEST_MEDIA_ROOT": settings.MEDIA_ROOT,
+        "RETAILIQ_IMPORT_CHUNK_LINES": str(CHUNK_LINES),
+        "RETAILIQ_JOB_HEARTBEAT_SECONDS": "0.3",
+        "RETAILIQ_JOB_STALE_AFTER_SECONDS": "3",
+    }
+    log_path = tmp_path / "worker.log"
+    with celery_worker_process(
+        redis_url=redis_url, log_path=log_path, queue="default", pool="prefork", name="importkill", extra_env=extra_env
+    ):
+        yield log_path
+
+
+def _order_lines_share_lock() -> psycopg.Connection:
+    """A connection of its own holding a SHARE lock on the order lines until it commits."""
+    db = connection.settings_dict
+    holder = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"])
+    holder.execute("LOCK TABLE orders_orderline IN SHARE MODE")
+    return holder
+
+
+def _merge_waits_on_the_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND query LIKE '%%INSERT INTO orders_orderline%%'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("moment", ["staging", "merging"])
+def test_a_worker_killed_mid_import_imports_exactly_once(moment, import_worker, big_orders_csv):
+    path, quantity = big_orders_csv
+    batch = import_batch_create_from_path(path=path)
+    import_batch_configure(batch=batch, options={"default_vendor": "Sunrise Foods"})
+    holder = _order_lines_share_lock() if moment == "merging" else None
+    try:
+        import_batch_start(batch=batch)
+        if moment == "staging":
+
+            def caught() -> bool:
+                batch.refresh_from_db()
+                return batch.stage == "reading" and batch.lines_read >= 2 * CHUNK_LINES
+
+            wait_until(caught, 60, "the worker to stage two chunks", every=0.02)
+            assert batch.lines_read < LINES, "the file was staged before the kill; make it bigger"
+        else:
+            wait_until(_merge_waits_on_the_lock, 60, "the merge to wait on the order lines")
+            batch.refresh_from_db()
+            assert batch.stage == "merging"
+        killed_pid = int(batch.claimed_by.split(":")[1])
+        os.kill(killed_pid, signal.SIGKILL)
+    finally:
+        if holder is not None:
+            holder.commit()  # the dead run's transaction goes on only to roll back
+            holder.close()
+
+    wait_until(lambda: ImportBatch.objects.get(pk=batch.pk).is_finished, 60, "the redelivered import to finish")
+    batch.refresh_from_db()
+    assert batch.state == ImportState.SUCCEEDED, (batch.error, import_worker.read_text()[-3000:])
+    assert batch.attempts == 2 and int(batch.claimed_by.split(":")[1]) != killed_pid
+    assert (batch.lines_read, batch.lines_accepted, batch.lines_rejected) == (LINES, LINES, 0)
+    assert OrderLine.objects.count() == LINES and Order.objects.count() == LINES // 2
+    assert OrderLine.objects.aggregate(units=Sum("quantity"))["units"] == quantity
+    # The run clears its staging rows just after it records the outcome.
+    wait_until(lambda: not StagedLine.objects.exists(), 30, "the staging rows to be cleared")
+    assert not ImportIssue.objects.exists()
+    assert [d for d in rollups_compare() if d.differs] == []
