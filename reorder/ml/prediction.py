@@ -188,6 +188,7 @@ def prediction_frame(
         out[f"probability_{horizon}"] = np.clip(np.asarray(probabilities[horizon], dtype=float), 0.0, 1.0)
     since = features["days_since_last_order"].to_numpy(dtype=float)
     out["expected_quantity"] = np.maximum(np.asarray(expected_quantity, dtype=float), 1.0)
+    out["expected_date"] = pd.NaT  # set below from days overdue; here for the order of PREDICTION_COLUMNS
     out["last_order_date"] = as_of - pd.to_timedelta(since, unit="D")
     out["days_since_last_order"] = since.astype(int)
     out["interval_mean"] = features["interval_mean"].to_numpy(dtype=float)
