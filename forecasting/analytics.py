@@ -317,7 +317,11 @@ def accuracy_by_week(
 ) -> pd.DataFrame:
     """For the serving version's forecasts whose day has passed: per week, WAPE (total
     absolute error over units sold) and MAE (mean absolute error per product and day).
-    One query: each forecast row is joined to what sold that day by a subquery."""
+    One query: each forecast row is joined to what sold that day by a subquery.
+
+    Only whole weeks (Monday to Sunday) count: the weeks at either end of the window, or of the days the
+    version forecast, would otherwise show a few days' sales as a week's (a "week" of sold 0 beside a full
+    week's forecast). A week is left out unless every one of its seven days has a forecast and has passed."""
     sold = (
         _located(_sales_lines(user=user), selection)
         .filter(product=OuterRef("product"), placed_on=OuterRef("target_date"))
@@ -325,15 +329,16 @@ def accuracy_by_week(
         .annotate(units=Sum("quantity"))
         .values("units")
     )
-    since = until - dt.timedelta(weeks=ACCURACY_WEEKS)
+    last_sunday = until - dt.timedelta(days=(until.weekday() + 1) % 7)
+    first_monday = last_sunday - dt.timedelta(weeks=ACCURACY_WEEKS, days=-1)
     rows = (
         DemandForecast.objects.filter(
             model_version=run.version,
             location_kind=selection.location_kind,
             location=selection.location,
             product__in=_selected_products(products, selection),
-            target_date__gt=since,
-            target_date__lte=until,
+            target_date__gte=first_monday,
+            target_date__lte=last_sunday,
         )
         .annotate(actual=Coalesce(Subquery(sold, output_field=FloatField()), Value(0.0)))
         .annotate(week=TruncWeek("target_date"))
@@ -343,7 +348,9 @@ def accuracy_by_week(
             actual_units=Sum("actual"),
             abs_error=Sum(Abs(F("quantity") - F("actual")), output_field=FloatField()),
             observations=Count("id"),
+            days=Count("target_date", distinct=True),
         )
+        .filter(days=7)
         .order_by("-week")
     )
     records = []
@@ -366,7 +373,7 @@ def accuracy_by_week(
 
 
 def growth_rankings(
-    *, user: User, run: ServingBatch, products: QuerySet[Product], limit: int = 10
+    *, user: User, run: ServingBatch, products: QuerySet[Product], limit: int = 10, end: dt.date | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per product, the forecast for the next four weeks against what sold in the last
     four. Where the serving model forecasts fewer days ahead, its daily average over the
@@ -376,8 +383,12 @@ def growth_rankings(
     A product is listed as growing or slowing only where its sales agree: the last four
     weeks against the four before moved the same way as the forecast. A forecast that falls below sales which are rising says more about the
     forecast than about the product, and listing it as "slowing" beside a home page that
-    shows it growing told the vendor two stories."""
-    end = run.last_data_day
+    shows it growing told the vendor two stories.
+
+    ``end`` is the last sales day both sides are counted from: the day the page's chart starts its forecast
+    (the batch's own last day by default). A batch scored before it forecasts fewer of the days after it; a
+    product it forecasts none of is left out rather than compared with another window."""
+    end = end or run.last_data_day
     window = dt.timedelta(days=RANKING_WINDOW_DAYS)
     forecasts = (
         DemandForecast.objects.filter(

@@ -251,12 +251,23 @@ def _detail_context(scope: Scope, detail: Detail) -> dict[str, Any]:
     }
 
 
-def _growth_rankings(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    if scope.run is None or scope.run.last_data_day is None:
+def _sales_up_to(scope: Scope) -> dt.date | None:
+    """The last sales day the page's chart starts from: an on-demand product forecast starts from the latest
+    sales day (see _detail), a stored batch's chart from the batch's own last day. The rankings count from it too,
+    so the page names one day."""
+    if scope.selection.product is not None:
+        return latest_sales_day_cached()
+    return scope.run.last_data_day if scope.run is not None else None
+
+
+def _growth_rankings(scope: Scope, end: dt.date | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if scope.run is None or scope.run.last_data_day is None or end is None:
         return [], []
     run = scope.run
     return scope.cached(
-        "growth-rankings", lambda: analytics.growth_rankings(user=scope.user, run=run, products=scope.products)
+        "growth-rankings",
+        lambda: analytics.growth_rankings(user=scope.user, run=run, products=scope.products, end=end),
+        end=end.isoformat(),
     )
 
 
@@ -269,10 +280,12 @@ def _with_percent(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @vary_on_headers("HX-Request", "HX-Target")
 def demand_page(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    context = _detail_context(scope, _detail(scope))
+    detail = _detail(scope)
+    context = _detail_context(scope, detail)
     if wants_fragment(request, FRAGMENT_TARGET):
         return render(request, "forecasting/_detail.html", context)
-    growing, declining = _growth_rankings(scope)
+    sales_up_to = detail.origin or _sales_up_to(scope)
+    growing, declining = _growth_rankings(scope, sales_up_to)
     context.update(
         {
             "vendor": scope.vendor,
@@ -286,6 +299,7 @@ def demand_page(request: HttpRequest) -> HttpResponse:
                 ("Growing fastest", _with_percent(growing), "growth"),
                 ("Slowing most", _with_percent(declining), "decline"),
             ],
+            "sales_up_to": sales_up_to,
             "ranking_query": urlencode({k: v for k, v in scope.query().items() if k == "vendor"}),
             "not_scored": NOT_SCORED,
             "horizon_days": analytics.HORIZON_DAYS,
@@ -319,7 +333,7 @@ def demand_export(request: HttpRequest, table: str) -> HttpResponse:
     scope = _scope(request)
     name = slugify(f"demand {table} {scope.selection.label}")[:80]
     if table in ("growth", "decline"):
-        growing, declining = _growth_rankings(scope)
+        growing, declining = _growth_rankings(scope, _sales_up_to(scope))
         header = ["product", "sku", "units_last_4_weeks", "forecast_next_4_weeks", "change", "growth"]
         return csv_response(
             slugify(f"demand {table}"), header, _ranking_rows(growing if table == "growth" else declining)

@@ -47,6 +47,8 @@ FRAME_COLUMNS = [
     "unit_price",
     "last_order_date",
     "days_overdue",
+    "days_since_last_order",
+    "interval_days",
     "reasons",
 ]
 
@@ -260,7 +262,7 @@ def _baseline_frame(
         rows = adapter.score(adapter.baseline(), ids, params={"as_of": as_of.isoformat()})
         return rows[FRAME_COLUMNS].reset_index(drop=True)
 
-    frame = cached_for_data(f"reorder:baseline:{as_of}:{digest}", predict)
+    frame = cached_for_data(f"reorder:baseline:v2:{as_of}:{digest}", predict)
     if frame.empty:
         return frame
     allowed = Product.objects.filter(reorder_products_q(user=user, prefix=""))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,6 +21,7 @@ RECENCY_FREQUENCY_COLUMNS = (
     "interval_mean",
     "overdue_ratio",
 )
+SHOP_RHYTHM_FLOOR_DAYS = 7.0
 
 # Six features any analyst would compute: the pair's recency, count and rhythm, the shop's recency and number of
 # baskets (order days), and how many shops buy the product.
@@ -34,16 +36,22 @@ STRONG_COLUMNS = (
 
 
 class OverdueBaseline:
-    """Reorders within the horizon when, by then, the pair is due against its own mean interval.
+    """Reorders within the horizon when the pair's next order falls due in it, unless the shop has lapsed.
 
-    The score is ``(days_since_last_order + horizon_days) / interval_mean`` squashed by a logistic curve centred on
-    1 (due exactly at the end of the horizon); ``predict`` thresholds it at 0.5. Pairs with a single order borrow
-    their retailer's mean interval between any two orders.
+    A pair's gap between orders is taken as gamma-distributed around its own mean interval (its own spread where
+    it has one; pairs with a single order borrow their retailer's mean interval). Given ``t`` quiet days, the
+    chance of an order in the next ``h`` is ``(F(t + h) - F(t)) / S(t)`` for a pair still buying. A buyer may also
+    have stopped: with a prior ``active_prior`` that it still buys, Bayes' rule gives the chance it is still active
+    after ``t`` quiet days as ``a S(t) / (a S(t) + 1 - a)``. The same holds for the shop against its own rhythm
+    between any two order days. The product of the two is the probability: it rises as a pair falls due and falls
+    again once the pair, or the shop, is far past its rhythm, so old volumes no longer look like a sure order.
+    ``predict`` thresholds it at 0.5.
     """
 
-    def __init__(self, horizon_days: int = 14, steepness: float = 4.0):
+    def __init__(self, horizon_days: int = 14, active_prior: float = 0.9, default_cv: float = 0.5):
         self.horizon_days = horizon_days
-        self.steepness = steepness
+        self.active_prior = active_prior
+        self.default_cv = default_cv
 
     def fit(self, X: pd.DataFrame, y=None) -> OverdueBaseline:
         self.base_rate_ = float(np.mean(y)) if y is not None else float("nan")
@@ -52,12 +60,42 @@ class OverdueBaseline:
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         interval = X["interval_mean"].where(X["interval_mean"] > 0, X["retailer_interval_mean"])
         interval = interval.where(interval > 0, X["pair_age_days"].clip(lower=1)).to_numpy(dtype=float)
-        due = (X["days_since_last_order"].to_numpy(dtype=float) + self.horizon_days) / np.maximum(interval, 1.0)
-        p = 1.0 / (1.0 + np.exp(-self.steepness * np.log(np.maximum(due, 1e-6))))
+        cv = X["interval_cv"].to_numpy(dtype=float) if "interval_cv" in X.columns else np.full(len(X), np.nan)
+        since = X["days_since_last_order"].to_numpy(dtype=float)
+        p = self._pair_chance(since, np.maximum(interval, 1.0), cv)
+        if {"retailer_days_since_last_order", "retailer_interval_mean"} <= set(X.columns):
+            # A shop's order days are less regular than one product's cycle (memoryless, cv 1), and a shop
+            # buying daily is not lapsed after a quiet weekend: its rhythm counts as at least a week.
+            shop_interval = np.maximum(X["retailer_interval_mean"].to_numpy(dtype=float), SHOP_RHYTHM_FLOOR_DAYS)
+            shop_since = X["retailer_days_since_last_order"].to_numpy(dtype=float)
+            p = p * self._still_active(shop_since, shop_interval, np.ones(len(X)))
+        p = np.clip(np.nan_to_num(p, nan=0.0), 0.0, 1.0)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def _gap(self, interval: np.ndarray, cv: np.ndarray):
+        # Regular buyers get a narrow gap distribution, erratic ones a wide one; bounded so a pair with two
+        # orders (cv 0) is not read as clockwork, nor a noisy one as memoryless.
+        cv = np.clip(np.where(np.isfinite(cv) & (cv > 0), cv, self.default_cv), 0.3, 1.0)
+        shape = 1.0 / cv**2
+        return shape, interval / shape
+
+    def _pair_chance(self, since: np.ndarray, interval: np.ndarray, cv: np.ndarray) -> np.ndarray:
+        shape, scale = self._gap(interval, cv)
+        survival = stats.gamma.sf(since, shape, scale=scale)
+        window = survival - stats.gamma.sf(since + self.horizon_days, shape, scale=scale)
+        a = self.active_prior
+        return a * window / (a * survival + 1.0 - a)
+
+    def _still_active(self, since: np.ndarray, interval: np.ndarray, cv: np.ndarray) -> np.ndarray:
+        """The chance a buyer quiet ``since`` days is still buying at its rhythm ``interval`` (1 where unknown)."""
+        known = np.isfinite(interval) & (interval > 0) & np.isfinite(since)
+        shape, scale = self._gap(np.where(known, interval, 1.0), cv)
+        survival = stats.gamma.sf(np.where(known, since, 0.0), shape, scale=scale)
+        a = self.active_prior
+        return np.where(known, a * survival / (a * survival + 1.0 - a) / a, 1.0).clip(0.0, 1.0)
 
 
 class RecencyFrequencyLogit:

@@ -73,6 +73,16 @@ def expected_days_until_order(features: pd.DataFrame, probabilities: dict[int, n
     return np.round(days)
 
 
+def needed_in_days(days_ahead: np.ndarray, days_overdue: np.ndarray | pd.Series) -> np.ndarray:
+    """Days from the as-of date to the day a pair is needed: for a pair overdue by a day or more (as the pages
+    say "N d overdue"), the day it fell due, N days back; otherwise the expected next order. One computation,
+    so an overdue product is never shown as needed by a later day."""
+    overdue = np.asarray(days_overdue, dtype=float)
+    # Rounded half up, as the pages print "N d overdue" (Django's floatformat).
+    shown = np.floor(overdue + 0.5)
+    return np.where(overdue >= 1, -shown, np.asarray(days_ahead, dtype=float))
+
+
 def pair_reasons(features: pd.DataFrame, ranked_drivers: Sequence[Sequence[str]] | None = None) -> list[list[str]]:
     """Why each pair is predicted to reorder, in plain words, most important first.
 
@@ -132,7 +142,7 @@ def _describe(name: str, row: dict) -> str | None:
         return f"ordered once, {_days(since)} ago"
     if name in ("overdue_days", "overdue_z"):
         overdue = row.get("overdue_days", 0)
-        if row.get("interval_mean", 0) > 0 and overdue > 0:
+        if row.get("interval_mean", 0) > 0 and overdue >= 1:
             return f"{_days(overdue)} overdue against its own cycle"
         if row.get("interval_mean", 0) > 0 and overdue > -7:
             # The day the card shows as "needed by", not a count of days from another origin that reads a day off.
@@ -178,12 +188,13 @@ def prediction_frame(
         out[f"probability_{horizon}"] = np.clip(np.asarray(probabilities[horizon], dtype=float), 0.0, 1.0)
     since = features["days_since_last_order"].to_numpy(dtype=float)
     out["expected_quantity"] = np.maximum(np.asarray(expected_quantity, dtype=float), 1.0)
-    days_ahead = expected_days_until_order(features, probabilities)
-    out["expected_date"] = as_of + pd.to_timedelta(days_ahead, unit="D")
+    out["expected_date"] = pd.NaT  # set below from days overdue; here for the order of PREDICTION_COLUMNS
     out["last_order_date"] = as_of - pd.to_timedelta(since, unit="D")
     out["days_since_last_order"] = since.astype(int)
     out["interval_mean"] = features["interval_mean"].to_numpy(dtype=float)
     out["days_overdue"] = np.where(out["interval_mean"] > 0, since - out["interval_mean"], 0.0).round(1)
+    days_ahead = expected_days_until_order(features, probabilities)
+    out["expected_date"] = as_of + pd.to_timedelta(needed_in_days(days_ahead, out["days_overdue"]), unit="D")
     out["unit_price"] = features["last_unit_price"].to_numpy(dtype=float)
     described = features.reset_index(drop=True).assign(expected_date=out["expected_date"].to_numpy())
     out["reasons"] = pair_reasons(described, ranked_drivers)

@@ -31,6 +31,9 @@ from ..selectors import (
 from .horizons import check_horizon, reorder_horizons
 
 PRODUCTS_PER_ENTRY = 5
+# A shop whose listed products are all this many of their own cycles past their last order has lapsed: the call
+# wins it back rather than catching an order that falls due.
+WIN_BACK_CYCLES = 2.0
 MAX_CAPACITY = 500  # calls a day: the page's form and the API both stop here
 
 
@@ -64,6 +67,8 @@ class CallListEntry:
     last_order_date: dt.date | None  # the shop's last order of any product it has predictions for
     days_overdue: float
     last_outcome: CallOutcome | None
+    win_back: bool = False  # quiet far past its own rhythm: see :data:`WIN_BACK_CYCLES`
+    days_quiet: int | None = None  # since the shop's last order of any listed product
 
     @property
     def expected_products(self) -> float:
@@ -160,8 +165,10 @@ def _prioritized(
     batch = reorder_batch_serving()
     frame = serving_prediction_frame(user=user, batch=batch, retailer_ids=shop_ids, category_id=category_id)
     if not frame.empty:
-        probability = probability_at(frame, horizon)
-        frame = frame.assign(probability=probability, priority=probability * frame["expected_value"].astype(float))
+        # Rounded as the page shows them, so a shop's rank is the sum of the figures on its card.
+        probability = probability_at(frame, horizon).round(4)
+        value = frame["expected_value"].astype(float).round(2)
+        frame = frame.assign(probability=probability, priority=probability * value)
     return batch, frame
 
 
@@ -191,6 +198,7 @@ def _entries(ranked: pd.DataFrame, frame: pd.DataFrame) -> list[CallListEntry]:
     retailers = Retailer.objects.select_related("assigned_rep").in_bulk(ids)
     outcomes = last_outcomes(retailer_ids=ids)
     last_orders = chosen.groupby("retailer_id")["last_order_date"].max()
+    quiet = chosen.groupby("retailer_id")["days_since_last_order"].min()
     entries = []
     for retailer_id, priority in zip(ids, ranked["priority"].astype(float), strict=True):
         rows = listed[listed["retailer_id"] == retailer_id]
@@ -207,9 +215,20 @@ def _entries(ranked: pd.DataFrame, frame: pd.DataFrame) -> list[CallListEntry]:
                 last_order_date=_as_date(last_orders.get(retailer_id)),
                 days_overdue=max((s.days_overdue for s in suggestions), default=0.0),
                 last_outcome=outcomes.get(retailer_id),
+                win_back=_lapsed(rows),
+                days_quiet=int(quiet[retailer_id]) if retailer_id in quiet.index else None,
             )
         )
     return entries
+
+
+def _lapsed(rows: pd.DataFrame) -> bool:
+    """Whether every listed product with a cycle is :data:`WIN_BACK_CYCLES` cycles past its last order."""
+    cycles = rows[rows["interval_days"].astype(float) > 0]
+    if cycles.empty:
+        return False
+    since = cycles["days_since_last_order"].astype(float)
+    return bool((since >= WIN_BACK_CYCLES * cycles["interval_days"].astype(float)).all())
 
 
 def suggestion_from_row(row, product: Product) -> ProductSuggestion:

@@ -111,3 +111,22 @@ def test_rep_shop_page_keeps_expected_dates_in_view_on_a_phone(demo_site, page, 
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     cells.first.scroll_into_view_if_needed()
     screenshot("walk-rep-shop-390")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_running_jobs_badge_is_the_size_of_the_other_badges(demo_site, page, screenshot, viewport):  # noqa: F811
+    """A job under way shows its state badge in its progress panel's title, a flex row: the badge must keep the
+    size of the same badge in the jobs table, not stretch with a title that wraps on a phone."""
+    from retailiq.registry.models import Job
+
+    Job.objects.create(
+        kind="train", capability="forecasting", idempotency_key="badge-size", state="running", percent=40
+    )
+    sign_in(page, demo_site, "analyst")
+    page.set_viewport_size(viewport)
+    page.goto(f"{demo_site}/analyst/models/")
+    in_panel = _box(page.locator(".progress .badge.running").first)
+    in_table = _box(page.locator("table .badge.running").first)
+    assert abs(in_panel["height"] - in_table["height"]) <= 2, (in_panel, in_table)
+    assert in_panel["width"] <= in_table["width"] + 2
+    screenshot(f"walk-running-badge-{viewport['width']}")

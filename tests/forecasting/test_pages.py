@@ -274,7 +274,7 @@ def test_csv_exports_escape_product_names_and_follow_the_selection(forecasts, se
     accuracy = list(
         csv.reader(io.StringIO(client.get(reverse("demand-export", args=["accuracy"]), show).content.decode()))
     )
-    assert accuracy[0][0] == "week_starting" and len(accuracy) >= 3
+    assert accuracy[0][0] == "week_starting" and len(accuracy) == 2  # the one whole week of past forecasts
     weekday = list(csv.reader(io.StringIO(client.get(reverse("demand-export", args=["weekday"])).content.decode())))
     assert [r[0] for r in weekday[1:]] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert client.get("/vendor/demand/export/secrets.csv").status_code == 404
@@ -490,3 +490,32 @@ def test_slowing_agrees_with_the_sales_trend_the_vendor_home_shows(forecasts, se
     home = {r["name"]: r["change"] for r in vendor_product_movement(user=m.vendor_user_1, today=DEMAND_END)}
     row = next(r for r in slowing if r["product"] == m.product_1.name)
     assert row["last_4_weeks"] < row["previous_4_weeks"] and row["growth"] < 0 and home[m.product_1.name] < 0
+
+
+def test_rankings_count_from_the_same_last_sales_day_as_the_chart(forecasts, served, client):
+    """A batch scored two weeks before the latest sales (as of 17 Mar) while the product chart's on-demand
+    forecast starts from 31 Mar: "Growing and slowing" must name and count from 31 Mar too, not the batch's day."""
+    m = forecasts
+    _sales_rose(m)
+    DemandForecast.objects.update(origin_date=DEMAND_END - dt.timedelta(days=14))
+    client.force_login(m.vendor_user_1)
+    response = client.get(PAGE)
+    body = response.content.decode()
+    assert response.context["sales_up_to"] == DEMAND_END
+    assert response.context["run"].last_data_day == DEMAND_END - dt.timedelta(days=14)
+    said = "from sales up to 31 Mar 2026"
+    assert body.count(said) >= 2  # the chart's line and the rankings' line
+    # The batch's own day appears only in the note that says its forecasts are older than the chart's day.
+    assert body.count("from sales up to 17 Mar 2026") == 1 and "forecasts were scored from sales up to 17 Mar" in body
+    growing = response.context["ranking_tables"][0][1]
+    # The last 4 weeks end on 31 Mar and the next 4 are the batch's days after it: 14 a day for 28 days.
+    assert [r["product"] for r in growing] == [m.product_1.name] and growing[0]["next_4_weeks"] == 392
+
+
+def test_accuracy_leaves_out_partial_weeks(forecasts, served, client):
+    """The past forecasts cover 18 to 31 Mar (a Wednesday to a Tuesday): only the whole week of Monday 23 Mar
+    counts; the five days of the week before and the two of the week after are no "week" with their sales."""
+    client.force_login(forecasts.vendor_user_1)
+    accuracy = client.get(PAGE).context["accuracy"]
+    assert [row["week"] for row in accuracy] == [dt.date(2026, 3, 23)]
+    assert accuracy[0]["observations"] == 7  # product 1's seven days (the page shows one product)

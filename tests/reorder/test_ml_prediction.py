@@ -66,7 +66,11 @@ def test_baseline_model_answers_every_pair_and_survives_a_round_trip():
     assert len(frame) == expected_pairs
     assert {"probability_7", "probability_14", "probability_30", "expected_quantity", "reasons"} <= set(frame.columns)
     assert (frame["probability_7"] <= frame["probability_30"] + 1e-12).all()
-    assert (frame["expected_date"] >= as_of).all()
+    overdue = frame["days_overdue"] >= 1
+    assert (frame.loc[~overdue, "expected_date"] >= as_of).all()
+    # An overdue pair is needed by the day it fell due: as many days back as it is overdue, never later.
+    due = as_of - pd.to_timedelta((frame.loc[overdue, "days_overdue"] + 0.5).apply(int), unit="D")
+    assert overdue.any() and (frame.loc[overdue, "expected_date"] == due).all()
     assert (frame["last_order_date"] < as_of).all()
     assert (frame["expected_quantity"] >= 1).all()
     reloaded = load_model(model.to_bytes())
@@ -101,3 +105,24 @@ def test_a_due_reason_names_the_day_the_card_shows_as_needed_by():
         if reason.startswith("due by") or reason.startswith("due in")
     ]
     assert due and all(reason == f"due by {expected:%-d %b %Y}" for reason, expected in due)
+
+
+def test_the_baseline_does_not_count_on_a_shop_far_past_its_rhythm():
+    """A pair on its 10-day cycle and due now is likely; the same pair at a shop quiet for 100 days (ten cycles)
+    is not, however much it used to buy: old volumes are no sure order."""
+    from reorder.ml.baselines import OverdueBaseline
+
+    frame = pd.DataFrame(
+        {
+            "interval_mean": [10.0, 10.0, 10.0],
+            "interval_cv": [0.3, 0.3, 0.3],
+            "retailer_interval_mean": [10.0, 10.0, 10.0],
+            "pair_age_days": [200, 200, 200],
+            "days_since_last_order": [9, 100, 30],
+            "retailer_days_since_last_order": [9, 100, 30],
+        }
+    )
+    due, lapsed, late = OverdueBaseline(horizon_days=14).predict_proba(frame)[:, 1]
+    assert due > 0.6
+    assert lapsed < 0.01
+    assert lapsed < late < due  # the chance falls as a shop drifts past its rhythm, rather than rising

@@ -27,11 +27,13 @@ def lightgbm_result(history):
 
 
 def test_lightgbm_ensemble_beats_both_baselines_when_some_pairs_churn(lightgbm_result):
-    # Churned pairs look "overdue" for ever: the rule calls them reorders, the learned model learns they are gone.
+    # Churned pairs look "overdue" for ever. The overdue rule reads a long silence as a lapse (about 0.94 here, where
+    # the earlier rule scored below chance); the learned model, which learns who is gone, must still beat it.
     evaluation = lightgbm_result.metrics["evaluation"]["horizons"]["14"]["models"]
     assert {"baseline_overdue", "baseline_logreg", "lightgbm", "retailiq_ensemble"} <= set(evaluation)
     assert evaluation["retailiq_ensemble"]["roc_auc"] > 0.85
-    assert evaluation["retailiq_ensemble"]["roc_auc"] > evaluation["baseline_overdue"]["roc_auc"] + 0.05
+    assert evaluation["baseline_overdue"]["roc_auc"] > 0.85
+    assert evaluation["retailiq_ensemble"]["roc_auc"] > evaluation["baseline_overdue"]["roc_auc"]
     assert evaluation["retailiq_ensemble"]["roc_auc"] > evaluation["baseline_logreg"]["roc_auc"]
     metrics = lightgbm_result.metrics
     for name in ("roc_auc", "pr_auc", "f1", "brier", "precision_at_100", "quantity_mae", "ece_after"):

@@ -2,11 +2,16 @@
 pre-filled quantities, adjustments, errors naming the line, and only the shop's own."""
 
 import csv
+import datetime as dt
 import io
+import re
 
 import pytest
 
-from .test_pages_calls import habits  # noqa: F401  (fixture)
+from reorder.selectors import reorder_batch_serving
+from tests import factories as f
+
+from .test_pages_calls import _buy, habits  # noqa: F401  (fixture)
 
 PAGE = "/retailer/reorder/"
 CSV = "/retailer/reorder.csv"
@@ -90,3 +95,19 @@ def test_an_analyst_picks_a_shop(habits, client):  # noqa: F811
     assert "Pick a shop" in client.get(PAGE).content.decode()
     body = client.get(PAGE, {"retailer": habits.shop_b.pk}).content.decode()
     assert f'name="retailer" value="{habits.shop_b.pk}"' in body and 'value="8"' in body
+
+
+def test_an_overdue_line_is_needed_by_the_day_it_fell_due(habits, shop_client):  # noqa: F811
+    """ "Needed by" beside "N d overdue" is the day the product fell due, N days before the predictions' day,
+    never a later one: the reason and the date come from one computation."""
+    lentils = f.ProductFactory(name="Lentils")
+    for k in range(6):  # every 20 days until 30 days ago: a few days overdue
+        _buy(habits.shop_a, lentils, 30 + 20 * k, quantity=5)
+    as_of = reorder_batch_serving().as_of
+    body = shop_client.get(PAGE).content.decode()
+    lines = re.findall(r'data-label="Needed by">([^<]+)<div class="overdue small">(\d+)d overdue', body)
+    assert lines, "an overdue line is shown"
+    for needed_by, overdue in lines:
+        day = dt.datetime.strptime(needed_by.strip(), "%d %b %Y").date()
+        assert day <= as_of
+        assert day == as_of - dt.timedelta(days=int(overdue))

@@ -147,3 +147,22 @@ def _row(retailer_id: int, product_id: int, as_of: dt.date, probabilities: dict,
         "unit_price": 40.0,
         "reasons": ["orders every 7 days, last order 8 days ago"],
     }
+
+
+def test_a_shop_far_past_its_rhythm_is_a_win_back_call_not_the_top_one(habits):
+    """Batra bought ten times shop A's volumes weekly, then went quiet for 106 days. Before any model is trained,
+    its old volumes must not put it first: the chance it orders at all in the horizon is small, and the card says
+    it is a call to win the shop back. The ranking is still by the figure each card shows."""
+    batra = f.RetailerFactory(name="Batra Supermart", assigned_rep=habits.rep_a, city="Pune")
+    for k in range(12):
+        buy(batra, habits.product_1, END - dt.timedelta(days=106 + 7 * k), quantity=200)
+    calls = build_call_list(user=habits.rep_a)
+    assert calls.model_label.startswith("baseline")
+    ranked = [e.retailer for e in calls.entries]
+    assert ranked[0] == habits.shop_a and batra in ranked
+    lapsed = calls.entries[ranked.index(batra)]
+    assert lapsed.win_back and lapsed.days_quiet == 107  # as of the day after END
+    assert lapsed.priority < 0.01 * lapsed.expected_value
+    assert not calls.entries[0].win_back
+    priorities = [e.priority for e in calls.entries]
+    assert priorities == sorted(priorities, reverse=True)
