@@ -30,6 +30,13 @@ DEFAULT_PARAMS = {
     "num_threads": 1,
     "seed": 7,
     "deterministic": True,
+    # Speed at the same accuracy (daily demo, 100 series, three origins: WAPE 0.310 either
+    # way, fit 2.0 -> 1.8 s CPU): 63 histogram bins instead of 255; the column-wise
+    # histogram layout chosen up front instead of timed on every fit; no pre-filtering pass
+    # over the features when the dataset is built.
+    "max_bin": 63,
+    "force_col_wise": True,
+    "feature_pre_filter": False,
 }
 CATEGORICAL = ("series", "dow")
 PREDICT_THREADS = 1
