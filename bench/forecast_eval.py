@@ -86,7 +86,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--inner-origins", type=int, default=2, help="earlier origins only the ensemble learns from")
     parser.add_argument("--models", default=",".join(ALL_MODELS), help=f"comma-separated, from {','.join(ALL_MODELS)}")
     parser.add_argument("--rounds", type=int, default=300, help="LightGBM boosting rounds")
-    parser.add_argument("--epochs", type=int, default=8, help="CNN-LSTM epochs (the app's default)")
+    parser.add_argument("--epochs", type=int, default=5, help="CNN-LSTM epochs (the app's default)")
     parser.add_argument(
         "--threads", type=int, default=1, help="LightGBM threads, ours and mlforecast's alike (1 on a shared machine)"
     )

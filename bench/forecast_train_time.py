@@ -3,7 +3,7 @@ backtested on the origins, weights and interval widths fitted, the weighted memb
 refitted) on a long-format CSV, with the app's default members and settings:
 
     .venv/bin/python bench/forecast_train_time.py --csv FILE --id COL --date COL --target COL \\
-        --freq D|W --horizon H [--exog COLS] [--top N] [--origins 3] [--epochs 8] [--rounds 300]
+        --freq D|W --horizon H [--exog COLS] [--top N] [--origins 3] [--epochs 5] [--rounds 300]
 
 Prints the total wall and CPU seconds (CPU: what this process used, all its threads; on a
 shared machine the steadier of the two), each member's mean fit + predict wall seconds
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--exog", default="")
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--origins", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=300)
     args = parser.parse_args(argv)
     matrix = load_matrix(args)

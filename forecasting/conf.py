@@ -18,7 +18,7 @@ class ForecastingSettings:
     show the next four weeks)."""
 
     members: str = DEFAULT_MEMBERS
-    lstm_epochs: int = 8
+    lstm_epochs: int = 5
     lgbm_rounds: int = 300
     history_days: int = 730
     backtest_origins: int = 3

@@ -29,6 +29,10 @@ from .matrix import DemandMatrix
 
 WEIGHT_METHODS = ("convex", "nnls", "inverse")
 POOLED = "all"
+# A weight below this share is noise of the least-squares fit, not a contribution: it is
+# dropped (the rest renormalised), so a member left with ~0 weight on every class is not
+# refitted for serving (the CNN-LSTM's refit alone is a fifth of a daily training).
+MIN_WEIGHT = 0.01
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Combination:
         return non_negative(result)
 
     def used_members(self) -> list[str]:
+        """Members with weight on some class; the others are not refitted for serving."""
         used = np.any([np.asarray(w) > 0 for w in self.weights.values()], axis=0)
         return [m for m, keep in zip(self.members, used, strict=True) if keep]
 
@@ -161,22 +166,31 @@ def _fit_weights(design: _Design, rows: np.ndarray, options: EnsembleOptions) ->
             target = np.append(target, pin)
         weights[chosen], _ = nnls(design, target)
         if weights.sum() > 0:
-            if options.method == "convex":
-                weights = weights / weights.sum()
-            return [float(w) for w in weights]
+            total = weights.sum()
+            weights = _drop_negligible(weights / total)
+            # nnls is free to rescale: its sum is kept, only the negligible shares go.
+            return [float(w) for w in (weights if options.method == "convex" else weights * total)]
     elif options.method != "inverse":
         raise ValueError(f"Unknown weight method '{options.method}'; expected one of {', '.join(WEIGHT_METHODS)}.")
     best = np.argsort(np.where(eligible, per_member_rmsse, np.inf))[: min(options.top_k, int(eligible.sum()))]
     weights = np.zeros(n_members)
     weights[best] = 1.0 / np.maximum(per_member_rmsse[best], 1e-9) ** 2
-    return [float(w) for w in weights / weights.sum()]
+    return [float(w) for w in _drop_negligible(weights / weights.sum())]
+
+
+def _drop_negligible(shares: np.ndarray) -> np.ndarray:
+    """Shares summing to one, those below MIN_WEIGHT set to zero and the rest renormalised."""
+    kept = np.where(shares >= MIN_WEIGHT, shares, 0.0)
+    return kept / kept.sum() if kept.sum() > 0 else shares
 
 
 class EnsembleForecaster:
     """A weighted combination of fitted member forecasters, with conformal intervals.
 
     fit(matrix) backtests fresh members (from the factories given), learns the weights
-    and interval widths, and refits the members that got weight on the full matrix.
+    and interval widths, and refits on the full matrix only the members that got weight:
+    one whose share is below MIN_WEIGHT on every demand class (and pooled) across the
+    backtest origins is not refitted and does not serve.
     """
 
     name = "ensemble"

