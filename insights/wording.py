@@ -2,9 +2,12 @@
 states the evidence, a suggested action, a severity and the evidence kept with it. Pure functions over plain
 values (no database), so the wording is tested on its own and the same everywhere (feed, pages, API)."""
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from retailiq.core.money import format_money
 
 HIGH, MEDIUM, LOW = 3, 2, 1
 
@@ -55,6 +58,14 @@ def _period(freq: str) -> str:
     return "day" if freq == "D" else "week"
 
 
+def _day(value: Any) -> str:
+    """An evidence date (stored as ISO text) as the pages write dates: "6 Nov 2026"."""
+    try:
+        return f"{dt.date.fromisoformat(str(value)[:10]):%-d %b %Y}"
+    except ValueError:
+        return "?"
+
+
 def shop_anomaly(row: Mapping[str, Any], *, shop: Mapping[str, Any], freq: str, money: str) -> Wording:
     value, expected = float(row["value"]), float(row["expected"])
     spike = row["direction"] == "spike"
@@ -67,8 +78,8 @@ def shop_anomaly(row: Mapping[str, Any], *, shop: Mapping[str, Any], freq: str, 
         title = f"{shop['name']} ordered {times(value, expected)} its expected {period} (week of {start})"
         action = "Call: ask whether something changed"
     body = (
-        f"Orders worth {money} {value:,.0f} against an expected {money} {expected:,.0f} "
-        f"(usual range {money} {float(row['lower']):,.0f}–{float(row['upper']):,.0f}); "
+        f"Orders worth {format_money(value, money)} against an expected {format_money(expected, money)} "
+        f"(usual range {format_money(row['lower'], money)}–{format_money(row['upper'], money)}); "
         "no festival or promotion explains it."
     )
     return Wording(
@@ -159,14 +170,14 @@ def shop_change(
         )
         body = (
             f"It usually orders every {evidence.get('usual_interval_days', '?')} days; its last order was on "
-            f"{evidence.get('last_order_date', '?')}. Probability it is lapsing: {probability:.0%}."
+            f"{_day(evidence.get('last_order_date'))}. Probability it is lapsing: {probability:.0%}."
         )
         action = "Call before it lapses"
     elif kind == "basket_shrink":
         title = f"{possessive(name)} last 3 orders were {abs(basket or 0):.0f}% smaller than usual"
         body = (
-            f"{money} {float(evidence.get('last_3_basket_value') or 0):,.0f} an order on average against a usual "
-            f"{money} {float(evidence.get('usual_basket_value') or 0):,.0f}, over {evidence.get('orders_seen', '?')} "
+            f"{format_money(evidence.get('last_3_basket_value') or 0, money)} an order on average against a usual "
+            f"{format_money(evidence.get('usual_basket_value') or 0, money)}, over {evidence.get('orders_seen', '?')} "
             "orders seen."
         ).strip()
         action = "Call: ask what it now buys elsewhere"
@@ -178,7 +189,7 @@ def shop_change(
         body = (
             (f"{category} was in {share:.0%} of its orders; " if share is not None else "")
             + f"its last {evidence.get('orders_without_category', '?')} orders had none "
-            f"(last on {evidence.get('last_category_order_date', '?')})."
+            f"(last on {_day(evidence.get('last_category_order_date'))})."
         )
         action = f"Call: offer {category}" if category else "Call"
     return Wording(
