@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 
 from retailiq.celery import app
 from retailiq.core.health import forget_deep_checks
-from retailiq.registry import adapters
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import training_job_create
 from tests import factories as f
@@ -98,15 +97,6 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def slow_adapter():
-    from tests.registry import slow_adapter
-
-    adapters.register_adapter(slow_adapter.SlowAdapter())
-    yield slow_adapter
-    adapters._ADAPTERS.pop(slow_adapter.CAPABILITY, None)
 
 
 @pytest.fixture

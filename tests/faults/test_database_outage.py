@@ -14,7 +14,6 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from retailiq.core.health import forget_deep_checks
-from retailiq.registry import adapters
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import training_job_create
 from tests import factories as f
@@ -44,15 +43,6 @@ def private_database(transactional_db) -> Iterator[PrivatePostgres]:
         connection.close()
         settings_dict.update(saved)
         server.remove()
-
-
-@pytest.fixture
-def slow_adapter():
-    from tests.registry import slow_adapter
-
-    adapters.register_adapter(slow_adapter.SlowAdapter())
-    yield slow_adapter
-    adapters._ADAPTERS.pop(slow_adapter.CAPABILITY, None)
 
 
 @pytest.fixture
