@@ -1,5 +1,6 @@
 """Query filters that refuse what the database cannot hold, as a 400 naming the parameter:
-a time zone offset beyond ±15:59 (PostgreSQL's limit), an id beyond a 64-bit integer
+a time zone offset beyond ±15:59 (PostgreSQL's limit), a moment
+that leaves years 1 to 9999 once in UTC, an id beyond a 64-bit integer
 (SQLite raises OverflowError) and a yes/no that is neither (read as "no filter" otherwise). DjangoFilterBackend builds every `filterset_fields` filterset on
 BoundedFilterSet, and explicit filtersets use the same filters."""
 
@@ -19,10 +20,16 @@ MAX_OFFSET = dt.timedelta(hours=15, minutes=59)
 
 class BoundedIsoDateTimeField(filter_fields.IsoDateTimeField):
     def to_python(self, value):
-        parsed = super().to_python(value)
-        offset = parsed.utcoffset() if parsed is not None else None
-        if offset is not None and abs(offset) > MAX_OFFSET:
-            raise forms.ValidationError("The time zone offset must be within ±15:59.", code="invalid")
+        try:
+            parsed = super().to_python(value)
+            offset = parsed.utcoffset() if parsed is not None else None
+            if offset is not None and abs(offset) > MAX_OFFSET:
+                raise forms.ValidationError("The time zone offset must be within ±15:59.", code="invalid")
+            if parsed is not None and offset is not None:
+                # 9999-12-31T23:59-15:59 is a valid text whose UTC instant falls past the last date Python holds.
+                parsed.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("The moment in UTC falls outside years 1 to 9999.", code="invalid") from None
         return parsed
 
 
