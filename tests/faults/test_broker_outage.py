@@ -4,99 +4,17 @@ training run and brought back: meanwhile the API's deep health check answers 503
 that would queue work answers 503 with the reason instead of losing it; the running training completes exactly
 once. Skipped with its reason when redis-server is not installed."""
 
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from rest_framework.test import APIClient
 
-from retailiq.celery import app
 from retailiq.core.health import forget_deep_checks
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import training_job_create
 from tests import factories as f
+from tests.faults.private_redis import broker_of_this_process, wait_until
 from tests.workers import celery_worker_process
 
 pytestmark = pytest.mark.services
-
-REDIS_SERVER = shutil.which("redis-server")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A throwaway redis-server on 127.0.0.1 that a test may stop and start again on the same port."""
-
-    def __init__(self, workdir) -> None:
-        self.port = _free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_until(self._answers, 10, "the private Redis to start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def _answers(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
-        except redis.RedisError:
-            return False
-
-
-def wait_until(predicate, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-
-
-@contextmanager
-def broker_of_this_process(url: str) -> Iterator[None]:
-    """Point this process's Celery app (what enqueues and what the health check asks) at ``url``: its connection
-    and producer pools are made afresh from the new URL, and again from the old one afterwards."""
-    saved = app.conf.broker_url
-    app.conf.broker_url = url
-    app._pool = app.amqp._producer_pool = None
-    try:
-        yield
-    finally:
-        app.conf.broker_url = saved
-        app._pool = app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def private_redis(tmp_path) -> Iterator[PrivateRedis]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed: the broker-outage test needs a private Redis it may stop")
-    server = PrivateRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

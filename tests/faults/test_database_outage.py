@@ -6,8 +6,6 @@ never the driver's message; the interrupted run is retried and the training comp
 
 Skipped with its reason when no PostgreSQL binaries are installed or initdb cannot make a cluster."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -17,32 +15,9 @@ from retailiq.core.health import forget_deep_checks
 from retailiq.registry.models import Job, JobState, ModelStatus, ModelVersion
 from retailiq.registry.services import training_job_create
 from tests import factories as f
-from tests.faults.private_postgres import PrivatePostgres
 from tests.workers import celery_worker_process, wait_until
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def private_database(transactional_db) -> Iterator[PrivatePostgres]:
-    """This process's default connection, and the worker's (made from it), on a private copy of the test
-    database; the shared one again afterwards."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the database-outage test copies a PostgreSQL test database")
-    server = PrivatePostgres()
-    settings_dict = connection.settings_dict
-    saved = {key: settings_dict[key] for key in ("HOST", "PORT", "NAME")}
-    try:
-        server.init()
-        server.start()
-        server.copy_database(host=saved["HOST"], port=saved["PORT"], user=settings_dict["USER"], name=saved["NAME"])
-        connection.close()
-        settings_dict.update(HOST="127.0.0.1", PORT=str(server.port), NAME=server.NAME)
-        yield server
-    finally:
-        connection.close()
-        settings_dict.update(saved)
-        server.remove()
 
 
 @pytest.fixture

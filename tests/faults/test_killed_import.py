@@ -7,7 +7,6 @@ The merge is caught in the act deterministically: this test holds a SHARE lock o
 writes wait), so the merge stops at its first insert into them until the worker is dead."""
 
 import os
-import random
 import signal
 
 import psycopg
@@ -19,34 +18,10 @@ from retailiq.imports.models import ImportBatch, ImportIssue, ImportState, Stage
 from retailiq.imports.services import import_batch_configure, import_batch_create_from_path, import_batch_start
 from retailiq.orders.models import Order, OrderLine
 from retailiq.rollups.checks import rollups_compare
-from tests.imports.conftest import ORDERS_HEADER
+from tests.faults.conftest import CHUNK_LINES, LINES
 from tests.workers import celery_worker_process, wait_until
 
 pytestmark = pytest.mark.services
-
-LINES = 24_000
-CHUNK_LINES = 1_000
-
-
-@pytest.fixture
-def big_orders_csv(tmp_path):
-    """Two lines per order, 40 shops, 150 products, dated in 2025; seeded."""
-    rng = random.Random(18)
-    path = tmp_path / "orders.csv"
-    quantity = 0
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write(ORDERS_HEADER + "\n")
-        for n in range(LINES):
-            if n % 2 == 0:  # an order's two lines share its shop and day, not its product
-                shop, first_sku = rng.randrange(40), rng.randrange(149)
-            sku, units = first_sku + n % 2, rng.randint(1, 9)
-            quantity += units
-            day = 1 + (n // 2) % 180
-            handle.write(
-                f"SO-{n // 2},2025-{1 + (day - 1) // 30:02d}-{1 + (day - 1) % 28:02d} 10:00:00,R{shop},"
-                f"Shop {shop},Pune,SKU-{sku},Product {sku},Staples,{units},{10 + sku % 7}.50\n"
-            )
-    return path, quantity
 
 
 @pytest.fixture
