@@ -40,8 +40,18 @@ def beat_schedule(env: environ.Env, capabilities: Iterable[str]) -> dict[str, di
     return schedule
 
 
+# Not a capability's: sends again the scoring chunks a broker that lost its data forgot (see the task).
+RESEND_LOST_CHUNKS = ("resend-lost-chunks", "retailiq.registry.tasks.resend_lost_chunks", "*/5 * * * *")
+
+
 def registered_beat_schedule() -> dict[str, dict[str, Any]]:
-    """The slots of every registered capability; call once Django is set up."""
+    """The slots of every registered capability, and the resending of lost chunks; call once Django is set up."""
     from .adapters import registered_capabilities
 
-    return beat_schedule(environ.Env(), registered_capabilities())
+    env = environ.Env()
+    schedule = beat_schedule(env, registered_capabilities())
+    name, task, default = RESEND_LOST_CHUNKS
+    expression = env.str("RETAILIQ_SCHEDULE_RESEND_LOST_CHUNKS", default=default)
+    if expression.strip().lower() != "off":
+        schedule[name] = {"task": task, "schedule": _crontab(expression)}
+    return schedule

@@ -63,6 +63,32 @@ def score_chunk(self, job_id: int, number: int) -> int:
     return written
 
 
+def _messages_waiting(queue: str) -> int:
+    from celery import current_app
+    from kombu.exceptions import ChannelError
+
+    with current_app.connection_for_write() as connection:
+        try:
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError:  # a queue nothing was ever sent to, or one emptied (Redis drops an empty list)
+            return 0
+
+
+@shared_task(**_COMMON, **RETRY_ON_DATABASE_OUTAGE)
+def resend_lost_chunks(self) -> int:
+    """Beat, every few minutes. A broker that comes back without its data (Redis run without its append-only file)
+    has lost the chunk messages still queued, and their job would wait for them for ever. While the queue holds no
+    message at all, none of a quiet job's chunks can be waiting there: they are sent again."""
+    queue = self.app.amqp.router.route({}, score_chunk.name)["queue"].name
+    if _messages_waiting(queue):
+        return 0
+    lost = scoring.scoring_chunks_to_resend(quiet_for=jobs.stale_after())
+    for job_id, number in lost:
+        logger.warning("Sending chunk %s of scoring job %s again: its job has been quiet.", number, job_id)
+        score_chunk.delay(job_id, number)
+    return len(lost)
+
+
 def _built(capability: str) -> bool:
     """The beat schedule names every capability; those not built yet are skipped."""
     if capability in registered_capabilities():

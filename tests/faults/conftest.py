@@ -62,20 +62,6 @@ def private_database(transactional_db) -> Iterator[PrivatePostgres]:
 
 
 @pytest.fixture
-def persistent_redis(tmp_path) -> Iterator[PrivateRedis]:
-    """A private Redis with the append-only file on, as production runs it: stopped and started again, it still
-    holds the messages queued before."""
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed: the broker-outage test needs a private Redis it may stop")
-    server = PrivateRedis(tmp_path, persistent=True)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def big_orders_csv(tmp_path):
     """Two lines per order, 40 shops, 150 products, dated in 2025; seeded."""
     rng = random.Random(18)

@@ -1,12 +1,15 @@
-"""A private Redis (tests/faults/private_redis.py, never the shared one; the append-only file on, as the compose
-file runs it) is the broker and cache of a real prefork worker and this process's broker. It is stopped while the
-worker scores the second of three chunks and started again: meanwhile a scoring request answers 503 naming the
-broker (and leaves a failed job saying why, not a queued one), and afterwards the job has completed once, every
-chunk done, one prediction per retailer and product.
+"""A private Redis (tests/faults/private_redis.py, never the shared one) is the broker and cache of a real prefork
+worker and this process's broker. It is stopped while the worker scores the second of three chunks and started
+again: meanwhile a scoring request answers 503 naming the broker (and leaves a failed job saying why, not a queued
+one), and afterwards the job has completed once, every chunk done, one prediction per retailer and product.
+
+Twice: with the append-only file on, as the compose file runs Redis, the third chunk's message outlives the stop;
+without it the message is lost, and the beat's `resend_lost_chunks` (run here as beat would) sends it again.
 
 Skipped with its reason without redis-server, and on the SQLite pass (a worker cannot share that database)."""
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from rest_framework.test import APIClient
@@ -16,8 +19,9 @@ from retailiq.core.health import forget_deep_checks
 from retailiq.registry import adapters
 from retailiq.registry.models import ChunkState, Job, JobChunk, JobKind, JobState
 from retailiq.registry.services import scoring_job_create, training_job_run
+from retailiq.registry.tasks import resend_lost_chunks
 from tests import factories as f
-from tests.faults.private_redis import broker_of_this_process
+from tests.faults.private_redis import REDIS_SERVER, PrivateRedis, broker_of_this_process
 from tests.workers import celery_worker_process, wait_until
 
 pytestmark = pytest.mark.services
@@ -35,10 +39,23 @@ def scoring_adapter():
     adapters._ADAPTERS.pop(slow_scoring_adapter.CAPABILITY, None)
 
 
+@pytest.fixture(params=["append-only file", "no persistence"])
+def broker(request, tmp_path) -> Iterator[PrivateRedis]:
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed: the broker-outage test needs a private Redis it may stop")
+    server = PrivateRedis(tmp_path, persistent=request.param == "append-only file")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def scoring_worker(transactional_db, persistent_redis, tmp_path, settings):
+def scoring_worker(transactional_db, broker, tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.RETAILIQ_JOB_STALE_AFTER_SECONDS = 3  # the sweep, run in this process, and the worker agree
     extra_env = {
         "RETAILIQ_TEST_MEDIA_ROOT": settings.MEDIA_ROOT,
         "RETAILIQ_ADAPTER_MODULES": "tests.registry.slow_scoring_adapter",
@@ -47,9 +64,9 @@ def scoring_worker(transactional_db, persistent_redis, tmp_path, settings):
     }
     log_path = tmp_path / "worker.log"
     with (
-        broker_of_this_process(persistent_redis.url),
+        broker_of_this_process(broker.url),
         celery_worker_process(
-            redis_url=persistent_redis.url,
+            redis_url=broker.url,
             log_path=log_path,
             queue="default",
             pool="prefork",
@@ -61,7 +78,7 @@ def scoring_worker(transactional_db, persistent_redis, tmp_path, settings):
 
 
 def test_scoring_survives_a_broker_outage_and_writes_each_prediction_once(
-    scoring_adapter, persistent_redis, scoring_worker, tmp_path
+    scoring_adapter, broker, scoring_worker, tmp_path
 ):
     trained = Job.objects.create(kind=JobKind.TRAIN, capability=scoring_adapter.CAPABILITY, idempotency_key="t")
     version = training_job_run(job_id=trained.pk, worker="test").model_version
@@ -86,7 +103,7 @@ def test_scoring_survives_a_broker_outage_and_writes_each_prediction_once(
         return sum(line.startswith("start") for line in lines) == 2
 
     wait_until(second_chunk_started, 60, "the worker to start the second chunk", every=0.05)
-    persistent_redis.stop()
+    broker.stop()
     analyst = APIClient()
     analyst.force_authenticate(f.AnalystFactory())
     try:
@@ -100,7 +117,11 @@ def test_scoring_survives_a_broker_outage_and_writes_each_prediction_once(
         # The chunk in hand ends, and its result, acknowledgement and progress meet the broker gone.
         time.sleep(CHUNK_SECONDS)
     finally:
-        persistent_redis.start()
+        broker.start()
+    if not broker.persistent:
+        # The third chunk's message went with the broker's memory; once the job has been quiet for the stale-after
+        # time, the sweep (beat's, every five minutes) finds the queue empty and sends the chunk again.
+        wait_until(lambda: resend_lost_chunks.apply().get() > 0, 30, "the sweep to send the lost chunk again")
 
     wait_until(lambda: Job.objects.get(pk=job.pk).is_finished, 45, "the scoring to finish after the outage")
     job.refresh_from_db()

@@ -35,7 +35,7 @@ def test_each_capability_gets_train_score_and_monitor_slots_overridable_by_envir
 def test_the_slots_are_the_registered_capabilities_and_a_new_one_gets_its_own(monkeypatch):
     monkeypatch.setenv("RETAILIQ_SCHEDULE_REORDER_MONITOR", "off")
     expected = {f"{c}-{a}" for c in registered_capabilities() for a in ("train", "score", "monitor")}
-    assert set(registered_beat_schedule()) == expected - {"reorder-monitor"}
+    assert set(registered_beat_schedule()) == expected - {"reorder-monitor"} | {"resend-lost-chunks"}
     assert (
         {"forecasting-train", "reorder-train"} <= expected
         and "recommendations-train" in expected

@@ -165,6 +165,18 @@ def scoring_chunk_run(*, job_id: int, number: int) -> int | None:
     return written
 
 
+def scoring_chunks_to_resend(*, quiet_for: dt.timedelta) -> list[tuple[int, int]]:
+    """(job, chunk) pairs whose message the broker may have lost: the unfinished chunks of a running scoring job
+    that has shown no progress for `quiet_for`, and not held by a live run. Sending one again is safe whether or not
+    it was lost: a chunk is claimed before it is scored."""
+    cutoff = timezone.now() - quiet_for
+    waiting = Q(state__in=[ChunkState.QUEUED, ChunkState.FAILED]) | Q(state=ChunkState.RUNNING, started_at__lt=cutoff)
+    chunks = JobChunk.objects.filter(
+        waiting, job__kind=JobKind.SCORE, job__state=JobState.RUNNING, job__heartbeat_at__lt=cutoff
+    )
+    return list(chunks.order_by("job_id", "number").values_list("job_id", "number"))
+
+
 def scoring_chunk_give_up(*, job_id: int, number: int, error: str) -> None:
     """A chunk failed for good (retries spent): the job fails and says which chunk."""
     job_finish(job_id, JobState.FAILED, error=f"Chunk {number}: {error}", message="Scoring failed")
