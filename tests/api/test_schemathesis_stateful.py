@@ -220,7 +220,8 @@ def _walk_every_list_to_its_detail(schema) -> None:
                 continue  # nothing of this kind is the owner's
             follow = into_step_input(target=link.target, link=link, modes=[GenerationMode.POSITIVE])(listed)
             # The link's use of the listed id is a weighted coin (it explores other ids too); ask until it uses it.
-            step = next(step for step in (data.draw(follow) for _ in range(50)) if step.is_applied)
+            step = next((step for step in (data.draw(follow) for _ in range(50)) if step.is_applied), None)
+            assert step is not None, f"{link.full_name} never used an id from the list"
             machine.recorder.record_case(
                 parent_id=step.transition.parent_id,
                 transition=step.transition,
