@@ -129,7 +129,7 @@ def test_a_list_served_by_its_baseline_is_ranked_by_that_generator_and_survives_
     frame = model.recommend(shops, kind="discover", k=5, rules=BusinessRules(diversity=0.0))
     popularity = model.generators_["popularity"]
     bought = set(market[0].loc[market[0]["retailer_id"] == "S000", "product_id"])
-    products = model.data_.products["product_id"].to_numpy()
+    products = model.data_.product_ids
     scores = popularity.score(["S000"])[0]
     expected = [p for p in products[np.argsort(-scores, kind="stable")] if p not in bought][:5]
     assert frame[frame["retailer_id"] == "S000"]["product_id"].tolist() == expected
