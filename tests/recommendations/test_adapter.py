@@ -60,6 +60,12 @@ def test_a_list_whose_ranker_did_not_beat_its_baseline_is_served_by_the_baseline
             assert sources <= {baseline, "reorder"}
 
 
+def test_the_models_page_names_what_serves_each_list(trained, client):
+    client.force_login(User.objects.filter(role="analyst").first())
+    page = client.get("/analyst/models/").content.decode()
+    assert trained.algorithm in page
+
+
 def test_nightly_lists_are_stored_per_shop_and_list_and_served_from_there(trained):
     rows = Recommendation.objects.filter(model_version=trained)
     assert set(rows.values_list("kind", flat=True)) >= {"discover", "buy_again"}
