@@ -54,6 +54,37 @@ def probability_severity(probability: float) -> int:
     return HIGH if probability >= 0.9 else MEDIUM if probability >= 0.7 else LOW
 
 
+def lapse_likelihood(probability: float) -> str:
+    """A model's probability as a user can take it: never "100%" (a model is never certain, and a shop can still
+    order tomorrow), and whole percents otherwise."""
+    if probability >= 0.99:
+        return "Very likely lapsing (over 99%)"
+    return f"Chance it is lapsing: {probability:.0%}"
+
+
+def rhythm(interval_days: float) -> str:
+    """How often a shop orders, as a rep would say it: "every day", "every 3 days", "every 2 weeks"."""
+    days = max(1, round(interval_days))
+    if days == 1:
+        return "every day"
+    if days < 14:
+        return f"every {days} days"
+    if days < 56:
+        weeks = round(days / 7)
+        return "every week" if weeks == 1 else f"every {weeks} weeks"
+    return f"every {round(days / 30.4)} months"
+
+
+def _span(days: Any) -> str:
+    """A gap in days below six weeks (a rep counts "35 days"), in weeks after that."""
+    if not isinstance(days, int | float):
+        return "a while"
+    days = int(days)
+    if days < 42:
+        return "a day" if days == 1 else f"{days} days"
+    return f"{days // 7} weeks" if days % 7 == 0 else f"over {days // 7} weeks"
+
+
 def _period(freq: str) -> str:
     return "day" if freq == "D" else "week"
 
@@ -162,16 +193,14 @@ def shop_change(
     # Only a change worth a sentence: a few percent either way is an ordinary week.
     smaller = f"; its last 3 orders were {abs(basket):.0f}% smaller" if basket is not None and basket <= -15 else ""
     if kind == "churn_risk":
-        cycles = int(evidence.get("cycles_missed") or 0)
-        title = (
-            f"{name} has not ordered for {evidence.get('days_since_last_order', '?')} days"
-            + (f", {cycles} of its usual cycles" if cycles >= 1 else "")
-            + smaller
+        usual = _pct(evidence.get("usual_interval_days"))
+        title = f"{name} has not ordered for {_span(evidence.get('days_since_last_order'))}" + (
+            f" (usually {rhythm(usual)})" if usual else ""
         )
+        title += smaller
         body = (
-            f"It usually orders every {evidence.get('usual_interval_days', '?')} days; its last order was on "
-            f"{_day(evidence.get('last_order_date'))}. Probability it is lapsing: {probability:.0%}."
-        )
+            f"It usually orders {rhythm(usual)}; its" if usual else "Its"
+        ) + f" last order was on {_day(evidence.get('last_order_date'))}. {lapse_likelihood(probability)}."
         action = "Call before it lapses"
     elif kind == "basket_shrink":
         title = f"{possessive(name)} last 3 orders were {abs(basket or 0):.0f}% smaller than usual"
@@ -182,9 +211,13 @@ def shop_change(
         ).strip()
         action = "Call: ask what it now buys elsewhere"
     else:
-        cycles = int(evidence.get("cycles_missed") or evidence.get("orders_without_category") or 0)
         what = category or "a category it bought regularly"
-        title = f"{name} has not ordered {what} for {cycles} of its usual cycles{smaller}"
+        days = evidence.get("days_since_category")
+        without = evidence.get("orders_without_category")
+        span = _span(days) if days is not None else f"its last {without} orders"
+        usual = _pct(evidence.get("usual_category_interval_days"))
+        title = f"{name} has not ordered {what} for {span}" + (f" (usually {rhythm(usual)})" if usual else "")
+        title += smaller
         share = _pct(evidence.get("share_of_orders_before"))
         body = (
             (f"{category} was in {share:.0%} of its orders; " if share is not None else "")

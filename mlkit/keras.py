@@ -6,11 +6,14 @@ importing a module that uses it (a Celery worker, a Django process) must not loa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,10 @@ def keras_runtime(seed: int | None = None) -> Any:
     # 3: TensorFlow's C++ runtime logs a harmless "NodeDef mentions attribute" error per dataset op with this
     # Keras; real failures still raise in Python.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" not in sys.modules:
+        with _native_start_up_notices_held():
+            import keras  # imports TensorFlow itself
+            import tensorflow as tf
     import keras
     import tensorflow as tf
 
@@ -59,6 +66,33 @@ def quiet_tensorflow(tf: Any) -> None:
         absl_logging.set_verbosity(absl_logging.ERROR)
     except ImportError:  # absl comes with TensorFlow; without it there is nothing to quiet
         pass
+
+
+@contextlib.contextmanager
+def _native_start_up_notices_held() -> Iterator[None]:
+    """Hold what native code writes to file descriptor 2 while TensorFlow loads, and print it only if loading fails.
+
+    TensorFlow's shared libraries log before absl's logging is set up ("All log messages before
+    absl::InitializeLog() ...", the oneDNN notice, CPU features), straight to the descriptor and regardless of
+    TF_CPP_MIN_LOG_LEVEL. None of it changes a result: oneDNN stays on, as the numbers were measured with it.
+    The descriptor is process-wide, so another thread's stderr written meanwhile is held too; loading is
+    once per process and a few seconds.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            os.write(2, held.read())
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def library_versions() -> dict[str, str]:

@@ -130,8 +130,8 @@ class RecommendationsAdapter:
 
     def train(self, data: contract.TrainingData, *, params: dict[str, Any], progress) -> contract.TrainedModel:
         from .ml.artifact import to_bytes
-        from .ml.holdout import holdout_metrics, label_days_for
-        from .training import build_recommender, dismissed_rules
+        from .ml.holdout import holdout_metrics, label_days_for, lists_served_by_baseline
+        from .training import SERVED_LISTS, build_recommender, dismissed_rules
 
         chosen = training_params(params)
         products, retailers = data.extra_frames["products"], data.extra_frames["retailers"]
@@ -152,8 +152,19 @@ class RecommendationsAdapter:
         progress("training", 65, "fitting on all the history")
         recommender.fit(data.frame, products, retailers, feedback=data.extra_frames.get("feedback"))
         metrics["training_retailers"] = float(recommender.training_["retailers"])
+        # A list whose ranker did not beat its baseline on the held-out window is ranked by the baseline; the
+        # models page names which serves (1: the baseline, 0: the ranker).
+        for kind, generator in lists_served_by_baseline(metrics).items():
+            if kind in recommender.rankers_:
+                recommender.serve_baseline(kind, generator)
+        for kind in SERVED_LISTS:
+            metrics[f"baseline_serves_{kind}"] = float(kind in recommender.baseline_serves_)
+        algorithm = "lgbm_ranker" + "".join(
+            f"; {kind.replace('_', ' ')}: {generator}"
+            for kind, generator in sorted(recommender.baseline_serves_.items())
+        )
         return contract.TrainedModel(
-            algorithm="lgbm_ranker",
+            algorithm=algorithm,  # "lgbm_ranker; discover: popularity" where popularity ranks that list
             artifact_name="recommender.zip",
             artifact_bytes=to_bytes(recommender),
             metrics=metrics,

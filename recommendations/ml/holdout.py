@@ -49,6 +49,20 @@ def label_days_for(orders: pd.DataFrame, first: int, *, windows: Sequence[int] =
     )
 
 
+BASELINE_GENERATORS = {"discover": "popularity", "buy_again": "frequency"}
+
+
+def lists_served_by_baseline(metrics: dict[str, float]) -> dict[str, str]:
+    """List -> the baseline that serves it, for each list whose ranker did not beat its baseline's NDCG@10 on the
+    held-out window (a tie goes to the simpler baseline), as reorder serves its strong baseline."""
+    served = {}
+    for kind, name in BASELINE_GENERATORS.items():
+        ours, theirs = metrics.get(f"ndcg_at_10_{kind}"), metrics.get(f"{name}_ndcg_at_10_{kind}")
+        if ours is not None and theirs is not None and ours <= theirs:
+            served[kind] = name
+    return served
+
+
 def holdout_metrics(
     orders: pd.DataFrame,
     products: pd.DataFrame | None,

@@ -132,6 +132,15 @@ class Recommender:
         self.data_ = TrainingData.build(full, products, retailers, half_life_days=half_life, feedback=feedback)
         self.generators_ = {name: g.fit(self.data_) for name, g in self._fresh_generators().items()}
         self.categories_ = self.data_.products["category_id"].to_numpy(dtype=object)
+        self.baseline_serves_: dict[str, str] = {}
+        return self
+
+    def serve_baseline(self, kind: str, generator: str) -> Recommender:
+        """List ``kind`` is ranked by ``generator``'s own score instead of the ranker: the choice training makes
+        when the ranker did not beat that baseline on the held-out window."""
+        if kind not in self.rankers_ or generator not in self.generators_:
+            raise ValueError(f"cannot serve {kind!r} from the {generator!r} generator")
+        self.baseline_serves_[kind] = generator
         return self
 
     def recommend(
@@ -156,7 +165,11 @@ class Recommender:
             pairs, features, _ = candidate_features(
                 self.generators_, batch, kind=kind, per_generator=self.options.per_generator
             )
-            pairs = pairs.assign(score=self.rankers_[kind].predict(features), source="")
+            baseline = getattr(self, "baseline_serves_", {}).get(kind)
+            if baseline:
+                pairs = pairs.assign(score=features[baseline].to_numpy(dtype=float), source="")
+            else:
+                pairs = pairs.assign(score=self.rankers_[kind].predict(features), source="")
             if kind == "buy_again" and reorder_probabilities is not None and len(reorder_probabilities):
                 given = reorder_probabilities.set_index(["retailer_id", "product_id"])["probability"]
                 found = given.reindex(pd.MultiIndex.from_frame(pairs[["retailer_id", "product_id"]])).to_numpy()
@@ -180,7 +193,15 @@ class Recommender:
         return out[list(RECOMMENDATION_COLUMNS)]
 
     def _reasons(self, kind: str, top: pd.DataFrame, features: pd.DataFrame, reorder: pd.DataFrame | None) -> list:
-        """The reason of the generator whose features pushed the score up the most (SHAP), in its own words."""
+        """The reason of the generator whose features pushed the score up the most (SHAP), in its own words; the
+        baseline's own where it ranks the list."""
+        baseline = getattr(self, "baseline_serves_", {}).get(kind)
+        if baseline:
+            top["source"] = np.where(top["source"] == "reorder", "reorder", baseline)
+            reasons = pd.Series("", index=top.index, dtype=object)
+            for retailer, rows in top.groupby("retailer_id", sort=False):
+                reasons[rows.index] = self.generators_[baseline].explain(retailer, rows["product_id"].to_numpy())
+            return reasons.tolist()
         contributions = self.rankers_[kind].contributions(features)
         by_generator = pd.DataFrame(index=contributions.index)
         owners = {name: name for name in self.generators_} | {
@@ -235,6 +256,7 @@ class Recommender:
             "generators": list(self.generators_),
             "rankers": {kind: ranker.to_dict() for kind, ranker in self.rankers_.items()},
             "training": self.training_,
+            "baseline_serves": getattr(self, "baseline_serves_", {}),
             "categories": categories,
             "versions": {"numpy": np.__version__, "pandas": pd.__version__, "lightgbm": lgb.__version__},
         }
@@ -256,6 +278,7 @@ class Recommender:
         model.generators = list(model.generators_.values())
         model.rankers_ = {kind: CandidateRanker.from_dict(s) for kind, s in state["rankers"].items()}
         model.training_ = state["training"]
+        model.baseline_serves_ = dict(state.get("baseline_serves") or {})
         model.categories_ = np.asarray(state["categories"], dtype=object)
         return model
 

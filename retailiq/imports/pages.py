@@ -92,12 +92,17 @@ def batch_figures(batch: ImportBatch) -> list[Figure]:
     if done:
         done_returns = -abs(done.get("return_revenue", 0))
         done_net = round(done.get("sale_revenue", 0) + done_returns, 2)
+    contacts = []
+    if maps_contacts(batch) and "retailer_contacts_filled" in done:
+        filled = done["retailer_contacts_filled"]
+        contacts = [Figure("Known retailers whose blank contacts were filled", None, filled)]
     return [
         Figure("Lines", held.get("lines"), done.get("lines")),
         Figure("Orders (invoices)", held.get("invoices"), done.get("orders")),
         Figure("Retailers (customers)", held.get("customers"), _new(done, "retailers")),
         Figure("Products (stock codes)", held.get("skus"), _new(done, "products")),
         Figure("Vendors", None, _new(done, "vendors")),
+        *contacts,
         Figure("Sale lines", held.get("sale_lines"), done.get("sale_lines")),
         Figure("Return lines", held.get("return_lines"), done.get("return_lines")),
         Figure("Sales revenue", held.get("sale_revenue"), done.get("sale_revenue"), **money),
@@ -106,6 +111,17 @@ def batch_figures(batch: ImportBatch) -> list[Figure]:
         Figure("Lines not imported (not products, set aside, rejected)", held_other, None, **money),
         Figure("All lines in the file", held.get("revenue"), None, **money),
     ]
+
+
+CONTACT_FIELDS = ("retailer_contact_name", "retailer_phone", "retailer_email")
+CONTACTS_KEPT_NOTE = (
+    "Contact person, phone and email fill a new retailer's, and only the blank ones of a retailer known before; "
+    "a contact already set is kept as it is."
+)
+
+
+def maps_contacts(batch: ImportBatch) -> bool:
+    return any((batch.mapping or {}).get(field) for field in CONTACT_FIELDS)
 
 
 def _negative(value: float | None) -> float | None:

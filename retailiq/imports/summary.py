@@ -4,7 +4,7 @@ each line. The command prints them; pages lay out the same figures."""
 from retailiq.core.money import format_money
 
 from .models import ImportBatch
-from .pages import exchange_note
+from .pages import CONTACTS_KEPT_NOTE, exchange_note, maps_contacts
 
 FILE_FIGURES = (("lines", "lines"), ("invoices", "orders"), ("customers", "retailers"), ("skus", "products"))
 
@@ -30,6 +30,9 @@ def batch_summary_lines(batch: ImportBatch) -> list[str]:
             f"{format_money(imported['return_revenue'])}), {imported['retailers']:,} retailers, {imported['products']:,} "
             f"products and {imported['vendors']:,} vendors."
         )
+    if imported and maps_contacts(batch):
+        filled = imported.get("retailer_contacts_filled", 0)
+        lines.append(f"Filled the blank contacts of {filled:,} known retailers. {CONTACTS_KEPT_NOTE}")
     if note := exchange_note(batch):
         lines.append(note)
     if batch.summary.get("outcome"):

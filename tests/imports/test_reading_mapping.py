@@ -43,15 +43,17 @@ ONLINE_RETAIL_ROWS = [
 def test_fields_are_the_contracts():
     assert [f.name for f in ORDER_FIELDS] == [
         "order_id", "ordered_at", "retailer_id", "retailer_name", "retailer_city", "retailer_region",
-        "retailer_country", "retailer_segment", "sku", "product_name", "category", "brand", "vendor", "quantity",
-        "unit_price", "discount", "on_promotion", "warehouse",
+        "retailer_country", "retailer_segment", "retailer_contact_name", "retailer_phone", "retailer_email", "sku",
+        "product_name", "category", "brand", "vendor", "quantity", "unit_price", "discount", "on_promotion",
+        "warehouse",
     ]  # fmt: skip
     required = {f.name for f in ORDER_FIELDS if f.required}
     assert required == {"order_id", "ordered_at", "retailer_id", "sku", "quantity", "unit_price"}
     lengths = {f.name: f.max_length for f in ORDER_FIELDS if f.max_length}
     assert lengths == {
         "order_id": 60, "retailer_id": 64, "retailer_name": 200, "retailer_city": 100, "retailer_region": 100,
-        "retailer_country": 100, "retailer_segment": 16, "sku": 64, "product_name": 255, "category": 120,
+        "retailer_country": 100, "retailer_segment": 16, "retailer_contact_name": 120, "retailer_phone": 32,
+        "retailer_email": 254, "sku": 64, "product_name": 255, "category": 120,
         "brand": 120, "vendor": 200, "warehouse": 40,
     }  # fmt: skip
     assert FIELDS_BY_NAME["quantity"].kind == "int"

@@ -60,7 +60,8 @@ def test_staged_columns_and_types(tmp_path):
     assert staged.dtypes.astype(str).to_dict() == {
         "line_number": "int64", "order_id": "object", "kind": "object", "ordered_at": "datetime64[ns]",
         "retailer_id": "object", "retailer_name": "object", "retailer_city": "object", "retailer_region": "object",
-        "retailer_country": "object", "retailer_segment": "object", "sku": "object", "product_name": "object",
+        "retailer_country": "object", "retailer_segment": "object", "retailer_contact_name": "object",
+        "retailer_phone": "object", "retailer_email": "object", "sku": "object", "product_name": "object",
         "category": "object", "brand": "object", "vendor": "object", "quantity": "int64", "unit_price": "float64",
         "discount_rate": "float64", "on_promotion": "bool", "warehouse": "object",
     }  # fmt: skip

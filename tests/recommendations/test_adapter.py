@@ -45,6 +45,27 @@ def test_training_records_offline_metrics_beside_the_baselines(trained):
     assert trained.params["generators"] == ["popularity", "peers", "item_knn", "content"]
 
 
+def test_a_list_whose_ranker_did_not_beat_its_baseline_is_served_by_the_baseline(trained):
+    """As reorder serves its strong baseline: the version says which serves each list, in its metrics and its
+    algorithm (the models page's column), and the stored lists follow it."""
+    metrics = trained.metrics
+    for kind, baseline in (("discover", "popularity"), ("buy_again", "frequency")):
+        lost = metrics[f"ndcg_at_10_{kind}"] <= metrics[f"{baseline}_ndcg_at_10_{kind}"]
+        assert metrics[f"baseline_serves_{kind}"] == float(lost)
+        assert (f"{kind.replace('_', ' ')}: {baseline}" in trained.algorithm) == lost
+        if lost:
+            sources = set(
+                Recommendation.objects.filter(model_version=trained, kind=kind).values_list("source", flat=True)
+            )
+            assert sources <= {baseline, "reorder"}
+
+
+def test_the_models_page_names_what_serves_each_list(trained, client):
+    client.force_login(User.objects.filter(role="analyst").first())
+    page = client.get("/analyst/models/").content.decode()
+    assert trained.algorithm in page
+
+
 def test_nightly_lists_are_stored_per_shop_and_list_and_served_from_there(trained):
     rows = Recommendation.objects.filter(model_version=trained)
     assert set(rows.values_list("kind", flat=True)) >= {"discover", "buy_again"}
@@ -53,7 +74,7 @@ def test_nightly_lists_are_stored_per_shop_and_list_and_served_from_there(traine
     analyst = User.objects.filter(role="analyst").first()
     user = owner or analyst
     found = shop_recommendations(user=user, retailer_id=shop_id, kind=kind, k=5)
-    assert found.model == f"lgbm_ranker v{trained.pk}" and found.items
+    assert found.model == f"{trained.algorithm} v{trained.pk}" and found.items
     first = found.items[0].product
     feedback_record(user=analyst, retailer_id=shop_id, product_id=first.pk, action="dismissed")
     again = shop_recommendations(user=user, retailer_id=shop_id, kind=kind, k=5)

@@ -114,3 +114,31 @@ def test_ranking_metrics_by_hand():
     assert scores["map_at_2"] == pytest.approx(0.25)
     assert scores["hit_rate_at_2"] == pytest.approx(0.5)
     assert scores["coverage_at_2"] == pytest.approx(0.3)  # x, y, w
+
+
+def test_a_list_served_by_its_baseline_is_ranked_by_that_generator_and_survives_the_artifact(market, tmp_path):
+    from recommendations.ml.holdout import lists_served_by_baseline
+
+    served = lists_served_by_baseline(
+        {"ndcg_at_10_discover": 0.084, "popularity_ndcg_at_10_discover": 0.102, "ndcg_at_10_buy_again": 0.92,
+         "frequency_ndcg_at_10_buy_again": 0.91}
+    )  # fmt: skip
+    assert served == {"discover": "popularity"}  # the ranker beat frequency, not popularity
+    model = Recommender(options=FAST).fit(*market).serve_baseline("discover", "popularity")
+    shops = ["S000", "S001"]
+    frame = model.recommend(shops, kind="discover", k=5, rules=BusinessRules(diversity=0.0))
+    popularity = model.generators_["popularity"]
+    bought = set(market[0].loc[market[0]["retailer_id"] == "S000", "product_id"])
+    products = model.data_.product_ids
+    scores = popularity.score(["S000"])[0]
+    expected = [p for p in products[np.argsort(-scores, kind="stable")] if p not in bought][:5]
+    assert frame[frame["retailer_id"] == "S000"]["product_id"].tolist() == expected
+    assert set(frame["source"]) == {"popularity"}
+    model.save(tmp_path)
+    loaded = Recommender.load(tmp_path)
+    assert loaded.baseline_serves_ == {"discover": "popularity"}
+    pd.testing.assert_frame_equal(
+        loaded.recommend(shops, kind="discover", k=5), model.recommend(shops, kind="discover", k=5)
+    )
+    # buy again still comes from its ranker
+    assert "buy_again" not in loaded.baseline_serves_

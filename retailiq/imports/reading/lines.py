@@ -24,6 +24,7 @@ from .cells import (
     parse_discounts,
     parse_numbers,
 )
+from .contacts import EMAIL_REASON, PHONE_REASON, invalid_emails, invalid_phones
 from .dates import human_date_format
 from .fields import ORDER_FIELDS
 from .issues import IssueLog
@@ -37,10 +38,12 @@ KINDS = np.array(["sale", "return"], dtype=object)
 
 STAGED_COLUMNS = (
     "line_number", "order_id", "kind", "ordered_at", "retailer_id", "retailer_name", "retailer_city",
-    "retailer_region", "retailer_country", "retailer_segment", "sku", "product_name", "category", "brand",
+    "retailer_region", "retailer_country", "retailer_segment", "retailer_contact_name", "retailer_phone",
+    "retailer_email", "sku", "product_name", "category", "brand",
     "vendor", "quantity", "unit_price", "discount_rate", "on_promotion", "warehouse",
 )  # fmt: skip
 TEXT_FIELDS = tuple(f.name for f in ORDER_FIELDS if f.kind == "text")
+CONTACT_CHECKS = {"retailer_phone": (invalid_phones, PHONE_REASON), "retailer_email": (invalid_emails, EMAIL_REASON)}
 
 
 @dataclass
@@ -104,6 +107,9 @@ def check_chunk(frame: pd.DataFrame, *, first_line: int, plan: ReadPlan) -> Chun
             too_long = longer_than(column.text, field.max_length)
             if too_long.any():
                 log.flag(column.per_line(too_long), f"longer than {field.max_length} characters", pos, column, ERROR)
+            if field.name in CONTACT_CHECKS:
+                invalid, reason = CONTACT_CHECKS[field.name]
+                log.flag(column.per_line(invalid(column.text)), reason, pos, column, ERROR)
         elif field.name == "ordered_at":
             parsed = parse_dates(column.text, plan.date_format)
             expected = human_date_format(plan.date_format) if plan.date_format else ISO_EXPECTED

@@ -1,6 +1,7 @@
 """The set-based merge of a batch's checked staging rows into the marketplace: vendors,
 categories and brands (few, in Python), then retailers, products, orders and order lines
-each with one INSERT ... SELECT. Only inserts: nothing already recorded is changed.
+each with one INSERT ... SELECT. Only inserts, with one exception: a known retailer's blank contact fields
+(person, phone, email) are filled from the file; a contact already set is never changed.
 
 On PostgreSQL a large batch skips what the set-based steps already guarantee: per-row
 foreign-key checks at commit, and row-by-row index maintenance when building the
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from retailiq.catalog.models import Brand, Category, Vendor
-from retailiq.retailers.models import Segment
+from retailiq.retailers.models import Retailer, Segment
 
 from .bulk import (
     bulk_memory,
@@ -35,6 +36,7 @@ IMPORTED_DEPARTMENT = "Imported"
 class MergeResult:
     vendors: int = 0
     retailers: int = 0
+    retailer_contacts_filled: int = 0
     products: int = 0
     orders: int = 0
     lines: int = 0
@@ -55,6 +57,7 @@ def merge_batch(batch_id: int, timings: dict[str, float] | None = None) -> Merge
             result.vendors = _merge_vendors(cursor, batch_id)
         with timed(timings, "merge_retailers"):
             result.retailers = _merge_retailers(cursor, batch_id, now)
+            result.retailer_contacts_filled = _fill_blank_contacts(cursor, batch_id, now)
         with timed(timings, "merge_products"):
             _ensure_categories_and_brands(cursor, batch_id)
             result.products = _merge_products(cursor, batch_id, now)
@@ -172,14 +175,16 @@ def _merge_retailers(cursor, batch_id: int, now) -> int:
     cursor.execute(
         f"""
         INSERT INTO retailers_retailer (code, name, city, region, country, segment, onboarded_on, credit_limit,
-                                        is_active, created_at, updated_at, import_batch_id)
+                                        is_active, created_at, updated_at, import_batch_id,
+                                        contact_name, contact_phone, contact_email)
         SELECT s.retailer_id,
                COALESCE(NULLIF(MAX(s.retailer_name), ''), 'Retailer ' || s.retailer_id),
                COALESCE(NULLIF(MAX(s.retailer_city), ''), 'Unknown'),
                COALESCE(NULLIF(MAX(s.retailer_region), ''), NULLIF(MAX(s.retailer_country), ''), 'Unknown'),
                MAX(s.retailer_country),
                CASE WHEN MAX(s.retailer_segment) IN ({placeholders}) THEN MAX(s.retailer_segment) ELSE %s END,
-               {_as_date("MIN(s.ordered_at)")}, 0, TRUE, %s, %s, %s
+               {_as_date("MIN(s.ordered_at)")}, 0, TRUE, %s, %s, %s,
+               MAX(s.retailer_contact_name), MAX(s.retailer_phone), MAX(s.retailer_email)
         FROM {STAGED} s
         WHERE s.batch_id = %s
           AND NOT EXISTS (SELECT 1 FROM retailers_retailer r WHERE r.code = s.retailer_id)
@@ -188,6 +193,44 @@ def _merge_retailers(cursor, batch_id: int, now) -> int:
         [*segments, Segment.KIRANA, now, now, batch_id, batch_id],
     )
     return cursor.rowcount
+
+
+# Staging column -> the retailer's field it fills.
+CONTACT_COLUMNS = (
+    ("retailer_contact_name", "contact_name"),
+    ("retailer_phone", "contact_phone"),
+    ("retailer_email", "contact_email"),
+)
+
+
+def _fill_blank_contacts(cursor, batch_id: int, now) -> int:
+    """Retailers known before this batch whose contact fields are blank take the file's (the greatest value where
+    a retailer's lines disagree). Runs after the insert, so new retailers already hold what the file has. One
+    grouped read of the staging rows (most files have no contact column: it finds nothing), then the few
+    retailers concerned in Python. Returns how many retailers gained at least one contact field."""
+    staged = [column for column, _ in CONTACT_COLUMNS]
+    cursor.execute(
+        f"""SELECT retailer_id, {", ".join(f"MAX({c})" for c in staged)} FROM {STAGED}
+            WHERE batch_id = %s AND ({" OR ".join(f"{c} <> ''" for c in staged)}) GROUP BY retailer_id""",
+        [batch_id],
+    )
+    from_file = {row[0]: row[1:] for row in cursor.fetchall()}
+    changed = []
+    codes = list(from_file)
+    for start in range(0, len(codes), 1000):
+        for retailer in Retailer.objects.filter(code__in=codes[start : start + 1000]).only(
+            "pk", "code", *(field for _, field in CONTACT_COLUMNS)
+        ):
+            filled = False
+            for (_, field), value in zip(CONTACT_COLUMNS, from_file[retailer.code], strict=True):
+                if value and not getattr(retailer, field):
+                    setattr(retailer, field, value)
+                    filled = True
+            if filled:
+                retailer.updated_at = now
+                changed.append(retailer)
+    Retailer.objects.bulk_update(changed, [field for _, field in CONTACT_COLUMNS] + ["updated_at"], batch_size=1000)
+    return len(changed)
 
 
 def _merge_products(cursor, batch_id: int, now) -> int:

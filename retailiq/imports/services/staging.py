@@ -26,6 +26,9 @@ STAGED_COLUMNS = (
     "retailer_region",
     "retailer_country",
     "retailer_segment",
+    "retailer_contact_name",
+    "retailer_phone",
+    "retailer_email",
     "sku",
     "product_name",
     "category",
@@ -73,6 +76,8 @@ def staged_frame(
     frame["ordered_at"] = _as_utc_text(staged["ordered_at"])
     frame["retailer_country"] = staged["retailer_country"]
     frame["retailer_segment"] = staged["retailer_segment"]
+    for column in ("retailer_contact_name", "retailer_phone", "retailer_email"):
+        frame[column] = staged[column]
     for column in ("sku", "product_name", "category", "brand"):
         frame[column] = staged[column]
     vendor_names = staged["vendor"].where(staged["vendor"] != "", default_vendor)

@@ -17,7 +17,7 @@ from retailiq.web.htmx import is_htmx
 from retailiq.web.tables import table_response
 
 from ..models import ImportBatch
-from ..pages import batch_figures, exchange_note
+from ..pages import CONTACTS_KEPT_NOTE, batch_figures, exchange_note, maps_contacts
 from ..progress import import_pace
 from ..selectors import import_batch_list, import_issue_list
 from ..services import ImportRejected, import_batch_expire_unmapped, import_batch_undo
@@ -58,6 +58,7 @@ def import_batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         "pace": import_pace(batch),
         "figures": [f for f in batch_figures(batch) if f.in_file is not None or f.imported is not None],
         "exchange_note": exchange_note(batch),
+        "contacts_note": CONTACTS_KEPT_NOTE if maps_contacts(batch) else "",
         "issues_table": table,
         "undo": batch.summary.get("undo"),
     }

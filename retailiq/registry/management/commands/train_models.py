@@ -67,8 +67,11 @@ class Command(BaseCommand):
         if job.state != JobState.SUCCEEDED:
             raise CommandError(f"{capability}: training failed: {job.error}")
         version = job.model_version
-        headline = {k: v for k, v in version.metrics.items() if isinstance(v, int | float)}
-        self.stdout.write(f"{capability}: version {version.pk} ({version.algorithm}) trained, metrics {headline}")
+        # Three significant figures: the console says how the training went; the models page has the rest.
+        headline = ", ".join(
+            f"{name} {value:.3g}" for name, value in sorted(version.metrics.items()) if isinstance(value, int | float)
+        )
+        self.stdout.write(f"{capability}: version {version.pk} ({version.algorithm}) trained; {headline}")
 
     def _score(self, capability: str, backfill_weeks: int) -> None:
         version = active_model_version(capability=capability)
