@@ -6,6 +6,7 @@ not silently the default."""
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from rest_framework.pagination import LimitOffsetPagination
 
 from retailiq.core.errors import InvalidInput
@@ -59,6 +60,9 @@ class DataVersionedCountPagination(CappedLimitOffsetPagination):
     change of the data instead of once per page. Only for tables every write to which moves that version."""
 
     def get_count(self, queryset) -> int:
-        sql, params = queryset.query.sql_with_params()
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # a scope that can read nothing (`.none()`): no query to run or cache
+            return 0
         digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()[:24]
         return cached_for_data(f"api-count:{digest}", queryset.count)
