@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.core.errors import Conflict, InvalidInput, NotFound
@@ -19,6 +21,7 @@ MAX_HORIZON_DAYS = 365
 MIN_CALLER_HISTORY_DAYS = 28  # the global model's longest lag and rolling window
 GRANULARITIES = {"day": "D", "week": "W"}
 # What the models page and the API report of the serving model's backtest.
+VERSION_METRICS_CACHE_SECONDS = 60 * 60
 REPORTED_METRICS = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "coverage_95")
 
 
@@ -131,7 +134,12 @@ def serving_metrics(served: ServedPrediction) -> dict[str, float]:
     version_id = served.model.get("version")
     if version_id is None:
         return {}
-    stored = ModelVersion.objects.filter(pk=version_id).values_list("metrics", flat=True).first() or {}
+    # A version's metrics are written once, when its training ends: read them once per version, not per request.
+    key = f"forecasting:version-metrics:{version_id}"
+    stored = cache.get(key)
+    if stored is None:
+        stored = ModelVersion.objects.filter(pk=version_id).values_list("metrics", flat=True).first() or {}
+        cache.set(key, stored, VERSION_METRICS_CACHE_SECONDS)
     metrics = {name: stored[name] for name in REPORTED_METRICS if isinstance(stored.get(name), int | float)}
     if "wape" in metrics:
         metrics["mape"] = metrics["wape"]

@@ -5,18 +5,21 @@ probability x expected order value. The page shows that figure and ranks by it; 
 and the shop's timeline all read the same products in the same order (:func:`rank_shop_products`)."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
 from retailiq.core.errors import Forbidden, InvalidInput
 from retailiq.registry.selectors import ServingBatch
 from retailiq.retailers.models import Retailer, Segment
+from retailiq.web.cache import cached_for_data, scope_key
 
 from ..conf import reorder_settings
 from ..models import CallOutcome
@@ -35,6 +38,9 @@ PRODUCTS_PER_ENTRY = 5
 # wins it back rather than catching an order that falls due.
 WIN_BACK_CYCLES = 2.0
 MAX_CAPACITY = 500  # calls a day: the page's form and the API both stop here
+# Its key names everything the ranking reads (data version, serving batch, shops, filters); this only bounds
+# what an admin's edit to a product or shop outside those can leave stale.
+CALL_LIST_CACHE_SECONDS = 10 * 60
 
 
 @dataclass
@@ -135,19 +141,37 @@ def build_call_list(
         shops = shops.filter(city__iexact=city)
     if segment:
         shops = shops.filter(segment=segment)
-    batch, frame = _prioritized(user, list(shops.values_list("pk", flat=True)), horizon, category_id=category_id)
-    entries, total = _rank(frame, capacity)
-    return CallList(
-        as_of=batch.as_of,
-        horizon_days=horizon,
-        horizons=reorder_horizons(),
-        capacity=capacity,
-        total_candidates=total,
-        entries=_entries(entries, frame),
-        model_label=reorder_batch_label(batch),
-        model_version_id=batch.version.pk if batch.version is not None else None,
-        filters={"city": city, "segment": segment, "category": category_id, "rep": rep_id},
+    shop_ids = sorted(shops.values_list("pk", flat=True))
+    batch = reorder_batch_serving()
+
+    def rank() -> CallList:
+        _, frame = _prioritized(user, shop_ids, horizon, category_id=category_id, batch=batch)
+        entries, total = _rank(frame, capacity)
+        return CallList(
+            as_of=batch.as_of,
+            horizon_days=horizon,
+            horizons=reorder_horizons(),
+            capacity=capacity,
+            total_candidates=total,
+            entries=_entries(entries, frame, with_outcomes=False),
+            model_label=reorder_batch_label(batch),
+            model_version_id=batch.version.pk if batch.version is not None else None,
+            filters={"city": city, "segment": segment, "category": category_id, "rep": rep_id},
+        )
+
+    # Ranking reads the serving batch and, while none is stored, the orders (the baseline): cached under the data
+    # version and the batch, per user scope and the very shops asked about (a reassigned shop moves lists). The
+    # last recorded call is read fresh on every request, so a call shows on the list the moment it is recorded.
+    shops_digest = hashlib.sha1(",".join(map(str, shop_ids)).encode()).hexdigest()[:16]
+    key = (
+        f"reorder:call-list:v1:{scope_key(user)}:{batch.key}:{timezone.localdate().isoformat()}:{shops_digest}"
+        f":h={horizon}:n={capacity}:cat={category_id}:city={city}:seg={segment}:rep={rep_id}"
     )
+    call_list = cached_for_data(key, rank, ttl=CALL_LIST_CACHE_SECONDS)
+    outcomes = last_outcomes(retailer_ids=[entry.retailer.pk for entry in call_list.entries])
+    for entry in call_list.entries:
+        entry.last_outcome = outcomes.get(entry.retailer.pk)
+    return call_list
 
 
 def call_list_entry(*, user: User, retailer: Retailer, horizon_days: int) -> tuple[ServingBatch, CallListEntry | None]:
@@ -159,10 +183,15 @@ def call_list_entry(*, user: User, retailer: Retailer, horizon_days: int) -> tup
 
 
 def _prioritized(
-    user: User, shop_ids: list[int], horizon: int, *, category_id: int | None = None
+    user: User,
+    shop_ids: list[int],
+    horizon: int,
+    *,
+    category_id: int | None = None,
+    batch: ServingBatch | None = None,
 ) -> tuple[ServingBatch, pd.DataFrame]:
     """The serving predictions for the shops, each with its probability at the horizon and its priority."""
-    batch = reorder_batch_serving()
+    batch = batch or reorder_batch_serving()
     frame = serving_prediction_frame(user=user, batch=batch, retailer_ids=shop_ids, category_id=category_id)
     if not frame.empty:
         # Rounded as the page shows them, so a shop's rank is the sum of the figures on its card.
@@ -188,7 +217,7 @@ def _rank(frame: pd.DataFrame, capacity: int) -> tuple[pd.DataFrame, int]:
     return shops.head(capacity), len(shops)
 
 
-def _entries(ranked: pd.DataFrame, frame: pd.DataFrame) -> list[CallListEntry]:
+def _entries(ranked: pd.DataFrame, frame: pd.DataFrame, *, with_outcomes: bool = True) -> list[CallListEntry]:
     if ranked.empty:
         return []
     ids = ranked["retailer_id"].astype(int).tolist()
@@ -196,7 +225,7 @@ def _entries(ranked: pd.DataFrame, frame: pd.DataFrame) -> list[CallListEntry]:
     listed = chosen.groupby("retailer_id", sort=False).head(PRODUCTS_PER_ENTRY)
     products = Product.objects.in_bulk(listed["product_id"].astype(int).unique().tolist())
     retailers = Retailer.objects.select_related("assigned_rep").in_bulk(ids)
-    outcomes = last_outcomes(retailer_ids=ids)
+    outcomes = last_outcomes(retailer_ids=ids) if with_outcomes else {}
     last_orders = chosen.groupby("retailer_id")["last_order_date"].max()
     quiet = chosen.groupby("retailer_id")["days_since_last_order"].min()
     entries = []

@@ -3,10 +3,14 @@ and the cap in the schema: `?limit=1000000` once returned every sales line a ven
 A limit or offset that is not a whole number (or is beyond any table) is a 400 naming it,
 not silently the default."""
 
+import hashlib
+
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from rest_framework.pagination import LimitOffsetPagination
 
 from retailiq.core.errors import InvalidInput
+from retailiq.web.cache import cached_for_data
 
 # Beyond any table, and far inside a bigint: larger offsets would overflow the database's integer.
 MAX_OFFSET = 10**12
@@ -48,3 +52,17 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
             elif parameter["name"] == self.offset_query_param:
                 parameter["schema"].update({"minimum": 0, "maximum": MAX_OFFSET})
         return parameters
+
+
+class DataVersionedCountPagination(CappedLimitOffsetPagination):
+    """For lists over the sales data (orders and their lines): the total is cached under the data version
+    (retailiq.web.cache), keyed by the exact query, so paging through a vendor's lines counts them once per
+    change of the data instead of once per page. Only for tables every write to which moves that version."""
+
+    def get_count(self, queryset) -> int:
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # a scope that can read nothing (`.none()`): no query to run or cache
+            return 0
+        digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()[:24]
+        return cached_for_data(f"api-count:{digest}", queryset.count)

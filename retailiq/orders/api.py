@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
 from retailiq.api.filters import BoundedFilterSet, BoundedIsoDateTimeFilter
+from retailiq.api.pagination import DataVersionedCountPagination
 
 from .models import Order, OrderLine
 from .selectors import order_line_list_for_user, order_list_for_user
@@ -72,6 +73,7 @@ class SalesLineFilter(BoundedFilterSet):
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrderOutputSerializer
     filterset_class = OrderFilter
+    pagination_class = DataVersionedCountPagination
     search_fields = ["external_id"]
     ordering_fields = ["placed_at"]
     ordering = ["-placed_at"]
@@ -86,6 +88,7 @@ class SalesLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SalesLineOutputSerializer
     filterset_class = SalesLineFilter
+    pagination_class = DataVersionedCountPagination  # a vendor's lines number in the hundreds of thousands
     ordering_fields = ["placed_on", "quantity"]
     ordering = ["-placed_on"]
 

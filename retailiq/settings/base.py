@@ -239,6 +239,10 @@ RETAILIQ_JOB_STALE_AFTER_SECONDS = env.float("RETAILIQ_JOB_STALE_AFTER_SECONDS",
 RETAILIQ_SCORING_CHUNK_SIZE = env.int("RETAILIQ_SCORING_CHUNK_SIZE", default=250)
 RETAILIQ_SERVING_STATE_TTL = env.int("RETAILIQ_SERVING_STATE_TTL", default=300)
 RETAILIQ_PREDICTION_CACHE_TTL = env.int("RETAILIQ_PREDICTION_CACHE_TTL", default=6 * 60 * 60)
+# Single-flight for on-demand predictions (registry.services.serving): how long the first caller holds the
+# lock (a crashed worker's lock expires by itself) and how long the others wait for its answer before computing.
+RETAILIQ_PREDICTION_LOCK_SECONDS = env.int("RETAILIQ_PREDICTION_LOCK_SECONDS", default=60)
+RETAILIQ_PREDICTION_WAIT_SECONDS = env.float("RETAILIQ_PREDICTION_WAIT_SECONDS", default=20.0)
 RETAILIQ_MONITOR_DAYS = env.int("RETAILIQ_MONITOR_DAYS", default=90)
 RETAILIQ_DRIFT_PSI_WARNING = env.float("RETAILIQ_DRIFT_PSI_WARNING", default=0.2)
 # A capability reads its own settings (its app's conf.py) through the same reader.

@@ -47,3 +47,26 @@ def test_the_cap_is_in_the_schema(analyst_api, settings):
     schema = analyst_api.get("/api/schema/?format=json").json()
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/sales-lines/"]["get"]["parameters"]}
     assert parameters["limit"]["schema"]["maximum"] == settings.RETAILIQ_API_MAX_PAGE_SIZE
+
+
+def test_sales_lines_are_counted_once_per_data_version(analyst_api):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        f.OrderLineFactory()
+
+    def page(offset: int) -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as captured:
+            body = analyst_api.get(f"/api/v1/sales-lines/?limit=1&offset={offset}").json()
+        return body, sum("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+
+    first, counted = page(0)
+    assert first["count"] == 3 and counted == 1
+    second, counted = page(1)
+    assert second["count"] == 3 and counted == 0 and second["results"] != first["results"]
+    f.OrderLineFactory()  # a new order moves the data version (read afresh once its short memo is gone)
+    cache.delete("dashboards:data-version")
+    after, counted = page(0)
+    assert after["count"] == 4 and counted == 1

@@ -166,3 +166,46 @@ def test_a_shop_far_past_its_rhythm_is_a_win_back_call_not_the_top_one(habits):
     assert not calls.entries[0].win_back
     priorities = [e.priority for e in calls.entries]
     assert priorities == sorted(priorities, reverse=True)
+
+
+def test_the_ranking_is_cached_but_a_recorded_call_shows_at_once_and_a_new_batch_reranks(habits, monkeypatch):
+    from reorder.services import call_list as service
+    from reorder.services.outcomes import record_call_outcome
+
+    ranked = []
+    real = service._prioritized
+
+    def counting(*args, **kwargs):
+        ranked.append(kwargs.get("category_id"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_prioritized", counting)
+    first = build_call_list(user=habits.rep_a)
+    again = build_call_list(user=habits.rep_a)
+    assert len(ranked) == 1
+    assert [e.retailer for e in again.entries] == [e.retailer for e in first.entries]
+    assert [e.priority for e in again.entries] == [e.priority for e in first.entries]
+    build_call_list(user=habits.rep_a, horizon_days=30)
+    build_call_list(user=habits.analyst)  # another scope never reads the rep's list
+    assert len(ranked) == 3
+
+    record_call_outcome(user=habits.rep_a, retailer_id=habits.shop_a.pk, outcome="not_now")
+    recorded = len(ranked)  # the call's snapshot reads the shop's own entry
+    after_call = build_call_list(user=habits.rep_a)
+    assert len(ranked) == recorded  # the ranking came from the cache ...
+    shop_a = next(e for e in after_call.entries if e.retailer == habits.shop_a)
+    assert shop_a.last_outcome is not None and shop_a.last_outcome.outcome == "not_now"  # ... the call did not
+
+    version = ModelVersion.objects.create(
+        capability="reorder", algorithm="retailiq_ensemble", status=ModelStatus.ACTIVE
+    )
+    as_of = END + dt.timedelta(days=1)
+    predictions_write(
+        model_version_id=version.pk,
+        rows=pd.DataFrame(
+            [_row(habits.shop_c.pk, habits.product_2.pk, as_of, {"7": 0.6, "14": 0.9, "30": 0.95}, value=1000.0)]
+        ),
+    )
+    scored = build_call_list(user=habits.rep_a)
+    assert len(ranked) == recorded + 1 and scored.model_version_id == version.pk
+    assert [e.retailer for e in scored.entries] == [habits.shop_c]

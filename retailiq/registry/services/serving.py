@@ -1,8 +1,14 @@
 """On-demand predictions: champion, challenger and baseline, behind a cache keyed by
-version and inputs. A new champion changes the key, so no stale answer is served."""
+version and inputs. A new champion changes the key, so no stale answer is served.
+
+A prediction nobody has asked for yet is computed once however many callers ask for it at
+the same moment (single-flight): the first takes a short lock in the cache, the others wait
+for its answer to land in the cache. Fifty users opening one product's forecast used to
+compute it fifty times, and none of them got an answer within the request timeout."""
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,16 +56,44 @@ def _inputs_digest(inputs: dict[str, Any]) -> str:
 
 
 def _predict_with(capability: str, version_id: int | None, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    adapter = adapter_for(capability)
     key = f"prediction:{capability}:{version_id or 'baseline'}:{_inputs_digest(inputs)}"
+    lock = f"{key}:computing"
     hit = cache.get(key)
+    holds_lock = False
+    if hit is None:
+        holds_lock = cache.add(lock, True, settings.RETAILIQ_PREDICTION_LOCK_SECONDS)
+        if not holds_lock:
+            # Another request is computing this very prediction: its answer is worth waiting for. If it does not
+            # come in time (that request died, or the machine is that slow), compute it here rather than fail.
+            hit = _wait_for(key, settings.RETAILIQ_PREDICTION_WAIT_SECONDS)
     PREDICTION_CACHE.labels(capability, "hit" if hit is not None else "miss").inc()
     if hit is not None:
         return hit, True
-    model = adapter.baseline() if version_id is None else loaded_model(ModelVersion.objects.get(pk=version_id))
-    result = adapter.predict(model, inputs)
-    cache.set(key, result, settings.RETAILIQ_PREDICTION_CACHE_TTL)
+    try:
+        adapter = adapter_for(capability)
+        model = adapter.baseline() if version_id is None else loaded_model(ModelVersion.objects.get(pk=version_id))
+        result = adapter.predict(model, inputs)
+        cache.set(key, result, settings.RETAILIQ_PREDICTION_CACHE_TTL)
+    finally:
+        if holds_lock:  # also on failure, so the next caller computes at once instead of waiting out the lock
+            cache.delete(lock)
     return result, False
+
+
+def _wait_for(key: str, seconds: float) -> dict[str, Any] | None:
+    """The cached answer once it appears, polling with a growing pause; None after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    pause = 0.02
+    while True:
+        _pause(min(pause, max(0.0, deadline - time.monotonic())))
+        found = cache.get(key)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        pause = min(pause * 2, 0.25)
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def prediction_serve(
