@@ -1,11 +1,13 @@
-"""Reorder's on-demand answer for one shop, uncached, before and after the feature store.
+"""On-demand answers, uncached, before and after the feature store: reorder for one shop, forecasting for one
+product.
 
 "before" is the path the adapter took until the store: read every shop's history of the serving window, compute
 every pair's features, keep the shop's. "after" is the store's online path: the shop's own lines and the market
 context, which is computed once per day and data version (its cold cost is printed apart) and then read from the
 cache. Both are timed for the features alone and for the full answer of the serving model (or the baseline when
-none is trained), with the prediction cache bypassed. Prints p50/p95/max; asserts nothing. Read-only apart from the
-cache.
+none is trained), with the prediction cache bypassed. For forecasting, "before" aggregated one product's sale lines
+per day and "after" reads its rows of the per-product daily rollup; the full answer is the serving model's (the
+adapter's predict, prediction cache bypassed). Prints p50/p95/max; asserts nothing. Read-only apart from the cache.
 
     DATABASE_URL=... .venv/bin/python bench/feature_latency.py [--shops 30] [--before-shops 5]
 """
@@ -98,6 +100,46 @@ def main() -> None:
     print(f"  market context, cold (once per day/data)   {context_cold * 1000:8.1f} ms")
     print(f"  after:  features, shop's lines + context   {_percentiles(after_features)}")
     print(f"  after:  answer (prediction cache bypassed) {_percentiles(after_answers)}")
+    _forecasting(args)
+
+
+def _forecasting(args) -> None:
+    import datetime as dt
+    import random
+
+    from django.db.models import Sum
+
+    from forecasting.adapter import SERVING_HISTORY_DAYS
+    from forecasting.selectors import daily_product_sales, latest_sales_day
+    from retailiq.orders.selectors import sale_lines
+    from retailiq.registry.adapters import adapter_for
+    from retailiq.registry.services import active_model_version
+    from retailiq.registry.services.scoring import loaded_model
+
+    version = active_model_version(capability="forecasting")
+    last = latest_sales_day()
+    if version is None or last is None:
+        print("forecasting: no trained model, skipped")
+        return
+    start = last - dt.timedelta(days=SERVING_HISTORY_DAYS - 1)
+    products = sorted(daily_product_sales(start=last - dt.timedelta(days=27), end=last)["series_id"].unique())
+    random.Random(args.seed).shuffle(products)
+    chosen = [int(p) for p in products[: args.shops]]
+
+    def lines_read(product: int) -> None:
+        lines = sale_lines().filter(product_id=product, placed_on__gte=start, placed_on__lte=last)
+        list(lines.values_list("product_id", "placed_on").annotate(units=Sum("quantity")).order_by())
+
+    adapter, model = adapter_for("forecasting"), loaded_model(version)
+    inputs = {"as_of": last.isoformat(), "horizon": 14}
+    adapter.predict(model, {**inputs, "product_id": chosen[0]})  # first-call imports outside the timings
+    before = [_timed(lambda p=p: lines_read(p)) for p in chosen]
+    after = [_timed(lambda p=p: daily_product_sales(start=start, end=last, product_ids=[p])) for p in chosen]
+    answers = [_timed(lambda p=p: adapter.predict(model, {**inputs, "product_id": p})) for p in chosen]
+    print(f"forecasting version {version.pk} ({version.algorithm}), {len(chosen)} products, horizon 14 days")
+    print(f"  before: one product's history from its sale lines  {_percentiles(before)}")
+    print(f"  after:  one product's history from the rollup       {_percentiles(after)}")
+    print(f"  after:  answer (prediction cache bypassed)          {_percentiles(answers)}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,14 @@ from retailiq.registry import adapters as contract
 from retailiq.registry.selectors import as_of_after
 
 from .conf import reorder_settings
-from .features import PAIR_FEATURES, lookback_days, offline_pair_features, online_pair_features, shop_history
+from .features import (
+    PAIR_FEATURES,
+    lookback_days,
+    market_context_warm,
+    offline_pair_features,
+    online_pair_features,
+    shop_history,
+)
 from .models import ReorderPrediction
 from .selectors import (
     CAPABILITY,
@@ -187,6 +194,8 @@ class ReorderAdapter:
             features = online_pair_features(retailer_id=int(retailer_ids[0]), as_of=as_of, history=history)
         elif not rhythm:
             features = offline_pair_features(history, as_of)
+            if not baseline:  # the whole marketplace was read: keep its context for the shops asked about later
+                market_context_warm(history, as_of)
         predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, features=features)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)

@@ -177,6 +177,17 @@ def market_context_at(as_of: dt.date) -> MarketContext:
     return cached_features(PAIR_FEATURES, entity=MARKETPLACE, cutoff=as_of, compute=compute)
 
 
+def market_context_warm(history: pd.DataFrame, as_of: dt.date) -> None:
+    """Cache the day's market context from a whole-marketplace history already read (batch scoring reads it), so
+    the shops asked about after the nightly run do not pay for computing it."""
+    cached_features(
+        PAIR_FEATURES,
+        entity=MARKETPLACE,
+        cutoff=as_of,
+        compute=lambda: market_context(validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days()),
+    )
+
+
 def shop_history(*, retailer_id: int, as_of: dt.date) -> pd.DataFrame:
     """The shop's own lines of the window before ``as_of``: all the online path reads from the order lines."""
     return order_history_before(as_of=as_of, retailer_ids=[retailer_id])

@@ -77,6 +77,16 @@ def test_the_market_context_is_computed_once_per_day_and_data_version(demo, djan
         online_pair_features(retailer_id=shop.pk, as_of=CUTOFF)
 
 
+def test_batch_scoring_warms_the_context_for_the_shops_asked_about_later(demo, django_assert_max_num_queries):
+    offline = offline_pair_features(_training_frame(), CUTOFF)
+    shop = int(offline["retailer_id"].iloc[-1])
+    store.market_context_warm(_training_frame(), CUTOFF)
+    with django_assert_max_num_queries(3):
+        online = online_pair_features(retailer_id=shop, as_of=CUTOFF)
+    expected = offline[offline["retailer_id"] == shop].reset_index(drop=True)
+    pd.testing.assert_frame_equal(online, expected, check_exact=False, rtol=1e-9)
+
+
 def test_a_broken_feature_frame_is_refused_by_name(demo, monkeypatch):
     import reorder.features as module
 
