@@ -173,13 +173,14 @@ class ReorderAdapter:
 
         One shop reads the feature store's online rows (its own lines, the cached market context); several read
         the whole history once and take the offline rows, which are the same function's. A model with rhythm
-        features compares every pair of a product, so it always reads the whole history."""
+        features compares every pair of a product, so it always reads the whole history. The baseline reads only a
+        pair's own figures, so it reads only the shops asked about and needs no market context."""
         from reorder.ml.pipeline import BaselineReorderModel
         from reorder.ml.rhythm_features import uses_rhythm_features
 
         baseline = isinstance(model, BaselineReorderModel)
         rhythm = uses_rhythm_features(list(getattr(model, "feature_names", [])))
-        online = len(retailer_ids) == 1 and not rhythm
+        online = len(retailer_ids) == 1 and not rhythm and not baseline
         if online:
             history = shop_history(retailer_id=int(retailer_ids[0]), as_of=as_of)
         else:
