@@ -5,13 +5,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
-from retailiq.orders.selectors import sale_lines
 from retailiq.registry.selectors import ServingBatch, serving_batch
-from retailiq.rollups.selectors import last_sale_day
+from retailiq.rollups.selectors import last_sale_day, product_sold_units
 
 from .models import DemandForecast
 
@@ -42,15 +41,13 @@ def latest_sales_day_cached() -> dt.date | None:
 def daily_product_sales(
     *, start: dt.date | None = None, end: dt.date | None = None, product_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Columns series_id (the product id), date, units; one row per product and day with a sale."""
-    lines = sale_lines()
-    if start:
-        lines = lines.filter(placed_on__gte=start)
-    if end:
-        lines = lines.filter(placed_on__lte=end)
-    if product_ids is not None:
-        lines = lines.filter(product_id__in=list(product_ids))
-    rows = lines.values_list("product_id", "placed_on").annotate(units=Sum("quantity")).order_by()
+    """Columns series_id (the product id), date, units; one row per product and day with a sale.
+
+    Read from the per-product daily rollup (sold units of the sale lines, kept on write): training and serving read
+    the same rows, and one product's forecast reads its few hundred days, not its order lines."""
+    rows = product_sold_units(
+        start=start, end=end, product_ids=None if product_ids is None else [int(p) for p in product_ids]
+    )
     frame = pd.DataFrame.from_records(list(rows), columns=["series_id", "date", "units"])
     frame["date"] = pd.to_datetime(frame["date"])
     frame["units"] = frame["units"].astype(float)

@@ -11,10 +11,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retailiq.features import recorded
 from retailiq.registry import adapters as contract
 from retailiq.registry.selectors import as_of_after
 
 from .conf import reorder_settings
+from .features import (
+    PAIR_FEATURES,
+    lookback_days,
+    market_context_warm,
+    offline_pair_features,
+    online_pair_features,
+    shop_history,
+)
 from .models import ReorderPrediction
 from .selectors import (
     CAPABILITY,
@@ -124,7 +133,8 @@ class ReorderAdapter:
         result = train_reorder_model(
             data.frame,
             horizons=reorder_horizons(),
-            params=training_params(params),
+            # Each cutoff reads the days serving reads, so the store's online rows are the rows training saw.
+            params={"lookback_days": lookback_days(), **training_params(params)},
             progress=progress,
             calls=data.extra_frames.get("calls"),
         )
@@ -133,7 +143,7 @@ class ReorderAdapter:
             artifact_name="reorder.zip",
             artifact_bytes=result.model.to_bytes(),
             metrics=result.metrics,
-            params=result.params,
+            params={**result.params, **recorded(PAIR_FEATURES)},
             library_versions=_library_versions(),
         )
 
@@ -149,9 +159,9 @@ class ReorderAdapter:
         return BaselineReorderModel(horizons=reorder_horizons())
 
     def predict(self, model: Any, inputs: dict[str, Any]) -> dict[str, Any]:
-        """inputs: retailer_id, as_of, and optionally product_ids. A learned model compares a pair with the whole
-        marketplace (product popularity, segment), so it reads every shop's history; the baseline reads only the
-        shop's own. The registry caches the answer per version and inputs."""
+        """inputs: retailer_id, as_of, and optionally product_ids. The shop's features come from the feature
+        store's online path: its own lines and the cached market context (see :mod:`reorder.features`). The
+        registry caches the answer per version and inputs."""
         as_of = dt.date.fromisoformat(str(inputs["as_of"]))
         rows = self._predict_rows(model, as_of, [int(inputs["retailer_id"])])
         if inputs.get("product_ids") is not None:
@@ -159,16 +169,35 @@ class ReorderAdapter:
         return {"as_of": as_of.isoformat(), "predictions": [_json_row(row) for row in rows.to_dict(orient="records")]}
 
     def _predict_rows(self, model: Any, as_of: dt.date, retailer_ids: Sequence[int]) -> pd.DataFrame:
-        """The shops' predictions as of the day, in the columns the batch writer stores."""
+        """The shops' predictions as of the day, in the columns the batch writer stores.
+
+        One shop reads the feature store's online rows (its own lines, the cached market context); several read
+        the whole history once and take the offline rows, which are the same function's. A model with rhythm
+        features compares every pair of a product, so it always reads the whole history. The baseline reads only a
+        pair's own figures, so it reads only the shops asked about and needs no market context."""
         from reorder.ml.pipeline import BaselineReorderModel
+        from reorder.ml.rhythm_features import uses_rhythm_features
 
         baseline = isinstance(model, BaselineReorderModel)
-        history = order_history_before(as_of=as_of, retailer_ids=list(retailer_ids) if baseline else None)
+        rhythm = uses_rhythm_features(list(getattr(model, "feature_names", [])))
+        online = len(retailer_ids) == 1 and not rhythm and not baseline
+        if online:
+            history = shop_history(retailer_id=int(retailer_ids[0]), as_of=as_of)
+        else:
+            history = order_history_before(as_of=as_of, retailer_ids=list(retailer_ids) if baseline else None)
         if history.empty:
             return prediction_rows(_empty_prediction(reorder_horizons()), as_of=as_of)
-        # A model trained with calls reads them; the baseline reads only the orders.
-        calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1))
-        predicted = model.predict(history, pd.Timestamp(as_of), calls=calls)
+        # A model trained with calls reads them (only the shops asked about: call features are per shop and pair);
+        # the baseline reads only the orders.
+        calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
+        features = None
+        if online:
+            features = online_pair_features(retailer_id=int(retailer_ids[0]), as_of=as_of, history=history)
+        elif not rhythm:
+            features = offline_pair_features(history, as_of)
+            if not baseline:  # the whole marketplace was read: keep its context for the shops asked about later
+                market_context_warm(history, as_of)
+        predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, features=features)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)
 

@@ -126,12 +126,18 @@ class ReorderEnsemble:
 
     # -- ReorderModel --
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        *,
+        features: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
-        """The serving frame for every pair with an order before ``as_of``, with reasons from LightGBM's
-        per-pair contributions when it is a member."""
+        """The serving frame for every pair with an order before ``as_of`` (or of ``features``, when given), with
+        reasons from LightGBM's per-pair contributions when it is a member."""
         valid = validate_history(history)
-        features = features_from_valid_history(valid, as_of, rhythm=uses_rhythm_features(self.feature_names))
+        if features is None:
+            features = features_from_valid_history(valid, as_of, rhythm=uses_rhythm_features(self.feature_names))
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         if uses_call_features(self.feature_names):

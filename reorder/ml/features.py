@@ -2,9 +2,16 @@
 
 All work is grouped pandas/NumPy over whole columns, no loop over pairs, so a cutoff of a ~1.4M-line history
 builds in seconds. Only rows with ``date < cutoff`` are read: nothing on or after the cutoff can leak in.
+
+One function serves training and serving alike. A pair's own figures and its shop's come from that shop's
+orders; what compares it with the marketplace (the product's popularity, the segment's and city's size) comes from
+a :class:`MarketContext`. Training computes the context from the whole history it holds; serving one shop passes
+the context in (computed once per day and cached) with only that shop's orders, and gets the same rows.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,6 +22,19 @@ from reorder.ml.rhythm_features import add_rhythm_features
 KEYS = ["retailer_id", "product_id"]
 RECENT_ORDER_WINDOWS = (3, 5, 10)
 DAY_WINDOWS = (30, 60, 90, 180)
+
+
+@dataclass(frozen=True)
+class MarketContext:
+    """The marketplace a pair is compared with at ``cutoff``: per product (index ``product_id``) the ``product_*``,
+    ``category_*`` and ``vendor_*`` figures, per segment its shop count and mean shop value, per city its shop
+    count. Small (one row per product), so it is computed once and handed to every shop's features."""
+
+    cutoff: pd.Timestamp
+    lookback_days: int | None
+    products: pd.DataFrame
+    segments: pd.DataFrame
+    cities: pd.Series
 
 
 def pair_features(history: pd.DataFrame, cutoff: pd.Timestamp | str) -> pd.DataFrame:
@@ -34,30 +54,60 @@ def feature_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def history_window(history: pd.DataFrame, cutoff: pd.Timestamp, lookback_days: int | None) -> pd.DataFrame:
+    """The lines a cutoff's features read: before the cutoff, and within ``lookback_days`` of it when given (so
+    a training cutoff sees as many days as serving does, however far back the training history reaches)."""
+    keep = history["date"] < cutoff
+    if lookback_days is not None:
+        keep &= history["date"] >= cutoff - pd.Timedelta(days=lookback_days)
+    return history[keep]
+
+
+def market_context(
+    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, lookback_days: int | None = None
+) -> MarketContext:
+    """The :class:`MarketContext` of a validated whole-marketplace history at ``cutoff``."""
+    cutoff = pd.Timestamp(cutoff).normalize()
+    past = history_window(history, cutoff, lookback_days)
+    return _context(past, _orders_at(past, cutoff), cutoff, lookback_days)
+
+
 def features_from_valid_history(
-    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, rhythm: bool = False
+    history: pd.DataFrame,
+    cutoff: pd.Timestamp | str,
+    *,
+    rhythm: bool = False,
+    context: MarketContext | None = None,
+    lookback_days: int | None = None,
 ) -> pd.DataFrame:
     """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
-    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay)."""
+    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay).
+
+    Without ``context`` the history is the whole marketplace and the context comes from it; with one, the history
+    may hold only some shops (their every line) and the rows are those the whole history would give them."""
     cutoff = pd.Timestamp(cutoff).normalize()
-    past = history[history["date"] < cutoff]
-    orders = pair_orders(past)
+    if context is not None:
+        if context.cutoff != cutoff or context.lookback_days != lookback_days:
+            raise ValueError(
+                f"the market context is of {context.cutoff.date()} over {context.lookback_days} days, "
+                f"the features of {cutoff.date()} over {lookback_days}"
+            )
+        if rhythm:
+            raise ValueError("rhythm features compare every pair of a product: compute them from the whole history")
+    past = history_window(history, cutoff, lookback_days)
+    orders = _orders_at(past, cutoff)
     if orders.empty:
         return pd.DataFrame(columns=KEYS)
-    orders["days_ago"] = (cutoff - orders["date"]).dt.days.astype(float)
-    # Orders are sorted by pair, so one integer code per pair makes every grouping below a cheap one-key groupby.
-    orders["pair"] = orders.groupby(KEYS, sort=False).ngroup()
-    grouped = orders.groupby("pair", sort=False)
-    orders["interval"] = grouped["date"].diff().dt.days.astype(float)
-    orders["rank_from_last"] = grouped.cumcount(ascending=False)
+    if context is None:
+        context = _context(past, orders, cutoff, lookback_days)
 
     features = _recency_frequency(orders)
     features = features.join(_monetary(orders))
     features = features.join(_trend(orders))
     pair_keys = orders.drop_duplicates("pair").set_index("pair")[KEYS]
     features = pair_keys.join(features).reset_index()
-    features = _merge_retailer(features, past, orders, cutoff)
-    features = _merge_product(features, past, orders)
+    features = _merge_retailer(features, past, orders, context)
+    features = features.merge(context.products, left_on="product_id", right_index=True, how="left")
     features = _interaction(features, orders)
     if rhythm:
         features = add_rhythm_features(features, orders, cutoff)
@@ -65,6 +115,36 @@ def features_from_valid_history(
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)
     return features.sort_values(KEYS, kind="stable").reset_index(drop=True)
+
+
+def _orders_at(past: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """One row per pair and order day, with the days before the cutoff, the interval since the pair's previous
+    order and its rank from the last."""
+    orders = pair_orders(past)
+    if orders.empty:
+        return orders
+    orders["days_ago"] = (cutoff - orders["date"]).dt.days.astype(float)
+    # Orders are sorted by pair, so one integer code per pair makes every grouping below a cheap one-key groupby.
+    orders["pair"] = orders.groupby(KEYS, sort=False).ngroup()
+    grouped = orders.groupby("pair", sort=False)
+    orders["interval"] = grouped["date"].diff().dt.days.astype(float)
+    orders["rank_from_last"] = grouped.cumcount(ascending=False)
+    return orders
+
+
+def _context(
+    past: pd.DataFrame, orders: pd.DataFrame, cutoff: pd.Timestamp, lookback_days: int | None
+) -> MarketContext:
+    if orders.empty:
+        empty = pd.DataFrame(index=pd.Index([], name="product_id"))
+        return MarketContext(cutoff, lookback_days, empty, pd.DataFrame(), pd.Series(dtype=float))
+    retailers = _retailer_value(orders).join(_retailer_attributes(past))
+    segments = retailers.groupby("segment").agg(
+        segment_retailer_count=("retailer_total_value", "size"),
+        segment_mean_value=("retailer_total_value", "mean"),
+    )
+    cities = retailers.groupby("city").size().rename("city_retailer_count")
+    return MarketContext(cutoff, lookback_days, _products(past, orders), segments, cities)
 
 
 def _recency_frequency(orders: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +234,9 @@ def _trend(orders: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _merge_retailer(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFrame, cutoff) -> pd.DataFrame:
+def _merge_retailer(
+    features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFrame, context: MarketContext
+) -> pd.DataFrame:
     days = orders[["retailer_id", "date", "days_ago", "value"]]
     retailer_days = days.groupby(["retailer_id", "date"], sort=True).agg(days_ago=("days_ago", "first"))
     retailer_days = retailer_days.reset_index()
@@ -176,7 +258,7 @@ def _merge_retailer(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataF
     )
     by_retailer = orders.groupby("retailer_id")
     retailer["retailer_n_products"] = by_retailer["product_id"].nunique()
-    retailer["retailer_total_value"] = by_retailer["value"].sum()
+    retailer = retailer.join(_retailer_value(orders))
     retailer["retailer_value_last_90d"] = (
         orders["value"].where(orders["days_ago"] <= 90, 0.0).groupby(orders["retailer_id"]).sum()
     )
@@ -184,16 +266,25 @@ def _merge_retailer(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataF
     share = pair_value["value"] / pair_value.groupby("retailer_id")["value"].transform("sum")
     retailer["retailer_concentration_hhi"] = (share**2).groupby(pair_value["retailer_id"]).sum()
 
-    attributes = past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
-    retailer = retailer.join(attributes)
-    retailer["city_retailer_count"] = retailer.groupby("city")["retailer_n_products"].transform("size")
-    retailer["segment_retailer_count"] = retailer.groupby("segment")["retailer_n_products"].transform("size")
-    retailer["segment_mean_value"] = retailer.groupby("segment")["retailer_total_value"].transform("mean")
+    attributes = _retailer_attributes(past).reindex(retailer.index)
+    retailer["city_retailer_count"] = attributes["city"].map(context.cities)
+    segment = context.segments.reindex(attributes["segment"]).set_axis(retailer.index)
+    retailer["segment_retailer_count"] = segment["segment_retailer_count"]
+    retailer["segment_mean_value"] = segment["segment_mean_value"]
     retailer["retailer_value_vs_segment"] = retailer["retailer_total_value"] / retailer["segment_mean_value"]
-    return features.merge(retailer.drop(columns=["segment", "city"]), on="retailer_id", how="left")
+    return features.merge(retailer, on="retailer_id", how="left")
 
 
-def _merge_product(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+def _retailer_value(orders: pd.DataFrame) -> pd.DataFrame:
+    return orders.groupby("retailer_id")["value"].sum().rename("retailer_total_value").to_frame()
+
+
+def _retailer_attributes(past: pd.DataFrame) -> pd.DataFrame:
+    return past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
+
+
+def _products(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Every product's figures across the marketplace, with its category's and vendor's."""
     n_retailers = orders["retailer_id"].nunique()
     by_product = orders.groupby("product_id")
     product = by_product.agg(
@@ -219,7 +310,7 @@ def _merge_product(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFr
     vendor_of_order = orders["product_id"].map(product["vendor_id"])
     vendor_retailers = orders["retailer_id"].groupby(vendor_of_order).nunique()
     product["vendor_n_retailers"] = product["vendor_id"].map(vendor_retailers)
-    return features.merge(product.drop(columns=["category_id", "vendor_id"]), on="product_id", how="left")
+    return product.drop(columns=["category_id", "vendor_id"])
 
 
 def _interaction(features: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:

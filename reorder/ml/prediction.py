@@ -34,11 +34,18 @@ class ReorderModel(Protocol):
     horizons: tuple[int, ...]
 
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        *,
+        features: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """One row per pair with an order before ``as_of``: keys, ``probability_{N}`` per horizon and the
         :data:`PREDICTION_COLUMNS`. ``history`` is the long format of :mod:`reorder.ml.history`; ``calls`` the
-        reps' recorded outcomes, which a model trained with them reads."""
+        reps' recorded outcomes, which a model trained with them reads. ``features``, when given, are the pairs'
+        features at ``as_of`` (:func:`~reorder.ml.features.features_from_valid_history`, computed by the feature
+        store) and are used instead of computing them from ``history``."""
         ...
 
     def to_bytes(self) -> bytes: ...

@@ -27,10 +27,16 @@ class StrongLogitReorderModel:
     info: dict[str, Any] = field(default_factory=dict)
 
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        *,
+        features: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
-        """Calls are accepted for a common signature; the regression reads only the order history."""
-        features = features_from_valid_history(validate_history(history), as_of)
+        """Calls are accepted for a common signature; the regression reads only the order history's features."""
+        if features is None:
+            features = features_from_valid_history(validate_history(history), as_of)
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         probabilities, floor = {}, None

@@ -63,6 +63,22 @@ def retailer_product_sales_for_user(*, user: User) -> QuerySet[RetailerProductSa
         return RetailerProductSales.objects.none()
 
 
+def product_sold_units(
+    *, start: dt.date | None = None, end: dt.date | None = None, product_ids: list[int] | None = None
+) -> QuerySet:
+    """(product_id, day, sold_units) for every product and day with a sale: what summing the sale lines per
+    product and day gives, read from one row per product and day (the unique (product, day) index serves one
+    product's range). Not scoped: the models read the whole marketplace."""
+    rows = ProductDailySales.objects.filter(sold_units__gt=0)
+    if start:
+        rows = rows.filter(day__gte=start)
+    if end:
+        rows = rows.filter(day__lte=end)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=product_ids)
+    return rows.order_by().values_list("product_id", "day", "sold_units")
+
+
 def net_units() -> F:
     return F("sold_units") - F("returned_units")
 

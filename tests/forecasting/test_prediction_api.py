@@ -151,6 +151,7 @@ def test_a_new_product_borrows_from_similar_products_and_says_so(demand_history,
     from decimal import Decimal
 
     from retailiq.orders.models import OrderLine
+    from retailiq.rollups.services import rollups_rebuild
     from tests import factories as f
 
     new = f.ProductFactory(vendor=demand_history.product_1.vendor, category=demand_history.product_1.category)
@@ -170,6 +171,7 @@ def test_a_new_product_borrows_from_similar_products_and_says_so(demand_history,
             retailer=demand_history.shop_a,
             placed_on=day,
         )
+    rollups_rebuild()  # lines written past the order services, which keep the rollups the history is read from
     api.force_authenticate(demand_history.vendor_user_1)
     body = api.post(DEMAND, {"product_id": new.pk, "horizon": 7}, format="json").json()
     assert "borrowed from" in body["explanation"][0]["text"] and "3 days of sales" in body["explanation"][0]["text"]

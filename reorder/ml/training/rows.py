@@ -86,6 +86,7 @@ def build_rows(
     feature_names: list[str] | None = None,
     calls: pd.DataFrame | None = None,
     rhythm: bool = False,
+    lookback_days: int | None = None,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -94,7 +95,7 @@ def build_rows(
     """
     parts = []
     for cutoff in cutoffs:
-        features = features_from_valid_history(history, cutoff, rhythm=rhythm)
+        features = features_from_valid_history(history, cutoff, rhythm=rhythm, lookback_days=lookback_days)
         if features.empty:
             continue
         if calls is not None:

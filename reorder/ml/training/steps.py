@@ -153,6 +153,7 @@ def build_datasets(
             feature_names=feature_names,
             calls=calls,
             rhythm=options.rhythm_features,
+            lookback_days=options.lookback_days,
         )
     return data, feature_names
 

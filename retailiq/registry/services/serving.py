@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from retailiq.core.metrics import PREDICTION_CACHE, PREDICTIONS_SERVED
+from retailiq.features import version_mismatch
 
 from ..adapters import adapter_for
 from ..models import ModelStatus, ModelVersion, Rollout
@@ -32,15 +33,21 @@ class ServedPrediction:
 
 
 def serving_state(*, capability: str, segment: str = "") -> dict[str, Any]:
-    """Champion and challenger ids, cached until activation or rollout changes."""
+    """Champion and challenger ids, cached until activation or rollout changes. Each carries ``refused``: why it
+    cannot serve (its feature set is not the one the code computes now), or None."""
     key = serving_cache_key(capability, segment)
     state = cache.get(key)
     if state is None:
         versions = ModelVersion.objects.filter(capability=capability, segment=segment)
-        champion = versions.filter(status=ModelStatus.ACTIVE).values("pk", "algorithm").first()
+        champion = versions.filter(status=ModelStatus.ACTIVE).values("pk", "algorithm", "params").first()
         challenger = (
-            versions.exclude(rollout=Rollout.NONE).values("pk", "algorithm", "rollout", "traffic_share").first()
+            versions.exclude(rollout=Rollout.NONE)
+            .values("pk", "algorithm", "rollout", "traffic_share", "params")
+            .first()
         )
+        for chosen in (champion, challenger):
+            if chosen is not None:
+                chosen["refused"] = version_mismatch(chosen.pop("params"))
         state = {"champion": champion, "challenger": challenger}
         cache.set(key, state, settings.RETAILIQ_SERVING_STATE_TTL)
     return state
@@ -104,6 +111,11 @@ def prediction_serve(
     chosen, role = champion, "champion"
     if challenger and challenger["rollout"] == Rollout.SHARE and _bucket(routing_key) < challenger["traffic_share"]:
         chosen, role = challenger, "challenger"
+    refused = chosen.get("refused") if chosen else None
+    if refused:
+        # A model fed features it was not trained on answers confidently and wrongly: serve the fallback instead.
+        refused = f"Version {chosen['pk']} is not served: {refused}."
+        chosen = None
     if chosen is None:
         role = "baseline"
     result, cached = _predict_with(capability, chosen["pk"] if chosen else None, inputs)
@@ -114,10 +126,12 @@ def prediction_serve(
         "role": role,
         "fallback": chosen is None,
     }
-    if chosen is None:
+    if refused:
+        model["note"] = f"{refused} This answer comes from the baseline."
+    elif chosen is None:
         model["note"] = f"No {capability} model has been trained yet; this answer comes from the baseline."
     shadow = None
-    if challenger and challenger["rollout"] == Rollout.SHADOW:
+    if challenger and challenger["rollout"] == Rollout.SHADOW and not challenger.get("refused"):
         shadow, _ = _predict_with(capability, challenger["pk"], inputs)
         PREDICTIONS_SERVED.labels(capability, "shadow").inc()
     return ServedPrediction(result=result, model=model, cached=cached, shadow=shadow)

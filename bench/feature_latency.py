@@ -1,0 +1,150 @@
+"""On-demand answers, uncached, before and after the feature store: reorder for one shop, forecasting for one
+product.
+
+"before" is the path the adapter took until the store: read every shop's history of the serving window, compute
+every pair's features, keep the shop's. "after" is the store's online path: the shop's own lines and the market
+context, which is computed once per day and data version (its cold cost is printed apart) and then read from the
+cache. Both are timed for the features alone and for the full answer of the serving model (or the baseline when
+none is trained), with the prediction cache bypassed. For forecasting, "before" aggregated one product's sale lines
+per day and "after" reads its rows of the per-product daily rollup; the full answer is the serving model's (the
+adapter's predict, prediction cache bypassed). Prints p50/p95/max; asserts nothing. Read-only apart from the cache.
+
+    DATABASE_URL=... .venv/bin/python bench/feature_latency.py [--shops 30] [--before-shops 5]
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "retailiq.settings.dev")
+
+
+def _percentiles(seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    return f"p50 {statistics.median(ms):8.1f} ms   p95 {p95:8.1f} ms   max {ms[-1]:8.1f} ms   n={len(ms)}"
+
+
+def _timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shops", type=int, default=30, help="shops timed on the new path")
+    parser.add_argument("--before-shops", type=int, default=3, help="shops timed on the old path (seconds each)")
+    parser.add_argument("--skip-reorder", action="store_true", help="time forecasting only")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    _forecasting(args)
+    if args.skip_reorder:
+        return
+    import datetime as dt
+
+    import pandas as pd
+
+    from reorder.adapter import ReorderAdapter
+    from reorder.conf import reorder_settings
+    from reorder.features import market_context_at, offline_pair_features, online_pair_features
+    from reorder.selectors import CAPABILITY, active_retailer_ids, latest_order_day, order_history_before
+    from retailiq.registry.selectors import as_of_after
+    from retailiq.registry.services import active_model_version
+    from retailiq.registry.services.scoring import loaded_model
+
+    last = latest_order_day()
+    if last is None:
+        sys.exit("No orders: load a demo first (`manage.py generate_demo_data`).")
+    as_of = as_of_after(last)
+    shops = active_retailer_ids(start=as_of - dt.timedelta(days=reorder_settings().active_days), end=last)
+    random.Random(args.seed).shuffle(shops)
+    adapter = ReorderAdapter()
+    version = active_model_version(capability=CAPABILITY)
+    model = loaded_model(version) if version else adapter.baseline()
+    label = f"version {version.pk} ({version.algorithm})" if version else "the baseline (no trained model)"
+    print(f"as of {as_of}, {len(shops)} active shops, answers by {label}", flush=True)
+
+    def old_features(shop: int) -> pd.DataFrame:
+        features = offline_pair_features(order_history_before(as_of=as_of, retailer_ids=None), as_of)
+        return features[features["retailer_id"] == shop]
+
+    def old_answer(shop: int) -> None:
+        history = order_history_before(as_of=as_of, retailer_ids=None)
+        predicted = model.predict(history, pd.Timestamp(as_of))
+        predicted[predicted["retailer_id"] == shop]
+
+    from django.core.cache import cache
+
+    # The new path first: the old one reads the whole marketplace for each shop and takes minutes on `large`.
+    cache.clear()
+    context_cold = _timed(lambda: market_context_at(as_of))
+    print(f"  market context, cold (once per day/data)   {context_cold * 1000:8.1f} ms", flush=True)
+    chosen = shops[: args.shops]
+    online_pair_features(retailer_id=chosen[0], as_of=as_of)  # first-call imports outside the timings
+    after_features = [_timed(lambda s=s: online_pair_features(retailer_id=s, as_of=as_of)) for s in chosen]
+    print(f"  after:  features, shop's lines + context   {_percentiles(after_features)}", flush=True)
+    after_answers = [
+        _timed(lambda s=s: adapter.predict(model, {"retailer_id": s, "as_of": as_of.isoformat()})) for s in chosen
+    ]
+    print(f"  after:  answer (prediction cache bypassed) {_percentiles(after_answers)}", flush=True)
+    before = shops[: args.before_shops]
+    if before:
+        before_features = [_timed(lambda s=s: old_features(s)) for s in before]
+        print(f"  before: features, whole marketplace read   {_percentiles(before_features)}", flush=True)
+        before_answers = [_timed(lambda s=s: old_answer(s)) for s in before]
+        print(f"  before: answer, whole marketplace read     {_percentiles(before_answers)}", flush=True)
+
+
+def _forecasting(args) -> None:
+    import datetime as dt
+    import random
+
+    from django.db.models import Sum
+
+    from forecasting.adapter import SERVING_HISTORY_DAYS
+    from forecasting.selectors import daily_product_sales, latest_sales_day
+    from retailiq.orders.selectors import sale_lines
+    from retailiq.registry.adapters import adapter_for
+    from retailiq.registry.services import active_model_version
+    from retailiq.registry.services.scoring import loaded_model
+
+    version = active_model_version(capability="forecasting")
+    last = latest_sales_day()
+    if version is None or last is None:
+        print("forecasting: no trained model, skipped")
+        return
+    start = last - dt.timedelta(days=SERVING_HISTORY_DAYS - 1)
+    products = sorted(daily_product_sales(start=last - dt.timedelta(days=27), end=last)["series_id"].unique())
+    random.Random(args.seed).shuffle(products)
+    chosen = [int(p) for p in products[: args.shops]]
+
+    def lines_read(product: int) -> None:
+        lines = sale_lines().filter(product_id=product, placed_on__gte=start, placed_on__lte=last)
+        list(lines.values_list("product_id", "placed_on").annotate(units=Sum("quantity")).order_by())
+
+    adapter, model = adapter_for("forecasting"), loaded_model(version)
+    inputs = {"as_of": last.isoformat(), "horizon": 14}
+    adapter.predict(model, {**inputs, "product_id": chosen[0]})  # first-call imports outside the timings
+    before = [_timed(lambda p=p: lines_read(p)) for p in chosen]
+    after = [_timed(lambda p=p: daily_product_sales(start=start, end=last, product_ids=[p])) for p in chosen]
+    answers = [_timed(lambda p=p: adapter.predict(model, {**inputs, "product_id": p})) for p in chosen]
+    print(f"forecasting version {version.pk} ({version.algorithm}), {len(chosen)} products, horizon 14 days")
+    print(f"  before: one product's history from its sale lines  {_percentiles(before)}")
+    print(f"  after:  one product's history from the rollup       {_percentiles(after)}")
+    print(f"  after:  answer (prediction cache bypassed)          {_percentiles(answers)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

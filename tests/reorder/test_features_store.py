@@ -1,0 +1,128 @@
+"""Reorder's features through the feature store: the rows training computes for a cutoff from the whole
+marketplace are, shop by shop, the rows serving computes for that shop alone; the version records its feature set
+and serving refuses one trained on other features."""
+
+import datetime as dt
+import uuid
+
+import pandas as pd
+import pytest
+
+import reorder.features as store
+from reorder.adapter import ReorderAdapter
+from reorder.features import PAIR_FEATURES, market_context_at, offline_pair_features, online_pair_features
+from reorder.ml.features import feature_columns
+from reorder.services.predictions import predict_reorder
+from retailiq.accounts.models import User
+from retailiq.demo.generator import generate_marketplace
+from retailiq.demo.loader import load_marketplace
+from retailiq.features import FeatureValidationError, recorded
+from retailiq.registry.models import Job, JobState, ModelVersion
+from retailiq.registry.services import training_job_run
+from retailiq.registry.services.versions import serving_cache_key
+from retailiq.retailers.models import Retailer
+
+END = dt.date(2026, 11, 21)
+CUTOFF = END - dt.timedelta(days=30)  # a training cutoff with a month of labels after it
+
+
+@pytest.fixture(scope="module")
+def tiny_market():
+    return generate_marketplace(size="tiny", seed=11, end=END)
+
+
+@pytest.fixture
+def demo(db, tiny_market):
+    load_marketplace(tiny_market)
+    return tiny_market
+
+
+def _training_frame() -> pd.DataFrame:
+    """What the registry hands training: the adapter's own read of the whole marketplace."""
+    return ReorderAdapter().load_training_data(segment="", params={}).frame
+
+
+def _assert_online_equals_offline(cutoff: dt.date) -> int:
+    offline = offline_pair_features(_training_frame(), cutoff)
+    shops = sorted(offline["retailer_id"].unique())
+    assert len(shops) > 5
+    for shop in shops:
+        online = online_pair_features(retailer_id=int(shop), as_of=cutoff)
+        expected = offline[offline["retailer_id"] == shop].reset_index(drop=True)
+        pd.testing.assert_frame_equal(online, expected, check_exact=False, rtol=1e-9)
+    return len(shops)
+
+
+def test_online_features_of_each_shop_equal_the_training_rows_at_the_same_cutoff(demo):
+    assert _assert_online_equals_offline(CUTOFF) == Retailer.objects.filter(orders__isnull=False).distinct().count()
+
+
+def test_they_stay_equal_when_the_lookback_is_shorter_than_the_history(demo, monkeypatch):
+    monkeypatch.setattr(store, "lookback_days", lambda: 45)
+    offline = offline_pair_features(_training_frame(), CUTOFF)
+    assert offline["pair_age_days"].max() <= 45  # the window really cut the history
+    _assert_online_equals_offline(CUTOFF)
+
+
+def test_the_rows_are_the_declared_feature_set(demo):
+    features = offline_pair_features(_training_frame(), CUTOFF)
+    assert feature_columns(features) == PAIR_FEATURES.column_names
+
+
+def test_the_market_context_is_computed_once_per_day_and_data_version(demo, django_assert_max_num_queries):
+    market_context_at(CUTOFF)
+    shop = Retailer.objects.filter(orders__isnull=False).first()
+    # A warm context leaves the shop's own lines and the data version to read.
+    with django_assert_max_num_queries(3):
+        online_pair_features(retailer_id=shop.pk, as_of=CUTOFF)
+
+
+def test_batch_scoring_warms_the_context_for_the_shops_asked_about_later(demo, django_assert_max_num_queries):
+    offline = offline_pair_features(_training_frame(), CUTOFF)
+    shop = int(offline["retailer_id"].iloc[-1])
+    store.market_context_warm(_training_frame(), CUTOFF)
+    with django_assert_max_num_queries(3):
+        online = online_pair_features(retailer_id=shop, as_of=CUTOFF)
+    expected = offline[offline["retailer_id"] == shop].reset_index(drop=True)
+    pd.testing.assert_frame_equal(online, expected, check_exact=False, rtol=1e-9)
+
+
+def test_a_broken_feature_frame_is_refused_by_name(demo, monkeypatch):
+    import reorder.features as module
+
+    real = module.features_from_valid_history
+
+    def leaky(*args, **kwargs):
+        return real(*args, **kwargs).assign(share_of_wallet=2.0)
+
+    monkeypatch.setattr(module, "features_from_valid_history", leaky)
+    with pytest.raises(FeatureValidationError, match=r"reorder.pair: column share_of_wallet has \d+ values above 1"):
+        offline_pair_features(_training_frame(), CUTOFF)
+
+
+FAST = {"members": "lightgbm", "n_cutoffs": "8", "step_days": "7", "refit": "false"}
+
+
+def test_the_version_records_its_feature_set_and_serving_refuses_another(demo):
+    job = Job.objects.create(kind="train", capability="reorder", idempotency_key=f"test:{uuid.uuid4()}", params=FAST)
+    job = training_job_run(job_id=job.pk, worker="test")
+    assert job.state == JobState.SUCCEEDED, job.error
+    version = job.model_version
+    assert version.params["feature_set"] == recorded(PAIR_FEATURES)["feature_set"]
+    assert version.params["lookback_days"] == store.lookback_days()
+
+    analyst = User.objects.filter(role="analyst").first()
+    shop = Retailer.objects.filter(orders__isnull=False).first()
+    served = predict_reorder(user=analyst, retailer_id=shop.pk)
+    assert served["model"]["version"] == version.pk and not served["model"]["fallback"]
+
+    ModelVersion.objects.filter(pk=version.pk).update(
+        params={**version.params, "feature_set": {"name": "reorder.pair", "version": "0.stale"}}
+    )
+    from django.core.cache import cache
+
+    cache.delete(serving_cache_key("reorder", ""))
+    refused = predict_reorder(user=analyst, retailer_id=shop.pk)
+    assert refused["model"]["fallback"] and refused["model"]["version"] is None
+    assert f"Version {version.pk} is not served" in refused["model"]["note"]
+    assert "reorder.pair@0.stale" in refused["model"]["note"] and PAIR_FEATURES.label in refused["model"]["note"]
