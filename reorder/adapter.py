@@ -5,6 +5,7 @@ active shop, and live accuracy once the next 14 days are known.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -158,26 +159,37 @@ class ReorderAdapter:
             rows = rows[rows["product_id"].isin([int(p) for p in inputs["product_ids"]])]
         return {"as_of": as_of.isoformat(), "predictions": [_json_row(row) for row in rows.to_dict(orient="records")]}
 
-    def _predict_rows(self, model: Any, as_of: dt.date, retailer_ids: Sequence[int]) -> pd.DataFrame:
-        """The shops' predictions as of the day, in the columns the batch writer stores."""
+    def _predict_rows(
+        self, model: Any, as_of: dt.date, retailer_ids: Sequence[int], context: Any = None
+    ) -> pd.DataFrame:
+        """The shops' predictions as of the day, in the columns the batch writer stores. With the whole
+        marketplace's context (see ``scoring_context``), or for the baseline, only the shops' own rows are read."""
         from reorder.ml.pipeline import BaselineReorderModel
 
         baseline = isinstance(model, BaselineReorderModel)
-        history = order_history_before(as_of=as_of, retailer_ids=list(retailer_ids) if baseline else None)
+        own_rows = baseline or context is not None
+        shops = list(retailer_ids) if own_rows else None
+        history = order_history_before(as_of=as_of, retailer_ids=shops)
         if history.empty:
             return prediction_rows(_empty_prediction(reorder_horizons()), as_of=as_of)
         # A model trained with calls reads them; the baseline reads only the orders.
-        calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1))
-        predicted = model.predict(history, pd.Timestamp(as_of), calls=calls)
+        calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1), retailer_ids=shops)
+        predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, context=context)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)
 
     # Batch scoring
     def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Fix the day for every chunk, and keep all shops in one chunk unless told otherwise: a pair's features
-        compare it with every other shop, so each chunk reads the whole history anyway."""
+        """Fix the day for every chunk, and the marketplace's half of the features: computed here once, from
+        every shop's history, and shared through the cache, so each chunk reads only its own shops' rows."""
         chunk_size = params.get("chunk_size") or reorder_settings().scoring_chunk_size
-        return {**params, "as_of": _as_of(params).isoformat(), "chunk_size": int(chunk_size)}
+        as_of = _as_of(params)
+        return {
+            **params,
+            "as_of": as_of.isoformat(),
+            "chunk_size": int(chunk_size),
+            "context_key": scoring_context_store(as_of=as_of),
+        }
 
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
         """Shops with an order within the active window before the day."""
@@ -187,7 +199,10 @@ class ReorderAdapter:
 
     def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
         as_of = _as_of(params)
-        return self._predict_rows(model, as_of, entity_ids)
+        context = None
+        if getattr(model, "takes_context", False):
+            context = scoring_context(as_of=as_of, key=params.get("context_key"))
+        return self._predict_rows(model, as_of, entity_ids, context=context)
 
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
         return predictions_write(model_version_id=model_version_id, rows=predictions)
@@ -250,6 +265,39 @@ class ReorderAdapter:
 
     def recent_features(self, *, segment: str, start: dt.date, end: dt.date) -> pd.DataFrame:
         return order_history_frame(start=start, end=end)[["quantity", "unit_price", "discount_rate"]]
+
+
+CONTEXT_SECONDS = 6 * 60 * 60  # outlives any scoring job; a chunk that finds it gone recomputes it
+
+
+def _context_from_history(as_of: dt.date) -> Any:
+    from reorder.ml.features import marketplace_context
+
+    history = order_history_before(as_of=as_of, retailer_ids=None)
+    return None if history.empty else marketplace_context(history, pd.Timestamp(as_of))
+
+
+def scoring_context_store(*, as_of: dt.date) -> str:
+    """Compute the whole marketplace's context as of the day (one read of every shop's history) and keep it in
+    the cache, which every worker shares; returns its key."""
+    from django.core.cache import cache
+
+    key = f"reorder:scoring-context:{as_of.isoformat()}:{uuid.uuid4().hex}"
+    cache.set(key, _context_from_history(as_of), CONTEXT_SECONDS)
+    return key
+
+
+def scoring_context(*, as_of: dt.date, key: str | None) -> Any:
+    """The context the job's planner stored; recomputed (and stored again) when the cache lost it or the job was
+    planned before contexts existed, so a chunk is never wrong, only slower."""
+    from django.core.cache import cache
+
+    context = cache.get(key) if key else None
+    if context is None or pd.Timestamp(as_of) != context.cutoff:
+        context = _context_from_history(as_of)
+        if key:
+            cache.set(key, context, CONTEXT_SECONDS)
+    return context
 
 
 def _empty_prediction(horizons: Sequence[int]) -> pd.DataFrame:

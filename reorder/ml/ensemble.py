@@ -25,7 +25,7 @@ from scipy.optimize import minimize
 from reorder.ml.artifact import pack_artifact, unpack_artifact
 from reorder.ml.calibration import Calibrator
 from reorder.ml.call_features import uses_call_features, with_call_features
-from reorder.ml.features import KEYS, features_from_valid_history
+from reorder.ml.features import KEYS, MarketplaceContext, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.members import SEQUENCE_MEMBERS, member_class, member_input
 from reorder.ml.prediction import prediction_frame
@@ -125,13 +125,23 @@ class ReorderEnsemble:
         return {name: member.predict(member_input(name, X, sequences)) for name, member in self.members.items()}
 
     # -- ReorderModel --
+    @property
+    def takes_context(self) -> bool:
+        return not uses_rhythm_features(self.feature_names)
+
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        context: MarketplaceContext | None = None,
     ) -> pd.DataFrame:
         """The serving frame for every pair with an order before ``as_of``, with reasons from LightGBM's
         per-pair contributions when it is a member."""
         valid = validate_history(history)
-        features = features_from_valid_history(valid, as_of, rhythm=uses_rhythm_features(self.feature_names))
+        features = features_from_valid_history(
+            valid, as_of, rhythm=uses_rhythm_features(self.feature_names), context=context
+        )
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         if uses_call_features(self.feature_names):

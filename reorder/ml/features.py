@@ -6,6 +6,8 @@ builds in seconds. Only rows with ``date < cutoff`` are read: nothing on or afte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -34,19 +36,75 @@ def feature_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def features_from_valid_history(
-    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, rhythm: bool = False
-) -> pd.DataFrame:
-    """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
-    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay)."""
+@dataclass(frozen=True)
+class MarketplaceContext:
+    """The marketplace-wide half of the features at one cutoff: per product (how many shops buy it, its reorder
+    rate, price, category and vendor totals) and per retailer segment and city (how many shops, their mean value).
+    Every other feature reads only the pair's own shop. So shops scored in chunks, each chunk with its own shops'
+    history and the whole marketplace's context, get exactly the features one pass over every shop gives."""
+
+    cutoff: pd.Timestamp
+    product: pd.DataFrame  # indexed by product_id
+    segment: pd.DataFrame  # indexed by segment: segment_retailer_count, segment_mean_value
+    city_retailer_count: pd.Series  # indexed by city
+
+
+def marketplace_context(history: pd.DataFrame, cutoff: pd.Timestamp | str) -> MarketplaceContext | None:
+    """The context of every shop in ``history`` (validated here) at ``cutoff``; None when nothing was ordered."""
     cutoff = pd.Timestamp(cutoff).normalize()
+    past, orders = _past_orders(validate_history(history), cutoff)
+    if orders.empty:
+        return None
+    return _context(past, orders, cutoff)
+
+
+def _past_orders(history: pd.DataFrame, cutoff: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     past = history[history["date"] < cutoff]
     orders = pair_orders(past)
     if orders.empty:
-        return pd.DataFrame(columns=KEYS)
+        return past, orders
     orders["days_ago"] = (cutoff - orders["date"]).dt.days.astype(float)
     # Orders are sorted by pair, so one integer code per pair makes every grouping below a cheap one-key groupby.
     orders["pair"] = orders.groupby(KEYS, sort=False).ngroup()
+    return past, orders
+
+
+def _context(past: pd.DataFrame, orders: pd.DataFrame, cutoff: pd.Timestamp) -> MarketplaceContext:
+    retailer = _retailer_table(past, orders)
+    by_segment = retailer.groupby("segment")
+    segment = pd.DataFrame(
+        {"segment_retailer_count": by_segment.size(), "segment_mean_value": by_segment["retailer_total_value"].mean()}
+    )
+    return MarketplaceContext(
+        cutoff=cutoff,
+        product=_product_table(past, orders),
+        segment=segment,
+        city_retailer_count=retailer.groupby("city").size(),
+    )
+
+
+def features_from_valid_history(
+    history: pd.DataFrame,
+    cutoff: pd.Timestamp | str,
+    *,
+    rhythm: bool = False,
+    context: MarketplaceContext | None = None,
+) -> pd.DataFrame:
+    """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
+    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay).
+
+    Without ``context`` the history is the whole marketplace and the context comes from it; with one (from
+    :func:`marketplace_context` over the whole marketplace at the same cutoff) the history may hold only some
+    shops, and their rows come out as in the one pass. Rhythm features compare every interval of a product, so
+    they take no context."""
+    cutoff = pd.Timestamp(cutoff).normalize()
+    if context is not None and (rhythm or context.cutoff != cutoff):
+        raise ValueError("a marketplace context serves the default features at its own cutoff only")
+    past, orders = _past_orders(history, cutoff)
+    if orders.empty:
+        return pd.DataFrame(columns=KEYS)
+    if context is None:
+        context = _context(past, orders, cutoff)
     grouped = orders.groupby("pair", sort=False)
     orders["interval"] = grouped["date"].diff().dt.days.astype(float)
     orders["rank_from_last"] = grouped.cumcount(ascending=False)
@@ -56,8 +114,8 @@ def features_from_valid_history(
     features = features.join(_trend(orders))
     pair_keys = orders.drop_duplicates("pair").set_index("pair")[KEYS]
     features = pair_keys.join(features).reset_index()
-    features = _merge_retailer(features, past, orders, cutoff)
-    features = _merge_product(features, past, orders)
+    features = _merge_retailer(features, _retailer_table(past, orders), context)
+    features = features.merge(context.product, on="product_id", how="left")
     features = _interaction(features, orders)
     if rhythm:
         features = add_rhythm_features(features, orders, cutoff)
@@ -154,7 +212,8 @@ def _trend(orders: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _merge_retailer(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFrame, cutoff) -> pd.DataFrame:
+def _retailer_table(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Per shop, from its own orders only, with its segment and city."""
     days = orders[["retailer_id", "date", "days_ago", "value"]]
     retailer_days = days.groupby(["retailer_id", "date"], sort=True).agg(days_ago=("days_ago", "first"))
     retailer_days = retailer_days.reset_index()
@@ -185,15 +244,20 @@ def _merge_retailer(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataF
     retailer["retailer_concentration_hhi"] = (share**2).groupby(pair_value["retailer_id"]).sum()
 
     attributes = past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
-    retailer = retailer.join(attributes)
-    retailer["city_retailer_count"] = retailer.groupby("city")["retailer_n_products"].transform("size")
-    retailer["segment_retailer_count"] = retailer.groupby("segment")["retailer_n_products"].transform("size")
-    retailer["segment_mean_value"] = retailer.groupby("segment")["retailer_total_value"].transform("mean")
+    return retailer.join(attributes)
+
+
+def _merge_retailer(features: pd.DataFrame, retailer: pd.DataFrame, context: MarketplaceContext) -> pd.DataFrame:
+    retailer = retailer.copy()
+    retailer["city_retailer_count"] = retailer["city"].map(context.city_retailer_count)
+    retailer["segment_retailer_count"] = retailer["segment"].map(context.segment["segment_retailer_count"])
+    retailer["segment_mean_value"] = retailer["segment"].map(context.segment["segment_mean_value"])
     retailer["retailer_value_vs_segment"] = retailer["retailer_total_value"] / retailer["segment_mean_value"]
     return features.merge(retailer.drop(columns=["segment", "city"]), on="retailer_id", how="left")
 
 
-def _merge_product(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+def _product_table(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Per product, over every shop's orders: the product half of the marketplace context."""
     n_retailers = orders["retailer_id"].nunique()
     by_product = orders.groupby("product_id")
     product = by_product.agg(
@@ -219,7 +283,7 @@ def _merge_product(features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFr
     vendor_of_order = orders["product_id"].map(product["vendor_id"])
     vendor_retailers = orders["retailer_id"].groupby(vendor_of_order).nunique()
     product["vendor_n_retailers"] = product["vendor_id"].map(vendor_retailers)
-    return features.merge(product.drop(columns=["category_id", "vendor_id"]), on="product_id", how="left")
+    return product.drop(columns=["category_id", "vendor_id"])
 
 
 def _interaction(features: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:

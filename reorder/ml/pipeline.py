@@ -17,7 +17,7 @@ import pandas as pd
 from reorder.ml.artifact import pack_artifact, unpack_artifact
 from reorder.ml.baselines import OverdueBaseline
 from reorder.ml.ensemble import ReorderEnsemble
-from reorder.ml.features import features_from_valid_history
+from reorder.ml.features import MarketplaceContext, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.labels import DEFAULT_HORIZONS
 from reorder.ml.prediction import ReorderModel, prediction_frame
@@ -38,10 +38,17 @@ class BaselineReorderModel:
 
     horizons: tuple[int, ...] = DEFAULT_HORIZONS
 
+    # The rule reads only each pair's own orders: it needs no marketplace context.
+    takes_context = False
+
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        context: MarketplaceContext | None = None,
     ) -> pd.DataFrame:
-        """Calls are accepted for a common signature; the rule reads only the order history."""
+        """Calls and the context are accepted for a common signature; the rule reads only the order history."""
         features = features_from_valid_history(validate_history(history), as_of)
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))

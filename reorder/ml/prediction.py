@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from reorder.ml.features import KEYS
+from reorder.ml.features import KEYS, MarketplaceContext
 
 PREDICTION_COLUMNS = (
     *KEYS,
@@ -32,13 +32,21 @@ class ReorderModel(Protocol):
     """A model that serves reorder predictions."""
 
     horizons: tuple[int, ...]
+    # Whether ``predict`` takes a marketplace context (``reorder.ml.features.MarketplaceContext``), so that it
+    # can score some shops from their own history alone, exactly as in one pass over every shop.
+    takes_context: bool
 
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        context: MarketplaceContext | None = None,
     ) -> pd.DataFrame:
         """One row per pair with an order before ``as_of``: keys, ``probability_{N}`` per horizon and the
         :data:`PREDICTION_COLUMNS`. ``history`` is the long format of :mod:`reorder.ml.history`; ``calls`` the
-        reps' recorded outcomes, which a model trained with them reads."""
+        reps' recorded outcomes, which a model trained with them reads; ``context`` the whole marketplace's
+        half of the features when ``history`` holds only some shops."""
         ...
 
     def to_bytes(self) -> bytes: ...

@@ -11,7 +11,7 @@ import pandas as pd
 
 from reorder.ml.artifact import pack_artifact, unpack_artifact
 from reorder.ml.baselines import StrongLogit
-from reorder.ml.features import features_from_valid_history
+from reorder.ml.features import MarketplaceContext, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.prediction import prediction_frame
 
@@ -26,11 +26,17 @@ class StrongLogitReorderModel:
     models: dict[int, StrongLogit]
     info: dict[str, Any] = field(default_factory=dict)
 
+    takes_context = True
+
     def predict(
-        self, history: pd.DataFrame, as_of: pd.Timestamp | str, calls: pd.DataFrame | None = None
+        self,
+        history: pd.DataFrame,
+        as_of: pd.Timestamp | str,
+        calls: pd.DataFrame | None = None,
+        context: MarketplaceContext | None = None,
     ) -> pd.DataFrame:
         """Calls are accepted for a common signature; the regression reads only the order history."""
-        features = features_from_valid_history(validate_history(history), as_of)
+        features = features_from_valid_history(validate_history(history), as_of, context=context)
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         probabilities, floor = {}, None
