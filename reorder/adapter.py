@@ -180,16 +180,15 @@ class ReorderAdapter:
 
     # Batch scoring
     def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Fix the day for every chunk, and the marketplace's half of the features: computed here once, from
-        every shop's history, and shared through the cache, so each chunk reads only its own shops' rows."""
-        chunk_size = params.get("chunk_size") or reorder_settings().scoring_chunk_size
+        """Fix the day for every chunk, and, when the shops make more than one chunk, the marketplace's half of
+        the features: computed here once, from every shop's history, and shared through the cache, so each chunk
+        reads only its own shops' rows. One chunk reads every shop's history anyway and needs none."""
+        chunk_size = int(params.get("chunk_size") or reorder_settings().scoring_chunk_size)
         as_of = _as_of(params)
-        return {
-            **params,
-            "as_of": as_of.isoformat(),
-            "chunk_size": int(chunk_size),
-            "context_key": scoring_context_store(as_of=as_of),
-        }
+        fixed = {**params, "as_of": as_of.isoformat(), "chunk_size": chunk_size, "context_key": None}
+        if len(self.scoring_entities(segment="", params=fixed)) > chunk_size:
+            fixed["context_key"] = scoring_context_store(as_of=as_of)
+        return fixed
 
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
         """Shops with an order within the active window before the day."""
@@ -200,8 +199,8 @@ class ReorderAdapter:
     def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
         as_of = _as_of(params)
         context = None
-        if getattr(model, "takes_context", False):
-            context = scoring_context(as_of=as_of, key=params.get("context_key"))
+        if params.get("context_key") and getattr(model, "takes_context", False):
+            context = scoring_context(as_of=as_of, key=params["context_key"])
         return self._predict_rows(model, as_of, entity_ids, context=context)
 
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
@@ -287,16 +286,15 @@ def scoring_context_store(*, as_of: dt.date) -> str:
     return key
 
 
-def scoring_context(*, as_of: dt.date, key: str | None) -> Any:
-    """The context the job's planner stored; recomputed (and stored again) when the cache lost it or the job was
-    planned before contexts existed, so a chunk is never wrong, only slower."""
+def scoring_context(*, as_of: dt.date, key: str) -> Any:
+    """The context the job's planner stored; recomputed (and stored again) when the cache lost it, so a chunk is
+    never wrong, only slower."""
     from django.core.cache import cache
 
-    context = cache.get(key) if key else None
+    context = cache.get(key)
     if context is None or pd.Timestamp(as_of) != context.cutoff:
         context = _context_from_history(as_of)
-        if key:
-            cache.set(key, context, CONTEXT_SECONDS)
+        cache.set(key, context, CONTEXT_SECONDS)
     return context
 
 

@@ -80,6 +80,7 @@ def test_scoring_in_chunks_of_shops_equals_one_pass_over_the_marketplace(tiny_ma
     version = ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE)
     adapter, model = adapter_for("reorder"), loaded_model(version)
     assert model.takes_context
+    assert adapter.scoring_params({})["context_key"] is None  # one chunk of every shop reads the whole history
     params = adapter.scoring_params({"chunk_size": 5})
     shops = adapter.scoring_entities(segment="", params=params)
     as_of = dt.date.fromisoformat(params["as_of"])
