@@ -350,7 +350,7 @@ def describe_setup(version, params: dict, args: argparse.Namespace) -> None:
 
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     adapter = adapter_for(CAPABILITY)
-    entities = len(adapter.scoring_entities(segment="", params=adapter.scoring_params(params)))
+    entities = len(adapter.scoring_entities(segment="", params=params))
     chunk_count = -(-entities // args.chunk_size)
     database = connection.vendor
     if database == "postgresql":
