@@ -8,11 +8,15 @@ has finished. The script prints figures; it asserts nothing.
 
     .venv/bin/python bench/scoring_bench.py [--size demo] [--workers 1 2] [--chunk-size 50]
                                             [--horizon 90] [--repeat 3] [--load]
+                                            [--capability reorder --chunk-size 100]
 
 It measures whatever DATABASE_URL and REDIS_URL point at (the dev defaults are the
 SQLite file and the filesystem broker under var/). Scoring writes forecasts for the
 active forecasting version, as a scheduled scoring run would, and leaves its job rows.
 Stop any other worker on the `default` queue first: it would take part of the work.
+With `--capability reorder` the entities are shops (`--chunk-size` shops per chunk) and
+the rows are reorder predictions; the job's planner computes the marketplace-wide
+features once, and each chunk reads only its own shops' history.
 
 The defaults (383 demo products, 90-day horizon, 50 products per chunk: 8 chunks of
 about 0.8 s of work each) make one job take several seconds on a 2-core machine and
@@ -41,7 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "retailiq.settings.dev")
 
-CAPABILITY = "forecasting"
+CAPABILITY = "forecasting"  # or reorder, from --capability
 POLL_SECONDS = 0.05
 
 
@@ -80,6 +84,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--size", default="demo", help="demo data size to load with --load, or to name in the hint (default demo)"
     )
     parser.add_argument("--load", action="store_true", help="migrate and load demo data when the database is empty")
+    parser.add_argument("--capability", choices=["forecasting", "reorder"], default="forecasting", help="what to score")
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="worker process counts to compare (default 1 2)"
     )
@@ -172,7 +177,7 @@ def ensure_active_model():
     version = active_model_version(capability=CAPABILITY)
     if version is not None:
         return version
-    print("No active forecasting model; training one ...", flush=True)
+    print(f"No active {CAPABILITY} model; training one ...", flush=True)
     started = time.perf_counter()
     job = Job.objects.create(
         kind=JobKind.TRAIN, capability=CAPABILITY, idempotency_key=f"bench:train:{uuid.uuid4()}", params={}
@@ -261,8 +266,17 @@ class Worker:
 # Scoring --------------------------------------------------------------------
 
 
-def score_once(version, params: dict, worker: Worker, timeout: float) -> Run:
+def _prediction_model():
+    if CAPABILITY == "reorder":
+        from reorder.models import ReorderPrediction
+
+        return ReorderPrediction
     from forecasting.models import DemandForecast
+
+    return DemandForecast
+
+
+def score_once(version, params: dict, worker: Worker, timeout: float) -> Run:
     from retailiq.registry.models import Job, JobState
     from retailiq.registry.services import scoring_job_create
 
@@ -287,7 +301,7 @@ def score_once(version, params: dict, worker: Worker, timeout: float) -> Run:
         raise SystemExit(f"Job {job.pk} {job.state}: {job.error or job.message}\nWorker log:\n{worker.log_tail()}")
     chunks = list(job.chunks.values_list("rows_written", "started_at", "finished_at"))
     # Rows this job wrote or overwrote: scoring upserts, refreshing scored_at.
-    forecasts = DemandForecast.objects.filter(model_version=version, scored_at__gte=job.created_at).count()
+    forecasts = _prediction_model().objects.filter(model_version=version, scored_at__gte=job.created_at).count()
     return Run(
         seconds=seconds,
         chunks=len(chunks),
@@ -311,7 +325,7 @@ def measure(concurrency: int, version, params: dict, args: argparse.Namespace) -
             result.runs.append(run)
             print(
                 f"  run {i:<3}  {run.seconds:7.2f}s  {run.chunks} chunks, {run.rows_written:,} predictions written, "
-                f"{run.forecasts:,} forecast rows refreshed, {run.chunk_seconds:.2f}s inside chunk tasks",
+                f"{run.forecasts:,} rows refreshed, {run.chunk_seconds:.2f}s inside chunk tasks",
                 flush=True,
             )
     finally:
@@ -329,12 +343,14 @@ def describe_setup(version, params: dict, args: argparse.Namespace) -> None:
     from django.conf import settings
     from django.db import connection
 
-    from forecasting.adapter import ForecastingAdapter
     from retailiq.catalog.models import Product
     from retailiq.celery import app
+    from retailiq.registry.adapters import adapter_for
+    from retailiq.retailers.models import Retailer
 
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    entities = len(ForecastingAdapter().scoring_entities(segment="", params=params))
+    adapter = adapter_for(CAPABILITY)
+    entities = len(adapter.scoring_entities(segment="", params=params))
     chunk_count = -(-entities // args.chunk_size)
     database = connection.vendor
     if database == "postgresql":
@@ -356,8 +372,13 @@ def describe_setup(version, params: dict, args: argparse.Namespace) -> None:
     print(f"  result backend  {urlsplit(str(app.conf.result_backend)).scheme}://")
     print(f"  model           {version}")
     print(
-        f"  job             {entities} of {Product.objects.count()} products, horizon {args.horizon} days, "
-        f"chunk size {args.chunk_size} -> {chunk_count} chunks"
+        f"  job             {CAPABILITY}: {entities} of "
+        + (
+            f"{Retailer.objects.count()} shops"
+            if CAPABILITY == "reorder"
+            else f"{Product.objects.count()} products, horizon {args.horizon} days"
+        )
+        + f", chunk size {args.chunk_size} -> {chunk_count} chunks"
     )
     print(
         f"  timing          {args.repeat} timed job(s) per worker count{', after one warm-up job' if args.warmup else ''}"
@@ -404,7 +425,9 @@ def print_table(results: list[Result]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global CAPABILITY
     args = parse_args(argv)
+    CAPABILITY = args.capability
     import django
 
     django.setup()
@@ -415,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.analyze:
         ensure_planner_statistics()
     version = ensure_active_model()
-    params = {"horizon": args.horizon, "chunk_size": args.chunk_size}
+    params = {"chunk_size": args.chunk_size}
+    if CAPABILITY == "forecasting":
+        params["horizon"] = args.horizon
     describe_setup(version, params, args)
     results = [measure(n, version, params, args) for n in args.workers]
     print_table(results)

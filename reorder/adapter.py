@@ -5,6 +5,7 @@ active shop, and live accuracy once the next 14 days are known.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,11 +20,14 @@ from .conf import reorder_settings
 from .features import (
     PAIR_FEATURES,
     lookback_days,
+    market_context_compute,
     market_context_warm,
     offline_pair_features,
     online_pair_features,
     shop_history,
+    shops_pair_features,
 )
+from .ml.features import MarketContext
 from .models import ReorderPrediction
 from .selectors import (
     CAPABILITY,
@@ -168,10 +172,13 @@ class ReorderAdapter:
             rows = rows[rows["product_id"].isin([int(p) for p in inputs["product_ids"]])]
         return {"as_of": as_of.isoformat(), "predictions": [_json_row(row) for row in rows.to_dict(orient="records")]}
 
-    def _predict_rows(self, model: Any, as_of: dt.date, retailer_ids: Sequence[int]) -> pd.DataFrame:
+    def _predict_rows(
+        self, model: Any, as_of: dt.date, retailer_ids: Sequence[int], context: MarketContext | None = None
+    ) -> pd.DataFrame:
         """The shops' predictions as of the day, in the columns the batch writer stores.
 
-        One shop reads the feature store's online rows (its own lines, the cached market context); several read
+        One shop reads the feature store's online rows (its own lines, the cached market context); a scoring
+        chunk given its job's ``context`` reads only its shops' lines the same way; otherwise several shops read
         the whole history once and take the offline rows, which are the same function's. A model with rhythm
         features compares every pair of a product, so it always reads the whole history. The baseline reads only a
         pair's own figures, so it reads only the shops asked about and needs no market context."""
@@ -181,8 +188,11 @@ class ReorderAdapter:
         baseline = isinstance(model, BaselineReorderModel)
         rhythm = uses_rhythm_features(list(getattr(model, "feature_names", [])))
         online = len(retailer_ids) == 1 and not rhythm and not baseline
+        chunk = context is not None and not rhythm and not baseline
         if online:
             history = shop_history(retailer_id=int(retailer_ids[0]), as_of=as_of)
+        elif chunk:
+            history = order_history_before(as_of=as_of, retailer_ids=list(retailer_ids))
         else:
             history = order_history_before(as_of=as_of, retailer_ids=list(retailer_ids) if baseline else None)
         if history.empty:
@@ -191,7 +201,9 @@ class ReorderAdapter:
         # the baseline reads only the orders.
         calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
         features = None
-        if online:
+        if chunk:
+            features = shops_pair_features(history=history, as_of=as_of, context=context)
+        elif online:
             features = online_pair_features(retailer_id=int(retailer_ids[0]), as_of=as_of, history=history)
         elif not rhythm:
             features = offline_pair_features(history, as_of)
@@ -203,10 +215,15 @@ class ReorderAdapter:
 
     # Batch scoring
     def scoring_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Fix the day for every chunk, and keep all shops in one chunk unless told otherwise: a pair's features
-        compare it with every other shop, so each chunk reads the whole history anyway."""
-        chunk_size = params.get("chunk_size") or reorder_settings().scoring_chunk_size
-        return {**params, "as_of": _as_of(params).isoformat(), "chunk_size": int(chunk_size)}
+        """Fix the day for every chunk, and, when the shops make more than one chunk, the marketplace's half of
+        the features: computed here once, from every shop's history, and shared through the cache, so each chunk
+        reads only its own shops' lines. One chunk of every shop reads the whole history anyway and needs none."""
+        chunk_size = int(params.get("chunk_size") or reorder_settings().scoring_chunk_size)
+        as_of = _as_of(params)
+        fixed = {**params, "as_of": as_of.isoformat(), "chunk_size": chunk_size, "context_key": None}
+        if len(self.scoring_entities(segment="", params=fixed)) > chunk_size:
+            fixed["context_key"] = scoring_context_store(as_of=as_of)
+        return fixed
 
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
         """Shops with an order within the active window before the day."""
@@ -216,7 +233,8 @@ class ReorderAdapter:
 
     def score(self, model: Any, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
         as_of = _as_of(params)
-        return self._predict_rows(model, as_of, entity_ids)
+        context = scoring_context(as_of=as_of, key=params["context_key"]) if params.get("context_key") else None
+        return self._predict_rows(model, as_of, entity_ids, context=context)
 
     def write_predictions(self, *, model_version_id: int, predictions: pd.DataFrame) -> int:
         return predictions_write(model_version_id=model_version_id, rows=predictions)
@@ -279,6 +297,32 @@ class ReorderAdapter:
 
     def recent_features(self, *, segment: str, start: dt.date, end: dt.date) -> pd.DataFrame:
         return order_history_frame(start=start, end=end)[["quantity", "unit_price", "discount_rate"]]
+
+
+CONTEXT_SECONDS = 6 * 60 * 60  # outlives any scoring job; a chunk that finds it gone recomputes it
+
+
+def scoring_context_store(*, as_of: dt.date) -> str:
+    """Compute the whole marketplace's context as of the day (one read of every shop's lines) and keep it in the
+    cache every worker shares, under a key of this job's own: a new order while the job runs changes the data
+    version, and the job's chunks must still share one context. Returns the key."""
+    from django.core.cache import cache
+
+    key = f"reorder:scoring-context:{as_of.isoformat()}:{uuid.uuid4().hex}"
+    cache.set(key, market_context_compute(as_of), CONTEXT_SECONDS)
+    return key
+
+
+def scoring_context(*, as_of: dt.date, key: str) -> MarketContext:
+    """The context the job's planner stored; recomputed (and stored again) when the cache lost it, so a chunk is
+    never wrong, only slower."""
+    from django.core.cache import cache
+
+    context = cache.get(key)
+    if context is None:
+        context = market_context_compute(as_of)
+        cache.set(key, context, CONTEXT_SECONDS)
+    return context
 
 
 def _empty_prediction(horizons: Sequence[int]) -> pd.DataFrame:

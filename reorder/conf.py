@@ -13,8 +13,8 @@ from retailiq.core.env import env
 class ReorderSettings:
     """The horizons every model answers (days), the one call lists rank by, how many shops
     a rep can call in a day, the history a training or scoring run reads, and which shops
-    are scored (an order within the active window). Scoring chunks are large because pair
-    features compare a shop with every other (product popularity, segment).
+    are scored (an order within the active window). A scoring chunk is a number of shops: each
+    reads only its shops' lines, with the marketplace's half of the features computed once per job.
 
     `train_params` are the training parameters a run uses unless it names its own, from
     NAME=VALUE pairs separated by commas, list items by semicolons: "members=lightgbm;ffn,epochs=3"
@@ -26,7 +26,7 @@ class ReorderSettings:
     calls_per_day: int = 20
     history_days: int = 730
     active_days: int = 365
-    scoring_chunk_size: int = 100_000
+    scoring_chunk_size: int = 100
     train_params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod

@@ -166,15 +166,18 @@ def offline_pair_features(history: pd.DataFrame, cutoff: dt.date | pd.Timestamp)
     return validate(features, PAIR_FEATURES) if len(features) else features
 
 
+def market_context_compute(as_of: dt.date) -> MarketContext:
+    """The marketplace the pairs are compared with as of ``as_of``, from one read of every shop's lines."""
+    history = order_history_before(as_of=as_of, retailer_ids=None)
+    return market_context(validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days())
+
+
 def market_context_at(as_of: dt.date) -> MarketContext:
-    """The marketplace the pairs are compared with as of ``as_of``: computed from every shop's lines once per day
-    and data version, then read from the cache by every shop."""
-
-    def compute() -> MarketContext:
-        history = order_history_before(as_of=as_of, retailer_ids=None)
-        return market_context(validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days())
-
-    return cached_features(PAIR_FEATURES, entity=MARKETPLACE, cutoff=as_of, compute=compute)
+    """The market context as of ``as_of``: computed once per day and data version, then read from the cache by
+    every shop."""
+    return cached_features(
+        PAIR_FEATURES, entity=MARKETPLACE, cutoff=as_of, compute=lambda: market_context_compute(as_of)
+    )
 
 
 def market_context_warm(history: pd.DataFrame, as_of: dt.date) -> None:
@@ -198,7 +201,13 @@ def online_pair_features(*, retailer_id: int, as_of: dt.date, history: pd.DataFr
     when already read, else :func:`shop_history`) and the cached market context."""
     if history is None:
         history = shop_history(retailer_id=retailer_id, as_of=as_of)
+    return shops_pair_features(history=history, as_of=as_of, context=market_context_at(as_of))
+
+
+def shops_pair_features(*, history: pd.DataFrame, as_of: dt.date, context: MarketContext) -> pd.DataFrame:
+    """The pairs' features of the shops whose own lines ``history`` holds, against a market context as of the same
+    day: one shop on demand, or a scoring chunk's shops with the context its job computed once."""
     features = features_from_valid_history(
-        validate_history(history), pd.Timestamp(as_of), context=market_context_at(as_of), lookback_days=lookback_days()
+        validate_history(history), pd.Timestamp(as_of), context=context, lookback_days=lookback_days()
     )
     return validate(features, PAIR_FEATURES) if len(features) else features

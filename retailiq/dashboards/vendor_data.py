@@ -1,6 +1,7 @@
 """What the vendor's home reads, each a selector taking `user=` and built on the scoped
-order-line selectors, so a vendor only ever aggregates the lines of its own products.
-Every function is one aggregate query in the database, whatever the number of rows."""
+rollup selectors (per product and day, per vendor x retailer and day, retailer x product),
+so a vendor only ever aggregates its own products' figures and never reads order lines.
+Every function is one aggregate query in the database."""
 
 import datetime as dt
 import math
@@ -11,16 +12,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from retailiq.accounts.models import User
-from retailiq.orders.models import OrderLine
-from retailiq.orders.selectors import (
-    demand_lines,
-    net_quantity_expression,
-    net_value_expression,
-    order_line_list_for_user,
-    retailer_sales_for_user,
-)
 from retailiq.retailers.models import Retailer, Segment
-from retailiq.rollups.selectors import net_units, product_daily_for_user, retailer_product_sales_for_user
+from retailiq.rollups.selectors import (
+    net_units,
+    product_daily_for_user,
+    retailer_product_sales_for_user,
+    retailer_sales_for_user,
+    vendor_retailer_daily_for_user,
+)
 
 from .reference_day import reference_day
 
@@ -31,10 +30,6 @@ GRANULARITIES = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 # the bars turn into noise.
 CHART_WINDOW_DAYS = {"day": 90, "week": 364, "month": 730}
 BREAKDOWNS = {"region": "retailer__region", "segment": "retailer__segment"}
-
-
-def _sales(user: User) -> QuerySet[OrderLine]:
-    return demand_lines(order_line_list_for_user(user=user))
 
 
 def _change(current: float, previous: float) -> float | None:
@@ -65,8 +60,8 @@ class KeyFigure:
 
 def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyFigure]:
     """Revenue, units, buying retailers and products sold in the last 90 days and the 90
-    before, so each card can show its change. All but the retailers come from the
-    per-product daily rollup; distinct retailers over a window need the vendor's lines."""
+    before, so each card can show its change: the per-product daily rollup, and the
+    vendor x retailer days for the distinct retailers over a window."""
     today = today or reference_day()
     since = today - dt.timedelta(days=KEY_FIGURE_DAYS)
     before = since - dt.timedelta(days=KEY_FIGURE_DAYS)
@@ -85,10 +80,9 @@ def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyF
         )
     )
     row = {key.removesuffix("_now"): value for key, value in row.items()}
-    now, then = Q(placed_on__gte=since), Q(placed_on__gte=before, placed_on__lt=since)
     row |= (
-        _sales(user)
-        .filter(placed_on__gte=before)
+        vendor_retailer_daily_for_user(user=user)
+        .filter(day__gte=before)
         .aggregate(
             retailers=Count("retailer", filter=now, distinct=True),
             retailers_before=Count("retailer", filter=then, distinct=True),
@@ -108,15 +102,16 @@ def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyF
 
 def vendor_sales_series(*, user: User, granularity: str, breakdown: str, today: dt.date | None = None) -> pd.DataFrame:
     """Net revenue and units per period and region (or segment), long format: columns
-    period, group, revenue, units. Truncated and summed in the database."""
+    period, group, revenue, units. Truncated and summed in the database, over the
+    vendor x retailer days (the region and segment are the retailer's today, as on the lines)."""
     today = today or reference_day()
     since = today - dt.timedelta(days=CHART_WINDOW_DAYS[granularity])
     rows = (
-        _sales(user)
-        .filter(placed_on__gte=since)
-        .annotate(period=GRANULARITIES[granularity]("placed_on"), group=F(BREAKDOWNS[breakdown]))
+        vendor_retailer_daily_for_user(user=user)
+        .filter(day__gte=since)
+        .annotate(period=GRANULARITIES[granularity]("day"), group=F(BREAKDOWNS[breakdown]))
         .values("period", "group")
-        .annotate(revenue=Sum(net_value_expression()), units=Sum(net_quantity_expression()))
+        .annotate(revenue=Sum("revenue"), units=Sum(net_units()))
         .order_by("period", "group")
     )
     frame = pd.DataFrame.from_records(list(rows), columns=["period", "group", "revenue", "units"])

@@ -34,4 +34,17 @@ SIZES: dict[str, DemoSize] = {
         basket_scale=1.0,
         bundles=90,
     ),
+    # About 15 M order lines over three years: the scale report's largest point. Far past what a
+    # laptop (or this project's 2-core test machine) loads in minutes; see docs/benchmarks.md.
+    "xlarge": DemoSize(
+        vendors=60,
+        retailers=5000,
+        products=5000,
+        days=1095,
+        cities=12,
+        reps=160,
+        warehouses=10,
+        basket_scale=1.25,
+        bundles=300,
+    ),
 }

@@ -80,6 +80,27 @@ class ProductWarehouseDailySales(DailySales):
         indexes = [models.Index(fields=["warehouse", "day"])]
 
 
+class VendorRetailerDailySales(DailySales):
+    """What a retailer bought of one vendor's products on a day: the vendor's home reads its
+    chart by region or segment, its buying retailers and its retailers table from these rows
+    (a vendor's year is tens of thousands of rows, where its order lines are millions).
+    The region and segment are read through the retailer, so they are never stale here."""
+
+    vendor = models.ForeignKey(
+        "catalog.Vendor", on_delete=models.CASCADE, related_name="retailer_daily_sales", db_index=False
+    )
+    retailer = models.ForeignKey(
+        "retailers.Retailer", on_delete=models.CASCADE, related_name="vendor_daily_sales", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "retailer", "day"], name="rollup_vendor_retailer_day_unique")
+        ]
+        # The vendor's pages read a window of days: (vendor, day) finds it without the retailers in between.
+        indexes = [models.Index(fields=["vendor", "day"])]
+
+
 class RetailerProductSales(models.Model):
     """A retailer's buying history of one product, from sale lines (returns are not
     purchases): first and last order day, how many orders and order days, units, value."""

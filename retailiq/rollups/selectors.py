@@ -21,6 +21,7 @@ from .models import (
     RetailerDailySales,
     RetailerProductSales,
     RollupVersion,
+    VendorRetailerDailySales,
 )
 
 
@@ -44,6 +45,15 @@ def product_warehouse_daily_for_user(*, user: User) -> QuerySet[ProductWarehouse
     if user.is_vendor:
         return ProductWarehouseDailySales.objects.filter(product__vendor=user.vendor_id)
     return ProductWarehouseDailySales.objects.none()
+
+
+def vendor_retailer_daily_for_user(*, user: User) -> QuerySet[VendorRetailerDailySales]:
+    """Per vendor, retailer and day: a vendor's own rows, or all for analysts."""
+    if user.sees_everything:
+        return VendorRetailerDailySales.objects.all()
+    if user.is_vendor:
+        return VendorRetailerDailySales.objects.filter(vendor=user.vendor_id)
+    return VendorRetailerDailySales.objects.none()
 
 
 def retailer_daily_for_user(*, user: User) -> QuerySet[RetailerDailySales]:
@@ -86,8 +96,9 @@ def net_units() -> F:
 def retailer_sales_for_user(*, user: User, since: dt.date | None = None) -> QuerySet:
     """As `retailiq.orders.selectors.retailer_sales_for_user` (one row per retailer that
     bought: net revenue, units, orders, and the retailer's fields flat), from the
-    per-retailer days. Not for vendors: their figures cover only their own products."""
-    rows = retailer_daily_for_user(user=user)
+    per-retailer days, or for a vendor the vendor x retailer days (its own products only).
+    Orders add up over days: an order falls on one day."""
+    rows = vendor_retailer_daily_for_user(user=user) if user.is_vendor else retailer_daily_for_user(user=user)
     if since:
         rows = rows.filter(day__gte=since)
     return (

@@ -47,6 +47,7 @@ from .models import (
     RetailerDailySales,
     RetailerProductSales,
     RollupVersion,
+    VendorRetailerDailySales,
 )
 
 
@@ -73,6 +74,11 @@ DAILY_ROLLUPS: tuple[DailyRollup, ...] = (
         ("product_id", "warehouse_id", "day"),
         ("product_id", "order__warehouse_id", "placed_on"),
         Q(order__warehouse__isnull=False),
+    ),
+    DailyRollup(
+        VendorRetailerDailySales,
+        ("vendor_id", "retailer_id", "day"),
+        ("product__vendor_id", "retailer_id", "placed_on"),
     ),
 )
 DAILY_MEASURES = ("lines", "orders", "sale_orders", "sold_units", "returned_units", "revenue")

@@ -67,6 +67,48 @@ def test_train_and_score_through_the_command_then_the_call_list_reads_stored_row
     assert priorities == sorted(priorities, reverse=True)
 
 
+def test_scoring_in_chunks_of_shops_equals_one_pass_over_the_marketplace(tiny_market):
+    import pandas as pd
+    from django.core.cache import cache
+
+    from reorder.adapter import scoring_context
+    from retailiq.registry.models import JobState
+    from retailiq.registry.services import scoring_job_create
+    from retailiq.registry.services.scoring import scoring_job_run_here
+
+    call_command("train_models", capability=["reorder"], param=PARAMS)
+    version = ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE)
+    adapter, model = adapter_for("reorder"), loaded_model(version)
+    assert adapter.scoring_params({})["context_key"] is None  # one chunk of every shop reads the whole history
+    params = adapter.scoring_params({"chunk_size": 5})
+    shops = adapter.scoring_entities(segment="", params=params)
+    as_of = dt.date.fromisoformat(params["as_of"])
+    one_pass = adapter._predict_rows(model, as_of, shops)  # every shop's history read, no context
+    assert len(shops) > 10 and len(one_pass) > 50
+
+    def chunked() -> pd.DataFrame:
+        parts = [adapter.score(model, shops[i : i + 5], params=params) for i in range(0, len(shops), 5)]
+        return pd.concat(parts, ignore_index=True)
+
+    pd.testing.assert_frame_equal(chunked(), one_pass, check_exact=True)
+    cache.delete(params["context_key"])  # a chunk that finds the context gone recomputes the same one
+    pd.testing.assert_frame_equal(chunked(), one_pass, check_exact=True)
+    assert scoring_context(as_of=as_of, key=params["context_key"]).cutoff == pd.Timestamp(as_of)
+
+    # Through the registry: planned into chunks of five shops, the stored rows are the one pass's.
+    ReorderPrediction.objects.filter(model_version=version).delete()
+    job = scoring_job_create(
+        capability="reorder", user=None, model_version=version, params={"chunk_size": 5}, enqueue=False
+    )
+    job = scoring_job_run_here(job_id=job.pk, worker="test")
+    assert job.state == JobState.SUCCEEDED and job.chunks.count() == -(-len(shops) // 5)
+    stored = ReorderPrediction.objects.filter(model_version=version, as_of=as_of)
+    assert stored.count() == len(one_pass)
+    by_pair = {(r, p): prob for r, p, prob in stored.values_list("retailer_id", "product_id", "probability")}
+    for row in one_pass.itertuples():
+        assert by_pair[(row.retailer_id, row.product_id)] == pytest.approx(row.probability, abs=1e-12)
+
+
 def test_a_failed_training_run_leaves_the_serving_model(tiny_market):
     call_command("train_models", capability=["reorder"], param=PARAMS)
     serving = ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE)

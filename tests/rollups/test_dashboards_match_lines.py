@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -173,6 +173,41 @@ def test_vendor_home_figures(market):
     regions = {r for r, _ in vendor_data.sales_region_choices(user=user)}
     assert regions == set(window.model.objects.filter(lines.sale_filter(), product__vendor=user.vendor_id)
                           .filter(lines.demand_filter()).values_list("retailer__region", flat=True))  # fmt: skip
+
+
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+@pytest.mark.parametrize("breakdown", ["region", "segment"])
+def test_vendor_chart_and_retailer_table_equal_the_lines(market, granularity, breakdown):
+    user = market["vendor"]
+    since = TODAY - dt.timedelta(days=vendor_data.CHART_WINDOW_DAYS[granularity])
+    trunc = vendor_data.GRANULARITIES[granularity]
+    want = (
+        lines.demand_lines(lines.order_line_list_for_user(user=user))
+        .filter(placed_on__gte=since)
+        .annotate(period=trunc("placed_on"), group=F(vendor_data.BREAKDOWNS[breakdown]))
+        .values("period", "group")
+        .annotate(revenue=Sum(lines.net_value_expression()), units=Sum(lines.net_quantity_expression()))
+        .order_by("period", "group")
+    )
+    got = vendor_data.vendor_sales_series(user=user, granularity=granularity, breakdown=breakdown, today=TODAY)
+    assert len(got) == len(want) > 0
+    for row, expected in zip(got.to_dict(orient="records"), want, strict=True):
+        assert row["period"] == expected["period"] and row["units"] == expected["units"]
+        assert _money(row["revenue"]) == _money(expected["revenue"])
+
+    table = {r["retailer_id"]: r for r in vendor_data.vendor_retailer_sales(user=user, today=TODAY)}
+    window = TODAY - dt.timedelta(days=vendor_data.KEY_FIGURE_DAYS)
+    expected = {r["retailer_id"]: r for r in lines.retailer_sales_for_user(user=user, since=window)}
+    assert table.keys() == expected.keys() and table
+    for key, row in expected.items():
+        assert (table[key]["orders"], table[key]["units"], table[key]["region"]) == (
+            row["orders"], row["units"], row["region"]
+        )  # fmt: skip
+        assert _money(table[key]["revenue"]) == _money(row["revenue"])
+    # The table's region filter runs on the rollup rows as it did on the lines.
+    region = next(iter(expected.values()))["region"]
+    filtered = vendor_data.vendor_retailer_sales(user=user, today=TODAY).filter(retailer__region=region)
+    assert {r["retailer_id"] for r in filtered} == {k for k, r in expected.items() if r["region"] == region}
 
 
 def test_demand_page_daily_units_follow_the_sale_lines(market):

@@ -20,6 +20,7 @@ from retailiq.rollups.models import (
     RetailerDailySales,
     RetailerProductSales,
     RollupVersion,
+    VendorRetailerDailySales,
 )
 from tests import factories as f
 
@@ -70,6 +71,8 @@ def test_order_created_adds_to_every_rollup():
     assert (row.lines, row.orders, row.units, row.revenue) == (1, 1, 3, Decimal("54"))
     assert RetailerDailySales.objects.get(retailer=retailer, day=day).sold_units == 3
     assert ProductWarehouseDailySales.objects.filter(product=product).count() == 2
+    vendor_day = VendorRetailerDailySales.objects.get(vendor=product.vendor, retailer=retailer, day=day)
+    assert (vendor_day.orders, vendor_day.units, vendor_day.revenue) == (1, 3, Decimal("54"))
     pair = RetailerProductSales.objects.get(retailer=retailer, product=product)
     assert (pair.orders, pair.order_days, pair.units, pair.last_order_on) == (3, 2, 6, day)
     assert pair.mean_interval_days == 7
@@ -131,11 +134,12 @@ def test_check_command_repairs_what_drifted():
     call_command("rollups_check", "--dry-run", stdout=out)
     assert "rollups_productdailysales: 1 stale row(s), 2 missing row(s)" in out.getvalue()
     assert "rollups_retailerproductsales: 0 stale row(s), 2 missing row(s)" in out.getvalue()
+    assert "rollups_vendorretailerdailysales: 0 stale row(s), 1 missing row(s)" in out.getvalue()
     assert ProductDailySales.objects.get(sold_units=99)
 
     out = StringIO()
     call_command("rollups_check", stdout=out)
-    assert "Repaired 5 table(s)" in out.getvalue()
+    assert "Repaired 6 table(s)" in out.getvalue()  # the stray line reaches every table
     assert not any(d.differs for d in rollups_compare())
     assert_in_step()
 
