@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reorder.ml.history import pair_orders, validate_history
+from reorder.ml.horizon_features import horizon_features
 from reorder.ml.rhythm_features import add_rhythm_features
 
 KEYS = ["retailer_id", "product_id"]
@@ -34,22 +35,30 @@ def feature_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def features_from_valid_history(
-    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, rhythm: bool = False
-) -> pd.DataFrame:
-    """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
-    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay)."""
-    cutoff = pd.Timestamp(cutoff).normalize()
+def orders_before(history: pd.DataFrame, cutoff: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lines strictly before ``cutoff`` and their pair orders (one row per pair and day) with ``days_ago``,
+    ``pair`` (an integer code), ``interval`` (days since the pair's previous order) and ``rank_from_last``."""
     past = history[history["date"] < cutoff]
     orders = pair_orders(past)
-    if orders.empty:
-        return pd.DataFrame(columns=KEYS)
     orders["days_ago"] = (cutoff - orders["date"]).dt.days.astype(float)
     # Orders are sorted by pair, so one integer code per pair makes every grouping below a cheap one-key groupby.
     orders["pair"] = orders.groupby(KEYS, sort=False).ngroup()
     grouped = orders.groupby("pair", sort=False)
     orders["interval"] = grouped["date"].diff().dt.days.astype(float)
     orders["rank_from_last"] = grouped.cumcount(ascending=False)
+    return past, orders
+
+
+def features_from_valid_history(
+    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, rhythm: bool = False, horizon: bool = False
+) -> pd.DataFrame:
+    """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
+    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay); with
+    ``horizon``, the horizon and co-occurrence features of :mod:`reorder.ml.horizon_features`."""
+    cutoff = pd.Timestamp(cutoff).normalize()
+    past, orders = orders_before(history, cutoff)
+    if orders.empty:
+        return pd.DataFrame(columns=KEYS)
 
     features = _recency_frequency(orders)
     features = features.join(_monetary(orders))
@@ -61,6 +70,8 @@ def features_from_valid_history(
     features = _interaction(features, orders)
     if rhythm:
         features = add_rhythm_features(features, orders, cutoff)
+    if horizon:
+        features = features.merge(horizon_features(orders).drop(columns=KEYS, errors="ignore"), on="pair", how="left")
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)
