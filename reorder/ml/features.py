@@ -71,7 +71,7 @@ def features_from_valid_history(
     if rhythm:
         features = add_rhythm_features(features, orders, cutoff)
     if horizon:
-        features = features.merge(horizon_features(orders).drop(columns=KEYS, errors="ignore"), on="pair", how="left")
+        features = features.merge(horizon_features(orders).drop(columns=KEYS), on="pair", how="left")
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)

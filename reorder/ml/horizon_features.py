@@ -45,7 +45,7 @@ def uses_horizon_features(feature_names: list[str]) -> bool:
 
 
 def horizon_features(orders: pd.DataFrame, windows: tuple[int, ...] = WINDOWS) -> pd.DataFrame:
-    """One row per ``pair`` with the columns described in the module docstring.
+    """One row per ``pair`` (with ``retailer_id`` and ``product_id``) and the columns of the module docstring.
 
     ``orders`` is one row per pair and day with ``pair``, ``retailer_id``, ``product_id``, ``date``, ``days_ago``
     and ``interval`` (days since the pair's previous order), as
@@ -67,7 +67,7 @@ def horizon_features(orders: pd.DataFrame, windows: tuple[int, ...] = WINDOWS) -
     pairs["interval_var"] = (pairs["interval_sq_sum"] / pairs["n_intervals"].clip(lower=1) - mean**2).clip(lower=0)
     product = _product_interval_stats(orders, pairs, windows)
     pairs = pairs.join(product, on="product_id")
-    out = pd.DataFrame(index=pairs.index)
+    out = pairs[["retailer_id", "product_id"]].copy()
     for window in windows:
         out[f"horizon_product_within_{window}d"] = pairs[f"within_{window}d"].to_numpy()
     gamma = _gamma_within(pairs, windows)

@@ -9,6 +9,7 @@ from scipy import stats
 from reorder.ml.features import KEYS, features_from_valid_history, orders_before, pair_features
 from reorder.ml.history import validate_history
 from reorder.ml.horizon_features import INTERVAL_SHRINK, SHAPE_BOUNDS, horizon_features
+from reorder.ml.pipeline import load_model, train_reorder_model
 from tests.reorder.synthetic import periodic_history
 
 DAY0 = pd.Timestamp("2024-01-01")
@@ -23,8 +24,7 @@ def lines(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
 
 def features_at(history: pd.DataFrame, day: int, windows=(14, 30)) -> pd.DataFrame:
     _, orders = orders_before(history, DAY0 + pd.Timedelta(days=day))
-    frame = horizon_features(orders, windows)
-    return frame.merge(orders.drop_duplicates("pair")[["pair", *KEYS]], on="pair").set_index(KEYS)
+    return horizon_features(orders, windows).set_index(KEYS)
 
 
 BASKETS = [
@@ -100,3 +100,14 @@ def test_horizon_features_are_off_by_default_and_bounded_when_asked():
         assert (features[f"cooc_due_lift_{window}d"] >= 0).all()
     # Longer windows can only make an order within them more likely.
     assert (features["horizon_pair_gamma_30d"] >= features["horizon_pair_gamma_14d"] - 1e-12).all()
+
+
+def test_a_model_trained_with_horizon_features_serves_with_them():
+    history = periodic_history(n_retailers=20, n_products=12, days=240, seed=5, churn_share=0.3)
+    params = {"members": ["lightgbm"], "horizon_features": True, "refit": False, "n_cutoffs": 8, "step_days": 14}
+    result = train_reorder_model(history, params=params)
+    if result.metrics["served_model"] == "retailiq_ensemble":
+        assert "cooc_due_14d" in result.model.feature_names
+    as_of = pd.Timestamp("2023-08-20")
+    frame = result.model.predict(history, as_of)
+    pd.testing.assert_frame_equal(load_model(result.model.to_bytes()).predict(history, as_of), frame)

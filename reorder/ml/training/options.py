@@ -30,6 +30,7 @@ class TrainingOptions:
     gap_days: int | None = None  # default: the longest horizon, so training labels never reach validation
     test_start: str | None = None  # cutoffs on or after it are test; earlier ones whose labels reach it dropped
     rhythm_features: bool = False  # the repeat and rhythm features of reorder.ml.rhythm_features
+    horizon_features: bool = False  # the horizon and co-occurrence features of reorder.ml.horizon_features
     max_train_rows: int = 300_000
     max_eval_rows: int | None = None
     members: tuple[str, ...] = DEFAULT_MEMBERS

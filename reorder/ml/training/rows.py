@@ -86,6 +86,7 @@ def build_rows(
     feature_names: list[str] | None = None,
     calls: pd.DataFrame | None = None,
     rhythm: bool = False,
+    horizon: bool = False,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -94,7 +95,7 @@ def build_rows(
     """
     parts = []
     for cutoff in cutoffs:
-        features = features_from_valid_history(history, cutoff, rhythm=rhythm)
+        features = features_from_valid_history(history, cutoff, rhythm=rhythm, horizon=horizon)
         if features.empty:
             continue
         if calls is not None:

@@ -153,6 +153,7 @@ def build_datasets(
             feature_names=feature_names,
             calls=calls,
             rhythm=options.rhythm_features,
+            horizon=options.horizon_features,
         )
     return data, feature_names
 
