@@ -1,14 +1,20 @@
-"""Which reorder features earn their place: LightGBM with and without the repeat and rhythm features of
-reorder.ml.rhythm_features, against the strong logistic baseline, on the same cutoffs; prints one line per model.
+"""Which reorder features earn their place: LightGBM on the base features and with each added set (the repeat and
+rhythm features of reorder.ml.rhythm_features, the horizon and co-occurrence features of
+reorder.ml.horizon_features), under one or more LightGBM settings, against the strong logistic baseline, on the same
+cutoffs; prints one line per model with its validation and test ROC AUC and PR AUC.
 
     .venv/bin/python bench/reorder_ablation.py --csv FILE --customer COL --product COL --date COL --quantity COL \\
-        [--price COL] [--invoice COL] --horizon-days N --test-start YYYY-MM-DD --cache DIR [--sets base,new]
+        [--price COL] [--invoice COL] --horizon-days N --test-start YYYY-MM-DD --cache DIR \\
+        [--sets base,horizon,cooc,horizon+cooc] [--lgbm "" --lgbm learning_rate=0.02,min_data_in_leaf=200] \\
+        [--rounds 600]
 
 Cutoffs run every 14 days back from the last one that leaves 30 days of labels, from 60 days after the first day;
 each cutoff's features and labels (14 and 30 days) are written once to --cache (a pair-hash sample: 50% of the
-pairs from 31 days before --test-start on, 25% before) and reused by later runs.
-Cutoffs on or after --test-start test; the two latest whose labels end by then validate (early stopping); earlier
-ones whose labels end by the first validation cutoff train. Online Retail, as in docs/benchmarks.md:
+pairs from 31 days before --test-start on, 25% before) and reused by later runs; the horizon and co-occurrence
+features are cached apart (horizon_*.parquet), so caches written before them stay usable.
+Cutoffs on or after --test-start test; the two latest whose labels end by then validate (early stopping, and the
+choice of features and settings: pick on the validation columns, read the test columns only for the pick);
+earlier ones whose labels end by the first validation cutoff train. Online Retail, as in docs/benchmarks.md:
 
     .venv/bin/python bench/reorder_ablation.py --csv /work/shared/data/online-retail/online_retail.csv.gz \\
         --customer CustomerID --product StockCode --date InvoiceDate --quantity Quantity --price UnitPrice \\
