@@ -162,6 +162,7 @@ def main() -> None:
     for key in args.sets.split(","):
         columns = base + [c for c in every if SETS[key] and c.startswith(SETS[key])]
         for setting in settings:
+            # LightGBM's shared settings, not the per-horizon overrides of the default: each line names what it changes.
             params = LightGBMOptions(num_threads=1).booster_params("binary")
             params.update({k: float(v) for k, v in (item.split("=") for item in setting.split(",") if item)})
             for integer in ("num_leaves", "min_data_in_leaf", "max_depth"):
