@@ -36,7 +36,6 @@ SHOP_CHUNK = 512  # shops per sparse product: bounds the memory of the co-occurr
 
 HORIZON_PREFIXES = ("horizon_product_within_", "horizon_pair_gamma_")
 COOCCURRENCE_PREFIXES = ("cooc_due_",)
-HORIZON_COLUMNS = ("horizon_pair_gamma_14d", "cooc_due_14d")
 
 
 def uses_horizon_features(feature_names: list[str]) -> bool:
