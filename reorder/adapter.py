@@ -54,10 +54,19 @@ def _as_of(params: dict[str, Any]) -> dt.date:
     )
 
 
+# The horizon and co-occurrence features (reorder.ml.horizon_features) compare a pair with every shop's intervals
+# and baskets of its product, which the feature store's market context does not carry yet: a model trained with them
+# answers one shop by reading the whole marketplace and scores in one pass. Their measured gain on Online Retail is
+# within 0.004 on validation (docs/benchmarks.md), so the product trains without them unless told
+# (RETAILIQ_REORDER_TRAIN_PARAMS="horizon_features=true"); the pure training code and the benches keep them on.
+APP_TRAINING_DEFAULTS = {"horizon_features": "false"}
+
+
 def training_params(params: dict[str, Any]) -> dict[str, Any]:
-    """What reaches ``train_reorder_model``: the settings' defaults (RETAILIQ_REORDER_TRAIN_PARAMS) under the
-    job's own parameters (see ``contract.model_params``)."""
-    return contract.model_params(reorder_settings().train_params, params, list_params=LIST_PARAMS)
+    """What reaches ``train_reorder_model``: the app's defaults, then the settings' (RETAILIQ_REORDER_TRAIN_PARAMS),
+    under the job's own parameters (see ``contract.model_params``)."""
+    defaults = {**APP_TRAINING_DEFAULTS, **reorder_settings().train_params}
+    return contract.model_params(defaults, params, list_params=LIST_PARAMS)
 
 
 class ReorderAdapter:
@@ -182,11 +191,15 @@ class ReorderAdapter:
         the whole history once and take the offline rows, which are the same function's. A model with rhythm
         features compares every pair of a product, so it always reads the whole history. The baseline reads only a
         pair's own figures, so it reads only the shops asked about and needs no market context."""
+        from reorder.ml.horizon_features import uses_horizon_features
         from reorder.ml.pipeline import BaselineReorderModel
         from reorder.ml.rhythm_features import uses_rhythm_features
 
         baseline = isinstance(model, BaselineReorderModel)
-        rhythm = uses_rhythm_features(list(getattr(model, "feature_names", [])))
+        names = list(getattr(model, "feature_names", []))
+        # Rhythm and horizon features compare a pair with every shop's intervals and baskets of its product, which
+        # the market context does not hold yet: such a model reads the whole history and computes its own rows.
+        rhythm = uses_rhythm_features(names) or uses_horizon_features(names)
         online = len(retailer_ids) == 1 and not rhythm and not baseline
         chunk = context is not None and not rhythm and not baseline
         if online:

@@ -27,6 +27,7 @@ from reorder.ml.calibration import Calibrator
 from reorder.ml.call_features import uses_call_features, with_call_features
 from reorder.ml.features import KEYS, features_from_valid_history
 from reorder.ml.history import validate_history
+from reorder.ml.horizon_features import uses_horizon_features
 from reorder.ml.members import SEQUENCE_MEMBERS, member_class, member_input
 from reorder.ml.prediction import prediction_frame
 from reorder.ml.rhythm_features import uses_rhythm_features
@@ -137,7 +138,12 @@ class ReorderEnsemble:
         reasons from LightGBM's per-pair contributions when it is a member."""
         valid = validate_history(history)
         if features is None:
-            features = features_from_valid_history(valid, as_of, rhythm=uses_rhythm_features(self.feature_names))
+            features = features_from_valid_history(
+                valid,
+                as_of,
+                rhythm=uses_rhythm_features(self.feature_names),
+                horizon=uses_horizon_features(self.feature_names),
+            )
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
         if uses_call_features(self.feature_names):

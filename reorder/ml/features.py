@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reorder.ml.history import pair_orders, validate_history
+from reorder.ml.horizon_features import horizon_features
 from reorder.ml.rhythm_features import add_rhythm_features
 
 KEYS = ["retailer_id", "product_id"]
@@ -54,6 +55,12 @@ def feature_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def orders_before(history: pd.DataFrame, cutoff: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lines strictly before ``cutoff`` and their pair orders (one row per pair and day; see ``_orders_at``)."""
+    past = history[history["date"] < cutoff]
+    return past, _orders_at(past, cutoff)
+
+
 def history_window(history: pd.DataFrame, cutoff: pd.Timestamp, lookback_days: int | None) -> pd.DataFrame:
     """The lines a cutoff's features read: before the cutoff, and within ``lookback_days`` of it when given (so
     a training cutoff sees as many days as serving does, however far back the training history reaches)."""
@@ -77,11 +84,13 @@ def features_from_valid_history(
     cutoff: pd.Timestamp | str,
     *,
     rhythm: bool = False,
+    horizon: bool = False,
     context: MarketContext | None = None,
     lookback_days: int | None = None,
 ) -> pd.DataFrame:
     """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
-    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay).
+    and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay); with
+    ``horizon``, the horizon and co-occurrence features of :mod:`reorder.ml.horizon_features`.
 
     Without ``context`` the history is the whole marketplace and the context comes from it; with one, the history
     may hold only some shops (their every line) and the rows are those the whole history would give them."""
@@ -92,8 +101,11 @@ def features_from_valid_history(
                 f"the market context is of {context.cutoff.date()} over {context.lookback_days} days, "
                 f"the features of {cutoff.date()} over {lookback_days}"
             )
-        if rhythm:
-            raise ValueError("rhythm features compare every pair of a product: compute them from the whole history")
+        if rhythm or horizon:
+            # Both compare a pair with every shop's intervals and baskets of its product, which the context lacks.
+            raise ValueError(
+                "rhythm and horizon features compare every pair of a product: compute them from the whole history"
+            )
     past = history_window(history, cutoff, lookback_days)
     orders = _orders_at(past, cutoff)
     if orders.empty:
@@ -111,6 +123,8 @@ def features_from_valid_history(
     features = _interaction(features, orders)
     if rhythm:
         features = add_rhythm_features(features, orders, cutoff)
+    if horizon:
+        features = features.merge(horizon_features(orders).drop(columns=KEYS), on="pair", how="left")
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)

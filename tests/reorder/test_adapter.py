@@ -62,7 +62,9 @@ def test_command_line_parameters_reach_the_ml_typed():
         "members": ["lightgbm", "ffn"],
         "epochs": 3,
         "refit": False,
+        "horizon_features": False,  # the app's default until the market context carries them
     }
+    assert training_params({"horizon_features": "true"})["horizon_features"] is True
 
 
 @pytest.fixture
@@ -152,6 +154,11 @@ def test_settings_give_defaults_that_a_runs_own_parameters_override(monkeypatch)
     monkeypatch.setenv("RETAILIQ_REORDER_TRAIN_PARAMS", "members=lightgbm;ffn,epochs=3,n_cutoffs=6")
     reorder_settings.cache_clear()
     try:
-        assert training_params({"epochs": 5}) == {"members": ["lightgbm", "ffn"], "epochs": 5, "n_cutoffs": 6}
+        assert training_params({"epochs": 5}) == {
+            "members": ["lightgbm", "ffn"],
+            "epochs": 5,
+            "n_cutoffs": 6,
+            "horizon_features": False,
+        }
     finally:
         reorder_settings.cache_clear()

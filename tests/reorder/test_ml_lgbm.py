@@ -77,3 +77,25 @@ def test_drivers_are_features_that_pushed_the_probability_up(split, fitted):
     top = np.argsort(-contributions[first])[: len(drivers[first])]
     assert drivers[first] == [names[i] for i in top]
     assert model.ranked_drivers(X[:0], 14, names) == []
+
+
+def test_one_horizons_classifier_can_have_its_own_settings(split):
+    options = LightGBMOptions(horizon_overrides={"14": {"min_data_in_leaf": 300}})
+    assert options.booster_params("binary", 14)["min_data_in_leaf"] == 300
+    assert options.booster_params("binary", 7)["min_data_in_leaf"] == 50
+    assert options.booster_params("huber", 14)["min_data_in_leaf"] == 50
+    # The default asks 0.1% of the training rows per leaf at 14 days, never fewer than the shared 50.
+    default = LightGBMOptions()
+    assert default.booster_params("binary", 14, n_rows=301_000)["min_data_in_leaf"] == 301
+    assert default.booster_params("binary", 14, n_rows=2_000)["min_data_in_leaf"] == 50
+    assert "min_data_in_leaf_share" not in default.booster_params("binary", 14, n_rows=2_000)
+    # No leaf may hold more rows than there are: the 14-day classifier cannot split, the 7-day one still does.
+    names = feature_columns(split.train)
+    blunt = LightGBMOptions(
+        num_boost_round=20, min_data_in_leaf=10, horizon_overrides={"14": {"min_data_in_leaf": 10**7}}
+    )
+    model = LightGBMReorder(HORIZONS, blunt, rounds={"p7": 20, "p14": 20, "quantity": 5}, feature_names=names)
+    proba, _ = model.fit(*arrays(split.train, names)).predict(arrays(split.test, names)[0])
+    assert np.unique(proba[:, 1]).size == 1 and np.unique(proba[:, 0]).size > 1
+    reloaded = LightGBMReorder.from_bytes(model.to_bytes())
+    assert reloaded.options.horizon_overrides == {"14": {"min_data_in_leaf": 10**7}}

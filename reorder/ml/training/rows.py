@@ -87,6 +87,7 @@ def build_rows(
     calls: pd.DataFrame | None = None,
     rhythm: bool = False,
     lookback_days: int | None = None,
+    horizon: bool = False,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -95,7 +96,9 @@ def build_rows(
     """
     parts = []
     for cutoff in cutoffs:
-        features = features_from_valid_history(history, cutoff, rhythm=rhythm, lookback_days=lookback_days)
+        features = features_from_valid_history(
+            history, cutoff, rhythm=rhythm, horizon=horizon, lookback_days=lookback_days
+        )
         if features.empty:
             continue
         if calls is not None:

@@ -154,6 +154,7 @@ def build_datasets(
             calls=calls,
             rhythm=options.rhythm_features,
             lookback_days=options.lookback_days,
+            horizon=options.horizon_features,
         )
     return data, feature_names
 

@@ -1,0 +1,176 @@
+"""Horizon-aware features and co-occurrence with the products a shop is due for, added to the pair features of
+:mod:`reorder.ml.features`.
+
+For each window ``w`` of :data:`WINDOWS` (the model horizons):
+
+* ``horizon_product_within_{w}d``: the share of the product's repurchase intervals, across every shop, of at most
+  ``w`` days (shrunk towards all products' share when the product has few intervals). The pair-free answer to
+  "is this a product people rebuy within the horizon at all".
+* ``horizon_pair_gamma_{w}d``: the chance the pair's next order falls within ``w`` days, given the days it has
+  already waited, under a gamma model of its intervals: the mean is the pair's own mean interval shrunk towards
+  the product's, the shape comes from how regular the product's buyers are (the mean squared coefficient of
+  variation of their intervals). ``P(T <= s + w | T > s)``; a pair with no interval borrows the product's mean.
+* ``cooc_due_{w}d`` and ``cooc_due_lift_{w}d``: how often the product shares a basket with the shop's other
+  products, weighted by how due each of them is. With ``u_d`` the gamma chance above for the shop's product ``d``
+  and ``P(p | d)`` the share of baskets (a shop's orders of one day) holding ``d`` that also hold ``p``,
+  ``sum_d u_d P(p | d) / sum_d u_d`` over the shop's products ``d != p``; the lift divides it by ``P(p)``, the
+  product's share of all baskets. A product that travels with what is due now is likely in the next order too.
+
+Everything is counted from the orders passed in, which :func:`reorder.ml.features.features_from_valid_history`
+builds from lines strictly before the cutoff, so baskets on or after it cannot leak in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.special import gammaincc
+
+WINDOWS = (14, 30)
+INTERVAL_SHRINK = 5.0  # intervals' worth of pull towards all products' share, for products with few intervals
+MEAN_SHRINK = 2.0  # intervals' worth of pull of the pair's mean interval towards the product's
+SHAPE_BOUNDS = (0.3, 20.0)  # gamma shapes outside this are noise of a few intervals, not rhythm
+DENSE_PRODUCTS = 6_000  # up to this many products the co-occurrence counts are held dense (at most 144 MB)
+SHOP_CHUNK = 512  # shops per sparse product: bounds the memory of the co-occurrence scores
+
+HORIZON_PREFIXES = ("horizon_product_within_", "horizon_pair_gamma_")
+COOCCURRENCE_PREFIXES = ("cooc_due_",)
+
+
+def uses_horizon_features(feature_names: list[str]) -> bool:
+    """Whether a model was trained with these features (so serving must compute them too)."""
+    return any(name.startswith(HORIZON_PREFIXES + COOCCURRENCE_PREFIXES) for name in feature_names)
+
+
+def horizon_features(orders: pd.DataFrame, windows: tuple[int, ...] = WINDOWS) -> pd.DataFrame:
+    """One row per ``pair`` (with ``retailer_id`` and ``product_id``) and the columns of the module docstring.
+
+    ``orders`` is one row per pair and day with ``pair``, ``retailer_id``, ``product_id``, ``date``, ``days_ago``
+    and ``interval`` (days since the pair's previous order), as
+    :func:`reorder.ml.features.features_from_valid_history` builds it.
+    """
+    pairs = (
+        orders.assign(interval_sq=orders["interval"] ** 2)
+        .groupby("pair", sort=True)
+        .agg(
+            retailer_id=("retailer_id", "first"),
+            product_id=("product_id", "first"),
+            since=("days_ago", "min"),
+            interval_sum=("interval", "sum"),
+            interval_sq_sum=("interval_sq", "sum"),
+            n_intervals=("interval", "count"),
+        )
+    )
+    mean = pairs["interval_sum"] / pairs["n_intervals"].clip(lower=1)
+    pairs["interval_var"] = (pairs["interval_sq_sum"] / pairs["n_intervals"].clip(lower=1) - mean**2).clip(lower=0)
+    product = _product_interval_stats(orders, pairs, windows)
+    pairs = pairs.join(product, on="product_id")
+    out = pairs[["retailer_id", "product_id"]].copy()
+    for window in windows:
+        out[f"horizon_product_within_{window}d"] = pairs[f"within_{window}d"].to_numpy()
+    gamma = _gamma_within(pairs, windows)
+    for window in windows:
+        out[f"horizon_pair_gamma_{window}d"] = gamma[window]
+    for window, (cond, lift) in _cooccurrence_with_due(orders, pairs, gamma).items():
+        out[f"cooc_due_{window}d"] = cond
+        out[f"cooc_due_lift_{window}d"] = lift
+    return out.reset_index()
+
+
+def _product_interval_stats(orders: pd.DataFrame, pairs: pd.DataFrame, windows: tuple[int, ...]) -> pd.DataFrame:
+    intervals = orders.loc[orders["interval"].notna(), ["product_id", "interval"]]
+    by_product = intervals.groupby("product_id")["interval"]
+    stats = pd.DataFrame({"product_mean_interval": by_product.mean(), "product_n_intervals": by_product.size()})
+    pooled_mean = intervals["interval"].mean() if len(intervals) else 30.0
+    for window in windows:
+        within = (intervals["interval"] <= window).groupby(intervals["product_id"]).sum()
+        pooled = (intervals["interval"] <= window).mean() if len(intervals) else 0.0
+        stats[f"within_{window}d"] = (within + INTERVAL_SHRINK * pooled) / (
+            stats["product_n_intervals"] + INTERVAL_SHRINK
+        )
+    # Regularity of the product's buyers: each pair's squared coefficient of variation, over pairs with 2+ intervals.
+    regular = pairs[pairs["n_intervals"] >= 2]
+    pair_mean = regular["interval_sum"] / regular["n_intervals"]
+    cv2 = (regular["interval_var"] / pair_mean.clip(lower=1) ** 2).groupby(regular["product_id"])
+    pooled_cv2 = float(np.nanmean(regular["interval_var"] / pair_mean.clip(lower=1) ** 2)) if len(regular) else 1.0
+    n_regular = cv2.size().reindex(stats.index, fill_value=0)
+    mean_cv2 = cv2.mean().reindex(stats.index)
+    stats["product_cv2"] = (mean_cv2.fillna(0) * n_regular + INTERVAL_SHRINK * pooled_cv2) / (
+        n_regular + INTERVAL_SHRINK
+    )
+    all_products = pd.Index(pairs["product_id"].unique())
+    stats = stats.reindex(all_products)
+    stats["product_mean_interval"] = stats["product_mean_interval"].fillna(pooled_mean)
+    stats["product_n_intervals"] = stats["product_n_intervals"].fillna(0)
+    stats["product_cv2"] = stats["product_cv2"].fillna(pooled_cv2)
+    for window in windows:
+        pooled = (intervals["interval"] <= window).mean() if len(intervals) else 0.0
+        stats[f"within_{window}d"] = stats[f"within_{window}d"].fillna(pooled)
+    return stats
+
+
+def _gamma_within(pairs: pd.DataFrame, windows: tuple[int, ...]) -> dict[int, np.ndarray]:
+    mean = (pairs["interval_sum"] + MEAN_SHRINK * pairs["product_mean_interval"]) / (pairs["n_intervals"] + MEAN_SHRINK)
+    mean = mean.clip(lower=1.0).to_numpy(dtype=float)
+    shape = np.clip(1.0 / np.maximum(pairs["product_cv2"].to_numpy(dtype=float), 1e-6), *SHAPE_BOUNDS)
+    scale = mean / shape
+    since = pairs["since"].to_numpy(dtype=float)
+    survive = gammaincc(shape, since / scale)
+    out = {}
+    for window in windows:
+        survive_after = gammaincc(shape, (since + window) / scale)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            conditional = 1.0 - survive_after / survive
+        # Far in the tail both survivals underflow; there the gamma hazard tends to 1 / scale.
+        tail = 1.0 - np.exp(-window / scale)
+        out[window] = np.where(survive > 1e-12, np.clip(conditional, 0.0, 1.0), tail)
+    return out
+
+
+def _cooccurrence_with_due(
+    orders: pd.DataFrame, pairs: pd.DataFrame, due: dict[int, np.ndarray]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per window and pair (in ``pairs`` order): the due-weighted mean of ``P(product | d)`` over the shop's other
+    products ``d``, and the same over ``P(product)``."""
+    product_codes, products = pd.factorize(orders["product_id"], sort=True)
+    shop_of_order, shops = pd.factorize(orders["retailer_id"], sort=False)
+    day = (orders["date"] - orders["date"].min()).dt.days.to_numpy(dtype=np.int64)
+    basket_codes, _ = pd.factorize(shop_of_order.astype(np.int64) * (int(day.max()) + 1) + day)
+    n_baskets, n_products = int(basket_codes.max()) + 1, len(products)
+    baskets = sparse.csr_matrix(
+        (np.ones(len(orders), dtype=np.float32), (basket_codes, product_codes)), shape=(n_baskets, n_products)
+    )
+    together = (baskets.T @ baskets).tocsr()  # baskets holding both products; the diagonal, each one's baskets
+    in_baskets = together.diagonal().astype(float)
+    shop_codes = shops.get_indexer(pairs["retailer_id"])
+    pair_products = products.get_indexer(pairs["product_id"])
+    n_shops, windows = len(shops), list(due)
+    weights = np.column_stack([np.nan_to_num(np.asarray(due[w], dtype=float)) for w in windows])
+    # P(p | d) = together[d, p] / in_baskets[d]: the due weights take the 1 / in_baskets[d], not the matrix. One row
+    # per shop and window, so the co-occurrence matrix is read once for every window.
+    rows = (shop_codes[:, None] * len(windows) + np.arange(len(windows))).ravel()
+    weighted = sparse.csr_matrix(
+        ((weights / in_baskets[pair_products, None]).ravel(), (rows, np.repeat(pair_products, len(windows)))),
+        shape=(n_shops * len(windows), n_products),
+    )
+    score = np.empty((len(pairs), len(windows)))
+    chunk = SHOP_CHUNK * len(windows)
+    # Sparse times dense is several times faster than sparse times sparse when the catalogue is small enough.
+    matrix = together.toarray() if n_products <= DENSE_PRODUCTS else together
+    for start in range(0, n_shops * len(windows), chunk):
+        block = weighted[start : start + chunk] @ matrix
+        block = block if isinstance(block, np.ndarray) else block.toarray()
+        in_block = (shop_codes >= start // len(windows)) & (shop_codes < (start + chunk) // len(windows))
+        local = shop_codes[in_block] * len(windows) - start
+        for k in range(len(windows)):
+            score[in_block, k] = block[local + k, pair_products[in_block]]
+    out = {}
+    base_rate = in_baskets[pair_products] / n_baskets
+    for k, window in enumerate(windows):
+        total = np.bincount(shop_codes, weights=weights[:, k], minlength=n_shops)[shop_codes]
+        # The product's own term (P(p | p) = 1 times its own weight) leaves the mean: it is about the others.
+        others = total - weights[:, k]
+        conditional = np.where(others > 1e-9, (score[:, k] - weights[:, k]) / np.maximum(others, 1e-9), 0.0)
+        out[window] = (conditional, conditional / base_rate)
+    return out
