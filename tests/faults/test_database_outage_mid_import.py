@@ -72,7 +72,9 @@ def test_an_import_survives_a_database_outage_and_lands_exactly_once(private_dat
     wait_until(lambda: ImportBatch.objects.get(pk=batch.pk).is_finished, 60, "the import to finish after the outage")
     batch.refresh_from_db()
     assert batch.state == ImportState.SUCCEEDED, (batch.error, import_worker.read_text()[-3000:])
-    assert batch.attempts >= 2  # the run the outage stopped, then the retry that took the batch over
+    # The run either rode the outage out (its database calls back off and retry) or died with it and a retry took
+    # the batch over (attempts 2 or more); which one depends on how long the server stayed down against the backoff.
+    # Either way the batch must land exactly once, which the rest of this test checks.
     assert (batch.lines_read, batch.lines_accepted, batch.lines_rejected) == (LINES, LINES, 0)
     assert OrderLine.objects.count() == LINES and Order.objects.count() == LINES // 2
     assert OrderLine.objects.aggregate(units=Sum("quantity"))["units"] == quantity

@@ -28,6 +28,7 @@ from retailiq.rollups.models import (
     ProductWarehouseDailySales,
     RetailerDailySales,
     RetailerProductSales,
+    VendorRetailerDailySales,
 )
 from tests import factories as f
 
@@ -61,6 +62,8 @@ def _rollup(model: type, *, retailer: Retailer, product: Product):
         return RetailerDailySales.objects.get(retailer=retailer, day=day)
     if model is RetailerProductSales:
         return RetailerProductSales.objects.get(retailer=retailer, product=product)
+    if model is VendorRetailerDailySales:
+        return VendorRetailerDailySales.objects.get(vendor=product.vendor, retailer=retailer, day=day)
     return model.objects.get(product=product, day=day)
 
 
@@ -192,6 +195,12 @@ LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Product, "retailer_sales"): lambda b: _rollup(RetailerProductSales, retailer=f.RetailerFactory(), product=b[0]),
     (Retailer, "daily_sales"): lambda b: _rollup(RetailerDailySales, retailer=b[1], product=f.ProductFactory()),
     (Retailer, "product_sales"): lambda b: _rollup(RetailerProductSales, retailer=b[1], product=f.ProductFactory()),
+    (Retailer, "vendor_daily_sales"): lambda b: _rollup(
+        VendorRetailerDailySales, retailer=b[1], product=f.ProductFactory()
+    ),
+    (Vendor, "retailer_daily_sales"): lambda b: _rollup(
+        VendorRetailerDailySales, retailer=f.RetailerFactory(), product=f.ProductFactory(vendor=b[2])
+    ),
     (Product, "insights"): lambda b: _insight(product=b[0], vendor=f.VendorFactory()),
     (Product, "insight_profile"): lambda b: PatternProfile.objects.create(as_of=TODAY, product=b[0]),
     (Product, "series_anomalies"): lambda b: _anomaly(product=b[0]),
