@@ -2,6 +2,8 @@
 
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -10,6 +12,7 @@ from retailiq.registry import adapters
 from tests.faults.private_postgres import PrivatePostgres
 from tests.faults.private_redis import REDIS_SERVER, PrivateRedis
 from tests.imports.conftest import ORDERS_HEADER
+from tests.workers import celery_worker_process
 
 # The import the faults land in: big enough that a fault finds it mid-file, read in chunks of CHUNK_LINES.
 LINES = 24_000
@@ -80,3 +83,22 @@ def big_orders_csv(tmp_path):
                 f"Shop {shop},Pune,SKU-{sku},Product {sku},Staples,{units},{10 + sku % 7}.50\n"
             )
     return path, quantity
+
+
+@contextmanager
+def import_worker_running(*, redis_url: str, tmp_path: Path, settings, name: str) -> Iterator[Path]:
+    """A real prefork worker on the default queue that imports in chunks of CHUNK_LINES, with media on disk it
+    shares with the test and a heartbeat that goes stale within seconds; yields its log's path."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    extra_env = {
+        "RETAILIQ_TEST_MEDIA_ROOT": settings.MEDIA_ROOT,
+        "RETAILIQ_IMPORT_CHUNK_LINES": str(CHUNK_LINES),
+        "RETAILIQ_JOB_HEARTBEAT_SECONDS": "0.3",
+        "RETAILIQ_JOB_STALE_AFTER_SECONDS": "3",
+    }
+    log_path = tmp_path / "worker.log"
+    with celery_worker_process(
+        redis_url=redis_url, log_path=log_path, queue="default", pool="prefork", name=name, extra_env=extra_env
+    ):
+        yield log_path

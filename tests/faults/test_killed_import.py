@@ -18,26 +18,17 @@ from retailiq.imports.models import ImportBatch, ImportIssue, ImportState, Stage
 from retailiq.imports.services import import_batch_configure, import_batch_create_from_path, import_batch_start
 from retailiq.orders.models import Order, OrderLine
 from retailiq.rollups.checks import rollups_compare
-from tests.faults.conftest import CHUNK_LINES, LINES
-from tests.workers import celery_worker_process, wait_until
+from tests.faults.conftest import CHUNK_LINES, LINES, import_worker_running
+from tests.workers import wait_until
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def import_worker(transactional_db, redis_url, tmp_path, settings):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    extra_env = {
-        "RETAILIQ_TEST_MEDIA_ROOT": settings.MEDIA_ROOT,
-        "RETAILIQ_IMPORT_CHUNK_LINES": str(CHUNK_LINES),
-        "RETAILIQ_JOB_HEARTBEAT_SECONDS": "0.3",
-        "RETAILIQ_JOB_STALE_AFTER_SECONDS": "3",
-    }
-    log_path = tmp_path / "worker.log"
-    with celery_worker_process(
-        redis_url=redis_url, log_path=log_path, queue="default", pool="prefork", name="importkill", extra_env=extra_env
-    ):
+    with import_worker_running(
+        redis_url=redis_url, tmp_path=tmp_path, settings=settings, name="importkill"
+    ) as log_path:
         yield log_path
 
 
