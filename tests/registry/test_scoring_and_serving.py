@@ -12,16 +12,27 @@ from forecasting.models import DemandForecast
 from retailiq.celery import app
 from retailiq.core.errors import DomainError
 from retailiq.core.metrics import PREDICTION_CACHE
-from retailiq.registry.models import AccuracyPoint, ChunkState, Job, JobChunk, JobState, ModelStatus, Rollout
+from retailiq.registry.models import (
+    AccuracyPoint,
+    ChunkState,
+    Job,
+    JobChunk,
+    JobState,
+    ModelStatus,
+    ModelVersion,
+    Rollout,
+)
 from retailiq.registry.services import (
     model_performance,
     model_version_activate,
     model_version_set_rollout,
     monitoring_refresh,
     prediction_serve,
+    scheduled_scoring_create,
     scoring_chunk_run,
     scoring_job_create,
     scoring_job_plan,
+    scoring_job_run_here,
     training_job_run,
 )
 from tests.conftest import DEMAND_END
@@ -185,3 +196,25 @@ def test_a_fast_training_keeps_the_members_fitted_at_the_last_origin(demand_hist
         routing_key="r",
     )
     assert served.model["version"] == version.pk and len(served.result["days"]) == 7
+
+
+STALE_SET = {"feature_set": {"name": "retired.set", "version": "1.0"}}
+
+
+def test_batch_scoring_refuses_a_version_trained_on_features_the_code_no_longer_computes(demand_history):
+    version = train()
+    scoring_job_run_here(job_id=scoring_job_create(capability=CAPABILITY, user=None, enqueue=False).pk, worker="w")
+    kept = DemandForecast.objects.filter(model_version=version).count()
+    assert kept > 0
+    queued = scoring_job_create(capability=CAPABILITY, user=None, enqueue=False, idempotency_key="queued")
+    ModelVersion.objects.filter(pk=version.pk).update(params={**version.params, **STALE_SET})
+
+    with pytest.raises(DomainError, match="no longer registered") as refused:
+        scoring_job_create(capability=CAPABILITY, user=None, enqueue=False)
+    assert refused.value.code == "stale_feature_set"
+    # A job queued before the features changed fails when it runs, and the earlier predictions stay.
+    assert scoring_job_plan(job_id=queued.pk, worker="w") == []
+    queued.refresh_from_db()
+    assert queued.state == JobState.FAILED and "retired.set" in queued.error
+    assert DemandForecast.objects.filter(model_version=version).count() == kept
+    assert scheduled_scoring_create(capability=CAPABILITY, on=DEMAND_END) == []

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.core.errors import DomainError
+from retailiq.features import version_mismatch
 
 from ..adapters import BatchScoring, adapter_for
 from ..models import ChunkState, Job, JobChunk, JobKind, JobState, ModelStatus, ModelVersion, Rollout
@@ -47,6 +48,8 @@ def scoring_job_create(
         raise DomainError(
             f"No {capability} model is active yet; train one before batch scoring.", code="no_active_model"
         )
+    if (refused := version_mismatch(version.params)) is not None:
+        raise DomainError(f"Version {version.pk} cannot be scored: {refused}.", code="stale_feature_set")
     return job_record(
         kind=JobKind.SCORE,
         capability=capability,
@@ -63,10 +66,16 @@ def scoring_job_create(
 def scheduled_scoring_create(*, capability: str, on: dt.date) -> list[Job]:
     """Nightly scoring of the champion and of any challenger (a shadow version is
     scored too, so its live accuracy can be compared before it is promoted). One job
-    per version and day however often beat fires."""
-    versions = ModelVersion.objects.filter(capability=capability).filter(
-        Q(status=ModelStatus.ACTIVE) | ~Q(rollout=Rollout.NONE)
-    )
+    per version and day however often beat fires. A version whose feature set the code no longer computes is
+    left out (its predictions would be computed from other features than it learned from); on-demand serving
+    refuses it too, with a note naming both sets."""
+    versions = [
+        version
+        for version in ModelVersion.objects.filter(capability=capability).filter(
+            Q(status=ModelStatus.ACTIVE) | ~Q(rollout=Rollout.NONE)
+        )
+        if version_mismatch(version.params) is None
+    ]
     return [
         scoring_job_create(
             capability=capability,
@@ -86,7 +95,15 @@ def scoring_job_plan(*, job_id: int, worker: str) -> list[int]:
     over a dead planner finds the chunks already recorded and sends only the unfinished."""
     if not job_claim(job_id=job_id, worker=worker):
         return []
-    job = Job.objects.get(pk=job_id)
+    job = Job.objects.select_related("model_version").get(pk=job_id)
+    # Checked again here: the code may have changed the feature set between the request and the run (a deploy
+    # while the job waited in the queue). Failing keeps the version's earlier predictions as they are.
+    refused = version_mismatch(job.model_version.params) if job.model_version is not None else None
+    if refused is not None:
+        job_finish(
+            job_id, JobState.FAILED, error=f"Version {job.model_version_id}: {refused}", message="Scoring refused"
+        )
+        return []
     try:
         adapter = _scoring_adapter(job.capability)
         params = adapter.scoring_params(job.params)
