@@ -167,7 +167,8 @@ def summary(result: BacktestResult, *, by_class: bool = False) -> dict:
 def diagnosis(result: BacktestResult, order: list[str]) -> dict:
     """Where each model wins or loses: per demand class, per scored origin, and the
     weights the ensemble gave each member per class at each origin."""
-    classes = result.metrics()["classes"]
+    by_class = result.metrics()
+    classes = by_class["classes"]
     per_origin = {}
     for name in order:
         per_origin[name] = []
@@ -180,7 +181,7 @@ def diagnosis(result: BacktestResult, order: list[str]) -> dict:
             group: {m: {"rmsse": scores[m]["rmsse"], "wape": scores[m]["wape"]} for m in order}
             for group, scores in classes.items()
         },
-        "class_counts": result.metrics()["class_counts"],
+        "class_counts": by_class["class_counts"],
         "rmsse_by_origin": per_origin,
         "weights": result.weights.get(ENSEMBLE, []),
     }
