@@ -4,7 +4,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
     .venv/bin/python bench/forecast_eval.py --csv FILE --id COL --date COL --target COL \\
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
-        [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--json]
+        [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--by-class] [--json]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -16,7 +16,10 @@ forecast only with --no-refit, and then its scored forecasts come from the membe
 fitted at the previous origin, as they would serve). Interval coverage is checked on the last origin: the ensemble
 with its own conformal intervals, every other model with empirical widths from the
 earlier origins. RMSSE and MASE use each series' in-sample seasonal-naive error (naive
-when the history is shorter than two seasons) from its first sale on.
+when the history is shorter than two seasons) from its first sale on. --by-class adds
+where each model wins or loses: RMSSE and WAPE per demand class (judged on the history
+before the first scored origin), RMSSE per scored origin, and the weights per class the
+ensemble used at each origin.
 """
 
 import argparse
@@ -38,6 +41,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bench import peers  # noqa: E402
+from forecasting.ml import metrics  # noqa: E402
 from forecasting.ml.backtest import BacktestResult, rolling_origin  # noqa: E402
 from forecasting.ml.ensemble import EnsembleOptions, nested_ensemble  # noqa: E402
 from forecasting.ml.matrix import DemandMatrix, matrix_from_long  # noqa: E402
@@ -99,6 +103,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--no-refit", action="store_true", help="ensemble keeps members fitted at its last origin (one fit less)"
     )
     parser.add_argument("--method", default="convex", help="ensemble weights: convex, nnls or inverse")
+    parser.add_argument(
+        "--by-class", action="store_true", help="add RMSSE and WAPE per demand class and origin, and the weights"
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     return parser.parse_args(argv)
 
@@ -148,10 +155,57 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
     return result
 
 
-def summary(result: BacktestResult) -> dict:
+def summary(result: BacktestResult, *, by_class: bool = False) -> dict:
     scores = result.metrics(by_class=False)["models"]
     order = [m for m in ALL_MODELS if m in scores]
-    return {"models": {m: {c: scores[m].get(c, float("nan")) for c in COLUMNS} for m in order}}
+    report: dict = {"models": {m: {c: scores[m].get(c, float("nan")) for c in COLUMNS} for m in order}}
+    if by_class:
+        report.update(diagnosis(result, order))
+    return report
+
+
+def diagnosis(result: BacktestResult, order: list[str]) -> dict:
+    """Where each model wins or loses: per demand class, per scored origin, and the
+    weights the ensemble gave each member per class at each origin."""
+    by_class = result.metrics()
+    classes = by_class["classes"]
+    per_origin = {}
+    for name in order:
+        per_origin[name] = []
+        for fold in result.scored_folds:
+            actual = np.where(fold.censored, np.nan, fold.actual)
+            errors = metrics.scaled_errors(actual, fold.forecasts[name], fold.scale_history(), result.season, power=2)
+            per_origin[name].append(round(float(np.mean(errors)), 4) if errors.size else float("nan"))
+    return {
+        "classes": {
+            group: {m: {"rmsse": scores[m]["rmsse"], "wape": scores[m]["wape"]} for m in order}
+            for group, scores in classes.items()
+        },
+        "class_counts": by_class["class_counts"],
+        "rmsse_by_origin": per_origin,
+        "weights": result.weights.get(ENSEMBLE, []),
+    }
+
+
+def diagnosis_lines(matrix: DemandMatrix, result: BacktestResult, report: dict) -> list[str]:
+    counts = report["class_counts"]
+    groups = list(report["classes"])
+    lines = ["", "RMSSE / WAPE per demand class (series):"]
+    lines.append(f"{'model':<22}" + "".join(f"{f'{g} ({counts[g]})':>22}" for g in groups))
+    for name in report["rmsse_by_origin"]:
+        cells = [report["classes"][g][name] for g in groups]
+        lines.append(f"{name:<22}" + "".join(f"{c['rmsse']:>11.3f}{c['wape']:>11.3f}" for c in cells))
+    cutoffs = [str(matrix.days[f.cutoff].date()) for f in result.scored_folds]
+    lines.extend(["", "RMSSE per scored origin:", f"{'model':<22}" + "".join(f"{c:>12}" for c in cutoffs)])
+    for name, values in report["rmsse_by_origin"].items():
+        lines.append(f"{name:<22}" + "".join(f"{v:>12.3f}" for v in values))
+    if report["weights"]:
+        lines.extend(["", "Ensemble weights per origin and class (members without weight left out):"])
+        for cutoff, weights in zip(cutoffs, report["weights"], strict=True):
+            for group, shares in weights.items():
+                kept = ", ".join(f"{m} {w:.2f}" for m, w in shares.items() if w > 0)
+                lines.append(f"{cutoff} {group:<14} {kept}")
+    return lines
 
 
 def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: argparse.Namespace) -> str:
@@ -169,6 +223,8 @@ def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: ar
     for name, values in rows.items():
         lines.append(f"{name:<22}" + "".join(f"{values[c]:>12.4f}" for c in COLUMNS))
     lines.extend(goals(rows))
+    if args.by_class:
+        lines.extend(diagnosis_lines(matrix, result, diagnosis(result, list(rows))))
     # The peers' settings at the first scored origin (each origin chooses from its own history).
     first_cutoff = result.scored_folds[0].cutoff
     for peer, setting in peers.settings(matrix.freq, first_cutoff).items():
@@ -218,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         for name, error in result.errors.items():
             print(f"{name}: left out, {error}", file=sys.stderr)
-        print(json.dumps(_finite(summary(result))))
+        print(json.dumps(_finite(summary(result, by_class=args.by_class))))
     else:
         print(table(matrix, result, time.perf_counter() - started, args))
 

@@ -75,6 +75,8 @@ class BacktestResult:
     first_scored: int = 0  # earlier folds only feed nested models (the ensemble's weights)
     predict_seconds: dict[str, list[float]] = field(default_factory=dict)  # the predict part alone
     last_models: dict[str, Forecaster] = field(default_factory=dict)  # fitted at the last origin, if kept
+    # Nested combinations (the ensemble): per scored origin, demand class -> member -> the weight used there
+    weights: dict[str, list[dict[str, dict[str, float]]]] = field(default_factory=dict)
 
     @property
     def models(self) -> list[str]:

@@ -351,12 +351,16 @@ def nested_ensemble(
     options = options or EnsembleOptions()
     names = [m for m in (members or result.models) if m in result.models]
     started = time.perf_counter()
+    result.weights[name] = []
     for k in range(result.first_scored, len(result.folds)):
         fold = result.folds[k]
         earlier = [f for f in result.folds[:k] if f.cutoff + result.horizon <= fold.cutoff][-train_origins:]
         if not earlier:
             raise ValueError("The nested ensemble needs at least one origin before the first scored one.")
         combination = fit_combination(earlier, names, season=result.season, options=options)
+        result.weights[name].append(
+            {group: dict(zip(names, map(float, w), strict=True)) for group, w in combination.weights.items()}
+        )
         served = fold.forecasts
         if not options.refit:  # the members fitted at the previous origin serve this one
             missing = [m for m in names if m not in fold.stale_forecasts]

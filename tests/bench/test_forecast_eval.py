@@ -84,3 +84,26 @@ def test_the_goals_say_plainly_which_are_met():
     )
     assert "0.700x, met" in lines[0] and lines[1].endswith("NOT met")
     assert lines[2].endswith(": 0.790, met") and lines[3].endswith(": 0.900, NOT met")
+
+
+def test_by_class_says_where_each_model_loses_and_what_the_ensemble_weighed(tmp_path, capsys):
+    csv = write_csv(tmp_path / "demand.csv.gz")
+    models = "naive,seasonal_naive,moving_average,retailiq_ensemble"
+    forecast_eval.main(
+        [
+            *("--csv", str(csv), "--id", "sku", "--date", "day", "--target", "qty", "--freq", "D"),
+            *("--horizon", "7", "--origins", "2", "--inner-origins", "2", "--models", models),
+            *("--members", "naive,seasonal_naive,moving_average", "--by-class", "--json"),
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    names = set(models.split(","))
+    assert set(report["class_counts"]) == set(report["classes"])
+    for scores in report["classes"].values():
+        assert set(scores) == names and all({"rmsse", "wape"} <= set(s) for s in scores.values())
+    assert all(len(v) == 2 for v in report["rmsse_by_origin"].values())  # one per scored origin
+    assert len(report["weights"]) == 2
+    for weights in report["weights"]:
+        for shares in weights.values():
+            assert set(shares) == {"naive", "seasonal_naive", "moving_average"}
+            assert abs(sum(shares.values()) - 1) < 1e-6

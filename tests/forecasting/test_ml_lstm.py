@@ -158,3 +158,14 @@ def test_last_year_joins_the_inputs_once_the_history_holds_it():
     # Without a window given, a year of weekly history still leaves windows to learn from.
     default = CNNLSTMForecaster(**{**params, "window": None})
     assert default.window_for("W", 30) == 18 and default.fit(matrix.head(30)).window_ == 18
+
+
+def test_a_short_history_gets_as_many_gradient_steps_as_a_full_set_of_windows():
+    model = CNNLSTMForecaster(epochs=5, max_windows=20_000)
+    assert model.epochs_for(20_000) == 5 and model.epochs_for(50_000) == 5
+    assert model.epochs_for(10_000) == 10  # half the windows, passed over twice as often
+    assert model.epochs_for(2_500) == 40 and model.epochs_for(10) == 40  # at most MAX_EPOCH_STRETCH times
+    weekly = to_weekly(weekly_patterned(n_series=12, n_days=7 * 40, seed=1))  # 12 series x 25 end positions
+    params = {**TINY, "window": 8, "output_steps": 4, "epochs": 1, "max_windows": 600, "patience": 5}
+    fitted = CNNLSTMForecaster(**params, seed=5).fit(weekly)
+    assert fitted.history_["train_windows"] == 300 and fitted.history_["epochs"] == 2
