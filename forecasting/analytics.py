@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce, TruncWeek
 
 from retailiq.accounts.models import User
@@ -19,6 +19,7 @@ from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import OrderLine
 from retailiq.orders.selectors import latest_believable_day, order_line_list_for_user, sale_lines
 from retailiq.registry.selectors import ServingBatch
+from retailiq.retailers.models import Retailer
 from retailiq.rollups.selectors import product_daily_for_user, product_warehouse_daily_for_user
 
 from .models import DemandForecast, LocationKind
@@ -88,17 +89,19 @@ class PickerOptions:
 
 
 def regions_scored(*, run: ServingBatch | None) -> list[str]:
-    """The regions the serving version has scored forecasts for, from its latest origin on."""
+    """The regions the serving version has scored forecasts for, from its latest origin on.
+
+    A scored region is some shop's region (forecasts are split by where the buying shops are), so each of the few
+    shop regions is probed for a forecast instead of reading every region row of the batch for its names."""
     if run is None or run.last_data_day is None:
         return []
-    return sorted(
-        DemandForecast.objects.filter(
-            model_version=run.version, location_kind=LocationKind.REGION, target_date__gt=run.last_data_day
-        )
-        .order_by()
-        .values_list("location", flat=True)
-        .distinct()
+    scored = DemandForecast.objects.filter(
+        model_version=run.version,
+        location_kind=LocationKind.REGION,
+        location=OuterRef("region"),
+        target_date__gt=run.last_data_day,
     )
+    return list(Retailer.objects.order_by("region").values_list("region", flat=True).distinct().filter(Exists(scored)))
 
 
 def demand_picker_options(*, user: User, products: list[Product], scored_regions: list[str]) -> PickerOptions:

@@ -43,7 +43,16 @@ class DemandForecast(models.Model):
                 name="forecast_intervals_nested",
             ),
         ]
-        indexes = [models.Index(fields=["product", "location_kind", "target_date"])]
+        indexes = [
+            models.Index(fields=["product", "location_kind", "target_date"]),
+            # The dashboards read a batch by version and location: the serving batch's origin (a maximum, read
+            # from this index alone) and which regions it scored (one probe each). Without them both scanned
+            # every row of the table: 150 and 360 ms on `large`'s 800 k rows, on every cold demand page.
+            models.Index(fields=["model_version", "location_kind", "origin_date"], name="forecast_version_origin"),
+            models.Index(
+                fields=["model_version", "location_kind", "location", "target_date"], name="forecast_version_location"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} on {self.target_date}: {self.quantity:.1f}"
