@@ -123,7 +123,8 @@ STEP_ORDER = (
     "stage_read_ahead", "stage_copy_lines", "stage_copy_issues", "read_and_stage", "refresh_statistics",
     "check_duplicates", "check_order_consistency", "check_existing_orders", "check_references", "drop_failed_lines",
     "drop_already_present", "merge_vendors", "merge_retailers", "merge_products", "merge_lock_references",
-    "merge_orders", "rebuild_indexes_orders_order", "merge_lines", "rebuild_indexes_orders_orderline", "merge_finish",
+    "merge_orders", "rebuild_indexes_orders_order", "merge_lines", "rebuild_indexes_orders_orderline", "merge_rollups",
+    "merge_finish",
 )  # fmt: skip
 
 

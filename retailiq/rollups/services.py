@@ -173,8 +173,11 @@ def _apply_pairs(cursor, orders: QuerySet[Order], sign: int) -> None:
         source=pair_source(remaining),
         measures=replace,
     )
-    still_sold = sale_lines(remaining.filter(**same_pair))
-    RetailerProductSales.objects.filter(Exists(touched)).exclude(Exists(still_sold)).delete()
+    if sign < 0:
+        # Adding lines never takes a pair's last sale line away (a status change runs -1
+        # first, which drops it), so only a subtraction can leave a pair with nothing.
+        still_sold = sale_lines(remaining.filter(**same_pair))
+        RetailerProductSales.objects.filter(Exists(touched)).exclude(Exists(still_sold)).delete()
 
 
 def _bump_version() -> None:

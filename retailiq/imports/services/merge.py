@@ -3,10 +3,13 @@ categories and brands (few, in Python), then retailers, products, orders and ord
 each with one INSERT ... SELECT. Only inserts, with one exception: a known retailer's blank contact fields
 (person, phone, email) are filled from the file; a contact already set is never changed.
 
-On PostgreSQL a large batch skips what the set-based steps already guarantee: per-row
-foreign-key checks at commit, and row-by-row index maintenance when building the
-indexes afresh is cheaper (see bulk.py)."""
+The rollups take the batch in the same transaction. On PostgreSQL a large batch skips
+what the set-based steps already guarantee: per-row foreign-key checks at commit (for the
+order lines and the rollup rows alike), and row-by-row index maintenance when building
+the indexes afresh is cheaper (see bulk.py)."""
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +19,7 @@ from django.utils.text import slugify
 
 from retailiq.catalog.models import Brand, Category, Vendor
 from retailiq.retailers.models import Retailer, Segment
+from retailiq.rollups.services import ALL_ROLLUPS, rollups_apply_batch
 
 from .bulk import (
     bulk_memory,
@@ -47,7 +51,8 @@ class MergeResult:
 
 
 def merge_batch(batch_id: int, timings: dict[str, float] | None = None) -> MergeResult:
-    """Call inside a transaction: a failure part-way leaves nothing behind."""
+    """Call inside a transaction: a failure part-way leaves nothing behind. The rollups
+    take the batch's lines in the same transaction (see _merge_orders_and_lines)."""
     now = timezone.now()
     result = MergeResult()
     timings = {} if timings is None else timings
@@ -120,11 +125,32 @@ def _merge_orders_and_lines(cursor, batch_id: int, now, result: MergeResult, tim
             hash_joins_only(cursor),
         ):
             result.lines = _merge_lines(cursor, batch_id)
-    if result.lines != staged_lines:
-        raise MergeIncomplete(
-            f"{staged_lines - result.lines:,} of {staged_lines:,} checked lines lost their retailer, product or "
-            "warehouse while the import ran; nothing was written. Run the import again."
-        )
+        if result.lines != staged_lines:
+            raise MergeIncomplete(
+                f"{staged_lines - result.lines:,} of {staged_lines:,} checked lines lost their retailer, product or "
+                "warehouse while the import ran; nothing was written. Run the import again."
+            )
+        # The rollups' statements join the lines just written: without fresh statistics
+        # the planner sees the table as it was (empty, for a first import) and loops.
+        refresh_statistics(cursor, "orders_orderline")
+        # Inside the block: each rollup row points at a retailer, product, warehouse or
+        # vendor that is locked above or was created in this transaction, so its per-row
+        # check at commit (one per rollup row, about as many as the lines) would find nothing.
+        with _rollup_indexes_rebuilt(cursor, staged_lines, timings), timed(timings, "merge_rollups"):
+            rollups_apply_batch(batch_id=batch_id, sign=+1)
+
+
+@contextmanager
+def _rollup_indexes_rebuilt(cursor, staged_lines: int, timings: dict[str, float]) -> Iterator[None]:
+    """A rollup table takes up to a row per line of the batch, so the same rule as for the
+    order lines decides whether its plain indexes are built afresh; the unique key that
+    the upserts arbitrate on always stays."""
+    with ExitStack() as stack:
+        for model in ALL_ROLLUPS:
+            table = model._meta.db_table
+            rebuild = should_rebuild_indexes(cursor, table, new_rows=staged_lines)
+            stack.enter_context(secondary_indexes_rebuilt(cursor, table, rebuild=rebuild, timings=timings))
+        yield
 
 
 def lock_references(cursor, batch_id: int) -> None:
@@ -142,6 +168,8 @@ def lock_references(cursor, batch_id: int) -> None:
         f"""SELECT 1 FROM catalog_product p JOIN catalog_vendor v ON v.id = p.vendor_id
             WHERE EXISTS (SELECT 1 FROM {STAGED} s WHERE s.batch_id = %s AND s.vendor_code = v.code AND s.sku = p.sku)
             FOR KEY SHARE OF p""",
+        f"""SELECT 1 FROM catalog_vendor v WHERE v.code IN ({batch_lines.format(column="s.vendor_code")})
+            FOR KEY SHARE OF v""",
         "SELECT 1 FROM imports_importbatch b WHERE b.id = %s FOR KEY SHARE OF b",
     )
     for statement in statements:

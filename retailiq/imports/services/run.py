@@ -15,7 +15,6 @@ from django.db import connection, transaction
 
 from retailiq.core.claims import work_claim, work_finish, work_heartbeat, work_held_elsewhere, work_progress
 from retailiq.orders.selectors import latest_believable_day
-from retailiq.rollups.services import rollups_apply_batch
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
 from ..reading import Chunk, FileFormatError, FileTotals, LineLimitExceeded, ReadOptions, SizeLimitExceeded, read_orders
@@ -238,8 +237,6 @@ def _check_and_merge(batch: ImportBatch, totals, progress: Progress | None, timi
     _report(batch, progress, stage="merging", message="Writing orders into the marketplace")
     with timed(timings, "merge_with_commit"), transaction.atomic():
         merged = merge_batch(batch.pk, timings)
-        with timed(timings, "merge_rollups"):
-            rollups_apply_batch(batch_id=batch.pk, sign=+1)
     summary["imported"] = dataclasses.asdict(merged)
     summary["seconds"] = timings
     _finish(batch, ImportState.SUCCEEDED, summary=summary, lines_accepted=merged.lines)
