@@ -248,6 +248,9 @@ def _cooccurrence_with_due(
         own = np.where(in_baskets_of_pair > 0, weights[:, k], 0.0)
         others = total - weights[:, k]
         conditional = np.where(others > 1e-9, (score[:, k] - own) / np.maximum(others, 1e-9), 0.0)
+        # A mean of shares lies in [0, 1]; taking the own term back out of the sum can leave an ulp on either side,
+        # which a small sum of the others' weights magnifies past the feature set's bounds.
+        conditional = np.clip(conditional, 0.0, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             lift = np.where(base_rate > 0, conditional / base_rate, 0.0)
         out[window] = (conditional, lift)
