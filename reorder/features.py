@@ -2,8 +2,9 @@
 online rows of one shop now, from the one function :func:`reorder.ml.features.features_from_valid_history`.
 
 Offline, the function reads the whole marketplace's history. Online, it reads only the shop's own order lines and
-a :class:`~reorder.ml.features.MarketContext` (one row per product, segment and city) computed once per day and
-data version and kept in the cache: the rows are the same (``tests/reorder/test_features_store.py`` proves it), and
+a :class:`~reorder.ml.features.MarketContext` (one row per product, segment and city, and the products' repurchase
+intervals and basket co-occurrence counts the horizon features compare a pair with) computed once per day and data
+version and kept in the cache: the rows are the same (``tests/reorder/test_features_store.py`` proves it), and
 a shop's answer reads its few thousand lines instead of every line of the marketplace."""
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import datetime as dt
 
 import pandas as pd
 
-from retailiq.features import FeatureSet, register, validate
+from retailiq.features import Column, FeatureSet, register, validate
 from retailiq.features.cache import cached_features
 from retailiq.features.spec import columns
 
 from .conf import reorder_settings
 from .ml.features import KEYS, MarketContext, features_from_valid_history, market_context
 from .ml.history import validate_history
+from .ml.horizon_features import WINDOWS
 from .selectors import order_history_before
 
 # Shares are quotients of sums taken in different orders (a pair's value over its shop's), so a share of the whole
@@ -30,7 +32,9 @@ PAIR_FEATURES = register(
         name="reorder.pair",
         keys=tuple(KEYS),
         description="A retailer x product pair at a cutoff: its rhythm, quantities and value, its shop's, and "
-        "how both compare with the marketplace.",
+        "how both compare with the marketplace, with the horizon and co-occurrence features.",
+        # 2: the horizon and co-occurrence columns joined the set, computed from the market context.
+        revision=2,
         columns=(
             *columns(
                 [
@@ -140,6 +144,19 @@ PAIR_FEATURES = register(
             *columns(["pair_value_rank_in_retailer"], minimum=0, maximum=1),
             *columns(["pair_recency_vs_retailer", "pair_interval_vs_retailer"], minimum=0),
             *columns(
+                [f"horizon_{kind}_{window}d" for kind in ("product_within", "pair_gamma") for window in WINDOWS],
+                minimum=0,
+                maximum=1,
+            ),
+            *(
+                column
+                for window in WINDOWS
+                for column in (
+                    Column(f"cooc_due_{window}d", minimum=0, maximum=SHARE_MAX),
+                    Column(f"cooc_due_lift_{window}d", minimum=0),
+                )
+            ),
+            *columns(
                 ["cutoff_month_sin", "cutoff_month_cos", "cutoff_weekday_sin", "cutoff_weekday_cos"],
                 minimum=-1,
                 maximum=1,
@@ -161,7 +178,7 @@ def lookback_days() -> int:
 def offline_pair_features(history: pd.DataFrame, cutoff: dt.date | pd.Timestamp) -> pd.DataFrame:
     """Every pair's features at ``cutoff`` from a whole-marketplace history (the training path), validated."""
     features = features_from_valid_history(
-        validate_history(history), pd.Timestamp(cutoff), lookback_days=lookback_days()
+        validate_history(history), pd.Timestamp(cutoff), horizon=True, lookback_days=lookback_days()
     )
     return validate(features, PAIR_FEATURES) if len(features) else features
 
@@ -169,7 +186,7 @@ def offline_pair_features(history: pd.DataFrame, cutoff: dt.date | pd.Timestamp)
 def market_context_compute(as_of: dt.date) -> MarketContext:
     """The marketplace the pairs are compared with as of ``as_of``, from one read of every shop's lines."""
     history = order_history_before(as_of=as_of, retailer_ids=None)
-    return market_context(validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days())
+    return market_context(validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days(), horizon=True)
 
 
 def market_context_at(as_of: dt.date) -> MarketContext:
@@ -187,7 +204,9 @@ def market_context_warm(history: pd.DataFrame, as_of: dt.date) -> None:
         PAIR_FEATURES,
         entity=MARKETPLACE,
         cutoff=as_of,
-        compute=lambda: market_context(validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days()),
+        compute=lambda: market_context(
+            validate_history(history), pd.Timestamp(as_of), lookback_days=lookback_days(), horizon=True
+        ),
     )
 
 
@@ -208,6 +227,6 @@ def shops_pair_features(*, history: pd.DataFrame, as_of: dt.date, context: Marke
     """The pairs' features of the shops whose own lines ``history`` holds, against a market context as of the same
     day: one shop on demand, or a scoring chunk's shops with the context its job computed once."""
     features = features_from_valid_history(
-        validate_history(history), pd.Timestamp(as_of), context=context, lookback_days=lookback_days()
+        validate_history(history), pd.Timestamp(as_of), horizon=True, context=context, lookback_days=lookback_days()
     )
     return validate(features, PAIR_FEATURES) if len(features) else features

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reorder.ml.history import pair_orders, validate_history
-from reorder.ml.horizon_features import horizon_features
+from reorder.ml.horizon_features import HorizonContext, horizon_context, horizon_features
 from reorder.ml.rhythm_features import add_rhythm_features
 
 KEYS = ["retailer_id", "product_id"]
@@ -29,13 +29,17 @@ DAY_WINDOWS = (30, 60, 90, 180)
 class MarketContext:
     """The marketplace a pair is compared with at ``cutoff``: per product (index ``product_id``) the ``product_*``,
     ``category_*`` and ``vendor_*`` figures, per segment its shop count and mean shop value, per city its shop
-    count. Small (one row per product), so it is computed once and handed to every shop's features."""
+    count; with ``horizon``, what the horizon and co-occurrence features compare a pair with (each product's
+    repurchase intervals across shops, the basket co-occurrence counts: :class:`HorizonContext`). Small (a row per
+    product, an entry per pair of products bought together), so it is computed once and handed to every shop's
+    features."""
 
     cutoff: pd.Timestamp
     lookback_days: int | None
     products: pd.DataFrame
     segments: pd.DataFrame
     cities: pd.Series
+    horizon: HorizonContext | None = None
 
 
 def pair_features(history: pd.DataFrame, cutoff: pd.Timestamp | str) -> pd.DataFrame:
@@ -71,12 +75,13 @@ def history_window(history: pd.DataFrame, cutoff: pd.Timestamp, lookback_days: i
 
 
 def market_context(
-    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, lookback_days: int | None = None
+    history: pd.DataFrame, cutoff: pd.Timestamp | str, *, lookback_days: int | None = None, horizon: bool = False
 ) -> MarketContext:
-    """The :class:`MarketContext` of a validated whole-marketplace history at ``cutoff``."""
+    """The :class:`MarketContext` of a validated whole-marketplace history at ``cutoff``; with ``horizon``, with
+    what the horizon features need."""
     cutoff = pd.Timestamp(cutoff).normalize()
     past = history_window(history, cutoff, lookback_days)
-    return _context(past, _orders_at(past, cutoff), cutoff, lookback_days)
+    return _context(past, _orders_at(past, cutoff), cutoff, lookback_days, horizon=horizon)
 
 
 def features_from_valid_history(
@@ -93,7 +98,8 @@ def features_from_valid_history(
     ``horizon``, the horizon and co-occurrence features of :mod:`reorder.ml.horizon_features`.
 
     Without ``context`` the history is the whole marketplace and the context comes from it; with one, the history
-    may hold only some shops (their every line) and the rows are those the whole history would give them."""
+    may hold only some shops (their every line) and the rows are those the whole history would give them (with
+    ``horizon``, the context must carry the horizon part: ``market_context(..., horizon=True)``)."""
     cutoff = pd.Timestamp(cutoff).normalize()
     if context is not None:
         if context.cutoff != cutoff or context.lookback_days != lookback_days:
@@ -101,17 +107,17 @@ def features_from_valid_history(
                 f"the market context is of {context.cutoff.date()} over {context.lookback_days} days, "
                 f"the features of {cutoff.date()} over {lookback_days}"
             )
-        if rhythm or horizon:
-            # Both compare a pair with every shop's intervals and baskets of its product, which the context lacks.
-            raise ValueError(
-                "rhythm and horizon features compare every pair of a product: compute them from the whole history"
-            )
+        if rhythm:
+            # They compare a pair with every shop's intervals of its product, which the context does not carry.
+            raise ValueError("rhythm features compare every pair of a product: compute them from the whole history")
     past = history_window(history, cutoff, lookback_days)
     orders = _orders_at(past, cutoff)
     if orders.empty:
         return pd.DataFrame(columns=KEYS)
+    if horizon and context is not None and context.horizon is None:
+        raise ValueError("horizon features need a market context computed with horizon=True")
     if context is None:
-        context = _context(past, orders, cutoff, lookback_days)
+        context = _context(past, orders, cutoff, lookback_days, horizon=horizon)
 
     features = _recency_frequency(orders)
     features = features.join(_monetary(orders))
@@ -124,7 +130,8 @@ def features_from_valid_history(
     if rhythm:
         features = add_rhythm_features(features, orders, cutoff)
     if horizon:
-        features = features.merge(horizon_features(orders).drop(columns=KEYS), on="pair", how="left")
+        horizon_columns = horizon_features(orders, context=context.horizon).drop(columns=KEYS)
+        features = features.merge(horizon_columns, on="pair", how="left")
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)
@@ -147,7 +154,7 @@ def _orders_at(past: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
 
 
 def _context(
-    past: pd.DataFrame, orders: pd.DataFrame, cutoff: pd.Timestamp, lookback_days: int | None
+    past: pd.DataFrame, orders: pd.DataFrame, cutoff: pd.Timestamp, lookback_days: int | None, *, horizon: bool
 ) -> MarketContext:
     if orders.empty:
         empty = pd.DataFrame(index=pd.Index([], name="product_id"))
@@ -158,7 +165,8 @@ def _context(
         segment_mean_value=("retailer_total_value", "mean"),
     )
     cities = retailers.groupby("city").size().rename("city_retailer_count")
-    return MarketContext(cutoff, lookback_days, _products(past, orders), segments, cities)
+    horizon_part = horizon_context(orders) if horizon else None
+    return MarketContext(cutoff, lookback_days, _products(past, orders), segments, cities, horizon_part)
 
 
 def _recency_frequency(orders: pd.DataFrame) -> pd.DataFrame:

@@ -62,9 +62,9 @@ def test_command_line_parameters_reach_the_ml_typed():
         "members": ["lightgbm", "ffn"],
         "epochs": 3,
         "refit": False,
-        "horizon_features": False,  # the app's default until the market context carries them
+        "horizon_features": True,  # the app's default: the market context carries what they need
     }
-    assert training_params({"horizon_features": "true"})["horizon_features"] is True
+    assert training_params({"horizon_features": "false"})["horizon_features"] is False
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_settings_give_defaults_that_a_runs_own_parameters_override(monkeypatch)
             "members": ["lightgbm", "ffn"],
             "epochs": 5,
             "n_cutoffs": 6,
-            "horizon_features": False,
+            "horizon_features": True,
         }
     finally:
         reorder_settings.cache_clear()

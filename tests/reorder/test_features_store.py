@@ -57,6 +57,22 @@ def test_online_features_of_each_shop_equal_the_training_rows_at_the_same_cutoff
     assert _assert_online_equals_offline(CUTOFF) == Retailer.objects.filter(orders__isnull=False).distinct().count()
 
 
+def test_the_horizon_and_co_occurrence_columns_come_from_the_context_alone(demo):
+    """The horizon columns compare a pair with every shop's intervals and baskets of its product: online, from the
+    cached context and the shop's own lines, they are the training rows' (compared above with every column); here,
+    that they are there and carry information, so the equality is not one of zeros."""
+    offline = offline_pair_features(_training_frame(), CUTOFF)
+    horizon = [c for c in PAIR_FEATURES.column_names if c.startswith(("horizon_", "cooc_due_"))]
+    assert len(horizon) == 8
+    assert all(offline[c].nunique() > 5 for c in horizon)
+    context = market_context_at(CUTOFF)
+    assert context.horizon is not None and context.horizon.cooccurrence.nnz > 0
+    shop = int(offline["retailer_id"].iloc[0])
+    online = online_pair_features(retailer_id=shop, as_of=CUTOFF)
+    expected = offline.loc[offline["retailer_id"] == shop, horizon].reset_index(drop=True)
+    pd.testing.assert_frame_equal(online[horizon], expected, check_exact=False, rtol=1e-9)
+
+
 def test_they_stay_equal_when_the_lookback_is_shorter_than_the_history(demo, monkeypatch):
     monkeypatch.setattr(store, "lookback_days", lambda: 45)
     offline = offline_pair_features(_training_frame(), CUTOFF)

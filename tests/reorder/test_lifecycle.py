@@ -72,6 +72,7 @@ def test_scoring_in_chunks_of_shops_equals_one_pass_over_the_marketplace(tiny_ma
     from django.core.cache import cache
 
     from reorder.adapter import scoring_context
+    from reorder.ml.horizon_features import uses_horizon_features
     from retailiq.registry.models import JobState
     from retailiq.registry.services import scoring_job_create
     from retailiq.registry.services.scoring import scoring_job_run_here
@@ -79,6 +80,10 @@ def test_scoring_in_chunks_of_shops_equals_one_pass_over_the_marketplace(tiny_ma
     call_command("train_models", capability=["reorder"], param=PARAMS)
     version = ModelVersion.objects.get(capability="reorder", status=ModelStatus.ACTIVE)
     adapter, model = adapter_for("reorder"), loaded_model(version)
+    # The product's default model reads the horizon and co-occurrence columns, whose marketplace half each chunk
+    # takes from the job's context.
+    assert version.metrics["served_model"] == "retailiq_ensemble"
+    assert uses_horizon_features(model.feature_names)
     assert adapter.scoring_params({})["context_key"] is None  # one chunk of every shop reads the whole history
     params = adapter.scoring_params({"chunk_size": 5})
     shops = adapter.scoring_entities(segment="", params=params)

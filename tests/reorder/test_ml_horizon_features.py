@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from reorder.ml.features import KEYS, features_from_valid_history, orders_before, pair_features
+from reorder.ml.features import KEYS, features_from_valid_history, market_context, orders_before, pair_features
 from reorder.ml.history import validate_history
 from reorder.ml.horizon_features import INTERVAL_SHRINK, SHAPE_BOUNDS, horizon_features
 from reorder.ml.pipeline import load_model, train_reorder_model
@@ -74,20 +74,62 @@ def test_a_perfectly_regular_pair_follows_the_tightest_gamma_allowed():
     assert soon == sorted(soon)
 
 
-def test_features_at_a_cutoff_ignore_baskets_on_or_after_it():
+LEAK_CUTOFF = pd.Timestamp("2023-05-01")
+
+
+def history_and_grown() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A history, and the same with baskets on or after :data:`LEAK_CUTOFF`, including pairs and products never
+    seen before it."""
     history = periodic_history(n_retailers=12, n_products=8, days=200, seed=3)
-    cutoff = pd.Timestamp("2023-05-01")
-    before = features_from_valid_history(validate_history(history), cutoff, horizon=True)
     rng = np.random.default_rng(1)
     later = history.sample(150, random_state=1).assign(
-        date=cutoff + pd.to_timedelta(rng.integers(0, 60, size=150), unit="D")
+        date=LEAK_CUTOFF + pd.to_timedelta(rng.integers(0, 60, size=150), unit="D")
     )
-    # New baskets after the cutoff, including pairs and products never seen before it.
     unseen = later.head(20).assign(product_id=99, retailer_id=lambda f: f["retailer_id"] + 100)
-    grown = pd.concat([history, later, unseen], ignore_index=True)
+    return history, pd.concat([history, later, unseen], ignore_index=True)
+
+
+def test_features_at_a_cutoff_ignore_baskets_on_or_after_it():
+    history, grown = history_and_grown()
+    cutoff = LEAK_CUTOFF
+    before = features_from_valid_history(validate_history(history), cutoff, horizon=True)
     after = features_from_valid_history(validate_history(grown), cutoff, horizon=True)
     pd.testing.assert_frame_equal(before, after)
     assert {"cooc_due_14d", "horizon_pair_gamma_30d", "horizon_product_within_14d"} <= set(before.columns)
+
+
+def test_each_shop_alone_with_the_market_context_gets_the_whole_marketplaces_rows_and_no_later_basket():
+    history, grown = history_and_grown()
+    offline = features_from_valid_history(validate_history(history), LEAK_CUTOFF, horizon=True, lookback_days=120)
+    # The context of the grown history at the cutoff, and each shop's lines with its own later baskets.
+    context = market_context(validate_history(grown), LEAK_CUTOFF, lookback_days=120, horizon=True)
+    assert context.horizon.n_baskets == history_and_baskets(history, LEAK_CUTOFF, 120)
+    for shop in offline["retailer_id"].unique():
+        own = validate_history(grown[grown["retailer_id"] == shop])
+        online = features_from_valid_history(own, LEAK_CUTOFF, horizon=True, context=context, lookback_days=120)
+        expected = offline[offline["retailer_id"] == shop].reset_index(drop=True)
+        pd.testing.assert_frame_equal(online, expected, check_exact=False, rtol=1e-9)
+
+
+def history_and_baskets(history: pd.DataFrame, cutoff: pd.Timestamp, days: int) -> int:
+    """Baskets (a shop's orders of one day) in the ``days`` before ``cutoff``."""
+    window = history[(history["date"] < cutoff) & (history["date"] >= cutoff - pd.Timedelta(days=days))]
+    return len(window[["retailer_id", "date"]].drop_duplicates())
+
+
+def test_a_context_without_the_horizon_part_or_a_product_it_never_saw_is_handled():
+    history, _ = history_and_grown()
+    valid = validate_history(history)
+    shop = valid[valid["retailer_id"] == valid["retailer_id"].iloc[0]]
+    with pytest.raises(ValueError, match="horizon=True"):
+        features_from_valid_history(shop, LEAK_CUTOFF, horizon=True, context=market_context(valid, LEAK_CUTOFF))
+    # A product the context never saw shares no basket and borrows the pooled interval figures: finite, no error.
+    context = market_context(valid, LEAK_CUTOFF, horizon=True)
+    new = pd.concat([shop, shop[shop["date"] < LEAK_CUTOFF].tail(3).assign(product_id=999)], ignore_index=True)
+    rows = features_from_valid_history(validate_history(new), LEAK_CUTOFF, horizon=True, context=context)
+    row = rows[rows["product_id"] == 999].iloc[0]
+    assert row["cooc_due_14d"] == 0 and row["cooc_due_lift_14d"] == 0
+    assert 0 < row["horizon_product_within_30d"] < 1 and 0 <= row["horizon_pair_gamma_14d"] <= 1
 
 
 def test_horizon_features_are_off_by_default_and_bounded_when_asked():
