@@ -1,7 +1,10 @@
 """Which reorder features earn their place: LightGBM on the base features and with each added set (the repeat and
 rhythm features of reorder.ml.rhythm_features, the horizon and co-occurrence features of
 reorder.ml.horizon_features), under one or more LightGBM settings, against the strong logistic baseline, on the same
-cutoffs; prints one line per model with its validation and test ROC AUC and PR AUC.
+cutoffs; prints one line per model with its validation and test ROC AUC and PR AUC. The decayed repeat and
+shop rhythm features of reorder.ml.decay_features are the sets decay (all), decay_pair, decay_shop and
+decay_two_stage; "a+b" joins sets. With --two-stage, each set and setting also runs as two stages: P(the shop
+orders anything within the horizon) x P(the pair | the shop orders).
 
     .venv/bin/python bench/reorder_ablation.py --csv FILE --customer COL --product COL --date COL --quantity COL \\
         [--price COL] [--invoice COL] --horizon-days N --test-start YYYY-MM-DD --cache DIR \\
@@ -137,6 +140,7 @@ def main() -> None:
         action="store_true",
         help="also P(shop orders within the horizon) x P(pair | the shop orders), for each set and setting",
     )
+    parser.add_argument("--only-two-stage", action="store_true", help="with --two-stage: skip the single model")
     args = parser.parse_args()
     args.csv = Path(args.csv)
     history = reorder_eval.load_history(args)
@@ -201,8 +205,9 @@ def main() -> None:
                     params[integer] = int(params[integer])
             name = "lightgbm" + (f" {key}" if key != "base" else "") + (f" [{setting}]" if setting else "")
             started = time.perf_counter()
-            proba, rounds = _fit_predict(parts, columns, y, params, args.rounds)
-            report(f"{name} ({len(columns)}f, {rounds}it)", *proba, time.perf_counter() - started)
+            if not (args.two_stage and args.only_two_stage):
+                proba, rounds = _fit_predict(parts, columns, y, params, args.rounds)
+                report(f"{name} ({len(columns)}f, {rounds}it)", *proba, time.perf_counter() - started)
             if not args.two_stage:
                 continue
             # Two stages: P(the shop orders within the horizon), from one row per shop and cutoff with the shop's
