@@ -8,6 +8,7 @@ import pytest
 from reorder.ml.decay_features import PRIOR_DAYS, TIFU_BETWEEN, TIFU_WITHIN, decay_features
 from reorder.ml.features import KEYS, features_from_valid_history, market_context, orders_before
 from reorder.ml.history import validate_history
+from reorder.ml.pipeline import load_model, train_reorder_model
 from tests.reorder.synthetic import periodic_history
 
 DAY0 = pd.Timestamp("2024-01-01")  # a Monday
@@ -98,3 +99,24 @@ def test_a_shop_alone_gets_the_rows_the_whole_marketplace_gives_it():
         online = features_from_valid_history(valid[valid["retailer_id"] == shop], cutoff, decay=True, context=context)
         expected = offline[offline["retailer_id"] == shop].reset_index(drop=True)
         pd.testing.assert_frame_equal(online, expected)
+
+
+def test_a_model_trained_with_decay_features_serves_with_them_from_the_shops_rows():
+    history = periodic_history(n_retailers=20, n_products=12, days=240, seed=5, churn_share=0.3)
+    params = {
+        "members": ["lightgbm"],
+        "decay_features": True,
+        "horizon_features": False,
+        "refit": False,
+        "n_cutoffs": 8,
+        "step_days": 14,
+    }
+    result = train_reorder_model(history, params=params)
+    as_of = pd.Timestamp("2023-08-20")
+    frame = result.model.predict(history, as_of)
+    pd.testing.assert_frame_equal(load_model(result.model.to_bytes()).predict(history, as_of), frame)
+    if result.metrics["served_model"] == "retailiq_ensemble":
+        assert "decay_pair_tifu" in result.model.feature_names
+        # The rows a serving path computes (shop by shop, with the market context) give the same answer.
+        rows = features_from_valid_history(validate_history(history), as_of, decay=True)
+        pd.testing.assert_frame_equal(result.model.predict(history, as_of, features=rows), frame)
