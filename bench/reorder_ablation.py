@@ -1,7 +1,10 @@
 """Which reorder features earn their place: LightGBM on the base features and with each added set (the repeat and
 rhythm features of reorder.ml.rhythm_features, the horizon and co-occurrence features of
 reorder.ml.horizon_features), under one or more LightGBM settings, against the strong logistic baseline, on the same
-cutoffs; prints one line per model with its validation and test ROC AUC and PR AUC.
+cutoffs; prints one line per model with its validation and test ROC AUC and PR AUC. The decayed repeat and
+shop rhythm features of reorder.ml.decay_features are the sets decay (all), decay_pair, decay_shop and
+decay_two_stage; "a+b" joins sets. With --two-stage, each set and setting also runs as two stages: P(the shop
+orders anything within the horizon) x P(the pair | the shop orders).
 
     .venv/bin/python bench/reorder_ablation.py --csv FILE --customer COL --product COL --date COL --quantity COL \\
         [--price COL] [--invoice COL] --horizon-days N --test-start YYYY-MM-DD --cache DIR \\
@@ -38,6 +41,7 @@ import reorder_eval  # noqa: E402
 from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
 
 from reorder.ml.baselines import RecencyFrequencyLogit, StrongLogit  # noqa: E402
+from reorder.ml.decay_features import decay_features  # noqa: E402
 from reorder.ml.features import KEYS, feature_columns, features_from_valid_history, orders_before  # noqa: E402
 from reorder.ml.horizon_features import COOCCURRENCE_PREFIXES, HORIZON_PREFIXES, horizon_features  # noqa: E402
 from reorder.ml.labels import labels_from_valid_history  # noqa: E402
@@ -63,6 +67,11 @@ SETS = {
     "cooc": COOCCURRENCE_PREFIXES,
     "horizon+cooc": HORIZON_PREFIXES + COOCCURRENCE_PREFIXES,
     "all": NEW + HORIZON_PREFIXES + COOCCURRENCE_PREFIXES,
+    # reorder.ml.decay_features, whole and in parts: pair repeat scores, shop rhythm, the two-stage products
+    "decay": ("decay_",),
+    "decay_pair": ("decay_pair_",),
+    "decay_shop": ("decay_shop_",),
+    "decay_two_stage": ("decay_two_stage_",),
 }
 LABELS = (14, 30)
 
@@ -95,7 +104,19 @@ def build(history: pd.DataFrame, test_start: pd.Timestamp, cache: Path) -> pd.Da
             floats = extra.select_dtypes("float64").columns
             extra[floats] = extra[floats].astype("float32")
             extra.to_parquet(extra_path)
-        frames.append(frame.merge(pd.read_parquet(extra_path), on=KEYS, how="left"))
+        frame = frame.merge(pd.read_parquet(extra_path), on=KEYS, how="left")
+        # The decayed repeat and rhythm features likewise (reorder.ml.decay_features).
+        decay_path = cache / f"decay_{cutoff.date()}.parquet"
+        if not decay_path.exists():
+            _, orders = orders_before(history, cutoff)
+            pairs = orders.drop_duplicates("pair").set_index("pair")[KEYS]
+            extra = decay_features(orders, cutoff).join(pairs, on="pair").drop(columns="pair")
+            extra = extra.merge(frame[KEYS], on=KEYS, how="inner")
+            floats = extra.select_dtypes("float64").columns
+            # Filled as features_from_valid_history fills them (a shop with one basket has no median gap).
+            extra[floats] = extra[floats].fillna(0.0).astype("float32")
+            extra.to_parquet(decay_path)
+        frames.append(frame.merge(pd.read_parquet(decay_path), on=KEYS, how="left"))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -114,6 +135,12 @@ def main() -> None:
         help='LightGBM settings to try ("" for the defaults), e.g. learning_rate=0.02,min_data_in_leaf=200',
     )
     parser.add_argument("--rounds", type=int, default=600, help="most boosting rounds (early stopping on validation)")
+    parser.add_argument(
+        "--two-stage",
+        action="store_true",
+        help="also P(shop orders within the horizon) x P(pair | the shop orders), for each set and setting",
+    )
+    parser.add_argument("--only-two-stage", action="store_true", help="with --two-stage: skip the single model")
     args = parser.parse_args()
     args.csv = Path(args.csv)
     history = reorder_eval.load_history(args)
@@ -158,9 +185,17 @@ def main() -> None:
         report(name, *proba, time.perf_counter() - started)
     window = f"two_stage_{min((7, 14, 30), key=lambda w: abs(w - horizon))}d"
     report(f"{window} alone", parts["validation"][window], parts["test"][window], 0.0)
+    window = f"decay_two_stage_rate_{horizon}d"
+    report(f"{window} alone", parts["validation"][window], parts["test"][window], 0.0)
     settings = args.lgbm or [""]  # an empty --lgbm "" is the default settings
+    if args.two_stage:
+        # Stage one's label: did the shop order anything at all within the horizon after the cutoff.
+        for part in parts.values():
+            part["shop_orders"] = _shop_orders_within(history, part, horizon)
     for key in args.sets.split(","):
-        columns = base + [c for c in every if SETS[key] and c.startswith(SETS[key])]
+        # "a+b" is the union of sets a and b (unless named in SETS itself, like "horizon+cooc").
+        prefixes = SETS[key] if key in SETS else tuple(p for part in key.split("+") for p in SETS[part])
+        columns = base + [c for c in every if prefixes and c.startswith(prefixes)]
         for setting in settings:
             # LightGBM's shared settings, not the per-horizon overrides of the default: each line names what it changes.
             params = LightGBMOptions(num_threads=1).booster_params("binary")
@@ -170,23 +205,53 @@ def main() -> None:
                     params[integer] = int(params[integer])
             name = "lightgbm" + (f" {key}" if key != "base" else "") + (f" [{setting}]" if setting else "")
             started = time.perf_counter()
-            matrix = {p: parts[p][columns].to_numpy(np.float32) for p in parts}
-            train_set = lgb.Dataset(matrix["train"], parts["train"][y])
-            valid = lgb.Dataset(matrix["validation"], parts["validation"][y], reference=train_set)
-            booster = lgb.train(
-                params,
-                train_set,
-                args.rounds,
-                valid_sets=[valid],
-                callbacks=[lgb.early_stopping(30, verbose=False)],
-            )
-            seconds = time.perf_counter() - started
-            report(
-                f"{name} ({len(columns)}f, {booster.best_iteration}it)",
-                booster.predict(matrix["validation"]),
-                booster.predict(matrix["test"]),
-                seconds,
-            )
+            if not (args.two_stage and args.only_two_stage):
+                proba, rounds = _fit_predict(parts, columns, y, params, args.rounds)
+                report(f"{name} ({len(columns)}f, {rounds}it)", *proba, time.perf_counter() - started)
+            if not args.two_stage:
+                continue
+            # Two stages: P(the shop orders within the horizon), from one row per shop and cutoff with the shop's
+            # columns, times P(the pair is in it | the shop orders), trained on the rows whose shop ordered.
+            started = time.perf_counter()
+            shop_columns = [c for c in columns if c.startswith(("retailer_", "decay_shop_", "cutoff_"))]
+            shops = {p: v.drop_duplicates(["retailer_id", "cutoff"]).reset_index(drop=True) for p, v in parts.items()}
+            (shop_val, shop_test), shop_rounds = _fit_predict(shops, shop_columns, "shop_orders", params, args.rounds)
+            ordering = {p: v[v["shop_orders"] > 0].reset_index(drop=True) for p, v in parts.items()}
+            # The second stage scores every row (its shop's order is not known when scoring).
+            (given_val, given_test), given_rounds = _fit_predict(ordering, columns, y, params, args.rounds, parts)
+            p_val = _by_shop(parts["validation"], shops["validation"], shop_val) * given_val
+            p_test = _by_shop(parts["test"], shops["test"], shop_test) * given_test
+            report(f"two-stage {name} ({shop_rounds}+{given_rounds}it)", p_val, p_test, time.perf_counter() - started)
+
+
+def _fit_predict(parts: dict, columns: list[str], y: str, params: dict, rounds: int, score: dict | None = None):
+    """LightGBM on parts["train"], stopped early on parts["validation"]'s log loss: its chances on the validation
+    and test rows of ``score`` (default ``parts``), and the rounds kept."""
+    score = parts if score is None else score
+    matrix = {p: parts[p][columns].to_numpy(np.float32) for p in ("train", "validation")}
+    train_set = lgb.Dataset(matrix["train"], parts["train"][y])
+    valid = lgb.Dataset(matrix["validation"], parts["validation"][y], reference=train_set)
+    booster = lgb.train(
+        params, train_set, rounds, valid_sets=[valid], callbacks=[lgb.early_stopping(30, verbose=False)]
+    )
+    chances = [booster.predict(score[p][columns].to_numpy(np.float32)) for p in ("validation", "test")]
+    return chances, booster.best_iteration
+
+
+def _shop_orders_within(history: pd.DataFrame, part: pd.DataFrame, horizon: int) -> np.ndarray:
+    """1 where the row's shop has any line within ``horizon`` days from the row's cutoff."""
+    ordered = set()
+    for cutoff in part["cutoff"].unique():
+        window = history[(history["date"] >= cutoff) & (history["date"] < cutoff + pd.Timedelta(days=horizon))]
+        ordered.update((shop, cutoff) for shop in window["retailer_id"].unique())
+    keys = zip(part["retailer_id"], part["cutoff"], strict=True)
+    return np.fromiter(((shop, cutoff) in ordered for shop, cutoff in keys), dtype=float, count=len(part))
+
+
+def _by_shop(rows: pd.DataFrame, shops: pd.DataFrame, chance: np.ndarray) -> np.ndarray:
+    """Each row's shop's chance, from one chance per (shop, cutoff) row of ``shops``."""
+    index = pd.MultiIndex.from_frame(shops[["retailer_id", "cutoff"]])
+    return pd.Series(chance, index=index).reindex(pd.MultiIndex.from_frame(rows[["retailer_id", "cutoff"]])).to_numpy()
 
 
 if __name__ == "__main__":

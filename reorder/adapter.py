@@ -192,6 +192,7 @@ class ReorderAdapter:
         features compares every pair of a product, so it always reads the whole history (the horizon features'
         marketplace half is in the market context, so they need no such read). The baseline reads only a
         pair's own figures, so it reads only the shops asked about and needs no market context."""
+        from reorder.ml.decay_features import uses_decay_features
         from reorder.ml.pipeline import BaselineReorderModel
         from reorder.ml.rhythm_features import uses_rhythm_features
 
@@ -200,6 +201,8 @@ class ReorderAdapter:
         # Rhythm features compare a pair with every shop's intervals of its product, which the market context does
         # not hold: such a model reads the whole history and computes its own rows.
         rhythm = uses_rhythm_features(names)
+        # The decayed features read only the shop's own lines: every path computes them when the model uses them.
+        decay = uses_decay_features(names)
         online = len(retailer_ids) == 1 and not rhythm and not baseline
         chunk = context is not None and not rhythm and not baseline
         if online:
@@ -215,11 +218,11 @@ class ReorderAdapter:
         calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
         features = None
         if chunk:
-            features = shops_pair_features(history=history, as_of=as_of, context=context)
+            features = shops_pair_features(history=history, as_of=as_of, context=context, decay=decay)
         elif online:
-            features = online_pair_features(retailer_id=int(retailer_ids[0]), as_of=as_of, history=history)
+            features = online_pair_features(retailer_id=int(retailer_ids[0]), as_of=as_of, history=history, decay=decay)
         elif not rhythm:
-            features = offline_pair_features(history, as_of)
+            features = offline_pair_features(history, as_of, decay=decay)
             if not baseline:  # the whole marketplace was read: keep its context for the shops asked about later
                 market_context_warm(history, as_of)
         predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, features=features)

@@ -175,10 +175,13 @@ def lookback_days() -> int:
     return reorder_settings().history_days
 
 
-def offline_pair_features(history: pd.DataFrame, cutoff: dt.date | pd.Timestamp) -> pd.DataFrame:
-    """Every pair's features at ``cutoff`` from a whole-marketplace history (the training path), validated."""
+def offline_pair_features(
+    history: pd.DataFrame, cutoff: dt.date | pd.Timestamp, *, decay: bool = False
+) -> pd.DataFrame:
+    """Every pair's features at ``cutoff`` from a whole-marketplace history (the training path), validated; with
+    ``decay``, also the shop-own decayed repeat and rhythm features (reorder.ml.decay_features)."""
     features = features_from_valid_history(
-        validate_history(history), pd.Timestamp(cutoff), horizon=True, lookback_days=lookback_days()
+        validate_history(history), pd.Timestamp(cutoff), horizon=True, decay=decay, lookback_days=lookback_days()
     )
     return validate(features, PAIR_FEATURES) if len(features) else features
 
@@ -215,18 +218,27 @@ def shop_history(*, retailer_id: int, as_of: dt.date) -> pd.DataFrame:
     return order_history_before(as_of=as_of, retailer_ids=[retailer_id])
 
 
-def online_pair_features(*, retailer_id: int, as_of: dt.date, history: pd.DataFrame | None = None) -> pd.DataFrame:
+def online_pair_features(
+    *, retailer_id: int, as_of: dt.date, history: pd.DataFrame | None = None, decay: bool = False
+) -> pd.DataFrame:
     """The shop's pairs' features as of ``as_of`` (the serving path), validated: the shop's lines (``history``
     when already read, else :func:`shop_history`) and the cached market context."""
     if history is None:
         history = shop_history(retailer_id=retailer_id, as_of=as_of)
-    return shops_pair_features(history=history, as_of=as_of, context=market_context_at(as_of))
+    return shops_pair_features(history=history, as_of=as_of, context=market_context_at(as_of), decay=decay)
 
 
-def shops_pair_features(*, history: pd.DataFrame, as_of: dt.date, context: MarketContext) -> pd.DataFrame:
+def shops_pair_features(
+    *, history: pd.DataFrame, as_of: dt.date, context: MarketContext, decay: bool = False
+) -> pd.DataFrame:
     """The pairs' features of the shops whose own lines ``history`` holds, against a market context as of the same
     day: one shop on demand, or a scoring chunk's shops with the context its job computed once."""
     features = features_from_valid_history(
-        validate_history(history), pd.Timestamp(as_of), horizon=True, context=context, lookback_days=lookback_days()
+        validate_history(history),
+        pd.Timestamp(as_of),
+        horizon=True,
+        decay=decay,
+        context=context,
+        lookback_days=lookback_days(),
     )
     return validate(features, PAIR_FEATURES) if len(features) else features

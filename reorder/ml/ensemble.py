@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 from reorder.ml.artifact import pack_artifact, unpack_artifact
 from reorder.ml.calibration import Calibrator
 from reorder.ml.call_features import uses_call_features, with_call_features
+from reorder.ml.decay_features import uses_decay_features
 from reorder.ml.features import KEYS, features_from_valid_history
 from reorder.ml.history import validate_history
 from reorder.ml.horizon_features import uses_horizon_features
@@ -143,6 +144,7 @@ class ReorderEnsemble:
                 as_of,
                 rhythm=uses_rhythm_features(self.feature_names),
                 horizon=uses_horizon_features(self.feature_names),
+                decay=uses_decay_features(self.feature_names),
             )
         if features.empty:
             return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))

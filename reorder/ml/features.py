@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reorder.ml.decay_features import decay_features
 from reorder.ml.history import pair_orders, validate_history
 from reorder.ml.horizon_features import HorizonContext, horizon_context, horizon_features
 from reorder.ml.rhythm_features import add_rhythm_features
@@ -90,12 +91,15 @@ def features_from_valid_history(
     *,
     rhythm: bool = False,
     horizon: bool = False,
+    decay: bool = False,
     context: MarketContext | None = None,
     lookback_days: int | None = None,
 ) -> pd.DataFrame:
     """Features from a history already passed through :func:`validate_history`; with ``rhythm``, also the repeat
     and rhythm features of :mod:`reorder.ml.rhythm_features` (off by default: measured, they did not pay); with
-    ``horizon``, the horizon and co-occurrence features of :mod:`reorder.ml.horizon_features`.
+    ``horizon``, the horizon and co-occurrence features of :mod:`reorder.ml.horizon_features`; with ``decay``, the
+    time-decayed repeat and shop rhythm features of :mod:`reorder.ml.decay_features` (the shop's own lines only, so
+    they need no market context).
 
     Without ``context`` the history is the whole marketplace and the context comes from it; with one, the history
     may hold only some shops (their every line) and the rows are those the whole history would give them (with
@@ -132,6 +136,8 @@ def features_from_valid_history(
     if horizon:
         horizon_columns = horizon_features(orders, context=context.horizon).drop(columns=KEYS)
         features = features.merge(horizon_columns, on="pair", how="left")
+    if decay:
+        features = features.merge(decay_features(orders, cutoff), on="pair", how="left")
     features = _calendar(features, cutoff).drop(columns="pair")
     numeric = feature_columns(features)
     features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)

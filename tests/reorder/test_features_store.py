@@ -42,12 +42,12 @@ def _training_frame() -> pd.DataFrame:
     return ReorderAdapter().load_training_data(segment="", params={}).frame
 
 
-def _assert_online_equals_offline(cutoff: dt.date) -> int:
-    offline = offline_pair_features(_training_frame(), cutoff)
+def _assert_online_equals_offline(cutoff: dt.date, decay: bool = False) -> int:
+    offline = offline_pair_features(_training_frame(), cutoff, decay=decay)
     shops = sorted(offline["retailer_id"].unique())
     assert len(shops) > 5
     for shop in shops:
-        online = online_pair_features(retailer_id=int(shop), as_of=cutoff)
+        online = online_pair_features(retailer_id=int(shop), as_of=cutoff, decay=decay)
         expected = offline[offline["retailer_id"] == shop].reset_index(drop=True)
         pd.testing.assert_frame_equal(online, expected, check_exact=False, rtol=1e-9)
     return len(shops)
@@ -71,6 +71,11 @@ def test_the_horizon_and_co_occurrence_columns_come_from_the_context_alone(demo)
     online = online_pair_features(retailer_id=shop, as_of=CUTOFF)
     expected = offline.loc[offline["retailer_id"] == shop, horizon].reset_index(drop=True)
     pd.testing.assert_frame_equal(online[horizon], expected, check_exact=False, rtol=1e-9)
+
+
+def test_the_decayed_repeat_and_rhythm_features_are_equal_online_and_offline_too(demo, monkeypatch):
+    monkeypatch.setattr(store, "lookback_days", lambda: 45)
+    assert _assert_online_equals_offline(CUTOFF, decay=True) > 5
 
 
 def test_they_stay_equal_when_the_lookback_is_shorter_than_the_history(demo, monkeypatch):

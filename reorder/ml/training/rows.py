@@ -88,6 +88,7 @@ def build_rows(
     rhythm: bool = False,
     lookback_days: int | None = None,
     horizon: bool = False,
+    decay: bool = False,
 ) -> tuple[Rows, list[str]]:
     """Rows of these cutoffs, at most about ``keep_rows`` in all (a pair-hash sample of each cutoff).
 
@@ -97,7 +98,7 @@ def build_rows(
     parts = []
     for cutoff in cutoffs:
         features = features_from_valid_history(
-            history, cutoff, rhythm=rhythm, horizon=horizon, lookback_days=lookback_days
+            history, cutoff, rhythm=rhythm, horizon=horizon, decay=decay, lookback_days=lookback_days
         )
         if features.empty:
             continue

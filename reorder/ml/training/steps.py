@@ -155,6 +155,7 @@ def build_datasets(
             rhythm=options.rhythm_features,
             lookback_days=options.lookback_days,
             horizon=options.horizon_features,
+            decay=options.decay_features,
         )
     return data, feature_names
 
