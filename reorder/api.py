@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retailiq.api.fields import FiniteFloatField, IdField
+from retailiq.api.params import refuse_unknown_params
 
 from .models import CallOutcome
 from .selectors import call_outcome_list_for_user
@@ -85,6 +86,7 @@ class CallListApi(APIView):
 
     @extend_schema(parameters=[CallListQuerySerializer], responses=CallListSerializer)
     def get(self, request):
+        refuse_unknown_params(request, CallListQuerySerializer().fields)
         query = CallListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
