@@ -11,4 +11,6 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.
 RUN useradd --create-home retailiq && mkdir -p /app/var && chown -R retailiq /app/var
 USER retailiq
 EXPOSE 8000
-CMD ["gunicorn", "retailiq.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+# Threaded workers keep a client's connection open between requests (sync workers close it after each answer):
+# measured faster with no errors at 50 concurrent users (docs/benchmarks.md, "Load at 50 concurrent users").
+CMD ["gunicorn", "retailiq.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"]

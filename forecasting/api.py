@@ -1,14 +1,19 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retailiq.api.fields import DayField, FiniteFloatField, IdField
+from retailiq.api.response_cache import digest, json_response, render_json, user_key, wants_json
+from retailiq.core.metrics import PREDICTION_CACHE, PREDICTIONS_SERVED
 from retailiq.events.models import CalendarEvent
 from retailiq.inventory.models import Warehouse
+from retailiq.registry.services import serving_state
+from retailiq.web.cache import data_version
 
 from .models import DemandForecast
 from .selectors import demand_forecast_list_for_user
@@ -216,6 +221,9 @@ def _points(periods: list[dict]) -> list[dict]:
     ]
 
 
+DEMAND_BODY_TTL_SECONDS = 60
+
+
 class DemandPredictionApi(APIView):
     """Demand for one of your products (optionally at one warehouse), daily or weekly,
     with 80% and 95% intervals, the serving model and its backtest metrics, and why.
@@ -228,6 +236,19 @@ class DemandPredictionApi(APIView):
         payload = DemandPredictionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        # The whole answer is cached for this caller (whose id routes it to a model) and this body, under the data
+        # version and the serving models: a repeated prediction skips the product's scope check, the prediction
+        # cache and the rendering. The expiry only bounds an admin moving a product to another vendor.
+        body_key = None
+        if wants_json(request):
+            state = serving_state(capability="forecasting")
+            body_key = f"api-body:demand:{data_version()}:{user_key(request.user)}:{digest(request.data, state)}"
+            found = cache.get(body_key)
+            if found is not None:
+                role, body = found
+                PREDICTIONS_SERVED.labels("forecasting", role).inc()
+                PREDICTION_CACHE.labels("forecasting", "hit").inc()
+                return json_response(body)
         product = forecast_product_for_user(user=request.user, product_id=data["product_id"])
         served = product_forecast(
             product=product,
@@ -238,20 +259,22 @@ class DemandPredictionApi(APIView):
             routing_key=f"user:{request.user.pk}",
         )
         result = served.result
-        return Response(
-            {
-                "product_id": product.pk,
-                "warehouse_id": data.get("warehouse_id"),
-                "granularity": data["granularity"],
-                "origin_date": result["origin_date"],
-                "predictions": _points(result["periods"]),
-                "model_version": served.model["version"],
-                "model": served.model,
-                "model_metrics": serving_metrics(served),
-                "explanation": result.get("explanation", []),
-                "cached": served.cached,
-            }
-        )
+        answer = {
+            "product_id": product.pk,
+            "warehouse_id": data.get("warehouse_id"),
+            "granularity": data["granularity"],
+            "origin_date": result["origin_date"],
+            "predictions": _points(result["periods"]),
+            "model_version": served.model["version"],
+            "model": served.model,
+            "model_metrics": serving_metrics(served),
+            "explanation": result.get("explanation", []),
+            "cached": served.cached,
+        }
+        if body_key is not None:
+            stored = render_json({**answer, "cached": True})  # whoever reads it next reads a cached answer
+            cache.set(body_key, (served.model["role"], stored), DEMAND_BODY_TTL_SECONDS)
+        return Response(answer)
 
 
 class HistoryPointSerializer(serializers.Serializer):

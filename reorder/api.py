@@ -11,10 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retailiq.api.fields import FiniteFloatField, IdField
+from retailiq.api.params import refuse_unknown_params
+from retailiq.api.response_cache import json_response, render_json, wants_json
 
 from .models import CallOutcome
 from .selectors import call_outcome_list_for_user
-from .services.call_list import MAX_CAPACITY, build_call_list
+from .services.call_list import MAX_CAPACITY, build_call_list, call_list_rendered
 from .services.outcomes import record_call_outcome
 from .services.predictions import predict_reorder
 from .services.suggestions import shop_predictions
@@ -85,19 +87,25 @@ class CallListApi(APIView):
 
     @extend_schema(parameters=[CallListQuerySerializer], responses=CallListSerializer)
     def get(self, request):
+        refuse_unknown_params(request, CallListQuerySerializer().fields)
         query = CallListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        call_list = build_call_list(
-            user=request.user,
-            horizon_days=params.get("horizon"),
-            city=params.get("city") or None,
-            segment=params.get("segment") or None,
-            category_id=params.get("category"),
-            capacity=params.get("capacity"),
-            rep_id=params.get("rep"),
-        )
-        return Response(CallListSerializer(call_list).data)
+        filters = {
+            "horizon_days": params.get("horizon"),
+            "city": params.get("city") or None,
+            "segment": params.get("segment") or None,
+            "category_id": params.get("category"),
+            "capacity": params.get("capacity"),
+            "rep_id": params.get("rep"),
+        }
+        if wants_json(request):
+            # Rendered once per ranking and latest recorded call, and cached whole (see call_list_rendered).
+            body = call_list_rendered(
+                user=request.user, render=lambda found: render_json(CallListSerializer(found).data), **filters
+            )
+            return json_response(body)
+        return Response(CallListSerializer(build_call_list(user=request.user, **filters)).data)
 
 
 class PredictionQuerySerializer(serializers.Serializer):

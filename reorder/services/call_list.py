@@ -6,12 +6,14 @@ and the shop's timeline all read the same products in the same order (:func:`ran
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 from django.utils import timezone
 
 from retailiq.accounts.models import User
@@ -32,6 +34,8 @@ from ..selectors import (
     serving_prediction_frame,
 )
 from .horizons import check_horizon, reorder_horizons
+
+T = TypeVar("T")
 
 PRODUCTS_PER_ENTRY = 5
 # A shop whose listed products are all this many of their own cycles past their last order has lapsed: the call
@@ -112,18 +116,32 @@ def _callable_shops(user: User):
     return shops
 
 
-def build_call_list(
+@dataclass(frozen=True)
+class _CallListAsk:
+    """A call list request checked and resolved: the shops, the batch and the key naming everything ranked."""
+
+    user: User
+    horizon: int
+    capacity: int
+    city: str | None
+    segment: str | None
+    category_id: int | None
+    rep_id: int | None
+    shop_ids: list[int]
+    batch: ServingBatch
+    key: str
+
+
+def _call_list_ask(
     *,
     user: User,
-    horizon_days: int | None = None,
-    city: str | None = None,
-    segment: str | None = None,
-    category_id: int | None = None,
-    capacity: int | None = None,
-    rep_id: int | None = None,
-) -> CallList:
-    """The shops to call, best first, at most ``capacity`` of them. Reps get their assigned shops; analysts all,
-    or one rep's book with ``rep_id``."""
+    horizon_days: int | None,
+    city: str | None,
+    segment: str | None,
+    category_id: int | None,
+    capacity: int | None,
+    rep_id: int | None,
+) -> _CallListAsk:
     horizon = check_horizon(horizon_days)
     capacity = int(capacity if capacity is not None else reorder_settings().calls_per_day)
     if not 1 <= capacity <= MAX_CAPACITY:
@@ -143,35 +161,97 @@ def build_call_list(
         shops = shops.filter(segment=segment)
     shop_ids = sorted(shops.values_list("pk", flat=True))
     batch = reorder_batch_serving()
-
-    def rank() -> CallList:
-        _, frame = _prioritized(user, shop_ids, horizon, category_id=category_id, batch=batch)
-        entries, total = _rank(frame, capacity)
-        return CallList(
-            as_of=batch.as_of,
-            horizon_days=horizon,
-            horizons=reorder_horizons(),
-            capacity=capacity,
-            total_candidates=total,
-            entries=_entries(entries, frame, with_outcomes=False),
-            model_label=reorder_batch_label(batch),
-            model_version_id=batch.version.pk if batch.version is not None else None,
-            filters={"city": city, "segment": segment, "category": category_id, "rep": rep_id},
-        )
-
     # Ranking reads the serving batch and, while none is stored, the orders (the baseline): cached under the data
-    # version and the batch, per user scope and the very shops asked about (a reassigned shop moves lists). The
-    # last recorded call is read fresh on every request, so a call shows on the list the moment it is recorded.
+    # version and the batch, per user scope and the very shops asked about (a reassigned shop moves lists).
     shops_digest = hashlib.sha1(",".join(map(str, shop_ids)).encode()).hexdigest()[:16]
     key = (
         f"reorder:call-list:v1:{scope_key(user)}:{batch.key}:{timezone.localdate().isoformat()}:{shops_digest}"
         f":h={horizon}:n={capacity}:cat={category_id}:city={city}:seg={segment}:rep={rep_id}"
     )
-    call_list = cached_for_data(key, rank, ttl=CALL_LIST_CACHE_SECONDS)
+    return _CallListAsk(user, horizon, capacity, city, segment, category_id, rep_id, shop_ids, batch, key)
+
+
+def _ranked(ask: _CallListAsk) -> CallList:
+    """The ranking without the last recorded calls, cached under the ask's key."""
+
+    def rank() -> CallList:
+        _, frame = _prioritized(ask.user, ask.shop_ids, ask.horizon, category_id=ask.category_id, batch=ask.batch)
+        entries, total = _rank(frame, ask.capacity)
+        return CallList(
+            as_of=ask.batch.as_of,
+            horizon_days=ask.horizon,
+            horizons=reorder_horizons(),
+            capacity=ask.capacity,
+            total_candidates=total,
+            entries=_entries(entries, frame, with_outcomes=False),
+            model_label=reorder_batch_label(ask.batch),
+            model_version_id=ask.batch.version.pk if ask.batch.version is not None else None,
+            filters={"city": ask.city, "segment": ask.segment, "category": ask.category_id, "rep": ask.rep_id},
+        )
+
+    return cached_for_data(ask.key, rank, ttl=CALL_LIST_CACHE_SECONDS)
+
+
+def build_call_list(
+    *,
+    user: User,
+    horizon_days: int | None = None,
+    city: str | None = None,
+    segment: str | None = None,
+    category_id: int | None = None,
+    capacity: int | None = None,
+    rep_id: int | None = None,
+) -> CallList:
+    """The shops to call, best first, at most ``capacity`` of them. Reps get their assigned shops; analysts all,
+    or one rep's book with ``rep_id``."""
+    ask = _call_list_ask(
+        user=user,
+        horizon_days=horizon_days,
+        city=city,
+        segment=segment,
+        category_id=category_id,
+        capacity=capacity,
+        rep_id=rep_id,
+    )
+    call_list = _ranked(ask)
+    # The last recorded call is read fresh on every request, so a call shows on the list the moment it is recorded.
     outcomes = last_outcomes(retailer_ids=[entry.retailer.pk for entry in call_list.entries])
     for entry in call_list.entries:
         entry.last_outcome = outcomes.get(entry.retailer.pk)
     return call_list
+
+
+def call_list_rendered(*, user: User, render: Callable[[CallList], T], **filters: Any) -> T:
+    """The call list as ``render`` makes it (the API's JSON bytes), cached whole: under the ranking's key (data
+    version, serving batch, scope, shops, filters) and the stamp of the latest recorded call, which every recorded
+    call changes, so a call still shows the moment it is recorded."""
+    ask = _call_list_ask(user=user, **filters)
+    stamp = call_outcomes_stamp()
+
+    def made() -> T:
+        call_list = _ranked(ask)
+        outcomes = last_outcomes(retailer_ids=[entry.retailer.pk for entry in call_list.entries])
+        for entry in call_list.entries:
+            entry.last_outcome = outcomes.get(entry.retailer.pk)
+        return render(call_list)
+
+    return cached_for_data(f"{ask.key}:calls={stamp}:rendered", made, ttl=CALL_LIST_CACHE_SECONDS)
+
+
+CALL_OUTCOMES_STAMP_KEY = "reorder:call-outcomes-stamp"
+
+
+def call_outcomes_stamp() -> str:
+    """Names the recorded calls as they are now; kept until a call is recorded (a cache emptied starts a new one)."""
+    found = cache.get(CALL_OUTCOMES_STAMP_KEY)
+    if found is None:
+        cache.add(CALL_OUTCOMES_STAMP_KEY, uuid.uuid4().hex, None)
+        found = cache.get(CALL_OUTCOMES_STAMP_KEY) or "unstamped"
+    return found
+
+
+def call_outcomes_changed() -> None:
+    cache.set(CALL_OUTCOMES_STAMP_KEY, uuid.uuid4().hex, None)
 
 
 def call_list_entry(*, user: User, retailer: Retailer, horizon_days: int) -> tuple[ServingBatch, CallListEntry | None]:

@@ -27,7 +27,7 @@ from ..selectors import (
     reorder_products_q,
     reorder_retailers_for_user,
 )
-from .call_list import call_list_entry
+from .call_list import call_list_entry, call_outcomes_changed
 from .horizons import check_horizon
 from .shops import shop_for_user
 
@@ -75,6 +75,10 @@ def record_call_outcome(
             prediction_as_of=batch.as_of if entry else None,
         )
         call.products.set(products)
+        # The call lists' cached answers name the latest recorded call: now, and once committed (a list read in
+        # between would be cached under the old stamp).
+        call_outcomes_changed()
+        transaction.on_commit(call_outcomes_changed)
     return call
 
 

@@ -61,6 +61,17 @@ def work_claim(model: Work, *, pk: int, worker: str, **fields: Any) -> bool:
     return claimed == 1
 
 
+def work_quiet(model: Work, *, quiet_for: dt.timedelta) -> QuerySet:
+    """Rows still wanted, queued or running, with no sign of life for `quiet_for`: their task message may have been
+    lost (a broker back without its data forgets both what was queued and what a dead worker held). A row's
+    `heartbeat_at` is set when it is queued, claimed and while it runs. Sending such a row's task again is safe
+    whether or not the message was lost: a delivery claims the row first."""
+    cutoff = timezone.now() - quiet_for
+    return model.objects.filter(
+        model.still_wanted(), state__in=[model.QUEUED, model.RUNNING], heartbeat_at__lt=cutoff
+    ).order_by("pk")
+
+
 def work_held_elsewhere(model: Work, *, pk: int) -> bool:
     """True while another live run holds the work (the caller should try again later)."""
     return model.objects.filter(pk=pk, state=model.RUNNING, heartbeat_at__gte=timezone.now() - stale_after()).exists()

@@ -4,6 +4,7 @@ from rest_framework import serializers, viewsets
 
 from retailiq.api.filters import BoundedFilterSet, BoundedIsoDateTimeFilter
 from retailiq.api.pagination import DataVersionedCountPagination
+from retailiq.api.response_cache import cached_response, url_parts
 
 from .models import Order, OrderLine
 from .selectors import order_line_list_for_user, order_list_for_user
@@ -70,7 +71,20 @@ class SalesLineFilter(BoundedFilterSet):
         fields = ["product", "on_promotion"]
 
 
-class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+class DataVersionedListMixin:
+    """Pages of the list cached whole (retailiq/api/response_cache.py) under the data version, for callers whose
+    scope their own row fixes: a vendor, a shop, an analyst. A rep's scope is the shops assigned to it, which an
+    edit can move without a new data version, so a rep's pages are computed every time."""
+
+    def list(self, request, *args, **kwargs):
+        compute = lambda: super(DataVersionedListMixin, self).list(request, *args, **kwargs)  # noqa: E731
+        user = request.user
+        if not (user.sees_everything or user.vendor_id or user.retailer_id):
+            return compute()
+        return cached_response(request, name=self.basename, parts=url_parts(request), compute=compute)
+
+
+class OrderViewSet(DataVersionedListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrderOutputSerializer
     filterset_class = OrderFilter
     pagination_class = DataVersionedCountPagination
@@ -83,7 +97,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return order_list_for_user(user=self.request.user).prefetch_related(lines)
 
 
-class SalesLineViewSet(viewsets.ReadOnlyModelViewSet):
+class SalesLineViewSet(DataVersionedListMixin, viewsets.ReadOnlyModelViewSet):
     """Order lines a user may analyse: a vendor's product sales, a retailer's purchases."""
 
     serializer_class = SalesLineOutputSerializer

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retailiq.api.fields import FiniteFloatField, IdField
+from retailiq.api.params import refuse_unknown_params
 from retailiq.core.ids import id_from_text
 
 from .capabilities import capability_checked, capability_choices
@@ -260,6 +261,7 @@ class PerformanceApi(APIView):
     )
     def get(self, request):
         """Per version: training metrics, live accuracy over time and the latest drift report."""
+        refuse_unknown_params(request, ["capability"])
         capability = request.query_params.get("capability") or None
         if capability:
             capability_checked(capability)

@@ -12,6 +12,7 @@ from retailiq.core.claims import worker_name
 from retailiq.core.retries import DATABASE_ERRORS, DATABASE_RETRIES, RETRY_ON_DATABASE_OUTAGE, database_retry_countdown
 
 from .adapters import registered_capabilities
+from .models import JobKind
 from .services import jobs, monitoring, scoring, training
 
 logger = logging.getLogger(__name__)
@@ -74,19 +75,40 @@ def _messages_waiting(queue: str) -> int:
             return 0
 
 
+def _queue_of(task) -> str:
+    return task.app.amqp.router.route({}, task.name)["queue"].name
+
+
 @shared_task(**_COMMON, **RETRY_ON_DATABASE_OUTAGE)
 def resend_lost_chunks(self) -> int:
     """Beat, every few minutes. A broker that comes back without its data (Redis run without its append-only file)
-    has lost the chunk messages still queued, and their job would wait for them for ever. While the queue holds no
-    message at all, none of a quiet job's chunks can be waiting there: they are sent again."""
-    queue = self.app.amqp.router.route({}, score_chunk.name)["queue"].name
-    if _messages_waiting(queue):
-        return 0
-    lost = scoring.scoring_chunks_to_resend(quiet_for=jobs.stale_after())
-    for job_id, number in lost:
-        logger.warning("Sending chunk %s of scoring job %s again: its job has been quiet.", number, job_id)
-        score_chunk.delay(job_id, number)
-    return len(lost)
+    has lost the messages still queued, and those a dead worker held; their work would wait for ever. While a
+    queue holds no message at all, none of the quiet work routed to it can be waiting there, so it is sent again:
+    a scoring job's unfinished chunks, training and scoring jobs, and sales-history imports. Each task claims its
+    row first, so one sent twice runs once. Returns how many messages were sent."""
+    from retailiq.imports.services import import_batches_to_resend
+    from retailiq.imports.tasks import run_import
+
+    quiet_for = jobs.stale_after()
+    sent = 0
+    if not _messages_waiting(_queue_of(score_chunk)):
+        for job_id, number in scoring.scoring_chunks_to_resend(quiet_for=quiet_for):
+            logger.warning("Sending chunk %s of scoring job %s again: its job has been quiet.", number, job_id)
+            score_chunk.delay(job_id, number)
+            sent += 1
+    for kind, task in ((JobKind.TRAIN, train_model), (JobKind.SCORE, score_batch)):
+        if _messages_waiting(_queue_of(task)):
+            continue
+        for job_id in jobs.jobs_to_resend(kind=kind, quiet_for=quiet_for):
+            logger.warning("Sending %s job %s again: it has been quiet.", kind, job_id)
+            task.delay(job_id)
+            sent += 1
+    if not _messages_waiting(_queue_of(run_import)):
+        for batch_id in import_batches_to_resend(quiet_for=quiet_for):
+            logger.warning("Sending import %s again: it has been quiet.", batch_id)
+            run_import.delay(batch_id)
+            sent += 1
+    return sent
 
 
 def _built(capability: str) -> bool:

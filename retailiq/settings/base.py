@@ -102,6 +102,8 @@ AXES_LOCKOUT_CALLABLE = "retailiq.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 # API tokens expire after this many days (0: never); a password change replaces the user's token.
 RETAILIQ_API_TOKEN_MAX_AGE_DAYS = env.int("RETAILIQ_API_TOKEN_MAX_AGE_DAYS", default=90)
+# A good token and its user are remembered this long (retailiq/accounts/token_cache.py); 0: looked up every call.
+RETAILIQ_API_TOKEN_CACHE_SECONDS = env.int("RETAILIQ_API_TOKEN_CACHE_SECONDS", default=30)
 
 ROOT_URLCONF = "retailiq.urls"
 WSGI_APPLICATION = "retailiq.wsgi.application"
@@ -190,9 +192,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     # Every endpoint is throttled; training and deploying have their own, tighter scope.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "retailiq.api.throttling.AnonThrottle",
+        "retailiq.api.throttling.UserThrottle",
+        "retailiq.api.throttling.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("RETAILIQ_API_RATE_ANON", default="120/min"),

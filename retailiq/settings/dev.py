@@ -32,7 +32,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "retailiq.core.cache_backend.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     broker_dir = VAR_DIR / "celery" / "broker"
     results_dir = VAR_DIR / "celery" / "results"

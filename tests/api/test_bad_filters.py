@@ -61,3 +61,24 @@ def test_yes_or_no_filters_still_filter(api, value):
 
 def test_offsets_within_the_range_still_filter(api):
     assert api.get("/api/v1/orders/?placed_after=2026-01-01T00:00:00%2B05:30").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/reorder/call-list?limit=abc", "limit"),
+        ("/api/v1/reorder/call-list?limit=10", "limit"),
+        ("/api/v1/reorder/call-list?offset=5", "offset"),
+        ("/api/v1/models/performance/?limit=abc", "limit"),
+        ("/api/v1/models/performance/?capability=forecasting&page=2", "page"),
+    ],
+)
+def test_a_parameter_an_endpoint_does_not_take_is_a_400_naming_it(api, url, field):
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+def test_the_parameters_an_endpoint_takes_still_work(api):
+    assert api.get("/api/v1/models/performance/", {"capability": "forecasting"}).status_code == 200
+    assert api.get("/api/v1/reorder/call-list", {"capacity": 5, "format": "json"}).status_code == 200

@@ -177,3 +177,16 @@ def test_a_new_product_borrows_from_similar_products_and_says_so(demand_history,
     assert "borrowed from" in body["explanation"][0]["text"] and "3 days of sales" in body["explanation"][0]["text"]
     total = sum(p["value"] for p in body["predictions"])
     assert 7 * 3 < total < 7 * 11  # between its peers' levels and near its own six a day
+
+
+def test_a_cached_prediction_is_never_served_to_another_vendor(demand_history, trained, api):
+    asked = {"product_id": demand_history.product_1.pk, "horizon": 7}
+    api.force_authenticate(demand_history.vendor_user_1)
+    first = api.post(DEMAND, asked, format="json")
+    again = api.post(DEMAND, asked, format="json")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == {**first.json(), "cached": True}  # the second, whole, from the cache
+    peer = APIClient()
+    peer.force_authenticate(demand_history.vendor_user_2)
+    refused = peer.post(DEMAND, asked, format="json")
+    assert refused.status_code in (403, 404) and "predictions" not in refused.json()

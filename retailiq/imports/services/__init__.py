@@ -4,7 +4,7 @@ from .errors import ImportRejected, ImportTooLarge
 from .expiry import import_batch_expire_unmapped
 from .file import import_file
 from .mappings import PER_FILE_OPTIONS, saved_mapping_save
-from .run import import_batch_held_elsewhere, import_batch_run
+from .run import import_batch_held_elsewhere, import_batch_run, import_batches_to_resend
 from .undo import import_batch_undo
 from .upload import import_batch_configure, import_batch_create, import_batch_create_from_path, import_batch_start
 
@@ -20,6 +20,7 @@ __all__ = [
     "import_batch_run",
     "import_batch_start",
     "import_batch_undo",
+    "import_batches_to_resend",
     "import_file",
     "saved_mapping_save",
 ]

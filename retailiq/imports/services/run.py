@@ -4,6 +4,7 @@ batch; the redelivered task clears them and starts the batch over, so an import 
 either wholly in the database or not at all."""
 
 import dataclasses
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from retailiq.core.claims import work_claim, work_finish, work_heartbeat, work_held_elsewhere, work_progress
+from retailiq.core.claims import (
+    work_claim,
+    work_finish,
+    work_heartbeat,
+    work_held_elsewhere,
+    work_progress,
+    work_quiet,
+)
 from retailiq.orders.selectors import latest_believable_day
 
 from ..models import ImportBatch, ImportIssue, ImportMode, ImportState, IssueSeverity, StagedLine
@@ -38,6 +46,11 @@ def import_batch_claim(*, batch_id: int, worker: str) -> bool:
 
 def import_batch_held_elsewhere(*, batch_id: int) -> bool:
     return work_held_elsewhere(ImportBatch, pk=batch_id)
+
+
+def import_batches_to_resend(*, quiet_for: dt.timedelta) -> list[int]:
+    """Queued or running batches quiet for `quiet_for`: their task message may be lost (see work_quiet)."""
+    return list(work_quiet(ImportBatch, quiet_for=quiet_for).values_list("pk", flat=True))
 
 
 def read_options_for(batch: ImportBatch) -> ReadOptions:

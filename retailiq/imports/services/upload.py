@@ -186,8 +186,9 @@ def import_batch_start(*, batch: ImportBatch) -> ImportBatch:
     from ..tasks import run_import
 
     with transaction.atomic():
+        # The heartbeat says when it was queued, until a worker claims it (see import_batches_to_resend).
         updated = ImportBatch.objects.filter(pk=batch.pk, state=ImportState.UPLOADED).update(
-            state=ImportState.QUEUED, message="Waiting for a worker"
+            state=ImportState.QUEUED, message="Waiting for a worker", heartbeat_at=timezone.now()
         )
         if not updated:
             raise ImportRejected(f"Import {batch.pk} is already {batch.get_state_display().lower()}.")

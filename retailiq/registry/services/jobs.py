@@ -1,6 +1,7 @@
 """Job rows: recorded with their task, claimed, kept alive and finished through the
 claimable-work services (retailiq.core.claims), cancelled by a flag."""
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,10 +18,11 @@ from retailiq.core.claims import (
     work_heartbeat,
     work_held_elsewhere,
     work_progress,
+    work_quiet,
 )
 from retailiq.core.outages import unavailable_service
 
-from ..models import Job, JobState
+from ..models import Job, JobKind, JobState
 
 JobCancelled = WorkCancelled
 
@@ -33,6 +35,7 @@ __all__ = [
     "job_held_elsewhere",
     "job_progress",
     "job_record",
+    "jobs_to_resend",
     "stale_after",
 ]
 
@@ -60,7 +63,10 @@ def job_record(
             return found
         try:
             with transaction.atomic():
-                job = Job.objects.create(kind=kind, capability=capability, idempotency_key=key, **fields)
+                # The heartbeat says when it was queued, until a worker claims it (see jobs_to_resend).
+                job = Job.objects.create(
+                    kind=kind, capability=capability, idempotency_key=key, heartbeat_at=timezone.now(), **fields
+                )
         except IntegrityError:  # recorded meanwhile by a concurrent request with the same key
             return same_key.exclude(state=JobState.CANCELLED).get()
         if enqueue is not None:
@@ -82,6 +88,16 @@ def _enqueue_or_fail(enqueue: Callable[[int], Any], job_id: int) -> None:
             error="The task queue was unavailable, so the job was never queued; ask again.",
         )
         raise
+
+
+def jobs_to_resend(*, kind: str, quiet_for: dt.timedelta) -> list[int]:
+    """Training or scoring jobs whose task message the broker may have lost: queued or running, and quiet for
+    `quiet_for` (see work_quiet). A scoring job already planned into chunks is left to its chunks' own sweep
+    (scoring_chunks_to_resend)."""
+    quiet = work_quiet(Job, quiet_for=quiet_for).filter(kind=kind)
+    if kind == JobKind.SCORE:
+        quiet = quiet.filter(chunks__isnull=True)
+    return list(quiet.values_list("pk", flat=True))
 
 
 def job_claim(*, job_id: int, worker: str) -> bool:
