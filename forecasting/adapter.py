@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 
 from mlkit.demand_class import CLASSES, classify
+from retailiq.features import recorded
 from retailiq.registry import adapters as contract
 
 from . import history
 from .cold_start import replace_new_products
 from .conf import forecasting_settings
+from .features import DEMAND_FEATURES, SERVING_HISTORY_DAYS
 from .members import member_factories, member_names
 from .ml import baselines
 from .ml.base import ServingForecaster
@@ -28,7 +30,6 @@ from .periods import apply_planned_drivers, as_rows, caller_matrix, weekly_rows
 from .selectors import daily_product_sales, latest_sales_day
 
 ACTIVE_WITHIN_DAYS = 90  # products scored in batch: sold at least once in this window
-SERVING_HISTORY_DAYS = 365  # what an on-demand forecast reads: enough for every member's lookback
 SHARE_WINDOW_DAYS = 90  # location forecasts split the product's by this window's shares
 HEADLINE = ("mae", "rmse", "wape", "smape", "mase", "rmsse", "coverage_80", "coverage_95")
 
@@ -137,7 +138,13 @@ class ForecastingAdapter:
             artifact_name="ensemble.zip",
             artifact_bytes=model.to_bytes(),
             metrics=_flat_metrics(report, matrix),
-            params={"horizon": horizon, "members": names, "backtest_origins": origins, "refit": refit},
+            params={
+                "horizon": horizon,
+                "members": names,
+                "backtest_origins": origins,
+                "refit": refit,
+                **recorded(DEMAND_FEATURES),
+            },
             library_versions=_library_versions(names),
         )
 
@@ -332,8 +339,11 @@ def _forecast(
 ) -> tuple[dict[str, np.ndarray], list[list[dict]]]:
     """Point forecast and nested 80%/95% bounds, series x horizon, from the ensemble or
     the baseline; the explanation when asked (empty per series where there is none)."""
-    bounds = model.predict_intervals(matrix, horizon)
-    explanation = model.explain(matrix, horizon) if explain else []
+    if explain and hasattr(model, "predict_explained"):
+        bounds, explanation = model.predict_explained(matrix, horizon)
+    else:
+        bounds = model.predict_intervals(matrix, horizon)
+        explanation = model.explain(matrix, horizon) if explain else []
     bounds = {k: np.asarray(v, dtype=float) for k, v in bounds.items()}
     bounds["forecast"] = np.maximum(bounds["forecast"], 0.0)
     # Nested intervals around the point, even where a tiny calibration sample disagrees.

@@ -257,8 +257,27 @@ class EnsembleForecaster:
 
     def predict_intervals(self, matrix: DemandMatrix, horizon: int) -> dict[str, np.ndarray]:
         """Point forecast and 80%/95% bounds, series x horizon each."""
-        classes = classify(matrix.values)
         forecasts = {name: member.predict(matrix, horizon) for name, member in self.members_.items()}
+        return self._combined(matrix, horizon, forecasts)
+
+    def predict_explained(
+        self, matrix: DemandMatrix, horizon: int, *, top: int = 3
+    ) -> tuple[dict[str, np.ndarray], list[list[dict[str, Any]]]]:
+        """predict_intervals() and explain() together: the explaining member forecasts and
+        explains in one pass where it can (LightGBM's recursion), instead of running twice."""
+        explainer = self._explainer()
+        forecasts, explanation = {}, None
+        for name, member in self.members_.items():
+            if name == explainer and hasattr(member, "predict_explained"):
+                forecasts[name], explanation = member.predict_explained(matrix, horizon, top=top)
+            else:
+                forecasts[name] = member.predict(matrix, horizon)
+        if explanation is None:
+            explanation = self.explain(matrix, horizon, top=top)
+        return self._combined(matrix, horizon, forecasts), explanation
+
+    def _combined(self, matrix: DemandMatrix, horizon: int, forecasts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        classes = classify(matrix.values)
         combination = self.combination_
         full = {m: forecasts.get(m, np.zeros((matrix.n_series, horizon))) for m in combination.members}
         forecast = combination.forecast(full, classes)
@@ -271,12 +290,18 @@ class EnsembleForecaster:
 
     def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict[str, Any]]]:
         """The highest-weighted member that can explain does; an empty list per series otherwise."""
+        explainer = self._explainer()
+        if explainer is None:
+            return [[] for _ in range(matrix.n_series)]
+        return self.members_[explainer].explain(matrix, horizon, top=top)
+
+    def _explainer(self) -> str | None:
+        """The highest-weighted member that can explain, if any."""
         pooled = dict(zip(self.combination_.members, self.combination_.weights[POOLED], strict=True))
         for name in sorted(self.members_, key=lambda m: -pooled.get(m, 0.0)):
-            member = self.members_[name]
-            if isinstance(member, Explainer):
-                return member.explain(matrix, horizon, top=top)
-        return [[] for _ in range(matrix.n_series)]
+            if isinstance(self.members_[name], Explainer):
+                return name
+        return None
 
     def to_bytes(self) -> bytes:
         """A zip: each member's own artifact plus meta.json (names, class paths, weights,

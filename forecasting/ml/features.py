@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .matrix import DemandMatrix
+
 
 @dataclass(frozen=True)
 class FeatureSpec:
@@ -159,11 +161,14 @@ def periods_to_christmas(days: pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Signed distance to the nearest 25 December in periods (negative before it). Week of
     the year drifts by a day or two a year against the holiday; this does not, so the
     run-up and the slump after it line up across years."""
-    days = pd.DatetimeIndex(days)
-    this_year = pd.to_datetime({"year": days.year, "month": 12, "day": 25})
-    last_year = pd.to_datetime({"year": days.year - 1, "month": 12, "day": 25})
-    ahead = (days - pd.DatetimeIndex(this_year)).days.to_numpy()
-    behind = (days - pd.DatetimeIndex(last_year)).days.to_numpy()
+    # Whole days in NumPy: assembling the Christmases through pandas cost about 4 ms a call,
+    # most of a one-product forecast's recursion, which builds this once per step.
+    as_days = pd.DatetimeIndex(days).to_numpy().astype("datetime64[D]")
+    december = as_days.astype("datetime64[Y]").astype("datetime64[M]") + np.timedelta64(11, "M")
+    this_year = december.astype("datetime64[D]") + np.timedelta64(24, "D")
+    last_year = (december - np.timedelta64(12, "M")).astype("datetime64[D]") + np.timedelta64(24, "D")
+    ahead = (as_days - this_year).astype(np.int64)
+    behind = (as_days - last_year).astype(np.int64)
     nearest = np.where(np.abs(ahead) <= np.abs(behind), ahead, behind)
     return nearest / (7.0 if freq == "W" else 1.0)
 
@@ -206,15 +211,20 @@ def feature_columns(
     day_slice: slice = slice(None),
     freq: str = "D",
     spec: FeatureSpec | None = None,
+    calendar: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """feature_table's columns as plain arrays: recursive forecasting builds one row per
-    series and step, where a DataFrame would cost more than the model's prediction."""
+    series and step, where a DataFrame would cost more than the model's prediction.
+    calendar: calendar_features of the chosen days when already computed (the recursion
+    computes the whole horizon's once instead of once per step)."""
     spec = spec or SPECS[freq]
     history = {name: array[:, day_slice] for name, array in history_features(values, spec).items()}
     chosen_days = days[day_slice]
     n_series, n_days = len(series_codes), len(chosen_days)
     columns: dict[str, np.ndarray] = {name: array.ravel() for name, array in history.items()}
-    for name, array in calendar_features(chosen_days, freq, fourier=spec.fourier, christmas=spec.yearly).items():
+    if calendar is None:
+        calendar = calendar_features(chosen_days, freq, fourier=spec.fourier, christmas=spec.yearly)
+    for name, array in calendar.items():
         columns[name] = np.tile(array, n_series)
     for name, array in (exogenous or {}).items():
         columns[name] = array[:, day_slice].ravel()
@@ -253,3 +263,63 @@ def driver_of(feature: str) -> str:
         if feature.startswith(prefix):
             return driver
     return feature
+
+
+PRICE_REFERENCE = {"D": 28, "W": 4}  # price_change compares a period's price with this trailing mean
+
+
+def period_window(column: int, spec: FeatureSpec) -> slice:
+    """The columns one period's features read: its lookback and the price reference before it."""
+    return slice(max(0, column - spec.max_lookback - max(PRICE_REFERENCE.values())), column + 1)
+
+
+def period_features(
+    values: np.ndarray,
+    days: pd.DatetimeIndex,
+    *,
+    column: int,
+    series_codes: np.ndarray,
+    exogenous: dict[str, np.ndarray],
+    static: dict[str, np.ndarray],
+    freq: str,
+    spec: FeatureSpec,
+    calendar: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """One period's features per series, from the columns before it only: what each step of
+    a recursive forecast predicts from, and the feature store's row at a cutoff (column =
+    the period after it). values, days and exogenous cover at least up to `column`."""
+    window = period_window(column, spec)
+    return feature_columns(
+        values[:, window],
+        days[window],
+        series_codes=series_codes,
+        exogenous={name: array[:, window] for name, array in exogenous.items()},
+        static=static,
+        day_slice=slice(-1, None),
+        freq=freq,
+        spec=spec,
+        calendar=calendar,
+    )
+
+
+def next_period_frame(matrix: DemandMatrix, spec: FeatureSpec) -> pd.DataFrame:
+    """One row per series (keys series_id, date): the features of the period after the
+    matrix's last, built by period_features exactly as a forecast's first step builds them.
+    Drivers beyond the history are the planned ones the matrix carries; the model's own
+    series code is left out (it belongs to a fitted model, not to the data)."""
+    n = matrix.n_periods
+    days = matrix.days.append(matrix.future_periods(1))
+    values = np.concatenate([matrix.values, np.zeros((matrix.n_series, 1))], axis=1)
+    columns = period_features(
+        values,
+        days,
+        column=n,
+        series_codes=np.zeros(matrix.n_series, dtype=int),
+        exogenous={name: matrix.exogenous_until(name, n + 1) for name in sorted(matrix.exogenous)},
+        static=matrix.static,
+        freq=matrix.freq,
+        spec=spec,
+    )
+    columns.pop("series")
+    keys = {"series_id": np.asarray(matrix.series_ids), "date": np.repeat(days[n:].to_numpy(), matrix.n_series)}
+    return pd.DataFrame({**keys, **columns})

@@ -10,7 +10,7 @@ import lightgbm as lgb
 import numpy as np
 
 from .base import non_negative
-from .features import SPECS, FeatureSpec, driver_of, feature_columns, feature_table, spec_for
+from .features import SPECS, FeatureSpec, calendar_features, driver_of, feature_table, period_features, spec_for
 from .matrix import DemandMatrix
 
 DEFAULT_PARAMS = {
@@ -131,11 +131,12 @@ class GlobalLightGBM:
         return self
 
     def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
-        return self._recursive(matrix, horizon, explain=False)["forecast"]
+        return self._recursive(matrix, horizon, explain_steps=0)["forecast"]
 
-    def _recursive(self, matrix: DemandMatrix, horizon: int, *, explain: bool) -> dict[str, Any]:
+    def _recursive(self, matrix: DemandMatrix, horizon: int, *, explain_steps: int) -> dict[str, Any]:
         """Each period's forecast becomes history for the next. Exogenous columns beyond
-        the history are the planned future; missing ones repeat the last known value."""
+        the history are the planned future; missing ones repeat the last known value.
+        The first `explain_steps` periods' rows also get LightGBM's contributions."""
         spec = self.spec_
         n = matrix.n_periods
         all_days = matrix.days.append(matrix.future_periods(horizon))
@@ -151,42 +152,55 @@ class GlobalLightGBM:
         }
         static = {name: matrix.static.get(name, np.full(matrix.n_series, np.nan)) for name in self.static_names_}
         codes = _codes(matrix.series_ids, self.series_ids_)
-        contributions = []
+        # The horizon's calendar does not depend on the forecasts: built once, not once per step
+        # (pandas' date handling was most of a one-product forecast's time).
+        calendar = calendar_features(all_days[n:], self.freq_, fourier=spec.fourier, christmas=spec.yearly)
+        explained_rows = []
         for step in range(horizon):
-            column = n + step
-            # Only the lookback window (plus the price reference) matters for the next period.
-            window = slice(max(0, column - spec.max_lookback - 28), column + 1)
-            columns = feature_columns(
-                extended[:, window],
-                all_days[window],
+            columns = period_features(
+                extended,
+                all_days,
+                column=n + step,
                 series_codes=codes,
-                exogenous={k: v[:, window] for k, v in exogenous.items()},
+                exogenous=exogenous,
                 static=static,
-                day_slice=slice(-1, None),
                 freq=self.freq_,
                 spec=spec,
+                calendar={name: values[step : step + 1] for name, values in calendar.items()},
             )
             rows = np.column_stack([np.asarray(columns[name], dtype=float) for name in self.feature_names_])
             # One thread: starting OpenMP's pool costs 5 ms a call, a one-product row 0.1 ms.
             raw = self.booster_.predict(rows, raw_score=True, num_threads=PREDICT_THREADS)
             if self.level_feature_ is not None:
                 raw = raw + _offset(np.asarray(columns[self.level_feature_], dtype=float))
-            extended[:, column] = non_negative(np.exp(raw))
-            if explain:
-                contributions.append(self.booster_.predict(rows, pred_contrib=True, num_threads=PREDICT_THREADS))
+            extended[:, n + step] = non_negative(np.exp(raw))
+            if step < explain_steps:
+                explained_rows.append(rows)
         result: dict[str, Any] = {"forecast": extended[:, n:]}
-        if explain:
-            result["contributions"] = np.stack(contributions, axis=1)  # series x horizon x (features + bias)
+        if explained_rows:
+            # Every explained step's rows in one TreeSHAP call (each row's values are its own).
+            stacked = self.booster_.predict(
+                np.concatenate(explained_rows), pred_contrib=True, num_threads=PREDICT_THREADS
+            )
+            by_step = stacked.reshape(len(explained_rows), matrix.n_series, -1)
+            result["contributions"] = by_step.transpose(1, 0, 2)  # series x steps x (features + bias)
         return result
 
     def explain(self, matrix: DemandMatrix, horizon: int, *, top: int = 3) -> list[list[dict[str, Any]]]:
         """Per series, the main drivers of its forecast over the coming week in plain words.
         Tweedie works on the log scale, so a summed contribution c is a factor exp(c)."""
+        return self.predict_explained(matrix, min(horizon, EXPLAIN_STEPS[self.freq_]), top=top)[1]
+
+    def predict_explained(
+        self, matrix: DemandMatrix, horizon: int, *, top: int = 3
+    ) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
+        """predict() and explain() from one recursion: the explained steps are the forecast's
+        first ones, so an on-demand answer need not forecast them twice."""
         # The coming week is what a reader acts on, and explaining it costs a quarter of
         # explaining four weeks (every step is a TreeSHAP pass).
         steps = min(horizon, EXPLAIN_STEPS[self.freq_])
-        contributions = self._recursive(matrix, steps, explain=True)["contributions"]
-        return drivers_in_words(contributions, self.feature_names_, top=top)
+        result = self._recursive(matrix, horizon, explain_steps=steps)
+        return result["forecast"], drivers_in_words(result["contributions"], self.feature_names_, top=top)
 
     def to_bytes(self) -> bytes:
         """LightGBM's own text format, with the feature list beside it."""

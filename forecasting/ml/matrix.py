@@ -83,12 +83,19 @@ def demand_matrix(
     start = pd.Timestamp(start) if start is not None else dates.min()
     end = pd.Timestamp(end) if end is not None else dates.max()
     days = pd.date_range(start, end, freq="D")
-    wide = (
-        sales.assign(date=dates)
-        .pivot_table(index="series_id", columns="date", values="units", aggfunc="sum", fill_value=0.0)
-        .reindex(columns=days, fill_value=0.0)
+    # Laid onto the grid with NumPy: pandas' pivot_table cost ~10 ms for one product's year,
+    # a fifth of an on-demand forecast. Every series in `sales` gets a row (sorted, as the
+    # pivot gave), days outside start..end are dropped, repeated days are summed.
+    series_ids, row = np.unique(sales["series_id"].to_numpy(), return_inverse=True)
+    offset = (
+        (dates.to_numpy().astype("datetime64[D]") - days[0].to_datetime64().astype("datetime64[D]")).astype(int)
+        if len(days)
+        else np.zeros(len(sales), dtype=int)
     )
-    return DemandMatrix(series_ids=wide.index.to_numpy(), days=days, values=wide.to_numpy(dtype=float))
+    inside = (offset >= 0) & (offset < len(days))
+    values = np.zeros((len(series_ids), len(days)))
+    np.add.at(values, (row[inside], offset[inside]), sales["units"].to_numpy(dtype=float)[inside])
+    return DemandMatrix(series_ids=series_ids, days=days, values=values)
 
 
 def to_weekly(matrix: DemandMatrix, *, complete_weeks_only: bool = True) -> DemandMatrix:

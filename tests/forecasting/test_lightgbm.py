@@ -122,3 +122,17 @@ def test_a_weekly_model_with_three_years_learns_the_december_peak_from_last_year
     restored = GlobalLightGBM.from_bytes(model.to_bytes())
     assert restored.spec_ == model.spec_
     np.testing.assert_allclose(restored.predict(history, 4), forecast)
+
+
+def test_forecast_and_explanation_from_one_recursion_equal_them_apart():
+    """The on-demand answer forecasts and explains in one recursion: the same numbers and words as
+    predict() and explain() run separately (the explained days are the forecast's first ones)."""
+    values, days, promo = synthetic(n_series=5, n_days=120)
+    history = matrix_of(values, days, promo).head(106)
+    model = GlobalLightGBM(num_boost_round=30).fit(history)
+    forecast, explanation = model.predict_explained(history, 14, top=4)
+    np.testing.assert_array_equal(forecast, model.predict(history, 14))
+    assert explanation == model.explain(history, 14, top=4)
+    short_forecast, short_explanation = model.predict_explained(history, 3)
+    np.testing.assert_array_equal(short_forecast, forecast[:, :3])
+    assert short_explanation == model.explain(history, 3)
