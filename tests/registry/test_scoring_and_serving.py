@@ -218,3 +218,29 @@ def test_batch_scoring_refuses_a_version_trained_on_features_the_code_no_longer_
     assert queued.state == JobState.FAILED and "retired.set" in queued.error
     assert DemandForecast.objects.filter(model_version=version).count() == kept
     assert scheduled_scoring_create(capability=CAPABILITY, on=DEMAND_END) == []
+
+
+def test_a_new_training_replaces_a_champion_trained_on_other_features(demand_history):
+    stale = train(key="first")
+    assert train(key="second").status != ModelStatus.ACTIVE  # a champion that serves stays
+    ModelVersion.objects.filter(pk=stale.pk).update(params={**stale.params, **STALE_SET})
+    fresh = train(key="third")
+    fresh.refresh_from_db()
+    assert fresh.status == ModelStatus.ACTIVE
+    assert scoring_job_create(capability=CAPABILITY, user=None, enqueue=False).model_version_id == fresh.pk
+
+
+def test_train_models_if_missing_trains_again_when_the_champion_cannot_serve(demand_history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    served = train()
+    out = StringIO()
+    call_command("train_models", capability=[CAPABILITY], if_missing=True, stdout=out)
+    assert "a model already serves; skipped" in out.getvalue()
+    ModelVersion.objects.filter(pk=served.pk).update(params={**served.params, **STALE_SET})
+    out = StringIO()
+    call_command("train_models", capability=[CAPABILITY], if_missing=True, stdout=out)
+    assert f"version {served.pk} cannot serve" in out.getvalue() and "trained" in out.getvalue()
+    assert ModelVersion.objects.get(status=ModelStatus.ACTIVE, capability=CAPABILITY).pk != served.pk

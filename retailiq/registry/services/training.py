@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from retailiq.accounts.models import User
+from retailiq.features import version_mismatch
 
 from ..adapters import TrainingData, Tunable, adapter_for
 from ..ml import drift, tuning
@@ -88,7 +89,8 @@ def _tune(adapter: Any, data: Any, params: dict[str, Any], progress: Any) -> dic
 
 def training_job_run(*, job_id: int, worker: str) -> Job:
     """Train one version for the job. Whatever happens, the active version stays as it
-    was unless this run succeeds and nothing was serving yet (or params ask to activate)."""
+    was unless this run succeeds and nothing was serving yet (or params ask to activate). A version whose feature
+    set the code no longer computes serves nothing (serving and scoring refuse it), so a successful run replaces it."""
     if not job_claim(job_id=job_id, worker=worker):
         return Job.objects.get(pk=job_id)
     _abandon_earlier_attempts(job_id)
@@ -138,7 +140,8 @@ def training_job_run(*, job_id: int, worker: str) -> Job:
         )
         job_finish(job_id, JobState.FAILED, error=error, message="Training failed")
         return Job.objects.get(pk=job_id)
-    if job.params.get("activate") or active_model_version(capability=job.capability, segment=job.segment) is None:
+    serving = active_model_version(capability=job.capability, segment=job.segment)
+    if job.params.get("activate") or serving is None or version_mismatch(serving.params) is not None:
         model_version_activate(version=version)
     job_finish(job_id, JobState.SUCCEEDED, percent=100, stage="done", message=f"Version {version.pk} is ready")
     return Job.objects.get(pk=job_id)

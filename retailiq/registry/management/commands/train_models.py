@@ -9,6 +9,7 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
+from retailiq.features import version_mismatch
 from retailiq.registry.adapters import BatchScoring, adapter_for, registered_capabilities
 from retailiq.registry.models import Job, JobKind, JobState
 from retailiq.registry.services import (
@@ -25,7 +26,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--capability", action="append", help="Only these capabilities (repeatable).")
-        parser.add_argument("--if-missing", action="store_true", help="Skip capabilities that already serve a model.")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Skip capabilities that already serve a model (one trained on other features than the code's is "
+            "trained again).",
+        )
         parser.add_argument("--tuning-seconds", type=int, default=0, help="Optuna budget per capability.")
         parser.add_argument("--backfill-weeks", type=int, default=0, help="Also score as of 1..N weeks back.")
         parser.add_argument(
@@ -47,9 +53,12 @@ class Command(BaseCommand):
         for capability in capabilities:
             if capability not in registered_capabilities():
                 raise CommandError(f"No model code is registered for '{capability}'.")
-            if options["if_missing"] and active_model_version(capability=capability):
-                self.stdout.write(f"{capability}: a model already serves; skipped.")
-                continue
+            serving = active_model_version(capability=capability)
+            if options["if_missing"] and serving is not None:
+                if (refused := version_mismatch(serving.params)) is None:
+                    self.stdout.write(f"{capability}: a model already serves; skipped.")
+                    continue
+                self.stdout.write(f"{capability}: version {serving.pk} cannot serve ({refused}); training a new one.")
             self._train(capability, options["tuning_seconds"])
             if isinstance(adapter_for(capability), BatchScoring):
                 self._score(capability, options["backfill_weeks"])
