@@ -1,19 +1,17 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retailiq.api.fields import DayField, FiniteFloatField, IdField
-from retailiq.api.response_cache import digest, json_response, render_json, user_key, wants_json
+from retailiq.api.response_cache import DATA_VERSION, FrontCache, json_response, render_json, wants_json
 from retailiq.core.metrics import PREDICTION_CACHE, PREDICTIONS_SERVED
 from retailiq.events.models import CalendarEvent
 from retailiq.inventory.models import Warehouse
-from retailiq.registry.services import serving_state
-from retailiq.web.cache import data_version
+from retailiq.registry.services import serving_stamps
 
 from .models import DemandForecast
 from .selectors import demand_forecast_list_for_user
@@ -222,6 +220,17 @@ def _points(periods: list[dict]) -> list[dict]:
 
 
 DEMAND_BODY_TTL_SECONDS = 60
+DEMAND_STAMPS = (DATA_VERSION, *serving_stamps(capability="forecasting"))
+# Bodies up to this size are read whole to key the cached answer; larger ones (long planned-feature lists) are
+# parsed, and limited, as every request body is.
+FRONT_CACHED_BODY_BYTES = 16 * 1024
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return FRONT_CACHED_BODY_BYTES + 1
 
 
 class DemandPredictionApi(APIView):
@@ -233,22 +242,24 @@ class DemandPredictionApi(APIView):
 
     @extend_schema(request=DemandPredictionInputSerializer, responses=DemandPredictionOutputSerializer)
     def post(self, request):
-        payload = DemandPredictionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        # The whole answer is cached for this caller (whose id routes it to a model) and this body, under the data
-        # version and the serving models: a repeated prediction skips the product's scope check, the prediction
+        # The whole answer is cached for this caller (whose id routes it to a model) and these very request bytes,
+        # while the data version and the serving models are unchanged: a repeated prediction skips parsing and
+        # validating the body (bytes that once gave a 200 are valid), the product's scope check, the prediction
         # cache and the rendering. The expiry only bounds an admin moving a product to another vendor.
-        body_key = None
-        if wants_json(request):
-            state = serving_state(capability="forecasting")
-            body_key = f"api-body:demand:{data_version()}:{user_key(request.user)}:{digest(request.data, state)}"
-            found = cache.get(body_key)
+        front = None
+        if wants_json(request) and _content_length(request) <= FRONT_CACHED_BODY_BYTES:
+            front = FrontCache(
+                name="demand", user=request.user, parts=(request.content_type, request.body), stamps=DEMAND_STAMPS
+            )
+            found = front.lookup()
             if found is not None:
                 role, body = found
                 PREDICTIONS_SERVED.labels("forecasting", role).inc()
                 PREDICTION_CACHE.labels("forecasting", "hit").inc()
                 return json_response(body)
+        payload = DemandPredictionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
         product = forecast_product_for_user(user=request.user, product_id=data["product_id"])
         served = product_forecast(
             product=product,
@@ -271,9 +282,9 @@ class DemandPredictionApi(APIView):
             "explanation": result.get("explanation", []),
             "cached": served.cached,
         }
-        if body_key is not None:
+        if front is not None:
             stored = render_json({**answer, "cached": True})  # whoever reads it next reads a cached answer
-            cache.set(body_key, (served.model["role"], stored), DEMAND_BODY_TTL_SECONDS)
+            front.store((served.model["role"], stored), DEMAND_BODY_TTL_SECONDS)
         return Response(answer)
 
 

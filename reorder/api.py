@@ -4,6 +4,7 @@ Every view validates its input with a serializer (errors name the field), then c
 role's scope: a retailer its own shop, a rep its assigned shops, a vendor its own products, analysts everything.
 """
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -12,11 +13,14 @@ from rest_framework.views import APIView
 
 from retailiq.api.fields import FiniteFloatField, IdField
 from retailiq.api.params import refuse_unknown_params
-from retailiq.api.response_cache import json_response, render_json, wants_json
+from retailiq.api.response_cache import DATA_VERSION, cached_response, url_parts
+from retailiq.core.generations import generation_stamp
+from retailiq.registry.services import serving_stamps
+from retailiq.retailers.signals import RETAILERS_GENERATION
 
 from .models import CallOutcome
-from .selectors import call_outcome_list_for_user
-from .services.call_list import MAX_CAPACITY, build_call_list, call_list_rendered
+from .selectors import CAPABILITY, call_outcome_list_for_user
+from .services.call_list import CALL_LIST_CACHE_SECONDS, CALL_OUTCOMES_GENERATION, MAX_CAPACITY, build_call_list
 from .services.outcomes import record_call_outcome
 from .services.predictions import predict_reorder
 from .services.suggestions import shop_predictions
@@ -82,11 +86,34 @@ class CallListQuerySerializer(serializers.Serializer):
     rep = IdField(required=False, help_text="Analysts: one rep's book.")
 
 
+# What a cached call list depends on besides the caller, the URL and the day: the sales data (the baseline ranks
+# from the orders), the serving model and its stored batch, the recorded calls (each entry shows the latest) and
+# the shops (assignments, names, towns). Each is a stamp read with the cached body in one round trip.
+CALL_LIST_STAMPS = (
+    DATA_VERSION,
+    *serving_stamps(capability=CAPABILITY, batch=True),
+    generation_stamp(CALL_OUTCOMES_GENERATION),
+    generation_stamp(RETAILERS_GENERATION),
+)
+
+
 class CallListApi(APIView):
     """Today's prioritized call list: priority = probability x expected order value."""
 
     @extend_schema(parameters=[CallListQuerySerializer], responses=CallListSerializer)
     def get(self, request):
+        # A repeated request is answered from the cache without a query (an answer is only cached once it was a 200,
+        # so its parameters were valid); the expiry bounds a catalogue edit that moves no stamp.
+        return cached_response(
+            request,
+            name="reorder-call-list",
+            parts=(*url_parts(request), timezone.localdate().isoformat()),
+            stamps=CALL_LIST_STAMPS,
+            ttl=CALL_LIST_CACHE_SECONDS,
+            compute=lambda: self._computed(request),
+        )
+
+    def _computed(self, request) -> Response:
         refuse_unknown_params(request, CallListQuerySerializer().fields)
         query = CallListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -99,12 +126,6 @@ class CallListApi(APIView):
             "capacity": params.get("capacity"),
             "rep_id": params.get("rep"),
         }
-        if wants_json(request):
-            # Rendered once per ranking and latest recorded call, and cached whole (see call_list_rendered).
-            body = call_list_rendered(
-                user=request.user, render=lambda found: render_json(CallListSerializer(found).data), **filters
-            )
-            return json_response(body)
         return Response(CallListSerializer(build_call_list(user=request.user, **filters)).data)
 
 

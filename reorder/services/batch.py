@@ -8,8 +8,11 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from retailiq.registry.services import batch_written
+
 from ..conf import reorder_settings
 from ..models import ReorderPrediction
+from ..selectors import CAPABILITY
 
 UPDATED_FIELDS = [
     "probabilities",
@@ -91,4 +94,5 @@ def predictions_write(*, model_version_id: int | None, rows: pd.DataFrame) -> in
                 unique_fields=["model_version", "as_of", "retailer", "product"],
                 update_fields=UPDATED_FIELDS,
             )
+        batch_written(capability=CAPABILITY)
     return len(objects)

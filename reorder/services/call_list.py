@@ -6,19 +6,18 @@ and the shop's timeline all read the same products in the same order (:func:`ran
 
 import datetime as dt
 import hashlib
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from django.core.cache import cache
 from django.utils import timezone
 
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Category, Product
 from retailiq.core.errors import Forbidden, InvalidInput
+from retailiq.core.generations import generation, generation_move
 from retailiq.registry.selectors import ServingBatch
 from retailiq.retailers.models import Retailer, Segment
 from retailiq.web.cache import cached_for_data, scope_key
@@ -221,37 +220,16 @@ def build_call_list(
     return call_list
 
 
-def call_list_rendered(*, user: User, render: Callable[[CallList], T], **filters: Any) -> T:
-    """The call list as ``render`` makes it (the API's JSON bytes), cached whole: under the ranking's key (data
-    version, serving batch, scope, shops, filters) and the stamp of the latest recorded call, which every recorded
-    call changes, so a call still shows the moment it is recorded."""
-    ask = _call_list_ask(user=user, **filters)
-    stamp = call_outcomes_stamp()
-
-    def made() -> T:
-        call_list = _ranked(ask)
-        outcomes = last_outcomes(retailer_ids=[entry.retailer.pk for entry in call_list.entries])
-        for entry in call_list.entries:
-            entry.last_outcome = outcomes.get(entry.retailer.pk)
-        return render(call_list)
-
-    return cached_for_data(f"{ask.key}:calls={stamp}:rendered", made, ttl=CALL_LIST_CACHE_SECONDS)
-
-
-CALL_OUTCOMES_STAMP_KEY = "reorder:call-outcomes-stamp"
+CALL_OUTCOMES_GENERATION = "reorder:call-outcomes"
 
 
 def call_outcomes_stamp() -> str:
-    """Names the recorded calls as they are now; kept until a call is recorded (a cache emptied starts a new one)."""
-    found = cache.get(CALL_OUTCOMES_STAMP_KEY)
-    if found is None:
-        cache.add(CALL_OUTCOMES_STAMP_KEY, uuid.uuid4().hex, None)
-        found = cache.get(CALL_OUTCOMES_STAMP_KEY) or "unstamped"
-    return found
+    """Names the recorded calls as they are now (retailiq/core/generations.py); moved by every recorded call."""
+    return generation(CALL_OUTCOMES_GENERATION)
 
 
 def call_outcomes_changed() -> None:
-    cache.set(CALL_OUTCOMES_STAMP_KEY, uuid.uuid4().hex, None)
+    generation_move(CALL_OUTCOMES_GENERATION)
 
 
 def call_list_entry(*, user: User, retailer: Retailer, horizon_days: int) -> tuple[ServingBatch, CallListEntry | None]:

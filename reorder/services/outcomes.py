@@ -75,10 +75,8 @@ def record_call_outcome(
             prediction_as_of=batch.as_of if entry else None,
         )
         call.products.set(products)
-        # The call lists' cached answers name the latest recorded call: now, and once committed (a list read in
-        # between would be cached under the old stamp).
+        # The call lists' cached answers name the latest recorded call (moved now and once committed).
         call_outcomes_changed()
-        transaction.on_commit(call_outcomes_changed)
     return call
 
 

@@ -1,14 +1,17 @@
 """Whole API answers cached as their JSON bytes, for the hot read endpoints (sales lines and orders, the call list,
 a cached demand prediction): a repeated request skips the queries, the serializers and the rendering.
 
-A cached body is keyed by everything it depends on: the data version (retailiq/web/cache.py, moved by every write
-to the sales data), the caller's scope and the caller itself, the exact URL (host, path, query, since pages link
-to their neighbours) or request body, and whatever else the endpoint names (the serving models, the latest
-recorded calls). Only JSON answers are cached; the browsable API renders as before."""
+A cached body is keyed by the caller's scope and the caller itself and the exact request (the URL with host, path
+and query, since pages link to their neighbours; or the request body), and stored with the stamps of everything
+else it depends on: the data version (retailiq/web/cache.py, moved by every write to the sales data), the serving
+models, generation stamps (retailiq/core/generations.py) such as the serving batch or the latest recorded calls.
+The body and the current stamps are read in one cache round trip, and the body is served only while every stamp is
+unchanged, so a repeated request asks the database nothing. Only JSON answers are cached; the browsable API renders
+as before."""
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import cache
@@ -17,9 +20,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from retailiq.web.cache import data_version, scope_key
+from retailiq.core.generations import Stamp
+from retailiq.web.cache import DATA_VERSION_KEY, data_version, scope_key
 
 RESPONSE_TTL_SECONDS = 5 * 60
+
+
+DATA_VERSION = Stamp(DATA_VERSION_KEY, data_version)
 
 
 def digest(*parts: Any) -> str:
@@ -44,26 +51,51 @@ def render_json(data: Any) -> bytes:
     return JSONRenderer().render(data)
 
 
+class FrontCache:
+    """One cached answer of a caller: :meth:`lookup` reads it and the current value of each stamp in one round trip
+    and returns the stored payload only while the stamps are those it was stored under; :meth:`store` keeps a new
+    payload under the stamps read by the lookup (if a stamp moved meanwhile, the next lookup misses: never stale)."""
+
+    def __init__(self, *, name: str, user: Any, parts: tuple, stamps: Sequence[Stamp]):
+        self.key = f"api-front:{name}:{user_key(user)}:{digest(*parts)}"
+        self.stamps = stamps
+        self.values: tuple = ()
+
+    def lookup(self) -> Any | None:
+        found = cache.get_many([self.key, *(stamp.key for stamp in self.stamps)])
+        self.values = tuple(found[s.key] if s.key in found else s.current() for s in self.stamps)
+        entry = found.get(self.key)
+        if entry is not None and entry[0] == self.values:
+            return entry[1]
+        return None
+
+    def store(self, payload: Any, ttl: int) -> None:
+        cache.set(self.key, (self.values, payload), ttl)
+
+
 def cached_response(
     request: Request,
     *,
     name: str,
     parts: tuple,
-    compute: Callable[[], Response],
+    compute: Callable[[], HttpResponse],
     ttl: int = RESPONSE_TTL_SECONDS,
-    version: str | None = None,
+    stamps: Sequence[Stamp] = (DATA_VERSION,),
 ) -> HttpResponse:
-    """`compute`'s answer, or the same bytes cached under `name`, the data version, the user and `parts`. Only a
-    200 is cached; an error is computed (and raised) every time."""
+    """`compute`'s answer, or the same bytes cached for `name`, the user and `parts`, while `stamps` (the data
+    version unless named) are unchanged. Only a 200 is cached; an error is computed (and raised) every time."""
     if not wants_json(request):
         return compute()
-    key = f"api-body:{name}:{version or data_version()}:{user_key(request.user)}:{digest(*parts)}"
-    body = cache.get(key)
+    front = FrontCache(name=name, user=request.user, parts=parts, stamps=stamps)
+    body = front.lookup()
     if body is not None:
         return json_response(body)
     response = compute()
-    if response.status_code == 200 and isinstance(response, Response):
-        cache.set(key, render_json(response.data), ttl)
+    if response.status_code == 200:
+        if isinstance(response, Response):
+            front.store(render_json(response.data), ttl)
+        elif response.get("Content-Type", "").startswith("application/json"):
+            front.store(response.content, ttl)
     return response
 
 

@@ -191,11 +191,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "retailiq.api.exception_handler.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     # Every endpoint is throttled; training and deploying have their own, tighter scope.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "retailiq.api.throttling.AnonThrottle",
-        "retailiq.api.throttling.UserThrottle",
-        "retailiq.api.throttling.ScopedThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["retailiq.api.throttling.RateLimits"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("RETAILIQ_API_RATE_ANON", default="120/min"),
         "user": env.str("RETAILIQ_API_RATE_USER", default="1200/min"),

@@ -20,13 +20,14 @@ DEFAULT_TTL_SECONDS = 15 * 60
 
 # A page asks for the version several times; within these seconds it is asked once.
 VERSION_MEMO_SECONDS = 5
+DATA_VERSION_KEY = "dashboards:data-version"
 
 
 def data_version() -> str:
-    found = cache.get("dashboards:data-version")
+    found = cache.get(DATA_VERSION_KEY)
     if found is None:
         found = _current_data_version()
-        cache.set("dashboards:data-version", found, VERSION_MEMO_SECONDS)
+        cache.set(DATA_VERSION_KEY, found, VERSION_MEMO_SECONDS)
     return found
 
 

@@ -1,14 +1,20 @@
 """Whole answers cached for the hot read endpoints (retailiq/api/response_cache.py): a second caller asking the very
-same URL never receives the first one's body, whoever asked first; a call recorded shows on the call list at once."""
+same URL never receives the first one's body, whoever asked first; a repeated request asks the database nothing;
+whatever a cached call list depends on (a recorded call, a shop reassigned, a new batch of predictions) shows at
+once."""
 
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from reorder.services.batch import predictions_write
+from retailiq.registry.models import ModelStatus, ModelVersion
 from tests import factories as f
+from tests.reorder.test_services_call_list import _row
 
 pytestmark = pytest.mark.django_db
 SALES_LINES = "/api/v1/sales-lines/?limit=50"
@@ -88,3 +94,36 @@ def test_a_recorded_call_shows_on_the_cached_call_list_at_once(habits):
     assert recorded.status_code == 201, recorded.content
     last = rep.get(CALL_LIST).json()["entries"][0]["last_outcome"]
     assert last is not None and last["outcome"] == "not_now" and last["note"] == "next week"
+
+
+@pytest.mark.parametrize(("url", "login"), [(SALES_LINES, "vendor_user_1"), (CALL_LIST, "rep_a")])
+def test_a_repeated_request_asks_the_database_nothing(habits, url, login, django_assert_num_queries):
+    client = _client(getattr(habits, login))
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first.content
+
+
+def test_a_shop_reassigned_moves_between_the_cached_call_lists_at_once(habits):
+    rep_a, rep_b = _client(habits.rep_a), _client(habits.rep_b)
+    assert [e["retailer_id"] for e in rep_a.get(CALL_LIST).json()["entries"]] == [habits.shop_a.pk]
+    assert [e["retailer_id"] for e in rep_b.get(CALL_LIST).json()["entries"]] == [habits.shop_b.pk]
+    habits.shop_a.assigned_rep = habits.rep_b
+    habits.shop_a.save()
+    assert rep_a.get(CALL_LIST).json()["entries"] == []
+    assert {e["retailer_id"] for e in rep_b.get(CALL_LIST).json()["entries"]} == {habits.shop_a.pk, habits.shop_b.pk}
+
+
+def test_a_new_batch_of_predictions_shows_on_the_cached_call_list_at_once(habits):
+    rep = _client(habits.rep_a)
+    before = rep.get(CALL_LIST).json()
+    assert before["model_version"] is None and rep.get(CALL_LIST).json() == before  # the baseline, cached
+    version = ModelVersion.objects.create(capability="reorder", algorithm="retailiq_ensemble", status=ModelStatus.READY)
+    as_of = timezone.localdate()
+    row = _row(habits.shop_a.pk, habits.product_2.pk, as_of, {"7": 0.6, "14": 0.9, "30": 0.95}, value=1000.0)
+    predictions_write(model_version_id=version.pk, rows=pd.DataFrame([row]))
+    after = rep.get(CALL_LIST).json()
+    assert after["model_version"] == version.pk
+    assert [p["product_id"] for p in after["entries"][0]["products"]] == [habits.product_2.pk]

@@ -9,7 +9,7 @@ from .scoring import (
     scoring_job_plan,
     scoring_job_run_here,
 )
-from .serving import ServedPrediction, prediction_serve, serving_state
+from .serving import ServedPrediction, batch_written, prediction_serve, serving_stamps, serving_state
 from .training import scheduled_training_create, training_job_create, training_job_run
 from .versions import (
     active_model_version,
@@ -24,6 +24,7 @@ __all__ = [
     "ServedPrediction",
     "accuracy_refresh",
     "active_model_version",
+    "batch_written",
     "drift_check",
     "job_cancel",
     "job_claim",
@@ -42,6 +43,7 @@ __all__ = [
     "scoring_job_create",
     "scoring_job_plan",
     "scoring_job_run_here",
+    "serving_stamps",
     "serving_state",
     "stale_after",
     "training_job_create",

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from retailiq.core.generations import Stamp, generation_move, generation_stamp
 from retailiq.core.metrics import PREDICTION_CACHE, PREDICTIONS_SERVED
 from retailiq.features import version_mismatch
 
@@ -51,6 +52,26 @@ def serving_state(*, capability: str, segment: str = "") -> dict[str, Any]:
         state = {"champion": champion, "challenger": challenger}
         cache.set(key, state, settings.RETAILIQ_SERVING_STATE_TTL)
     return state
+
+
+def serving_stamps(*, capability: str, segment: str = "", batch: bool = False) -> list[Stamp]:
+    """What a cached answer made from a capability's models depends on: the serving models (moved by activation
+    and rollout) and, with ``batch``, the stored batch of predictions (moved by :func:`batch_written`)."""
+    stamps = [
+        Stamp(serving_cache_key(capability, segment), lambda: serving_state(capability=capability, segment=segment))
+    ]
+    if batch:
+        stamps.append(generation_stamp(_batch_generation(capability)))
+    return stamps
+
+
+def batch_written(*, capability: str) -> None:
+    """A capability wrote stored predictions: answers cached from its serving batch are made again (on commit)."""
+    generation_move(_batch_generation(capability))
+
+
+def _batch_generation(capability: str) -> str:
+    return f"registry:batch:{capability}"
 
 
 def _bucket(routing_key: str) -> float:
