@@ -21,7 +21,7 @@ from .models import StockoutRisk
 from .selectors import CAPABILITY, calendar_frame, latest_data_day, ledger_frames, pair_frame, stockout_days
 from .services.risk import risk_json, risk_rows, risks_write
 
-PLAN = contract.JobKindSpec("plan", "Optimization plan")
+PLAN = contract.JobKindSpec("plan", "Optimization plan", task="optimization.tasks.run_plan")
 ACCURACY_HORIZON_DAYS = 14
 LIVE_COLUMNS = ["model_version_id", "day", "metric", "value", "observations"]
 

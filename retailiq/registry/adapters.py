@@ -91,6 +91,9 @@ class JobKindSpec:
 
     value: str  # stored on the job row; at most 16 characters
     label: str
+    # Dotted path of the Celery task that runs a job of this kind from its id, for a kind the capability runs
+    # itself: beat's sweep sends it again when the broker lost its message. TRAIN and SCORE are the registry's.
+    task: str | None = None
 
 
 TRAIN = JobKindSpec("train", "Training")

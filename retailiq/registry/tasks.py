@@ -4,6 +4,7 @@ tried again once that worker's heartbeat would have gone stale."""
 
 import datetime as dt
 import logging
+from typing import Any
 
 from celery import group, shared_task
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from retailiq.core.claims import worker_name
 from retailiq.core.retries import DATABASE_ERRORS, DATABASE_RETRIES, RETRY_ON_DATABASE_OUTAGE, database_retry_countdown
 
-from .adapters import registered_capabilities
+from .adapters import adapter_for, registered_capabilities
 from .models import JobKind
 from .services import jobs, monitoring, scoring, training
 
@@ -84,8 +85,9 @@ def resend_lost_chunks(self) -> int:
     """Beat, every few minutes. A broker that comes back without its data (Redis run without its append-only file)
     has lost the messages still queued, and those a dead worker held; their work would wait for ever. While a
     queue holds no message at all, none of the quiet work routed to it can be waiting there, so it is sent again:
-    a scoring job's unfinished chunks, training and scoring jobs, and sales-history imports. Each task claims its
-    row first, so one sent twice runs once. Returns how many messages were sent."""
+    a scoring job's unfinished chunks, training and scoring jobs, the jobs of kinds a capability runs itself (an
+    optimization plan) and sales-history imports. Each task claims its row first, so one sent twice runs once.
+    Returns how many messages were sent."""
     from retailiq.imports.services import import_batches_to_resend
     from retailiq.imports.tasks import run_import
 
@@ -96,7 +98,7 @@ def resend_lost_chunks(self) -> int:
             logger.warning("Sending chunk %s of scoring job %s again: its job has been quiet.", number, job_id)
             score_chunk.delay(job_id, number)
             sent += 1
-    for kind, task in ((JobKind.TRAIN, train_model), (JobKind.SCORE, score_batch)):
+    for kind, task in ((JobKind.TRAIN, train_model), (JobKind.SCORE, score_batch), *_capability_job_tasks()):
         if _messages_waiting(_queue_of(task)):
             continue
         for job_id in jobs.jobs_to_resend(kind=kind, quiet_for=quiet_for):
@@ -109,6 +111,18 @@ def resend_lost_chunks(self) -> int:
             run_import.delay(batch_id)
             sent += 1
     return sent
+
+
+def _capability_job_tasks() -> list[tuple[str, Any]]:
+    """(kind, task) for each job kind a registered capability runs with a task of its own."""
+    from django.utils.module_loading import import_string
+
+    return [
+        (spec.value, import_string(spec.task))
+        for capability in registered_capabilities()
+        for spec in adapter_for(capability).job_kinds
+        if spec.task is not None
+    ]
 
 
 def _built(capability: str) -> bool:

@@ -110,3 +110,18 @@ def test_jobs_and_imports_are_sent_only_to_an_empty_queue(monkeypatch, settings)
     assert tasks.resend_lost_chunks.apply().get() == 0 and sent == []
     monkeypatch.setattr(tasks, "_messages_waiting", lambda queue: 0)
     assert tasks.resend_lost_chunks.apply().get() == 1 and sent == [("train", lost.pk)]
+
+
+def test_a_quiet_optimization_plan_is_sent_again_by_its_own_task_not_a_live_one(monkeypatch, settings):
+    """A kind a capability runs itself names its task on the adapter (JobKindSpec.task): the sweep sends it too."""
+    from optimization import tasks as optimization_tasks
+
+    settings.RETAILIQ_JOB_STALE_AFTER_SECONDS = 120
+    lost = _job("plan:1", kind="plan", state=JobState.QUEUED)
+    Job.objects.filter(pk=lost.pk).update(capability="optimization")
+    live = _job("plan:2", kind="plan", state=JobState.RUNNING, quiet_for=dt.timedelta(seconds=5))
+    Job.objects.filter(pk=live.pk).update(capability="optimization")
+    sent = []
+    monkeypatch.setattr(optimization_tasks.run_plan, "delay", lambda job_id: sent.append(("plan", job_id)))
+    monkeypatch.setattr(tasks, "_messages_waiting", lambda queue: 0)
+    assert tasks.resend_lost_chunks.apply().get() == 1 and sent == [("plan", lost.pk)]
