@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from retailiq.api.fields import DayField, FiniteFloatField, IdField
 from retailiq.api.response_cache import DATA_VERSION, FrontCache, json_response, render_json, wants_json
+from retailiq.core.directory import DIRECTORY
 from retailiq.core.metrics import PREDICTION_CACHE, PREDICTIONS_SERVED
 from retailiq.events.models import CalendarEvent
 from retailiq.inventory.models import Warehouse
@@ -220,7 +221,7 @@ def _points(periods: list[dict]) -> list[dict]:
 
 
 DEMAND_BODY_TTL_SECONDS = 60
-DEMAND_STAMPS = (DATA_VERSION, *serving_stamps(capability="forecasting"))
+DEMAND_STAMPS = (DATA_VERSION, DIRECTORY, *serving_stamps(capability="forecasting"))
 # Bodies up to this size are read whole to key the cached answer; larger ones (long planned-feature lists) are
 # parsed, and limited, as every request body is.
 FRONT_CACHED_BODY_BYTES = 16 * 1024
@@ -245,7 +246,7 @@ class DemandPredictionApi(APIView):
         # The whole answer is cached for this caller (whose id routes it to a model) and these very request bytes,
         # while the data version and the serving models are unchanged: a repeated prediction skips parsing and
         # validating the body (bytes that once gave a 200 are valid), the product's scope check, the prediction
-        # cache and the rendering. The expiry only bounds an admin moving a product to another vendor.
+        # cache and the rendering. A product moved to another vendor moves the directory stamp.
         front = None
         if wants_json(request) and _content_length(request) <= FRONT_CACHED_BODY_BYTES:
             front = FrontCache(

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from retailiq.api.fields import FiniteFloatField, IdField
 from retailiq.api.params import refuse_unknown_params
 from retailiq.api.response_cache import DATA_VERSION, cached_response, url_parts
+from retailiq.core.directory import DIRECTORY
 from retailiq.core.generations import generation_stamp
 from retailiq.registry.services import serving_stamps
-from retailiq.retailers.signals import RETAILERS_GENERATION
 
 from .models import CallOutcome
 from .selectors import CAPABILITY, call_outcome_list_for_user
@@ -88,12 +88,12 @@ class CallListQuerySerializer(serializers.Serializer):
 
 # What a cached call list depends on besides the caller, the URL and the day: the sales data (the baseline ranks
 # from the orders), the serving model and its stored batch, the recorded calls (each entry shows the latest) and
-# the shops (assignments, names, towns). Each is a stamp read with the cached body in one round trip.
+# the directory (the shops' assignments, names and towns; the products). Each is a stamp read with the cached body in one round trip.
 CALL_LIST_STAMPS = (
     DATA_VERSION,
     *serving_stamps(capability=CAPABILITY, batch=True),
     generation_stamp(CALL_OUTCOMES_GENERATION),
-    generation_stamp(RETAILERS_GENERATION),
+    DIRECTORY,
 )
 
 

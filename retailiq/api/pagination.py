@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from rest_framework.pagination import LimitOffsetPagination
 
+from retailiq.core.directory import DIRECTORY_GENERATION
 from retailiq.core.errors import InvalidInput
-from retailiq.web.cache import cached_for_data
+from retailiq.core.generations import generation
+from retailiq.web.cache import cached_for_data, data_version
 
 # Beyond any table, and far inside a bigint: larger offsets would overflow the database's integer.
 MAX_OFFSET = 10**12
@@ -56,8 +58,10 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
 
 class DataVersionedCountPagination(CappedLimitOffsetPagination):
     """For lists over the sales data (orders and their lines): the total is cached under the data version
-    (retailiq.web.cache), keyed by the exact query, so paging through a vendor's lines counts them once per
-    change of the data instead of once per page. Only for tables every write to which moves that version."""
+    (retailiq.web.cache) and the directory stamp (retailiq.core.directory: a product moved to another vendor
+    changes which lines the same query counts), keyed by the exact query, so paging through a vendor's lines
+    counts them once per change of the data instead of once per page. Only for tables every write to which moves
+    that version."""
 
     def get_count(self, queryset) -> int:
         try:
@@ -65,4 +69,5 @@ class DataVersionedCountPagination(CappedLimitOffsetPagination):
         except EmptyResultSet:  # a scope that can read nothing (`.none()`): no query to run or cache
             return 0
         digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()[:24]
-        return cached_for_data(f"api-count:{digest}", queryset.count)
+        version = f"{data_version()}:{generation(DIRECTORY_GENERATION)}"
+        return cached_for_data(f"api-count:{digest}", queryset.count, version=version)

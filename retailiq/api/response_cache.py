@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from retailiq.core.directory import DIRECTORY
 from retailiq.core.generations import Stamp
 from retailiq.web.cache import DATA_VERSION_KEY, data_version, scope_key
 
@@ -27,6 +28,8 @@ RESPONSE_TTL_SECONDS = 5 * 60
 
 
 DATA_VERSION = Stamp(DATA_VERSION_KEY, data_version)
+# What a list of sales data shows besides the data: the codes and scope of shops, products and warehouses.
+SALES_DATA = (DATA_VERSION, DIRECTORY)
 
 
 def digest(*parts: Any) -> str:
@@ -80,10 +83,10 @@ def cached_response(
     parts: tuple,
     compute: Callable[[], HttpResponse],
     ttl: int = RESPONSE_TTL_SECONDS,
-    stamps: Sequence[Stamp] = (DATA_VERSION,),
+    stamps: Sequence[Stamp] = SALES_DATA,
 ) -> HttpResponse:
     """`compute`'s answer, or the same bytes cached for `name`, the user and `parts`, while `stamps` (the data
-    version unless named) are unchanged. Only a 200 is cached; an error is computed (and raised) every time."""
+    version and the directory unless named) are unchanged. Only a 200 is cached; an error is computed (and raised) every time."""
     if not wants_json(request):
         return compute()
     front = FrontCache(name=name, user=request.user, parts=parts, stamps=stamps)

@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from prometheus_client import REGISTRY
 
+        from .directory import connect_directory_signals
         from .metrics import JobCollector
+
+        connect_directory_signals()
 
         if not any(isinstance(c, JobCollector) for c in list(REGISTRY._collector_to_names)):
             REGISTRY.register(JobCollector())

@@ -127,3 +127,13 @@ def test_a_new_batch_of_predictions_shows_on_the_cached_call_list_at_once(habits
     after = rep.get(CALL_LIST).json()
     assert after["model_version"] == version.pk
     assert [p["product_id"] for p in after["entries"][0]["products"]] == [habits.product_2.pk]
+
+
+def test_a_product_moved_to_another_vendor_leaves_the_first_vendors_cached_lists_at_once(habits):
+    first, second = _client(habits.vendor_user_1), _client(habits.vendor_user_2)
+    assert _products(first.get(SALES_LINES).json()) == {habits.product_1.pk}
+    assert habits.product_1.pk not in _products(second.get(SALES_LINES).json())
+    habits.product_1.vendor = habits.vendor_user_2.vendor
+    habits.product_1.save()
+    assert first.get(SALES_LINES).json()["count"] == 0
+    assert habits.product_1.pk in _products(second.get(SALES_LINES).json())
