@@ -1,8 +1,10 @@
 """Aggregates over all history are cached until the data they summarise changes.
 
 The key carries a data version: the newest order id, the last import that finished or was
-undone, and the sales rollups' version, which every write path moves in its transaction
-(a cancellation or an admin edit too). So a cached figure is never older than the data;
+undone, the sales rollups' version, which every write path moves in its transaction
+(a cancellation or an admin edit too), and the directory stamp (retailiq/core/directory.py),
+which an edit to a shop, product, vendor or warehouse moves (a product moved to another
+vendor changes whose figures its sales are). So a cached figure is never older than the data;
 the TTL only bounds memory. Pages read the rollups, so the first request after a write
 (a cold cache) costs a few small queries, not a pass over every order line."""
 
@@ -12,6 +14,9 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Max
+
+from retailiq.core.directory import DIRECTORY_GENERATION
+from retailiq.core.generations import generation
 
 T = TypeVar("T")
 
@@ -38,7 +43,8 @@ def _current_data_version() -> str:
 
     orders = Order.objects.aggregate(newest=Max("id"), rollups=Max(rollups_version()))
     imports = ImportBatch.objects.aggregate(finished=Max("finished_at"), undone=Max("undone_at"))
-    stamp = f"{orders['newest'] or 0}|{imports['finished']}|{imports['undone']}|{orders['rollups']}"
+    directory = generation(DIRECTORY_GENERATION)
+    stamp = f"{orders['newest'] or 0}|{imports['finished']}|{imports['undone']}|{orders['rollups']}|{directory}"
     return hashlib.sha1(stamp.encode()).hexdigest()[:12]
 
 

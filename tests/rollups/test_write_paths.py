@@ -154,3 +154,20 @@ def test_a_cancellation_moves_the_cache_data_version():
     cache.clear()  # the version is remembered for a few seconds
     order_cancel(order=sale)
     assert data_version() != before
+
+
+def test_a_product_moved_to_another_vendor_moves_the_cache_data_version():
+    """Dashboards cache per vendor under the data version: a moved product's sales change vendor with it."""
+    from django.core.cache import cache
+
+    from retailiq.web.cache import DATA_VERSION_KEY, data_version
+
+    product = f.ProductFactory()
+    _sale(retailer=f.RetailerFactory(), product=product)
+    before = data_version()
+    cache.delete(DATA_VERSION_KEY)  # the version is remembered for a few seconds
+    assert data_version() == before  # nothing changed: the same version, recomputed
+    cache.delete(DATA_VERSION_KEY)
+    product.vendor = f.VendorFactory()
+    product.save()
+    assert data_version() != before
