@@ -159,7 +159,7 @@ def relative_errors(fold: Fold, forecast: np.ndarray) -> np.ndarray:
 
 @dataclass
 class IntervalWidths:
-    """Split-conformal interval bounds: quantiles of backtest errors relative to each
+    """Split-conformal interval bounds: quantiles of absolute backtest errors relative to each
     series' recent spread, per horizon step (errors grow with the step), and per demand
     class where a class has enough rows (a lumpy series needs wider bounds than a smooth
     one, and pooling them would under-cover one and over-cover the other)."""
