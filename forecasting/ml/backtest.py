@@ -159,7 +159,7 @@ def relative_errors(fold: Fold, forecast: np.ndarray) -> np.ndarray:
 
 @dataclass
 class IntervalWidths:
-    """Split-conformal interval bounds: quantiles of backtest errors relative to each
+    """Split-conformal interval bounds: quantiles of absolute backtest errors relative to each
     series' recent spread, per horizon step (errors grow with the step), and per demand
     class where a class has enough rows (a lumpy series needs wider bounds than a smooth
     one, and pooling them would under-cover one and over-cover the other)."""
@@ -200,15 +200,20 @@ class IntervalWidths:
 
 
 def _quantile_bounds(relative: np.ndarray) -> dict[str, list[list[float]]]:
+    """Symmetric bounds: each level's conformal quantile of the absolute error, on both sides.
+    Separate quantiles of the signed error (alpha/2 below, 1 - alpha/2 above) spent half the
+    misses on a lower tail that demand's floor at zero mostly clips away, so the upper bound
+    stretched over bulk orders (Online Retail weekly, the ensemble's 95% band: 15.4 recent
+    spreads wide on average, 7.8 with absolute errors, at coverage 0.88-0.96 per scored origin
+    against 0.91-0.96), and a bias that changed between the calibration origins and the next
+    (a forecast that ran low, then high) missed on one side."""
     steps = relative.shape[1]
     per_step = np.isfinite(relative).sum(axis=0).min() >= MIN_ROWS_PER_STEP
     columns = [relative[:, s] for s in range(steps)] if per_step else [relative.ravel()] * steps
     result = {}
     for level in LEVELS:
-        alpha = 1 - level / 100
-        low = [_conformal_quantile(c, alpha / 2) for c in columns]
-        high = [_conformal_quantile(c, 1 - alpha / 2) for c in columns]
-        result[str(level)] = [low, high]
+        half_width = [_conformal_quantile(np.abs(c), level / 100) for c in columns]
+        result[str(level)] = [[-w for w in half_width], half_width]
     return result
 
 

@@ -188,6 +188,25 @@ def test_honest_interval_widths_cover_near_nominal_on_stable_noise():
         assert abs(inside.mean() - level / 100) < 0.02
 
 
+def test_interval_bounds_are_symmetric_and_survive_a_change_of_bias():
+    # Calibrated where the forecast ran low (errors mostly above it, a long upper tail),
+    # applied where it runs as much too high: separate signed quantiles would put the whole
+    # band above the forecast and miss every actual below it.
+    rng = np.random.default_rng(6)
+    relative = 0.5 + rng.gamma(2.0, 0.5, (2000, 4))
+    widths = IntervalWidths.calibrate(relative, np.full(2000, "erratic"))
+    for level in ("80", "95"):
+        low, high = (np.asarray(b) for b in widths.bounds["all"][level])
+        np.testing.assert_allclose(low, -high)
+        assert np.all(high >= np.quantile(np.abs(relative), int(level) / 100, axis=0) - 1e-9)
+    forecast = np.full((3000, 4), 50.0)
+    actual = forecast - (0.5 + rng.gamma(2.0, 0.5, forecast.shape))  # the same errors, now below
+    bounds = widths.apply(forecast, np.ones(3000), np.full(3000, "erratic"))
+    for level in (80, 95):
+        inside = (actual >= bounds[f"lower_{level}"]) & (actual <= bounds[f"upper_{level}"])
+        assert abs(inside.mean() - level / 100) < 0.03
+
+
 class Memorizer(LastValue):
     """Forecasts the last value it saw when fitted, whatever it is later handed."""
 
