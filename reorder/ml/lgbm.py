@@ -4,6 +4,10 @@ Same interface as the Keras nets of :mod:`reorder.ml.nets` (``fit(X_train, Y_tra
 ``predict(X) -> (proba, quantity)``, ``to_bytes``/``from_bytes``), so the ensemble treats every member alike.
 Boosters are stored as LightGBM's own model text, never pickled, so an artifact outlives a library upgrade.
 
+A horizon named in ``two_stage_horizons`` gets two stages instead of one classifier (:mod:`reorder.ml.two_stage`):
+P(the shop orders anything within it), from the shop's columns, times P(the pair | the shop orders), from the rows
+of shops that did; its probability is their product.
+
 The quantity regressor learns log1p of the next order's quantity with a Huber loss, only on rows where the pair did
 order again: a bulk order a hundred times the usual one must not drag every other prediction up.
 """
@@ -18,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 
 import lightgbm as lgb
 import numpy as np
+
+from reorder.ml.two_stage import shop_columns
 
 SMALLEST_QUANTITY = 1.0
 
@@ -44,6 +50,8 @@ class LightGBMOptions:
     horizon_overrides: dict = field(
         default_factory=lambda: {"14": {"min_data_in_leaf_share": 0.001, "lambda_l2": 10.0}}
     )
+    # Horizons whose classifier is two stages (shop orders x pair given an order); see reorder.ml.two_stage.
+    two_stage_horizons: tuple[int, ...] = ()
 
     def booster_params(self, objective: str, horizon: int | None = None, n_rows: int = 0) -> dict:
         params = {
@@ -94,8 +102,15 @@ class LightGBMReorder:
         X_val: np.ndarray | None = None,
         Y_val: np.ndarray | None = None,
         q_val: np.ndarray | None = None,
+        *,
+        shop_train: np.ndarray | None = None,
+        shop_val: np.ndarray | None = None,
     ) -> LightGBMReorder:
-        """Fit every booster; ``best_iterations_`` records the rounds kept, for a later refit."""
+        """Fit every booster; ``best_iterations_`` records the rounds kept, for a later refit.
+
+        ``shop_train`` and ``shop_val`` (0/1, a column per horizon) say whether each row's shop ordered anything
+        within the horizon: the first stage's label for the horizons of ``two_stage_horizons``. Without them, or
+        without feature names to find the shop's columns, every horizon has one classifier."""
         X_train = _matrix(X_train)
         names = list(self.feature_names) if self.feature_names is not None else None
         Y_train = np.asarray(Y_train, dtype=float).reshape(len(X_train), -1)
@@ -104,11 +119,33 @@ class LightGBMReorder:
             X_val = _matrix(X_val)
             Y_val = np.asarray(Y_val, dtype=float).reshape(len(X_val), -1)
         self.classifiers_: dict[int, lgb.Booster] = {}
+        self.shop_classifiers_: dict[int, lgb.Booster] = {}
         self.best_iterations_: dict[str, int] = {}
+        shop = shop_columns(names) if names else []
         for column, horizon in enumerate(self.horizons):
+            train_rows, val_rows = slice(None), slice(None)
+            shop_y = None
+            if horizon in self.options.two_stage_horizons and shop_train is not None and shop:
+                shop_y = np.asarray(shop_train, dtype=float).reshape(len(X_train), -1)[:, column]
+            if shop_y is not None and _can_split(shop_y, Y_train[shop_y > 0, column], self.options.min_data_in_leaf):
+                shop_names = [names[i] for i in shop]
+                shop_set = lgb.Dataset(X_train[:, shop], shop_y, feature_name=shop_names, free_raw_data=True)
+                shop_valid = None
+                if validation and shop_val is not None:
+                    shop_y_val = np.asarray(shop_val, dtype=float).reshape(len(X_val), -1)[:, column]
+                    shop_valid = [lgb.Dataset(X_val[:, shop], shop_y_val, reference=shop_set)]
+                    val_rows = shop_y_val > 0
+                booster = self._train("binary", shop_set, shop_valid, f"s{horizon}", horizon, len(X_train))
+                self.shop_classifiers_[horizon] = booster
+                self.best_iterations_[f"s{horizon}"] = booster.current_iteration()
+                train_rows = shop_y > 0  # stage two: the rows whose shop did order
             target = f"p{horizon}"
-            train_set = lgb.Dataset(X_train, Y_train[:, column], feature_name=names or "auto", free_raw_data=True)
-            valid_sets = [lgb.Dataset(X_val, Y_val[:, column], reference=train_set)] if validation else None
+            train_set = lgb.Dataset(
+                X_train[train_rows], Y_train[train_rows, column], feature_name=names or "auto", free_raw_data=True
+            )
+            valid_sets = None
+            if validation:
+                valid_sets = [lgb.Dataset(X_val[val_rows], Y_val[val_rows, column], reference=train_set)]
             self.classifiers_[horizon] = self._train("binary", train_set, valid_sets, target, horizon, len(X_train))
             self.best_iterations_[target] = self.classifiers_[horizon].current_iteration()
 
@@ -150,16 +187,23 @@ class LightGBMReorder:
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities (n, len(horizons)) and the expected next-order quantity (n,), at least one unit."""
         X = _matrix(X)
-        proba = np.column_stack(
-            [self.classifiers_[h].predict(X, num_threads=self.options.num_threads) for h in self.horizons]
-        )
+        proba = np.column_stack([self._proba(X, h) for h in self.horizons])
         log_quantity = self.regressor_.predict(X, num_threads=self.options.num_threads)
         return proba, np.maximum(np.expm1(log_quantity), SMALLEST_QUANTITY)
+
+    def _proba(self, X: np.ndarray, horizon: int) -> np.ndarray:
+        threads = self.options.num_threads
+        proba = self.classifiers_[horizon].predict(X, num_threads=threads)
+        stage_one = getattr(self, "shop_classifiers_", {}).get(horizon)
+        if stage_one is not None:
+            proba = proba * stage_one.predict(X[:, shop_columns(self.feature_names)], num_threads=threads)
+        return proba
 
     def ranked_drivers(
         self, X: np.ndarray, horizon: int, feature_names: Sequence[str], top: int = 5
     ) -> list[list[str]]:
-        """Per row, the features that pushed the ``horizon`` probability up the most, strongest first."""
+        """Per row, the features that pushed the ``horizon`` probability up the most, strongest first (for two
+        stages, those of the pair given an order: the shop's own rhythm is the same for all its products)."""
         return ranked_positive_contributions(
             self.classifiers_[horizon], _matrix(X), feature_names, top=top, num_threads=self.options.num_threads
         )
@@ -180,6 +224,8 @@ class LightGBMReorder:
             archive.writestr("meta.json", json.dumps(meta, indent=2))
             for horizon, booster in self.classifiers_.items():
                 archive.writestr(f"classifier_{horizon}.txt", booster.model_to_string())
+            for horizon, booster in self.shop_classifiers_.items():
+                archive.writestr(f"shop_classifier_{horizon}.txt", booster.model_to_string())
             archive.writestr("quantity.txt", self.regressor_.model_to_string())
         return buffer.getvalue()
 
@@ -199,6 +245,11 @@ class LightGBMReorder:
             model.classifiers_ = {
                 h: lgb.Booster(model_str=archive.read(f"classifier_{h}.txt").decode()) for h in model.horizons
             }
+            model.shop_classifiers_ = {
+                h: lgb.Booster(model_str=archive.read(f"shop_classifier_{h}.txt").decode())
+                for h in model.horizons
+                if f"shop_classifier_{h}.txt" in names
+            }
             model.regressor_ = lgb.Booster(model_str=archive.read("quantity.txt").decode())
         model.best_iterations_ = meta["best_iterations"]
         return model
@@ -216,6 +267,13 @@ def ranked_positive_contributions(
     names = np.asarray(list(feature_names), dtype=object)
     positive = np.take_along_axis(contributions, order, axis=1) > 0
     return [names[row][keep].tolist() for row, keep in zip(order, positive, strict=True)]
+
+
+def _can_split(shop_y: np.ndarray, y_given_order: np.ndarray, min_rows: int) -> bool:
+    """Whether two stages can learn: shops that ordered and shops that did not, and among the rows of those that
+    did, enough reorders and non-reorders; otherwise the horizon keeps one classifier."""
+    counts = (np.bincount(shop_y.astype(int), minlength=2), np.bincount(y_given_order.astype(int), minlength=2))
+    return all(count.min() >= min_rows for count in counts)
 
 
 def _matrix(X) -> np.ndarray:

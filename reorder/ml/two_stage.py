@@ -1,0 +1,38 @@
+"""Two stages for a long horizon: will the shop order anything at all within it, and, if it does, will the order
+hold this product.
+
+A pair reorders within ``w`` days only if its shop orders within ``w`` days, so
+``P(pair) = P(shop orders) x P(pair | shop orders)``. Stage one sees only the shop's columns (:func:`shop_columns`:
+its own figures, its rhythm, the calendar), so it learns the shop's rhythm from every shop's history instead of
+each pair relearning it; stage two learns which products a shop buys when it orders, from the rows of shops that
+did. Stage one is fitted on the pair rows themselves (each shop counted once per product it has bought), so it is
+weighted the way the pair metrics weigh shops.
+
+The stage-one label of every pair row, :func:`shop_order_labels`, is 1 when its shop has any line within the
+horizon after the cutoff, of any product (new ones too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+SHOP_PREFIXES = ("retailer_", "decay_shop_", "cutoff_")
+
+
+def shop_columns(feature_names: Sequence[str]) -> list[int]:
+    """Positions of the columns that describe the shop and the cutoff, not the pair or the product."""
+    return [i for i, name in enumerate(feature_names) if name.startswith(SHOP_PREFIXES)]
+
+
+def shop_order_labels(
+    history: pd.DataFrame, cutoff: pd.Timestamp, retailers: pd.Series, horizons: Sequence[int]
+) -> np.ndarray:
+    """``(len(retailers), len(horizons))`` 0/1: the row's shop has any line in ``[cutoff, cutoff + h days)``."""
+    cutoff = pd.Timestamp(cutoff).normalize()
+    ahead = history[(history["date"] >= cutoff) & (history["date"] < cutoff + pd.Timedelta(days=max(horizons)))]
+    first = ahead.groupby("retailer_id", sort=False)["date"].min()
+    days = (retailers.map(first) - cutoff).dt.days.to_numpy(dtype=float)
+    return np.column_stack([np.nan_to_num(days, nan=np.inf) < h for h in horizons]).astype(np.int8)
