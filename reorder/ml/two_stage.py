@@ -15,6 +15,7 @@ horizon after the cutoff, of any product (new ones too).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,3 +37,31 @@ def shop_order_labels(
     first = ahead.groupby("retailer_id", sort=False)["date"].min()
     days = (retailers.map(first) - cutoff).dt.days.to_numpy(dtype=float)
     return np.column_stack([np.nan_to_num(days, nan=np.inf) < h for h in horizons]).astype(np.int8)
+
+
+@dataclass
+class ShopLabels:
+    """Stage one's labels beside the pair rows: ``ordered`` (n, horizons) 0/1 from :func:`shop_order_labels`, and
+    ``group``, one value per shop and cutoff, so stage one learns from one row per shop and cutoff."""
+
+    ordered: np.ndarray
+    group: np.ndarray
+
+    def subset(self, mask: np.ndarray) -> ShopLabels:
+        return ShopLabels(self.ordered[mask], self.group[mask])
+
+    @staticmethod
+    def concat(parts: Sequence[ShopLabels]) -> ShopLabels:
+        return ShopLabels(np.concatenate([p.ordered for p in parts]), np.concatenate([p.group for p in parts]))
+
+    def first_rows(self) -> np.ndarray:
+        """The position of each shop and cutoff's first row, in row order."""
+        return np.sort(np.unique(self.group, return_index=True)[1])
+
+    @classmethod
+    def at_cutoff(
+        cls, history: pd.DataFrame, cutoff: pd.Timestamp, retailers: pd.Series, horizons: Sequence[int]
+    ) -> ShopLabels:
+        ordered = shop_order_labels(history, cutoff, retailers, horizons)
+        keys = pd.DataFrame({"retailer_id": retailers.astype(str).to_numpy(), "cutoff": str(pd.Timestamp(cutoff))})
+        return cls(ordered, pd.util.hash_pandas_object(keys, index=False).to_numpy())

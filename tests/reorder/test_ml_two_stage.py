@@ -9,7 +9,8 @@ import pytest
 from reorder.ml.dataset import build_dataset, cutoff_schedule, temporal_split
 from reorder.ml.features import feature_columns
 from reorder.ml.lgbm import LightGBMOptions, LightGBMReorder
-from reorder.ml.two_stage import shop_columns, shop_order_labels
+from reorder.ml.pipeline import load_model, train_reorder_model
+from reorder.ml.two_stage import ShopLabels, shop_columns, shop_order_labels
 from tests.reorder.synthetic import periodic_history
 
 HORIZONS = (7, 14)
@@ -21,6 +22,16 @@ TWO_STAGE = LightGBMOptions(
     two_stage_horizons=(14,),
     num_threads=1,
 )
+
+
+def shops_stopping(history: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Most shops stop ordering anything on a day of their own, so "will the shop order at all" varies (in the
+    synthetic history every shop orders to the end)."""
+    shops = history["retailer_id"].unique()
+    span = (history["date"].max() - history["date"].min()).days
+    days = np.random.default_rng(seed).integers(60, span * 3 // 2, size=len(shops))
+    stops = pd.Series(days, index=shops) * pd.Timedelta(days=1)
+    return history[history["date"] < history["date"].min() + history["retailer_id"].map(stops)]
 
 
 def test_shop_label_is_any_line_of_the_shop_within_the_horizon():
@@ -46,15 +57,15 @@ def test_shop_columns_are_the_shop_and_calendar_ones():
 
 @pytest.fixture(scope="module")
 def data():
-    history = periodic_history(n_retailers=24, n_products=10, days=240, seed=5, churn_share=0.3)
+    history = shops_stopping(periodic_history(n_retailers=24, n_products=10, days=240, seed=5, churn_share=0.3), 5)
     cutoffs = cutoff_schedule(history, n_cutoffs=6, step_days=10, horizon_days=max(HORIZONS))
     split = temporal_split(build_dataset(history, cutoffs, horizons=HORIZONS))
     names = feature_columns(split.train)
 
     def arrays(frame):
-        shop = np.vstack(
+        shop = ShopLabels.concat(
             [
-                shop_order_labels(history, cutoff, part["retailer_id"].reset_index(drop=True), HORIZONS)
+                ShopLabels.at_cutoff(history, cutoff, part["retailer_id"].reset_index(drop=True), HORIZONS)
                 for cutoff, part in frame.groupby("cutoff", sort=False)
             ]
         )
@@ -79,6 +90,9 @@ def test_two_stage_chance_is_the_product_of_its_stages_and_survives_the_artifact
     np.testing.assert_array_equal(reloaded.predict(Xt)[0], proba)
     # Learned: reorders score higher than the rest.
     assert proba[yt[:, 1] == 1, 1].mean() > proba[yt[:, 1] == 0, 1].mean() + 0.2
+    # Stage one learnt from one row per shop and cutoff, not one per pair.
+    assert model.shop_classifiers_[14].num_trees() == model.best_iterations_["s14"]
+    assert len(shop.first_rows()) == len(set(shop.group)) < len(X)
     # A refit with the rounds found keeps two stages.
     refit = LightGBMReorder(HORIZONS, TWO_STAGE, rounds=dict(model.best_iterations_), feature_names=names)
     refit.fit(X, y, q, shop_train=shop)
@@ -88,10 +102,46 @@ def test_two_stage_chance_is_the_product_of_its_stages_and_survives_the_artifact
 def test_too_few_shops_that_ordered_keep_one_classifier(data):
     names, (X, y, q, shop), *_ = data
     # Every shop marked as not ordering but on one row: stage two would have a single row to learn from.
-    only_one = np.zeros_like(shop)
+    only_one = np.zeros_like(shop.ordered)
     only_one[np.flatnonzero(y[:, 1])[0], 1] = 1
-    model = LightGBMReorder(HORIZONS, TWO_STAGE, feature_names=names).fit(X, y, q, shop_train=only_one)
+    model = LightGBMReorder(HORIZONS, TWO_STAGE, feature_names=names)
+    model.fit(X, y, q, shop_train=ShopLabels(only_one, shop.group))
     assert model.shop_classifiers_ == {} and "s14" not in model.best_iterations_
     # Without shop labels the same options give one classifier per horizon.
     plain = LightGBMReorder(HORIZONS, TWO_STAGE, feature_names=names).fit(X, y, q)
     assert plain.shop_classifiers_ == {}
+
+
+def test_restricted_columns_feed_only_the_horizons_that_name_them(data):
+    names, (X, y, q, _), (Xv, yv, qv, _), (Xt, *_) = data
+    options = LightGBMOptions(
+        num_boost_round=20, min_data_in_leaf=10, num_threads=1, restricted_prefixes=("pair_", "retailer_"),
+        horizon_columns={"14": ("pair_",)},
+    )  # fmt: skip
+    model = LightGBMReorder(HORIZONS, options, feature_names=names).fit(X, y, q, Xv, yv, qv)
+    seven, fourteen = (set(model.classifiers_[h].feature_name()) for h in HORIZONS)
+    pair = {n for n in names if n.startswith("pair_")}
+    assert pair and not seven & pair and pair <= fourteen
+    assert not any(n.startswith("retailer_") for n in seven | fourteen | set(model.regressor_.feature_name()))
+    assert not set(model.regressor_.feature_name()) & pair
+    reloaded = LightGBMReorder.from_bytes(model.to_bytes())
+    np.testing.assert_array_equal(reloaded.predict(Xt)[0], model.predict(Xt)[0])
+    assert len(model.ranked_drivers(Xt[:5], 7, names)) == 5
+
+
+def test_default_training_gives_the_30_day_classifier_two_stages_and_the_decayed_shop_columns():
+    history = periodic_history(n_retailers=30, n_products=12, days=260, seed=2, churn_share=0.3)
+    history = shops_stopping(history, seed=2)
+    params = {"n_cutoffs": 8, "step_days": 12, "validation_cutoffs": 2, "test_cutoffs": 1, "gap_days": 0}
+    params["lightgbm"] = {"num_threads": 1, "num_boost_round": 40}
+    result = train_reorder_model(history, params=params)
+    assert result.algorithm == "reorder_ensemble:lightgbm"  # it beat the strong baseline on validation
+    member = result.model.members["lightgbm"]
+    assert set(member.shop_classifiers_) == {30}
+    names = {h: set(member.classifiers_[h].feature_name()) for h in (7, 14, 30)}
+    assert not any(n.startswith("decay_") for n in names[7] | names[14])
+    assert any(n.startswith("decay_shop_") for n in names[30])
+    assert not any(n.startswith("decay_pair_") for n in names[30])
+    as_of = pd.Timestamp(history["date"].max()) + pd.Timedelta(days=1)
+    frame = result.model.predict(history, as_of)
+    pd.testing.assert_frame_equal(load_model(result.model.to_bytes()).predict(history, as_of), frame)
