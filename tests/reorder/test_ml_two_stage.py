@@ -145,3 +145,16 @@ def test_default_training_gives_the_30_day_classifier_two_stages_and_the_decayed
     as_of = pd.Timestamp(history["date"].max()) + pd.Timedelta(days=1)
     frame = result.model.predict(history, as_of)
     pd.testing.assert_frame_equal(load_model(result.model.to_bytes()).predict(history, as_of), frame)
+
+
+def test_a_horizon_that_does_not_name_the_restricted_columns_fits_as_if_they_were_absent(data):
+    names, (X, y, q, _), (Xv, yv, qv, _), (Xt, *_) = data
+    extra = [i for i, n in enumerate(names) if n.startswith("pair_")]
+    kept = [i for i in range(len(names)) if i not in extra]
+    common = {"num_boost_round": 20, "min_data_in_leaf": 10, "num_threads": 1, "two_stage_horizons": ()}
+    restricted = LightGBMOptions(**common, restricted_prefixes=("pair_",), horizon_columns={"14": ("pair_",)})
+    with_columns = LightGBMReorder(HORIZONS, restricted, feature_names=names).fit(X, y, q, Xv, yv, qv)
+    without = LightGBMReorder(HORIZONS, LightGBMOptions(**common), feature_names=[names[i] for i in kept])
+    without.fit(X[:, kept], y, q, Xv[:, kept], yv, qv)
+    np.testing.assert_array_equal(with_columns.predict(Xt)[0][:, 0], without.predict(Xt[:, kept])[0][:, 0])
+    np.testing.assert_array_equal(with_columns.predict(Xt)[1], without.predict(Xt[:, kept])[1])
