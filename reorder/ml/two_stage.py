@@ -5,8 +5,9 @@ A pair reorders within ``w`` days only if its shop orders within ``w`` days, so
 ``P(pair) = P(shop orders) x P(pair | shop orders)``. Stage one sees only the shop's columns (:func:`shop_columns`:
 its own figures, its rhythm, the calendar), so it learns the shop's rhythm from every shop's history instead of
 each pair relearning it; stage two learns which products a shop buys when it orders, from the rows of shops that
-did. Stage one is fitted on the pair rows themselves (each shop counted once per product it has bought), so it is
-weighted the way the pair metrics weigh shops.
+did. Stage one learns from one row per shop and cutoff (:class:`ShopLabels` says which pair rows share one): on
+Online Retail that beat fitting it on the pair rows, which weigh each shop by its number of products
+(docs/benchmarks.md).
 
 The stage-one label of every pair row, :func:`shop_order_labels`, is 1 when its shop has any line within the
 horizon after the cutoff, of any product (new ones too).
