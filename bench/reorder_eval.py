@@ -3,7 +3,7 @@ temporal split; prints one table (or JSON with --json).
 
     .venv/bin/python bench/reorder_eval.py --csv FILE --customer COL --product COL --date COL --quantity COL \\
         [--price COL] [--invoice COL] --horizon-days N [--train-until YYYY-MM-DD] [--step-days D] \\
-        [--members LIST] [--epochs E] [--max-train-rows R] [--max-eval-rows R] [--json]
+        [--members LIST] [--epochs E] [--max-train-rows R] [--max-eval-rows R] [--param KEY=VALUE ...] [--json]
 
 The cutoffs come from the history's length (reorder.ml.schedule) unless given: every --step-days days (default
 about a thirtieth of the history, 1 to 14 days) after a warm-up, the last one leaving N days of labels. Cutoffs on
@@ -67,6 +67,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-train-rows", type=int, default=400_000)
     parser.add_argument("--max-eval-rows", type=int, default=800_000, help="cap on validation and test rows (sampled)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a training option over the defaults, the value as JSON where it parses "
+        "(e.g. decay_features=false, 'lightgbm={\"two_stage_horizons\": []}' for one stage at every horizon)",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON scores")
     return parser.parse_args(argv)
 
@@ -109,7 +117,18 @@ def training_params(args: argparse.Namespace) -> dict:
         "epochs": args.epochs,
         "refit": False,  # the scores come from the models fitted before the test period; a refit is for serving
         "seed": args.seed,
+        **dict(_param(item) for item in args.param),
     }
+
+
+def _param(item: str) -> tuple[str, object]:
+    key, sep, value = item.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--param {item!r}: expected KEY=VALUE")
+    try:
+        return key.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return key.strip(), value
 
 
 def report(metrics: dict, horizon: int) -> dict:

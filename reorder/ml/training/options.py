@@ -35,7 +35,8 @@ class TrainingOptions:
     # validation ROC AUC and PR AUC at 14 and 30 days (docs/benchmarks.md), the only feature set that did both.
     horizon_features: bool = True
     # The time-decayed repeat and shop rhythm features of reorder.ml.decay_features (the shop's own lines only).
-    decay_features: bool = False
+    # Computed by default for the 30-day classifier's two stages, the only one that reads them (LightGBMOptions).
+    decay_features: bool = True
     max_train_rows: int = 300_000
     max_eval_rows: int | None = None
     members: tuple[str, ...] = DEFAULT_MEMBERS

@@ -20,6 +20,7 @@ from reorder.ml.labels import labels_from_valid_history
 from reorder.ml.members import member_input
 from reorder.ml.schedule import Schedule, plan_schedule
 from reorder.ml.training.options import TrainingOptions
+from reorder.ml.two_stage import ShopLabels
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Rows:
     quantity: np.ndarray  # next order's quantity, NaN when none recorded
     keys: pd.DataFrame  # retailer_id, product_id, cutoff, refit (row kept when refitting)
     sequences: np.ndarray | None = None
+    shop: ShopLabels | None = None  # whether the row's shop ordered anything within each horizon (two stages)
 
     def __len__(self) -> int:
         return len(self.X)
@@ -38,18 +40,21 @@ class Rows:
     def subset(self, mask: np.ndarray) -> Rows:
         sequences = self.sequences[mask] if self.sequences is not None else None
         keys = self.keys[mask].reset_index(drop=True)
-        return Rows(self.X[mask], self.labels[mask], self.quantity[mask], keys, sequences)
+        shop = self.shop.subset(mask) if self.shop is not None else None
+        return Rows(self.X[mask], self.labels[mask], self.quantity[mask], keys, sequences, shop)
 
     @staticmethod
     def concat(parts: Sequence[Rows]) -> Rows:
         sequences = None if parts[0].sequences is None else np.concatenate([p.sequences for p in parts])
         keys = pd.concat([p.keys for p in parts], ignore_index=True)
+        shop = None if parts[0].shop is None else ShopLabels.concat([p.shop for p in parts])
         return Rows(
             np.concatenate([p.X for p in parts]),
             np.concatenate([p.labels for p in parts]),
             np.concatenate([p.quantity for p in parts]),
             keys,
             sequences,
+            shop,
         )
 
     def frame(self, feature_names: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
@@ -58,6 +63,10 @@ class Rows:
 
     def input(self, name: str) -> Any:
         return member_input(name, self.X, self.sequences)
+
+    def fit_extras(self, name: str, prefix: str = "shop_train") -> dict[str, Any]:
+        """What a member learns from beside its input: the shop labels of the LightGBM member's two stages."""
+        return {prefix: self.shop} if name == "lightgbm" and self.shop is not None else {}
 
 
 def plan_cutoffs(history: pd.DataFrame, options: TrainingOptions, horizons: Sequence[int]) -> Schedule:
@@ -126,6 +135,7 @@ def build_rows(
                 frame["next_order_quantity"].to_numpy(dtype=float),
                 keys,
                 sequences,
+                ShopLabels.at_cutoff(history, cutoff, frame["retailer_id"], horizons),
             )
         )
     if not parts:

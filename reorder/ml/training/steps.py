@@ -245,6 +245,8 @@ def fit_members(
             validation.input(name),
             validation.labels,
             validation.quantity,
+            **train.fit_extras(name),
+            **validation.fit_extras(name, "shop_val"),
         )
         fit_seconds[name] = time.perf_counter() - started
         fitted[name] = model
@@ -348,4 +350,4 @@ def refit_member(
         ran, patience = int(history.get("epochs", model.epochs)), int(getattr(model, "patience", 0))
         best_epochs = ran - patience if ran < model.epochs else ran
         refitted = MEMBERS[name](horizons, options, feature_names, epochs=max(best_epochs, 1))
-    return refitted.fit(rows.input(name), rows.labels, rows.quantity)
+    return refitted.fit(rows.input(name), rows.labels, rows.quantity, **rows.fit_extras(name))
