@@ -18,7 +18,7 @@ import pandas as pd
 
 from reorder.ml.decay_features import decay_features
 from reorder.ml.history import pair_orders, validate_history
-from reorder.ml.horizon_features import HorizonContext, horizon_context, horizon_features
+from reorder.ml.horizon_features import WINDOWS, HorizonContext, horizon_columns, horizon_context
 from reorder.ml.rhythm_features import add_rhythm_features
 from reorder.ml.segments import Segments
 
@@ -138,15 +138,19 @@ def features_from_valid_history(
         columns.update(_retailer(order, pairs, past, context, columns["retailer_id"]))
         columns.update(_context_products(context.products, columns["product_id"]))
         columns.update(_interaction(order, pairs, columns))
-    features = pd.DataFrame(columns)
     if rhythm:
-        features = add_rhythm_features(features, orders, cutoff)
+        with_rhythm = add_rhythm_features(pd.DataFrame(columns), orders, cutoff)
+        columns = {name: with_rhythm[name].to_numpy() for name in with_rhythm.columns}
     if horizon:
-        features = _join_on_pair(features, horizon_features(orders, context=context.horizon).drop(columns=KEYS))
+        if context.horizon.windows != WINDOWS:
+            raise ValueError(f"the horizon context is of windows {context.horizon.windows}, the features of {WINDOWS}")
+        columns.update(_on_pairs(columns["pair"], horizon_columns(orders, context.horizon)))
     if decay:
-        features = _join_on_pair(features, decay_features(orders, cutoff))
-    features = _calendar(features, cutoff).drop(columns="pair")
-    return _finished(features)
+        extra = decay_features(orders, cutoff)
+        columns.update(_on_pairs(columns["pair"], {name: extra[name].to_numpy() for name in extra.columns}))
+    columns.update(_calendar(cutoff, len(columns["pair"])))
+    del columns["pair"]
+    return _finished(columns)
 
 
 def _orders_at(past: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -187,14 +191,14 @@ def _context(
     return MarketContext(cutoff, lookback_days, _products(past, orders), segments, cities, horizon_part)
 
 
-def _finished(features: pd.DataFrame) -> pd.DataFrame:
-    """Infinite and missing model inputs as 0.0, every input a float, rows in key order; built once, since a
-    column-by-column replacement costs a copy of the frame per column."""
-    numeric = set(feature_columns(features))
+def _finished(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The frame, with infinite and missing model inputs as 0.0, every input a float, rows in key order; built
+    once from arrays, since adding columns to a frame one by one costs pandas bookkeeping each time."""
+    excluded = {*KEYS, "cutoff", "days_to_next_order", "next_order_quantity", "next_order_date"}
     out = {}
-    for name in features.columns:
-        values = features[name].to_numpy()
-        if name in numeric:
+    for name, values in columns.items():
+        values = np.asarray(values)
+        if name not in excluded and not name.startswith("ordered_within_") and pd.api.types.is_numeric_dtype(values):
             values = values.astype(float)
             values = np.where(np.isfinite(values), values, 0.0)
         out[name] = values
@@ -206,10 +210,21 @@ def _finished(features: pd.DataFrame) -> pd.DataFrame:
     return features if in_order else features.sort_values(KEYS, kind="stable").reset_index(drop=True)
 
 
-def _join_on_pair(features: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
-    """``features`` (one row per ``pair``, 0..n-1 in order) with the columns of ``extra`` (one row per pair)."""
-    extra = extra.set_index("pair").reindex(features["pair"].to_numpy())
-    return pd.concat([features, extra.set_axis(features.index)], axis=1)
+def _on_pairs(pairs: np.ndarray, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The columns of ``extra`` (one row per pair, its codes in ``extra["pair"]``) in the order of ``pairs``, keys
+    left out; missing where ``extra`` has no row for a pair."""
+    rows = pd.Index(extra["pair"]).get_indexer(pairs)
+    aligned = bool((rows == np.arange(len(rows))).all()) and len(extra["pair"]) == len(rows)
+    out = {}
+    for name, values in extra.items():
+        if name in ("pair", *KEYS):
+            continue
+        values = np.asarray(values)
+        if aligned:
+            out[name] = values
+        else:
+            out[name] = np.where(rows >= 0, values[rows].astype(float) if len(values) else np.nan, np.nan)
+    return out
 
 
 class _OrderArrays:
@@ -397,7 +412,15 @@ def _retailer_value(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def _retailer_attributes(past: pd.DataFrame) -> pd.DataFrame:
-    return past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
+    """Each shop's segment and city on its last line (index ``retailer_id``)."""
+    retailers = past["retailer_id"]
+    if not retailers.is_monotonic_increasing:
+        return past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
+    last = Segments(retailers.to_numpy()).last
+    return pd.DataFrame(
+        {"segment": past["segment"].to_numpy()[last], "city": past["city"].to_numpy()[last]},
+        index=pd.Index(retailers.to_numpy()[last], name="retailer_id"),
+    )
 
 
 def _products(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
@@ -430,12 +453,14 @@ def _products(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     return product.drop(columns=["category_id", "vendor_id"])
 
 
-def _calendar(features: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
-    features["cutoff_month_sin"] = np.sin(2 * np.pi * (cutoff.month - 1) / 12)
-    features["cutoff_month_cos"] = np.cos(2 * np.pi * (cutoff.month - 1) / 12)
-    features["cutoff_weekday_sin"] = np.sin(2 * np.pi * cutoff.weekday() / 7)
-    features["cutoff_weekday_cos"] = np.cos(2 * np.pi * cutoff.weekday() / 7)
-    features["cutoff_day_of_month"] = cutoff.day / cutoff.days_in_month
-    features["cutoff_is_month_start"] = float(cutoff.day <= 3)
-    features["cutoff_is_month_end"] = float(cutoff.day > cutoff.days_in_month - 3)
-    return features
+def _calendar(cutoff: pd.Timestamp, n: int) -> dict[str, np.ndarray]:
+    values = {
+        "cutoff_month_sin": np.sin(2 * np.pi * (cutoff.month - 1) / 12),
+        "cutoff_month_cos": np.cos(2 * np.pi * (cutoff.month - 1) / 12),
+        "cutoff_weekday_sin": np.sin(2 * np.pi * cutoff.weekday() / 7),
+        "cutoff_weekday_cos": np.cos(2 * np.pi * cutoff.weekday() / 7),
+        "cutoff_day_of_month": cutoff.day / cutoff.days_in_month,
+        "cutoff_is_month_start": float(cutoff.day <= 3),
+        "cutoff_is_month_end": float(cutoff.day > cutoff.days_in_month - 3),
+    }
+    return {name: np.full(n, float(value)) for name, value in values.items()}
