@@ -225,6 +225,10 @@ class ReorderAdapter:
             features = offline_pair_features(history, as_of, decay=decay)
             if not baseline:  # the whole marketplace was read: keep its context for the shops asked about later
                 market_context_warm(history, as_of)
+        if features is not None:
+            # Only the pairs still active are answered (``active_pairs`` below): the model scores no others.
+            features = features[features["days_since_last_order"] <= reorder_settings().active_days]
+            features = features.reset_index(drop=True)
         predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, features=features)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)

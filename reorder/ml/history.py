@@ -29,34 +29,52 @@ def validate_history(history: pd.DataFrame) -> pd.DataFrame:
     missing = [column for column in REQUIRED_COLUMNS if column not in history.columns]
     if missing:
         raise HistoryError(f"history lacks required columns: {', '.join(missing)}")
-    frame = history.copy()
+    columns = {name: history[name] for name in history.columns}
     try:
-        frame["date"] = pd.to_datetime(frame["date"]).dt.floor("D")
+        dates = columns["date"]
+        if dates.dtype == "datetime64[ns]":
+            columns["date"] = dates.to_numpy().astype("datetime64[D]").astype("datetime64[ns]")
+        else:
+            columns["date"] = pd.to_datetime(dates).dt.floor("D").array
     except (ValueError, TypeError) as exc:
         raise HistoryError(f"column 'date' cannot be read as dates: {exc}") from exc
     for column in ("quantity", "unit_price", "discount_rate"):
-        if column not in frame.columns:
+        if column not in columns:
             continue
-        values = pd.to_numeric(frame[column], errors="coerce")
-        if values.isna().any():
-            raise HistoryError(f"column '{column}' has {int(values.isna().sum())} missing or non-numeric values")
-        frame[column] = values.astype(float)
+        values = columns[column]
+        values = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
+        values = np.asarray(values, dtype=float)
+        if np.isnan(values).any():
+            raise HistoryError(f"column '{column}' has {int(np.isnan(values).sum())} missing or non-numeric values")
+        columns[column] = values
     for column in ("retailer_id", "product_id", "date"):
-        if frame[column].isna().any():
-            raise HistoryError(f"column '{column}' has {int(frame[column].isna().sum())} missing values")
-    if (frame["quantity"] <= 0).any():
+        missing = pd.isna(columns[column])
+        if missing.any():
+            raise HistoryError(f"column '{column}' has {int(missing.sum())} missing values")
+    if (columns["quantity"] <= 0).any():
         raise HistoryError("column 'quantity' must be positive on every line")
-    if (frame["unit_price"] < 0).any():
+    if (columns["unit_price"] < 0).any():
         raise HistoryError("column 'unit_price' must not be negative")
-    if "discount_rate" not in frame.columns:
-        frame["discount_rate"] = 0.0
-    elif ((frame["discount_rate"] < 0) | (frame["discount_rate"] > 1)).any():
+    if "discount_rate" not in columns:
+        columns["discount_rate"] = np.zeros(len(history))
+    elif ((columns["discount_rate"] < 0) | (columns["discount_rate"] > 1)).any():
         raise HistoryError("column 'discount_rate' must lie between 0 and 1")
     for column in ("segment", "city", "category_id", "vendor_id"):
-        if column not in frame.columns:
-            frame[column] = "unknown"
+        if column not in columns:
+            columns[column] = np.full(len(history), "unknown", dtype=object)
         else:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), "unknown")
+            values = np.asarray(columns[column], dtype=object)
+            missing = pd.isna(values)
+            if missing.any():
+                values = values.copy()
+                values[missing] = "unknown"
+            columns[column] = values
+    # Built once from positional arrays (a column the check left alone keeps its own dtype), in a fresh index.
+    frame = pd.DataFrame(
+        {name: values.array if isinstance(values, pd.Series) else values for name, values in columns.items()}
+    )
+    if _sorted_by(frame, ("retailer_id", "product_id", "date")):
+        return frame
     return frame.sort_values(["retailer_id", "product_id", "date"], kind="stable").reset_index(drop=True)
 
 
