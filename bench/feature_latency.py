@@ -7,13 +7,19 @@ context, which is computed once per day and data version (its cold cost is print
 cache. Both are timed for the features alone and for the full answer of the serving model (or the baseline when
 none is trained), with the prediction cache bypassed. For forecasting, "before" aggregated one product's sale lines
 per day and "after" reads its rows of the per-product daily rollup; the full answer is the serving model's (the
-adapter's predict, prediction cache bypassed). Prints p50/p95/max; asserts nothing. Read-only apart from the cache.
+adapter's predict, prediction cache bypassed). Recommendations: one shop's discover and buy-again lists from the
+serving model (or the baseline), the adapter's predict with the prediction cache bypassed. Prints p50/p95/max and
+the load average before and after; asserts nothing. Read-only apart from the cache. ``--profile N`` runs N more
+answers of each kind under cProfile and prints where their time goes.
 
-    DATABASE_URL=... .venv/bin/python bench/feature_latency.py [--shops 30] [--before-shops 5]
+    DATABASE_URL=... .venv/bin/python bench/feature_latency.py [--shops 30] [--before-shops 5] [--profile 10]
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -38,20 +44,52 @@ def _timed(call) -> float:
     return time.perf_counter() - started
 
 
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _profiled(label: str, calls: list, top: int) -> None:
+    """Run ``calls`` under cProfile and print the functions with the most cumulative and own time."""
+    if not calls:
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for call in calls:
+        call()
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        print(f"--- profile: {label}, {len(calls)} answers, by {order} ---")
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:12000], flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shops", type=int, default=30, help="shops timed on the new path")
     parser.add_argument("--before-shops", type=int, default=3, help="shops timed on the old path (seconds each)")
-    parser.add_argument("--skip-reorder", action="store_true", help="time forecasting only")
+    parser.add_argument("--skip-reorder", action="store_true", help="leave reorder out")
+    parser.add_argument("--skip-forecasting", action="store_true", help="leave forecasting out")
+    parser.add_argument("--skip-recommendations", action="store_true", help="leave recommendations out")
+    parser.add_argument("--profile", type=int, default=0, help="answers per case run again under cProfile")
+    parser.add_argument("--profile-top", type=int, default=30, help="functions printed per profile")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    _forecasting(args)
-    if args.skip_reorder:
-        return
+    print(f"load average before: {_load()}", flush=True)
+    if not args.skip_forecasting:
+        _forecasting(args)
+    if not args.skip_reorder:
+        _reorder(args)
+    if not args.skip_recommendations:
+        _recommendations(args)
+    print(f"load average after: {_load()}", flush=True)
+
+
+def _reorder(args) -> None:
     import datetime as dt
 
     import pandas as pd
@@ -99,12 +137,54 @@ def main() -> None:
         _timed(lambda s=s: adapter.predict(model, {"retailer_id": s, "as_of": as_of.isoformat()})) for s in chosen
     ]
     print(f"  after:  answer (prediction cache bypassed) {_percentiles(after_answers)}", flush=True)
+    profiled = shops[args.shops : args.shops + args.profile] or chosen[: args.profile]
+    _profiled(
+        "reorder answer",
+        [lambda s=s: adapter.predict(model, {"retailer_id": s, "as_of": as_of.isoformat()}) for s in profiled],
+        args.profile_top,
+    )
     before = shops[: args.before_shops]
     if before:
         before_features = [_timed(lambda s=s: old_features(s)) for s in before]
         print(f"  before: features, whole marketplace read   {_percentiles(before_features)}", flush=True)
         before_answers = [_timed(lambda s=s: old_answer(s)) for s in before]
         print(f"  before: answer, whole marketplace read     {_percentiles(before_answers)}", flush=True)
+
+
+def _recommendations(args) -> None:
+    import random
+
+    from recommendations.adapter import RecommendationsAdapter
+    from recommendations.selectors import CAPABILITY, latest_order_day, scoring_retailer_ids
+    from retailiq.registry.selectors import as_of_after
+    from retailiq.registry.services import active_model_version
+    from retailiq.registry.services.scoring import loaded_model
+
+    last = latest_order_day()
+    if last is None:
+        print("recommendations: no orders, skipped")
+        return
+    as_of = as_of_after(last)
+    shops = scoring_retailer_ids(as_of=as_of)
+    random.Random(args.seed).shuffle(shops)
+    adapter = RecommendationsAdapter()
+    version = active_model_version(capability=CAPABILITY)
+    model = loaded_model(version) if version else adapter.baseline()
+    label = f"version {version.pk} ({version.algorithm})" if version else "the baseline (no trained model)"
+    print(f"recommendations as of {as_of}, {len(shops)} shops, lists by {label}", flush=True)
+    chosen = shops[: args.shops]
+
+    def answer(shop: int, kind: str) -> None:
+        adapter.predict(model, {"retailer_id": shop, "as_of": as_of.isoformat(), "kind": kind, "k": 10})
+
+    for kind in ("discover", "buy_again", "bundle"):
+        answer(chosen[0], kind)  # first-call imports and per-day fits outside the timings
+        timings = [_timed(lambda s=s, kind=kind: answer(s, kind)) for s in chosen]
+        print(f"  {kind:<10} one shop's list (prediction cache bypassed) {_percentiles(timings)}", flush=True)
+        profiled = shops[args.shops : args.shops + args.profile] or chosen[: args.profile]
+        _profiled(
+            f"recommendations {kind}", [lambda s=s, kind=kind: answer(s, kind) for s in profiled], args.profile_top
+        )
 
 
 def _forecasting(args) -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, product_filter, retailer_filter
@@ -104,20 +104,23 @@ def out_of_stock_pairs(*, retailer_ids: Sequence[int]) -> pd.DataFrame:
     )
     if shops.empty:
         return pd.DataFrame(columns=["retailer_id", "product_id"])
-    levels = pd.DataFrame.from_records(
+    # The database keeps only the products out of stock everywhere in a region (a few rows), rather than sending
+    # every stock row of the regions (a row per product and warehouse) to be grouped here.
+    empty = pd.DataFrame.from_records(
         list(
             StockLevel.objects.filter(
                 warehouse__is_active=True, warehouse__region__in=shops["region"].unique().tolist()
             )
             .order_by()
-            .values_list("warehouse__region", "product_id", "on_hand")
+            .values("warehouse__region", "product_id")
+            .annotate(most=Max("on_hand"))
+            .filter(most__lte=0)
+            .values_list("warehouse__region", "product_id")
         ),
-        columns=["region", "product_id", "on_hand"],
+        columns=["region", "product_id"],
     )
-    if levels.empty:
+    if empty.empty:
         return pd.DataFrame(columns=["retailer_id", "product_id"])
-    stocked = levels.groupby(["region", "product_id"])["on_hand"].max()
-    empty = stocked[stocked <= 0].reset_index()[["region", "product_id"]]
     return shops.merge(empty, on="region")[["retailer_id", "product_id"]]
 
 

@@ -192,6 +192,7 @@ class ReorderAdapter:
         features compares every pair of a product, so it always reads the whole history (the horizon features'
         marketplace half is in the market context, so they need no such read). The baseline reads only a
         pair's own figures, so it reads only the shops asked about and needs no market context."""
+        from reorder.ml.call_features import uses_call_features
         from reorder.ml.decay_features import uses_decay_features
         from reorder.ml.pipeline import BaselineReorderModel
         from reorder.ml.rhythm_features import uses_rhythm_features
@@ -214,8 +215,10 @@ class ReorderAdapter:
         if history.empty:
             return prediction_rows(_empty_prediction(reorder_horizons()), as_of=as_of)
         # A model trained with calls reads them (only the shops asked about: call features are per shop and pair);
-        # the baseline reads only the orders.
-        calls = None if baseline else call_outcomes_frame(end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
+        # the baseline and a model without call features read only the orders.
+        calls = None
+        if not baseline and uses_call_features(names):
+            calls = call_outcomes_frame(end=as_of - dt.timedelta(days=1), retailer_ids=retailer_ids)
         features = None
         if chunk:
             features = shops_pair_features(history=history, as_of=as_of, context=context, decay=decay)
@@ -225,6 +228,10 @@ class ReorderAdapter:
             features = offline_pair_features(history, as_of, decay=decay)
             if not baseline:  # the whole marketplace was read: keep its context for the shops asked about later
                 market_context_warm(history, as_of)
+        if features is not None:
+            # Only the pairs still active are answered (``active_pairs`` below): the model scores no others.
+            features = features[features["days_since_last_order"] <= reorder_settings().active_days]
+            features = features.reset_index(drop=True)
         predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, features=features)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)

@@ -194,9 +194,14 @@ def market_context_compute(as_of: dt.date) -> MarketContext:
 
 def market_context_at(as_of: dt.date) -> MarketContext:
     """The market context as of ``as_of``: computed once per day and data version, then read from the cache by
-    every shop."""
+    every shop, and kept in the process under the same key (one shop's answer would otherwise spend more time
+    unpickling the marketplace than computing its own rows)."""
     return cached_features(
-        PAIR_FEATURES, entity=MARKETPLACE, cutoff=as_of, compute=lambda: market_context_compute(as_of)
+        PAIR_FEATURES,
+        entity=MARKETPLACE,
+        cutoff=as_of,
+        compute=lambda: market_context_compute(as_of),
+        in_process=True,
     )
 
 

@@ -3,10 +3,12 @@ already narrowed to what a user may see."""
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import pandas as pd
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from retailiq.accounts.models import User
@@ -21,6 +23,7 @@ from retailiq.web.cache import cached_for_data
 from .conf import reorder_settings
 from .models import CallOutcome, ReorderPrediction
 
+FEW_SHOPS = 50  # up to this many shops, a history read is a few index lookups (see index_read)
 HISTORY_COLUMNS = [
     "retailer_id",
     "product_id",
@@ -101,6 +104,7 @@ def order_history_frame(
         lines = lines.filter(placed_on__lte=end)
     if retailer_ids is not None:
         lines = lines.filter(retailer_id__in=list(retailer_ids))
+    few_shops = retailer_ids is not None and len(retailer_ids) <= FEW_SHOPS
     rows = lines.order_by().values_list(
         "retailer_id",
         "product_id",
@@ -113,7 +117,9 @@ def order_history_frame(
         "product__category_id",
         "product__vendor_id",
     )
-    columns = list(zip(*rows, strict=True)) if (rows := list(rows)) else [() for _ in HISTORY_COLUMNS]
+    with index_read() if few_shops else nullcontext():
+        rows = list(rows)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in HISTORY_COLUMNS]
     frame = pd.DataFrame(
         {
             "retailer_id": np.asarray(columns[0], dtype=np.int64),
@@ -130,6 +136,26 @@ def order_history_frame(
         }
     )
     return frame
+
+
+@contextmanager
+def index_read() -> Iterator[None]:
+    """A few shops' lines read through the indexes, on one process. PostgreSQL's defaults price a random page
+    read as four sequential ones and so, for one shop's few hundred lines, planned either a parallel query (a
+    worker started for every answer: 8-14 ms of the 10) or a scan of every order; with the pages cached, as they
+    are, an index read costs about what a sequential one does. Measured on `large`: 2 ms instead of 8-14.
+
+    Only in a transaction of its own, so the settings end with it; inside a caller's transaction they would
+    outlive the read, and the read keeps the defaults."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+            "set_config('random_page_cost', '1.1', true)"
+        )
+        yield
 
 
 def call_outcomes_frame(

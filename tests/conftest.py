@@ -56,7 +56,10 @@ def _empty_cache():
     """Database ids restart with each test; cached answers keyed by them must not leak."""
     from django.core.cache import cache
 
+    from retailiq.features.cache import in_process_features_clear
+
     cache.clear()
+    in_process_features_clear()
     yield
 
 

@@ -72,10 +72,20 @@ class Generator:
 
     def _rows(self, retailer_ids) -> np.ndarray:
         """Row of each retailer in the learned matrices, -1 when it had no history at fit time."""
-        return pd.Index(self.retailer_ids_).get_indexer(pd.Index(list(retailer_ids)))
+        return self._index_of("retailer_ids_").get_indexer(pd.Index(list(retailer_ids)))
 
     def _products(self, product_ids) -> np.ndarray:
-        return pd.Index(self.product_ids_).get_indexer(pd.Index(list(product_ids)))
+        return self._index_of("product_ids_").get_indexer(pd.Index(list(product_ids)))
+
+    def _index_of(self, name: str) -> pd.Index:
+        """A lookup index of the learned ids ``name``, built once per fit or load rather than at every request
+        (building it was most of a one-shop answer's id lookups)."""
+        ids = getattr(self, name)
+        cached = self.__dict__.get(f"_{name}index")
+        if cached is None or cached[0] is not ids:
+            cached = (ids, pd.Index(ids))
+            self.__dict__[f"_{name}index"] = cached
+        return cached[1]
 
     def score(self, retailer_ids) -> np.ndarray:
         raise NotImplementedError

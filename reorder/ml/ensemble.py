@@ -137,7 +137,8 @@ class ReorderEnsemble:
     ) -> pd.DataFrame:
         """The serving frame for every pair with an order before ``as_of`` (or of ``features``, when given), with
         reasons from LightGBM's per-pair contributions when it is a member."""
-        valid = validate_history(history)
+        # The feature store's rows come validated; the history is read again only where it is needed.
+        valid = validate_history(history) if features is None or SEQUENCE_MEMBERS & set(self.members) else None
         if features is None:
             features = features_from_valid_history(
                 valid,

@@ -18,8 +18,9 @@ import pandas as pd
 
 from reorder.ml.decay_features import decay_features
 from reorder.ml.history import pair_orders, validate_history
-from reorder.ml.horizon_features import HorizonContext, horizon_context, horizon_features
+from reorder.ml.horizon_features import WINDOWS, HorizonContext, horizon_columns, horizon_context
 from reorder.ml.rhythm_features import add_rhythm_features
+from reorder.ml.segments import Segments
 
 KEYS = ["retailer_id", "product_id"]
 RECENT_ORDER_WINDOWS = (3, 5, 10)
@@ -123,25 +124,33 @@ def features_from_valid_history(
     if context is None:
         context = _context(past, orders, cutoff, lookback_days, horizon=horizon)
 
-    features = _recency_frequency(orders)
-    features = features.join(_monetary(orders))
-    features = features.join(_trend(orders))
-    pair_keys = orders.drop_duplicates("pair").set_index("pair")[KEYS]
-    features = pair_keys.join(features).reset_index()
-    features = _merge_retailer(features, past, orders, context)
-    features = features.merge(context.products, left_on="product_id", right_index=True, how="left")
-    features = _interaction(features, orders)
+    pairs = Segments(orders["pair"].to_numpy())
+    columns: dict[str, np.ndarray] = {
+        "pair": np.arange(pairs.n),
+        "retailer_id": pairs.first_of(orders["retailer_id"].to_numpy()),
+        "product_id": pairs.first_of(orders["product_id"].to_numpy()),
+    }
+    order = _OrderArrays.of(orders)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns.update(_recency_frequency(order, pairs))
+        columns.update(_monetary(order, pairs))
+        columns.update(_trend(order, pairs, columns))
+        columns.update(_retailer(order, pairs, past, context, columns["retailer_id"]))
+        columns.update(_context_products(context.products, columns["product_id"]))
+        columns.update(_interaction(order, pairs, columns))
     if rhythm:
-        features = add_rhythm_features(features, orders, cutoff)
+        with_rhythm = add_rhythm_features(pd.DataFrame(columns), orders, cutoff)
+        columns = {name: with_rhythm[name].to_numpy() for name in with_rhythm.columns}
     if horizon:
-        horizon_columns = horizon_features(orders, context=context.horizon).drop(columns=KEYS)
-        features = features.merge(horizon_columns, on="pair", how="left")
+        if context.horizon.windows != WINDOWS:
+            raise ValueError(f"the horizon context is of windows {context.horizon.windows}, the features of {WINDOWS}")
+        columns.update(_on_pairs(columns["pair"], horizon_columns(orders, context.horizon)))
     if decay:
-        features = features.merge(decay_features(orders, cutoff), on="pair", how="left")
-    features = _calendar(features, cutoff).drop(columns="pair")
-    numeric = feature_columns(features)
-    features[numeric] = features[numeric].replace([np.inf, -np.inf], np.nan).fillna(0.0).astype(float)
-    return features.sort_values(KEYS, kind="stable").reset_index(drop=True)
+        extra = decay_features(orders, cutoff)
+        columns.update(_on_pairs(columns["pair"], {name: extra[name].to_numpy() for name in extra.columns}))
+    columns.update(_calendar(cutoff, len(columns["pair"])))
+    del columns["pair"]
+    return _finished(columns)
 
 
 def _orders_at(past: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -150,13 +159,20 @@ def _orders_at(past: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     orders = pair_orders(past)
     if orders.empty:
         return orders
-    orders["days_ago"] = (cutoff - orders["date"]).dt.days.astype(float)
-    # Orders are sorted by pair, so one integer code per pair makes every grouping below a cheap one-key groupby.
-    orders["pair"] = orders.groupby(KEYS, sort=False).ngroup()
-    grouped = orders.groupby("pair", sort=False)
-    orders["interval"] = grouped["date"].diff().dt.days.astype(float)
-    orders["rank_from_last"] = grouped.cumcount(ascending=False)
-    return orders
+    day = orders["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    retailers, products = orders["retailer_id"].to_numpy(), orders["product_id"].to_numpy()
+    # Orders are sorted by pair, so one integer code per pair makes every grouping below a run of rows.
+    new_pair = np.r_[True, (retailers[1:] != retailers[:-1]) | (products[1:] != products[:-1])]
+    pair = np.cumsum(new_pair) - 1
+    pairs = Segments(pair)
+    interval = np.r_[np.nan, np.diff(day).astype(float)]
+    interval[pairs.starts] = np.nan
+    return orders.assign(
+        days_ago=float(cutoff.value // 86_400_000_000_000) - day,
+        pair=pair,
+        interval=interval,
+        rank_from_last=pairs.last[pairs.ids] - np.arange(len(pair)),
+    )
 
 
 def _context(
@@ -175,132 +191,220 @@ def _context(
     return MarketContext(cutoff, lookback_days, _products(past, orders), segments, cities, horizon_part)
 
 
-def _recency_frequency(orders: pd.DataFrame) -> pd.DataFrame:
-    grouped = orders.groupby("pair", sort=False)
-    out = grouped.agg(
-        days_since_last_order=("days_ago", "min"),
-        pair_age_days=("days_ago", "max"),
-        n_orders=("days_ago", "size"),
-        interval_mean=("interval", "mean"),
-        interval_median=("interval", "median"),
-        interval_min=("interval", "min"),
-        interval_max=("interval", "max"),
+def _finished(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The frame, with infinite and missing model inputs as 0.0, every input a float, rows in key order; built
+    once from arrays, since adding columns to a frame one by one costs pandas bookkeeping each time."""
+    excluded = {*KEYS, "cutoff", "days_to_next_order", "next_order_quantity", "next_order_date"}
+    out = {}
+    for name, values in columns.items():
+        values = np.asarray(values)
+        if name not in excluded and not name.startswith("ordered_within_") and pd.api.types.is_numeric_dtype(values):
+            values = values.astype(float)
+            values = np.where(np.isfinite(values), values, 0.0)
+        out[name] = values
+    features = pd.DataFrame(out)
+    retailers, products = features["retailer_id"].to_numpy(), features["product_id"].to_numpy()
+    in_order = len(features) < 2 or bool(
+        np.all((retailers[1:] > retailers[:-1]) | ((retailers[1:] == retailers[:-1]) & (products[1:] > products[:-1])))
     )
-    out.insert(4, "interval_std", grouped["interval"].std(ddof=0))
+    return features if in_order else features.sort_values(KEYS, kind="stable").reset_index(drop=True)
+
+
+def _on_pairs(pairs: np.ndarray, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The columns of ``extra`` (one row per pair, its codes in ``extra["pair"]``) in the order of ``pairs``, keys
+    left out; missing where ``extra`` has no row for a pair."""
+    rows = pd.Index(extra["pair"]).get_indexer(pairs)
+    aligned = bool((rows == np.arange(len(rows))).all()) and len(extra["pair"]) == len(rows)
+    out = {}
+    for name, values in extra.items():
+        if name in ("pair", *KEYS):
+            continue
+        values = np.asarray(values)
+        if aligned:
+            out[name] = values
+        else:
+            out[name] = np.where(rows >= 0, values[rows].astype(float) if len(values) else np.nan, np.nan)
+    return out
+
+
+class _OrderArrays:
+    """The orders' columns as arrays, read once."""
+
+    @classmethod
+    def of(cls, orders: pd.DataFrame) -> _OrderArrays:
+        arrays = cls()
+        arrays.days_ago = orders["days_ago"].to_numpy(dtype=float)
+        arrays.interval = orders["interval"].to_numpy(dtype=float)
+        arrays.rank = orders["rank_from_last"].to_numpy()
+        arrays.quantity = orders["quantity"].to_numpy(dtype=float)
+        arrays.value = orders["value"].to_numpy(dtype=float)
+        arrays.gross = orders["gross"].to_numpy(dtype=float)
+        arrays.unit_price = orders["unit_price"].to_numpy(dtype=float)
+        arrays.discount_rate = orders["discount_rate"].to_numpy(dtype=float)
+        arrays.day = orders["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        arrays.retailer_id = orders["retailer_id"].to_numpy()
+        arrays.product_id = orders["product_id"].to_numpy()
+        return arrays
+
+
+def _weekday(day: np.ndarray) -> np.ndarray:
+    return (day + 3) % 7  # 1970-01-01, day 0, was a Thursday (weekday 3)
+
+
+def _recency_frequency(orders: _OrderArrays, pairs: Segments) -> dict[str, np.ndarray]:
+    days_ago, interval = orders.days_ago, orders.interval
+    out = {
+        "days_since_last_order": pairs.min(days_ago),
+        "pair_age_days": pairs.max(days_ago),
+        "n_orders": pairs.sizes.astype(float),
+        "interval_mean": pairs.mean(interval),
+        "interval_std": pairs.std(interval),
+        "interval_median": pairs.median(interval),
+        "interval_min": pairs.min(interval),
+        "interval_max": pairs.max(interval),
+    }
     for window in DAY_WINDOWS:
-        out[f"orders_last_{window}d"] = (orders["days_ago"] <= window).groupby(orders["pair"]).sum()
-    last = orders[orders["rank_from_last"] == 0].set_index("pair")
-    out["last_interval"] = last["interval"]
-    out["last_order_weekday_sin"] = np.sin(2 * np.pi * last["date"].dt.weekday / 7)
-    out["last_order_weekday_cos"] = np.cos(2 * np.pi * last["date"].dt.weekday / 7)
-    out["has_interval"] = out["interval_mean"].notna().astype(float)
+        out[f"orders_last_{window}d"] = pairs.sum(days_ago <= window)
+    out["last_interval"] = pairs.last_of(interval)
+    weekday = _weekday(pairs.last_of(orders.day))
+    out["last_order_weekday_sin"] = np.sin(2 * np.pi * weekday / 7)
+    out["last_order_weekday_cos"] = np.cos(2 * np.pi * weekday / 7)
+    out["has_interval"] = (~np.isnan(out["interval_mean"])).astype(float)
     out["interval_cv"] = out["interval_std"] / out["interval_mean"]
     out["overdue_ratio"] = out["days_since_last_order"] / out["interval_mean"]
     out["overdue_days"] = out["days_since_last_order"] - out["interval_mean"]
-    out["overdue_z"] = out["overdue_days"] / out["interval_std"].where(out["interval_std"] > 0, 1.0)
-    out["order_rate_per_30d"] = out["n_orders"] / out["pair_age_days"].clip(lower=1) * 30
+    out["overdue_z"] = out["overdue_days"] / np.where(out["interval_std"] > 0, out["interval_std"], 1.0)
+    out["order_rate_per_30d"] = out["n_orders"] / np.maximum(out["pair_age_days"], 1) * 30
     return out
 
 
-def _monetary(orders: pd.DataFrame) -> pd.DataFrame:
-    grouped = orders.groupby("pair", sort=False)
-    out = grouped.agg(
-        lifetime_quantity=("quantity", "sum"),
-        lifetime_value=("value", "sum"),
-        lifetime_gross=("gross", "sum"),
-        discount_mean=("discount_rate", "mean"),
-    )
-    out["avg_unit_price"] = out["lifetime_gross"] / out["lifetime_quantity"]
-    out = out.drop(columns="lifetime_gross")
+def _monetary(orders: _OrderArrays, pairs: Segments) -> dict[str, np.ndarray]:
+    quantity, value = orders.quantity, orders.value
+    out = {
+        "lifetime_quantity": pairs.sum(quantity),
+        "lifetime_value": pairs.sum(value),
+        "discount_mean": pairs.mean(orders.discount_rate),
+    }
+    out["avg_unit_price"] = pairs.sum(orders.gross) / out["lifetime_quantity"]
     for k in RECENT_ORDER_WINDOWS:
-        recent = orders[orders["rank_from_last"] < k].groupby("pair", sort=False)
-        out[f"qty_mean_last{k}"] = recent["quantity"].mean()
-        out[f"qty_std_last{k}"] = recent["quantity"].std(ddof=0)
-        out[f"value_mean_last{k}"] = recent["value"].mean()
-    last = orders[orders["rank_from_last"] == 0].set_index("pair")
-    out["last_quantity"] = last["quantity"]
-    out["last_unit_price"] = last["unit_price"]
+        recent = orders.rank < k
+        # Every pair has its last order among its last k, so the runs of the recent rows are the pairs'.
+        runs = Segments(pairs.ids[recent])
+        out[f"qty_mean_last{k}"] = runs.mean(quantity[recent])
+        out[f"qty_std_last{k}"] = runs.std(quantity[recent])
+        out[f"value_mean_last{k}"] = runs.mean(value[recent])
+    out["last_quantity"] = pairs.last_of(quantity)
+    out["last_unit_price"] = pairs.last_of(orders.unit_price)
     out["last_price_vs_avg"] = out["last_unit_price"] / out["avg_unit_price"]
     for window in (30, 90):
-        in_window = orders["quantity"].where(orders["days_ago"] <= window, 0.0)
-        out[f"qty_last_{window}d"] = in_window.groupby(orders["pair"]).sum()
-    discounted = orders["discount_rate"] > 0
-    by_pair = orders["pair"]
-    out["discounted_order_share"] = discounted.groupby(by_pair).mean()
-    qty_discounted = orders["quantity"].where(discounted).groupby(by_pair).mean()
-    qty_full_price = orders["quantity"].where(~discounted).groupby(by_pair).mean()
+        out[f"qty_last_{window}d"] = pairs.sum(np.where(orders.days_ago <= window, quantity, 0.0))
+    discounted = orders.discount_rate > 0
+    out["discounted_order_share"] = pairs.mean(discounted.astype(float))
+    qty_discounted = pairs.mean(np.where(discounted, quantity, np.nan))
+    qty_full_price = pairs.mean(np.where(~discounted, quantity, np.nan))
     # Both kinds of order are needed to say anything; otherwise the pair is neutral (1.0).
-    out["discount_sensitivity"] = (qty_discounted / qty_full_price).fillna(1.0)
+    sensitivity = qty_discounted / qty_full_price
+    out["discount_sensitivity"] = np.where(np.isnan(sensitivity), 1.0, sensitivity)
     return out
 
 
-def _trend(orders: pd.DataFrame) -> pd.DataFrame:
-    recent = orders[orders["rank_from_last"] < 5].copy()
-    recent["x"] = -recent["rank_from_last"].astype(float)
-    recent["xy"] = recent["x"] * recent["quantity"]
-    recent["xx"] = recent["x"] ** 2
-    sums = recent.groupby("pair", sort=False).agg(
-        n=("x", "size"), sx=("x", "sum"), sy=("quantity", "sum"), sxy=("xy", "sum"), sxx=("xx", "sum")
-    )
-    denominator = sums["n"] * sums["sxx"] - sums["sx"] ** 2
-    slope = (sums["n"] * sums["sxy"] - sums["sx"] * sums["sy"]) / denominator.where(denominator > 0)
-    out = pd.DataFrame({"qty_slope_last5": slope.fillna(0.0)})
-    out["qty_slope_last5_rel"] = out["qty_slope_last5"] / (sums["sy"] / sums["n"])
-    by_pair = orders["pair"]
-    last_30 = (orders["days_ago"] <= 30).groupby(by_pair).sum()
-    prev_30 = ((orders["days_ago"] > 30) & (orders["days_ago"] <= 60)).groupby(by_pair).sum()
-    out["orders_momentum_30d"] = last_30 - prev_30
-    value_90 = orders["value"].where(orders["days_ago"] <= 90, 0.0).groupby(by_pair).sum()
-    value_prev_90 = orders["value"].where((orders["days_ago"] > 90) & (orders["days_ago"] <= 180), 0.0)
-    out["value_momentum_90d"] = (value_90 + 1.0) / (value_prev_90.groupby(by_pair).sum() + 1.0)
-    recent_3 = orders[orders["rank_from_last"] < 3].groupby("pair", sort=False)["quantity"].mean()
-    recent_10 = orders[orders["rank_from_last"] < 10].groupby("pair", sort=False)["quantity"].mean()
-    out["qty_last3_vs_last10"] = recent_3 / recent_10
-    last = orders[orders["rank_from_last"] == 0].set_index("pair")
-    mean_interval = orders.groupby("pair", sort=False)["interval"].mean()
-    out["last_interval_vs_mean"] = last["interval"] / mean_interval
+def _trend(orders: _OrderArrays, pairs: Segments, pair_columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    recent = orders.rank < 5
+    runs = Segments(pairs.ids[recent])
+    x = -orders.rank[recent].astype(float)
+    y = orders.quantity[recent]
+    n, sx, sy = runs.sizes.astype(float), runs.sum(x), runs.sum(y)
+    sxy, sxx = runs.sum(x * y), runs.sum(x**2)
+    denominator = n * sxx - sx**2
+    slope = (n * sxy - sx * sy) / np.where(denominator > 0, denominator, np.nan)
+    out = {"qty_slope_last5": np.where(np.isnan(slope), 0.0, slope)}
+    out["qty_slope_last5_rel"] = out["qty_slope_last5"] / (sy / n)
+    days_ago = orders.days_ago
+    out["orders_momentum_30d"] = pairs.sum(days_ago <= 30) - pairs.sum((days_ago > 30) & (days_ago <= 60))
+    value_90 = pairs.sum(np.where(days_ago <= 90, orders.value, 0.0))
+    value_prev_90 = pairs.sum(np.where((days_ago > 90) & (days_ago <= 180), orders.value, 0.0))
+    out["value_momentum_90d"] = (value_90 + 1.0) / (value_prev_90 + 1.0)
+    out["qty_last3_vs_last10"] = pair_columns["qty_mean_last3"] / pair_columns["qty_mean_last10"]
+    out["last_interval_vs_mean"] = pair_columns["last_interval"] / pair_columns["interval_mean"]
     return out
 
 
-def _merge_retailer(
-    features: pd.DataFrame, past: pd.DataFrame, orders: pd.DataFrame, context: MarketContext
-) -> pd.DataFrame:
-    days = orders[["retailer_id", "date", "days_ago", "value"]]
-    retailer_days = days.groupby(["retailer_id", "date"], sort=True).agg(days_ago=("days_ago", "first"))
-    retailer_days = retailer_days.reset_index()
-    retailer_days["interval"] = retailer_days.groupby("retailer_id")["date"].diff().dt.days
-    retailer = retailer_days.groupby("retailer_id").agg(
-        retailer_days_since_last_order=("days_ago", "min"),
-        retailer_age_days=("days_ago", "max"),
-        retailer_n_order_days=("days_ago", "size"),
-        retailer_interval_mean=("interval", "mean"),
-    )
-    retailer["retailer_order_days_last_30d"] = (
-        (retailer_days["days_ago"] <= 30).groupby(retailer_days["retailer_id"]).sum()
-    )
-    retailer["retailer_order_days_last_90d"] = (
-        (retailer_days["days_ago"] <= 90).groupby(retailer_days["retailer_id"]).sum()
-    )
-    retailer["retailer_momentum"] = retailer["retailer_order_days_last_30d"] / (
-        retailer["retailer_order_days_last_90d"] / 3
-    )
-    by_retailer = orders.groupby("retailer_id")
-    retailer["retailer_n_products"] = by_retailer["product_id"].nunique()
-    retailer = retailer.join(_retailer_value(orders))
-    retailer["retailer_value_last_90d"] = (
-        orders["value"].where(orders["days_ago"] <= 90, 0.0).groupby(orders["retailer_id"]).sum()
-    )
-    pair_value = orders.groupby(["pair", "retailer_id"], sort=False)["value"].sum().reset_index()
-    share = pair_value["value"] / pair_value.groupby("retailer_id")["value"].transform("sum")
-    retailer["retailer_concentration_hhi"] = (share**2).groupby(pair_value["retailer_id"]).sum()
+def _retailer(
+    orders: _OrderArrays, pairs: Segments, past: pd.DataFrame, context: MarketContext, pair_retailers: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each pair's shop's figures (orders are sorted by shop, so a shop's orders and pairs are contiguous runs)."""
+    shops = Segments(orders.retailer_id)
+    shop_of_pair = Segments(pair_retailers).ids
+    # The shop's order days: one per shop and day, in day order within the shop.
+    first_day = int(orders.day.min())
+    _, first = np.unique(shops.ids * (int(orders.day.max()) - first_day + 1) + (orders.day - first_day), True)
+    day_shops = Segments(shops.ids[first])
+    day_days_ago = orders.days_ago[first]
+    day = orders.day[first].astype(float)
+    gap = np.r_[np.nan, np.diff(day)]
+    gap[day_shops.starts] = np.nan
+    shop = {
+        "retailer_days_since_last_order": day_shops.min(day_days_ago),
+        "retailer_age_days": day_shops.max(day_days_ago),
+        "retailer_n_order_days": day_shops.sizes.astype(float),
+        "retailer_interval_mean": day_shops.mean(gap),
+        "retailer_order_days_last_30d": day_shops.sum(day_days_ago <= 30),
+        "retailer_order_days_last_90d": day_shops.sum(day_days_ago <= 90),
+    }
+    shop["retailer_momentum"] = shop["retailer_order_days_last_30d"] / (shop["retailer_order_days_last_90d"] / 3)
+    shop["retailer_n_products"] = np.bincount(shop_of_pair, minlength=shops.n).astype(float)
+    shop["retailer_total_value"] = shops.sum(orders.value)
+    shop["retailer_value_last_90d"] = shops.sum(np.where(orders.days_ago <= 90, orders.value, 0.0))
+    pair_value = pairs.sum(orders.value)
+    share = pair_value / Segments(shop_of_pair).sum(pair_value)[shop_of_pair]
+    shop["retailer_concentration_hhi"] = Segments(shop_of_pair).sum(share**2)
 
-    attributes = _retailer_attributes(past).reindex(retailer.index)
-    retailer["city_retailer_count"] = attributes["city"].map(context.cities)
-    segment = context.segments.reindex(attributes["segment"]).set_axis(retailer.index)
-    retailer["segment_retailer_count"] = segment["segment_retailer_count"]
-    retailer["segment_mean_value"] = segment["segment_mean_value"]
-    retailer["retailer_value_vs_segment"] = retailer["retailer_total_value"] / retailer["segment_mean_value"]
-    return features.merge(retailer, on="retailer_id", how="left")
+    # The shop's segment and city as its last line says (the history is sorted by shop, product and day).
+    attributes = _retailer_attributes(past).reindex(pd.Index(shops.first_of(orders.retailer_id)))
+    shop["city_retailer_count"] = attributes["city"].map(context.cities).to_numpy(dtype=float)
+    segment = context.segments.reindex(attributes["segment"])
+    shop["segment_retailer_count"] = segment["segment_retailer_count"].to_numpy(dtype=float)
+    shop["segment_mean_value"] = segment["segment_mean_value"].to_numpy(dtype=float)
+    shop["retailer_value_vs_segment"] = shop["retailer_total_value"] / shop["segment_mean_value"]
+    return {name: values[shop_of_pair] for name, values in shop.items()}
+
+
+def _context_products(products: pd.DataFrame, product_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The context's figures of each pair's product (missing for a product the context has not seen)."""
+    rows = products.index.get_indexer(product_ids)
+    found = rows >= 0
+    out = {}
+    for name in products.columns:
+        values = np.full(len(rows), np.nan)
+        values[found] = products[name].to_numpy(dtype=float)[rows[found]]
+        out[name] = values
+    return out
+
+
+def _interaction(orders: _OrderArrays, pairs: Segments, f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out = {"share_of_wallet": f["lifetime_value"] / f["retailer_total_value"]}
+    out["pair_value_last_90d"] = pairs.sum(np.where(orders.days_ago <= 90, orders.value, 0.0))
+    out["share_of_wallet_last_90d"] = out["pair_value_last_90d"] / f["retailer_value_last_90d"]
+    out["share_of_product_volume"] = f["lifetime_quantity"] / f["product_total_quantity"]
+    out["qty_vs_typical_buyer"] = f["qty_mean_last10"] / f["product_typical_pair_qty"]
+    out["price_vs_product_avg"] = f["avg_unit_price"] / f["product_avg_unit_price"]
+    out["pair_value_rank_in_retailer"] = _percent_rank(Segments(f["retailer_id"]), f["lifetime_value"])
+    out["pair_recency_vs_retailer"] = f["days_since_last_order"] - f["retailer_days_since_last_order"]
+    out["pair_interval_vs_retailer"] = f["interval_mean"] / f["retailer_interval_mean"]
+    return out
+
+
+def _percent_rank(groups: Segments, values: np.ndarray) -> np.ndarray:
+    """Each value's rank within its group over the group's size, ties at their mean rank (pandas'
+    ``rank(pct=True)``); values are never missing here."""
+    order = np.lexsort((values, groups.ids))
+    ranked_groups, ranked = groups.ids[order], values[order]
+    position = np.arange(len(values)) - groups.starts[ranked_groups] + 1.0
+    ties = Segments(np.cumsum(np.r_[True, (ranked_groups[1:] != ranked_groups[:-1]) | (ranked[1:] != ranked[:-1])]))
+    mean_position = ties.mean(position)[ties.ids]
+    out = np.empty(len(values))
+    out[order] = mean_position / groups.sizes[ranked_groups]
+    return out
 
 
 def _retailer_value(orders: pd.DataFrame) -> pd.DataFrame:
@@ -308,7 +412,15 @@ def _retailer_value(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def _retailer_attributes(past: pd.DataFrame) -> pd.DataFrame:
-    return past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
+    """Each shop's segment and city on its last line (index ``retailer_id``)."""
+    retailers = past["retailer_id"]
+    if not retailers.is_monotonic_increasing:
+        return past.drop_duplicates("retailer_id", keep="last").set_index("retailer_id")[["segment", "city"]]
+    last = Segments(retailers.to_numpy()).last
+    return pd.DataFrame(
+        {"segment": past["segment"].to_numpy()[last], "city": past["city"].to_numpy()[last]},
+        index=pd.Index(retailers.to_numpy()[last], name="retailer_id"),
+    )
 
 
 def _products(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
@@ -341,28 +453,14 @@ def _products(past: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     return product.drop(columns=["category_id", "vendor_id"])
 
 
-def _interaction(features: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
-    features["share_of_wallet"] = features["lifetime_value"] / features["retailer_total_value"]
-    value_90 = orders["value"].where(orders["days_ago"] <= 90, 0.0).groupby(orders["pair"]).sum()
-    features["pair_value_last_90d"] = features["pair"].map(value_90)
-    features["share_of_wallet_last_90d"] = features["pair_value_last_90d"] / features["retailer_value_last_90d"]
-    features["share_of_product_volume"] = features["lifetime_quantity"] / features["product_total_quantity"]
-    features["qty_vs_typical_buyer"] = features["qty_mean_last10"] / features["product_typical_pair_qty"]
-    features["price_vs_product_avg"] = features["avg_unit_price"] / features["product_avg_unit_price"]
-    features["pair_value_rank_in_retailer"] = features.groupby("retailer_id")["lifetime_value"].rank(pct=True)
-    features["pair_recency_vs_retailer"] = (
-        features["days_since_last_order"] - features["retailer_days_since_last_order"]
-    )
-    features["pair_interval_vs_retailer"] = features["interval_mean"] / features["retailer_interval_mean"]
-    return features
-
-
-def _calendar(features: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
-    features["cutoff_month_sin"] = np.sin(2 * np.pi * (cutoff.month - 1) / 12)
-    features["cutoff_month_cos"] = np.cos(2 * np.pi * (cutoff.month - 1) / 12)
-    features["cutoff_weekday_sin"] = np.sin(2 * np.pi * cutoff.weekday() / 7)
-    features["cutoff_weekday_cos"] = np.cos(2 * np.pi * cutoff.weekday() / 7)
-    features["cutoff_day_of_month"] = cutoff.day / cutoff.days_in_month
-    features["cutoff_is_month_start"] = float(cutoff.day <= 3)
-    features["cutoff_is_month_end"] = float(cutoff.day > cutoff.days_in_month - 3)
-    return features
+def _calendar(cutoff: pd.Timestamp, n: int) -> dict[str, np.ndarray]:
+    values = {
+        "cutoff_month_sin": np.sin(2 * np.pi * (cutoff.month - 1) / 12),
+        "cutoff_month_cos": np.cos(2 * np.pi * (cutoff.month - 1) / 12),
+        "cutoff_weekday_sin": np.sin(2 * np.pi * cutoff.weekday() / 7),
+        "cutoff_weekday_cos": np.cos(2 * np.pi * cutoff.weekday() / 7),
+        "cutoff_day_of_month": cutoff.day / cutoff.days_in_month,
+        "cutoff_is_month_start": float(cutoff.day <= 3),
+        "cutoff_is_month_end": float(cutoff.day > cutoff.days_in_month - 3),
+    }
+    return {name: np.full(n, float(value)) for name, value in values.items()}

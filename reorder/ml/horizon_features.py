@@ -27,12 +27,15 @@ builds from lines strictly before the cutoff, so baskets on or after it cannot l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import gammaincc
+
+from reorder.ml.segments import Segments
 
 WINDOWS = (14, 30)
 INTERVAL_SHRINK = 5.0  # intervals' worth of pull towards all products' share, for products with few intervals
@@ -93,33 +96,49 @@ def horizon_features(
         context = horizon_context(orders, windows)
     elif context.windows != windows:
         raise ValueError(f"the horizon context is of windows {context.windows}, the features of {windows}")
-    pairs = _pair_stats(orders)
-    product = context.products.reindex(pd.Index(pairs["product_id"].unique()))
-    pairs = pairs.join(product.fillna(context.pooled), on="product_id")
-    out = pairs[["retailer_id", "product_id"]].copy()
-    for window in windows:
-        out[f"horizon_product_within_{window}d"] = pairs[f"within_{window}d"].to_numpy()
-    gamma = _gamma_within(pairs, windows)
-    for window in windows:
+    return pd.DataFrame(horizon_columns(orders, context))
+
+
+def horizon_columns(orders: pd.DataFrame, context: HorizonContext) -> dict[str, np.ndarray]:
+    """What :func:`horizon_features` returns, as arrays (``pair`` in order, its keys, the columns), so the pair
+    features add them without a join."""
+    pair_stats = _pair_stats(orders)
+    pairs: dict[str, np.ndarray] = {name: pair_stats[name].to_numpy() for name in pair_stats.columns}
+    # Each pair's product's figures from the context; a product it has not seen takes the pooled ones.
+    rows = context.products.index.get_indexer(pairs["product_id"])
+    for name in context.products.columns:
+        known = context.products[name].to_numpy(dtype=float)
+        pairs[name] = np.where(rows >= 0, known[rows], float(context.pooled[name]))
+    out = {"pair": pair_stats.index.to_numpy(), "retailer_id": pairs["retailer_id"], "product_id": pairs["product_id"]}
+    for window in context.windows:
+        out[f"horizon_product_within_{window}d"] = pairs[f"within_{window}d"]
+    gamma = _gamma_within(pairs, context.windows)
+    for window in context.windows:
         out[f"horizon_pair_gamma_{window}d"] = gamma[window]
     for window, (cond, lift) in _cooccurrence_with_due(pairs, gamma, context).items():
         out[f"cooc_due_{window}d"] = cond
         out[f"cooc_due_lift_{window}d"] = lift
-    return out.reset_index()
+    return out
 
 
 def _pair_stats(orders: pd.DataFrame) -> pd.DataFrame:
-    pairs = (
-        orders.assign(interval_sq=orders["interval"] ** 2)
-        .groupby("pair", sort=True)
-        .agg(
-            retailer_id=("retailer_id", "first"),
-            product_id=("product_id", "first"),
-            since=("days_ago", "min"),
-            interval_sum=("interval", "sum"),
-            interval_sq_sum=("interval_sq", "sum"),
-            n_intervals=("interval", "count"),
-        )
+    """Per pair (index ``pair``, in order): its keys, days since its last order and its intervals' sums."""
+    if not orders["pair"].is_monotonic_increasing:  # the features' orders are; a hand-built frame may not be
+        orders = orders.sort_values("pair", kind="stable")
+    runs = Segments(orders["pair"].to_numpy())
+    interval = orders["interval"].to_numpy(dtype=float)
+    present = ~np.isnan(interval)
+    n_intervals = runs.sum(present)
+    pairs = pd.DataFrame(
+        {
+            "retailer_id": runs.first_of(orders["retailer_id"].to_numpy()),
+            "product_id": runs.first_of(orders["product_id"].to_numpy()),
+            "since": runs.min(orders["days_ago"].to_numpy(dtype=float)),
+            "interval_sum": runs.sum(interval),
+            "interval_sq_sum": runs.sum(interval**2),
+            "n_intervals": n_intervals.astype(np.int64),
+        },
+        index=pd.Index(runs.first_of(orders["pair"].to_numpy()), name="pair"),
     )
     mean = pairs["interval_sum"] / pairs["n_intervals"].clip(lower=1)
     pairs["interval_var"] = (pairs["interval_sq_sum"] / pairs["n_intervals"].clip(lower=1) - mean**2).clip(lower=0)
@@ -175,12 +194,13 @@ def _cooccurrence_counts(orders: pd.DataFrame) -> tuple[pd.Index, sparse.csr_mat
     return pd.Index(products), together, n_baskets
 
 
-def _gamma_within(pairs: pd.DataFrame, windows: tuple[int, ...]) -> dict[int, np.ndarray]:
-    mean = (pairs["interval_sum"] + MEAN_SHRINK * pairs["product_mean_interval"]) / (pairs["n_intervals"] + MEAN_SHRINK)
-    mean = mean.clip(lower=1.0).to_numpy(dtype=float)
-    shape = np.clip(1.0 / np.maximum(pairs["product_cv2"].to_numpy(dtype=float), 1e-6), *SHAPE_BOUNDS)
+def _gamma_within(pairs: Mapping[str, np.ndarray], windows: tuple[int, ...]) -> dict[int, np.ndarray]:
+    interval_sum, n_intervals = np.asarray(pairs["interval_sum"], dtype=float), np.asarray(pairs["n_intervals"])
+    product_mean = np.asarray(pairs["product_mean_interval"], dtype=float)
+    mean = np.maximum((interval_sum + MEAN_SHRINK * product_mean) / (n_intervals + MEAN_SHRINK), 1.0)
+    shape = np.clip(1.0 / np.maximum(np.asarray(pairs["product_cv2"], dtype=float), 1e-6), *SHAPE_BOUNDS)
     scale = mean / shape
-    since = pairs["since"].to_numpy(dtype=float)
+    since = np.asarray(pairs["since"], dtype=float)
     survive = gammaincc(shape, since / scale)
     out = {}
     for window in windows:
@@ -194,7 +214,7 @@ def _gamma_within(pairs: pd.DataFrame, windows: tuple[int, ...]) -> dict[int, np
 
 
 def _cooccurrence_with_due(
-    pairs: pd.DataFrame, due: dict[int, np.ndarray], context: HorizonContext
+    pairs: Mapping[str, np.ndarray], due: dict[int, np.ndarray], context: HorizonContext
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per window and pair (in ``pairs`` order): the due-weighted mean of ``P(product | d)`` over the shop's other
     products ``d``, and the same over ``P(product)``. Only the context's counts between the products of the shops
@@ -229,7 +249,7 @@ def _cooccurrence_with_due(
         (scaled.ravel(), (rows, np.repeat(pair_products, len(windows)))),
         shape=(n_shops * len(windows), n_products),
     )
-    score = np.empty((len(pairs), len(windows)))
+    score = np.empty((len(pair_products), len(windows)))
     chunk = SHOP_CHUNK * len(windows)
     # Sparse times dense is several times faster than sparse times sparse when the catalogue is small enough.
     matrix = matrix.toarray() if n_products <= DENSE_PRODUCTS else matrix

@@ -28,6 +28,9 @@ from reorder.ml.two_stage import ShopLabels, shop_columns
 SMALLEST_QUANTITY = 1.0
 
 
+SERIAL_ROWS = 2_000  # rows below which a prediction runs on one thread (see LightGBMReorder.predict)
+
+
 @dataclass(frozen=True)
 class LightGBMOptions:
     """Boosting options shared by the classifiers and the regressor (one seed and thread count for all)."""
@@ -219,12 +222,14 @@ class LightGBMReorder:
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities (n, len(horizons)) and the expected next-order quantity (n,), at least one unit."""
         X = _matrix(X)
-        proba = np.column_stack([self._proba(X, h) for h in self.horizons])
-        log_quantity = self.regressor_.predict(X[:, self.columns(None)], num_threads=self.options.num_threads)
+        # One shop's few dozen pairs take well under a millisecond on one thread; a team of OpenMP threads took
+        # 24 ms a call to start and join on a busy 2-core machine. Batch scoring's chunks still use every thread.
+        threads = 1 if len(X) < SERIAL_ROWS else self.options.num_threads
+        proba = np.column_stack([self._proba(X, h, threads) for h in self.horizons])
+        log_quantity = self.regressor_.predict(X[:, self.columns(None)], num_threads=threads)
         return proba, np.maximum(np.expm1(log_quantity), SMALLEST_QUANTITY)
 
-    def _proba(self, X: np.ndarray, horizon: int) -> np.ndarray:
-        threads = self.options.num_threads
+    def _proba(self, X: np.ndarray, horizon: int, threads: int) -> np.ndarray:
         proba = self.classifiers_[horizon].predict(X[:, self.columns(horizon)], num_threads=threads)
         stage_one = self.shop_classifiers_.get(horizon)
         if stage_one is not None:

@@ -53,9 +53,10 @@ class ReorderModel(Protocol):
 
 def cycle_days(features: pd.DataFrame) -> np.ndarray:
     """The pair's own reorder cycle; pairs with one order borrow the retailer's rhythm, then their age."""
-    interval = features["interval_mean"].where(features["interval_mean"] > 0, features["retailer_interval_mean"])
-    interval = interval.where(interval > 0, features["pair_age_days"].clip(lower=1))
-    return np.maximum(interval.to_numpy(dtype=float), 1.0)
+    interval = features["interval_mean"].to_numpy(dtype=float)
+    interval = np.where(interval > 0, interval, features["retailer_interval_mean"].to_numpy(dtype=float))
+    interval = np.where(interval > 0, interval, np.maximum(features["pair_age_days"].to_numpy(dtype=float), 1))
+    return np.maximum(interval, 1.0)
 
 
 def expected_days_until_order(features: pd.DataFrame, probabilities: dict[int, np.ndarray]) -> np.ndarray:
@@ -190,19 +191,25 @@ def prediction_frame(
 ) -> pd.DataFrame:
     """Assemble the serving frame from a feature frame and a model's outputs."""
     as_of = pd.Timestamp(as_of).normalize()
-    out = features[KEYS].reset_index(drop=True).copy()
+    # Built from arrays in one go: a column set on a frame costs pandas' bookkeeping, a copy of the features more.
+    out: dict[str, object] = {key: features[key].to_numpy() for key in KEYS}
     for horizon in sorted(probabilities):
         out[f"probability_{horizon}"] = np.clip(np.asarray(probabilities[horizon], dtype=float), 0.0, 1.0)
     since = features["days_since_last_order"].to_numpy(dtype=float)
+    interval = features["interval_mean"].to_numpy(dtype=float)
+    days_overdue = np.where(interval > 0, since - interval, 0.0).round(1)
+    days_ahead = expected_days_until_order(features, probabilities)
+    expected_date = as_of + pd.to_timedelta(needed_in_days(days_ahead, days_overdue), unit="D")
     out["expected_quantity"] = np.maximum(np.asarray(expected_quantity, dtype=float), 1.0)
-    out["expected_date"] = pd.NaT  # set below from days overdue; here for the order of PREDICTION_COLUMNS
+    out["expected_date"] = expected_date
     out["last_order_date"] = as_of - pd.to_timedelta(since, unit="D")
     out["days_since_last_order"] = since.astype(int)
-    out["interval_mean"] = features["interval_mean"].to_numpy(dtype=float)
-    out["days_overdue"] = np.where(out["interval_mean"] > 0, since - out["interval_mean"], 0.0).round(1)
-    days_ahead = expected_days_until_order(features, probabilities)
-    out["expected_date"] = as_of + pd.to_timedelta(needed_in_days(days_ahead, out["days_overdue"]), unit="D")
+    out["interval_mean"] = interval
+    out["days_overdue"] = days_overdue
     out["unit_price"] = features["last_unit_price"].to_numpy(dtype=float)
-    described = features.reset_index(drop=True).assign(expected_date=out["expected_date"].to_numpy())
+    described = pd.DataFrame(
+        {name: features[name].to_numpy() for name in _DESCRIBED if name in features.columns}
+        | {"expected_date": expected_date.to_numpy()}
+    )
     out["reasons"] = pair_reasons(described, ranked_drivers)
-    return out
+    return pd.DataFrame(out)

@@ -44,23 +44,28 @@ def prediction_rows(predicted: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     probability = np.clip(predicted[f"probability_{default}"].to_numpy(dtype=float), 0.0, 1.0)
     return pd.DataFrame(
         {
-            "retailer_id": predicted["retailer_id"].astype(int).to_numpy(),
-            "product_id": predicted["product_id"].astype(int).to_numpy(),
+            "retailer_id": predicted["retailer_id"].to_numpy().astype(int),
+            "product_id": predicted["product_id"].to_numpy().astype(int),
             "as_of": as_of,
             "probabilities": [dict(zip(map(str, horizons), row, strict=True)) for row in probabilities.tolist()],
             "probability": probability,
             "expected_quantity": expected_quantity,
-            "expected_date": pd.to_datetime(predicted["expected_date"]).dt.date.to_numpy(),
+            "expected_date": _days(predicted["expected_date"]),
             "expected_value": expected_value,
             "priority": probability * expected_value,
-            "last_order_date": pd.to_datetime(predicted["last_order_date"]).dt.date.to_numpy(),
-            "days_since_last_order": predicted["days_since_last_order"].astype(int).to_numpy(),
+            "last_order_date": _days(predicted["last_order_date"]),
+            "days_since_last_order": predicted["days_since_last_order"].to_numpy().astype(int),
             "interval_days": predicted["interval_mean"].to_numpy(dtype=float),
             "days_overdue": predicted["days_overdue"].to_numpy(dtype=float),
             "unit_price": unit_price,
             "reasons": [list(r) for r in predicted["reasons"]],
         }
     )
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Timestamps as ``datetime.date`` objects, the type the date fields store."""
+    return pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(object)
 
 
 def active_pairs(rows: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 DTYPES = ("float", "int", "date", "str")
 
@@ -57,9 +58,10 @@ class FeatureSet:
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """``<revision>.<digest of the spec>``: moves when a column, a type, a range or the revision changes."""
+        """``<revision>.<digest of the spec>``: moves when a column, a type, a range or the revision changes.
+        Computed once: the set is frozen, and every cache key of every request names it."""
         spec = {"keys": list(self.keys), "columns": [asdict(column) for column in self.columns]}
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.revision}.{digest}"

@@ -35,10 +35,13 @@ def validate(frame: pd.DataFrame, feature_set: FeatureSet) -> pd.DataFrame:
     if len(frame) and frame.duplicated(list(feature_set.keys)).any():
         raise FeatureValidationError(feature_set, None, f"more than one row per {' x '.join(feature_set.keys)}")
     numeric = [column for column in feature_set.columns if column.dtype in ("float", "int")]
+    dtypes = frame.dtypes  # read once: a column taken out of the frame one by one costs more than checking it
     for column in feature_set.columns:
-        if not _has_dtype(frame[column.name], column.dtype):
+        # A text column is judged by its values (a categorical of strings is text), the others by their dtype.
+        values = dtypes[column.name] if column.dtype in ("float", "int", "date") else frame[column.name]
+        if not _has_dtype(values, column.dtype):
             raise FeatureValidationError(
-                feature_set, column.name, f"has type {frame[column.name].dtype}, expected {column.dtype}"
+                feature_set, column.name, f"has type {dtypes[column.name]}, expected {column.dtype}"
             )
     if len(frame) and numeric and _numeric_block_breaks(frame, numeric):
         for column in numeric:
@@ -98,7 +101,8 @@ def _check_column(values: pd.Series, column: Column, feature_set: FeatureSet) ->
         )
 
 
-def _has_dtype(values: pd.Series, dtype: str) -> bool:
+def _has_dtype(values, dtype: str) -> bool:
+    """Whether a column (or its dtype) is of the declared type."""
     if dtype == "float":
         return pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values)
     if dtype == "int":

@@ -147,3 +147,71 @@ def test_the_version_records_its_feature_set_and_serving_refuses_another(demo):
     assert refused["model"]["fallback"] and refused["model"]["version"] is None
     assert f"Version {version.pk} is not served" in refused["model"]["note"]
     assert "reorder.pair@0.stale" in refused["model"]["note"] and PAIR_FEATURES.label in refused["model"]["note"]
+
+
+def test_a_new_order_replaces_the_context_kept_in_the_process(demo):
+    """The process keeps the market context under the cache's key, which names the data version: an order
+    placed before the cutoff is in the next answer, online still equal to offline, never a stale context."""
+    from decimal import Decimal
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from retailiq.catalog.models import Product
+    from retailiq.orders.services import LineInput, order_create
+
+    before = market_context_at(CUTOFF)
+    assert market_context_at(CUTOFF) is before  # kept: the second shop asked about does not unpickle it
+    shop = Retailer.objects.filter(orders__isnull=False).first()
+    product = Product.objects.order_by("pk").last()
+    placed = timezone.make_aware(dt.datetime.combine(CUTOFF - dt.timedelta(days=3), dt.time(10)))
+    order_create(
+        external_id="store-test-1",
+        retailer_id=shop.pk,
+        placed_at=placed,
+        lines=[LineInput(product_id=product.pk, quantity=40, unit_price=Decimal("3.50"))],
+    )
+    cache.delete("dashboards:data-version")  # the version is memoised for seconds; a later request reads it anew
+    after = market_context_at(CUTOFF)
+    assert after is not before
+    assert after.products.loc[product.pk, "product_total_quantity"] >= 40
+    offline = offline_pair_features(_training_frame(), CUTOFF)
+    online = online_pair_features(retailer_id=shop.pk, as_of=CUTOFF)
+    expected = offline[offline["retailer_id"] == shop.pk].reset_index(drop=True)
+    pd.testing.assert_frame_equal(online, expected, check_exact=False, rtol=1e-9)
+    assert product.pk in set(online["product_id"])
+
+
+class _ServedRule:
+    """A served model that reads the store's rows, as a trained one does (the rule of the baseline, which the
+    adapter would otherwise answer from the shops' lines without the store)."""
+
+    horizons = (7, 14, 30)
+    feature_names: list[str] = []
+
+    def predict(self, history, as_of, calls=None, *, features=None):
+        from reorder.ml.pipeline import BaselineReorderModel
+
+        return BaselineReorderModel(horizons=self.horizons).predict(history, as_of, calls, features=features)
+
+
+def test_one_shops_answer_scores_only_its_active_pairs_and_equals_its_offline_rows(demo, monkeypatch):
+    from reorder.conf import reorder_settings
+    from reorder.services.batch import active_pairs, prediction_rows
+
+    monkeypatch.setenv("RETAILIQ_REORDER_ACTIVE_DAYS", "20")  # short, so some pairs of each shop are inactive
+    reorder_settings.cache_clear()
+    try:
+        model, history = _ServedRule(), _training_frame()
+        offline = offline_pair_features(history, CUTOFF)
+        inactive = offline[offline["days_since_last_order"] > 20]
+        shop = int(inactive["retailer_id"].value_counts().index[0])
+        answer = ReorderAdapter()._predict_rows(model, CUTOFF, [shop])
+        rows = offline[offline["retailer_id"] == shop].reset_index(drop=True)
+        expected = active_pairs(
+            prediction_rows(model.predict(history, CUTOFF, features=rows), as_of=CUTOFF), as_of=CUTOFF
+        )
+        assert 0 < len(answer) < len(rows)
+        pd.testing.assert_frame_equal(answer, expected.reset_index(drop=True), check_exact=False, rtol=1e-9)
+    finally:
+        reorder_settings.cache_clear()
