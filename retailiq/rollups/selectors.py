@@ -93,7 +93,7 @@ def product_daily_prices(
     *, product_ids: list[int], start: dt.date, end: dt.date, warehouse_id: int | None = None
 ) -> QuerySet:
     """(product_id, day, sold_units, sale_revenue, regular_units, regular_revenue) for every product
-    and day with a sale from `start` to `end`, in total or shipped from one warehouse: what the sale
+    and day with a sale from `start` to `end`, in that order, in total or shipped from one warehouse: what the sale
     lines were paid, in all and off promotion, net of discounts. Not scoped: the models read the
     whole marketplace."""
     rows = (
@@ -103,7 +103,7 @@ def product_daily_prices(
     )
     return (
         rows.filter(product_id__in=product_ids, day__gte=start, day__lte=end, sold_units__gt=0)
-        .order_by()
+        .order_by("product_id", "day")
         .values_list("product_id", "day", "sold_units", "sale_revenue", "regular_units", "regular_revenue")
     )
 
