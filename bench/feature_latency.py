@@ -6,7 +6,8 @@ every pair's features, keep the shop's. "after" is the store's online path: the 
 context, which is computed once per day and data version (its cold cost is printed apart) and then read from the
 cache. Both are timed for the features alone and for the full answer of the serving model (or the baseline when
 none is trained), with the prediction cache bypassed. For forecasting, "before" aggregated one product's sale lines
-per day and "after" reads its rows of the per-product daily rollup; the full answer is the serving model's (the
+per day and "after" reads its rows of the per-product daily rollup, and the same for its prices (the price
+driver's paid and regular revenue and units per day, lookback included); the full answer is the serving model's (the
 adapter's predict, prediction cache bypassed). Recommendations: one shop's discover and buy-again lists from the
 serving model (or the baseline), the adapter's predict with the prediction cache bypassed. Prints p50/p95/max and
 the load average before and after; asserts nothing. Read-only apart from the cache. ``--profile N`` runs N more
@@ -194,6 +195,7 @@ def _forecasting(args) -> None:
     from django.db.models import Sum
 
     from forecasting.adapter import SERVING_HISTORY_DAYS
+    from forecasting.drivers import PRICE_LOOKBACK_DAYS, paid_per_day, paid_per_day_from_lines
     from forecasting.selectors import daily_product_sales, latest_sales_day
     from retailiq.orders.selectors import sale_lines
     from retailiq.registry.adapters import adapter_for
@@ -202,10 +204,11 @@ def _forecasting(args) -> None:
 
     version = active_model_version(capability="forecasting")
     last = latest_sales_day()
-    if version is None or last is None:
-        print("forecasting: no trained model, skipped")
+    if last is None:
+        print("forecasting: no sales, skipped")
         return
     start = last - dt.timedelta(days=SERVING_HISTORY_DAYS - 1)
+    price_start = start - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
     products = sorted(daily_product_sales(start=last - dt.timedelta(days=27), end=last)["series_id"].unique())
     random.Random(args.seed).shuffle(products)
     chosen = [int(p) for p in products[: args.shops]]
@@ -214,15 +217,26 @@ def _forecasting(args) -> None:
         lines = sale_lines().filter(product_id=product, placed_on__gte=start, placed_on__lte=last)
         list(lines.values_list("product_id", "placed_on").annotate(units=Sum("quantity")).order_by())
 
+    def prices(read, product: int) -> None:
+        read(product_ids=[product], start=price_start, end=last)
+
+    before = [_timed(lambda p=p: lines_read(p)) for p in chosen]
+    after = [_timed(lambda p=p: daily_product_sales(start=start, end=last, product_ids=[p])) for p in chosen]
+    prices_before = [_timed(lambda p=p: prices(paid_per_day_from_lines, p)) for p in chosen]
+    prices_after = [_timed(lambda p=p: prices(paid_per_day, p)) for p in chosen]
+    print(f"forecasting, {len(chosen)} products, serving window {SERVING_HISTORY_DAYS} days")
+    print(f"  before: one product's history from its sale lines  {_percentiles(before)}")
+    print(f"  after:  one product's history from the rollup       {_percentiles(after)}")
+    print(f"  before: one product's prices from its sale lines   {_percentiles(prices_before)}")
+    print(f"  after:  one product's prices from the rollup        {_percentiles(prices_after)}", flush=True)
+    if version is None:
+        print("  no trained model: answers skipped")
+        return
     adapter, model = adapter_for("forecasting"), loaded_model(version)
     inputs = {"as_of": last.isoformat(), "horizon": 14}
     adapter.predict(model, {**inputs, "product_id": chosen[0]})  # first-call imports outside the timings
-    before = [_timed(lambda p=p: lines_read(p)) for p in chosen]
-    after = [_timed(lambda p=p: daily_product_sales(start=start, end=last, product_ids=[p])) for p in chosen]
     answers = [_timed(lambda p=p: adapter.predict(model, {**inputs, "product_id": p})) for p in chosen]
-    print(f"forecasting version {version.pk} ({version.algorithm}), {len(chosen)} products, horizon 14 days")
-    print(f"  before: one product's history from its sale lines  {_percentiles(before)}")
-    print(f"  after:  one product's history from the rollup       {_percentiles(after)}")
+    print(f"  version {version.pk} ({version.algorithm}), horizon 14 days")
     print(f"  after:  answer (prediction cache bypassed)          {_percentiles(answers)}", flush=True)
 
 

@@ -2,7 +2,8 @@
 promotion and calendar events per series and day (history plus the planned horizon),
 stockout days as censored demand, and per-series codes of the product's place in the
 catalog. Everything is aggregated in the database or in a few small queries whose size
-does not grow with order lines; spans (promotions, events, stockouts) are laid onto the
+does not grow with order lines (prices come from the daily sales rollups, one row per
+product and day, kept with every write in the same transaction as the lines); spans (promotions, events, stockouts) are laid onto the
 day grid with NumPy, so the query count is the same for 3 products or 3,000.
 
 Location: with `warehouse_id`, prices come from that warehouse's orders, stockouts are
@@ -14,7 +15,7 @@ some of the total.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from retailiq.catalog.models import Product
 from retailiq.events.models import CalendarEvent, Promotion
 from retailiq.inventory.models import StockLevel, StockoutPeriod, Warehouse
 from retailiq.orders.selectors import sale_lines
+from retailiq.rollups.selectors import product_daily_prices
 
 from .ml.matrix import DemandMatrix
 
@@ -70,6 +72,7 @@ class Drivers:
 @dataclass(frozen=True)
 class _Location:
     region: str | None  # promotions and events: this region's and everywhere's; None = all
+    warehouse_id: int | None  # prices, from this warehouse's orders; None = the region's or all
     line_filter: Q  # which order lines set the price
     warehouse_filter: Q | None  # stock levels and stockouts of these warehouses; None = all
 
@@ -193,14 +196,18 @@ def _location(*, warehouse_id: int | None, region: str | None) -> _Location:
         warehouse_region = Warehouse.objects.values_list("region", flat=True).get(pk=warehouse_id)
         return _Location(
             region=warehouse_region,
+            warehouse_id=warehouse_id,
             line_filter=Q(order__warehouse_id=warehouse_id),
             warehouse_filter=Q(warehouse_id=warehouse_id),
         )
     if region is not None:
         return _Location(
-            region=region, line_filter=Q(retailer__region=region), warehouse_filter=Q(warehouse__region=region)
+            region=region,
+            warehouse_id=None,
+            line_filter=Q(retailer__region=region),
+            warehouse_filter=Q(warehouse__region=region),
         )
-    return _Location(region=None, line_filter=Q(), warehouse_filter=None)
+    return _Location(region=None, warehouse_id=None, line_filter=Q(), warehouse_filter=None)
 
 
 def _in_region(location: _Location, field: str) -> Q:
@@ -272,12 +279,37 @@ def _promotion_discount(ids: np.ndarray, grid: _Grid, location: _Location) -> np
     return discount
 
 
-def _price(
-    ids: np.ndarray, grid: _Grid, location: _Location, *, list_price: np.ndarray, discount: np.ndarray
-) -> np.ndarray:
-    """Paid price where the product sold; elsewhere the last regular price less that day's
-    promotion. `discount` has PRICE_LOOKBACK_DAYS extra columns in front; the result does not."""
-    start = grid.first - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
+PAID_COLUMNS = ["product", "day", "units", "revenue", "regular_units", "regular_revenue"]
+
+
+def paid_per_day(
+    *,
+    product_ids: Sequence[int],
+    start: dt.date,
+    end: dt.date,
+    warehouse_id: int | None = None,
+    region: str | None = None,
+) -> pd.DataFrame:
+    """What the products' sale lines were paid per day from `start` to `end`, net of discounts,
+    in all and off promotion (PAID_COLUMNS, floats; one row per product and day with a sale, in that order).
+    Read from the per-product (or product x warehouse) daily rollup, one row per day, where the
+    sales are millions of lines; a region has no rollup and reads its lines."""
+    if region is not None:
+        return paid_per_day_from_lines(product_ids=product_ids, start=start, end=end, region=region)
+    rows = product_daily_prices(product_ids=list(product_ids), start=start, end=end, warehouse_id=warehouse_id)
+    return _paid_frame(rows)
+
+
+def paid_per_day_from_lines(
+    *,
+    product_ids: Sequence[int],
+    start: dt.date,
+    end: dt.date,
+    warehouse_id: int | None = None,
+    region: str | None = None,
+) -> pd.DataFrame:
+    """`paid_per_day` summed from the sale lines themselves: what the rollup must equal."""
+    location = _location(warehouse_id=warehouse_id, region=region)
     # Read back as floats: a Decimal per row and day costs more than the query on SQLite.
     paid_per_unit = ExpressionWrapper(
         F("quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")), output_field=FloatField()
@@ -285,9 +317,7 @@ def _price(
     regular = Q(on_promotion=False)
     rows = (
         sale_lines()
-        .filter(
-            location.line_filter, product_id__in=ids.tolist(), placed_on__gte=start, placed_on__lte=grid.last_history
-        )
+        .filter(location.line_filter, product_id__in=list(product_ids), placed_on__gte=start, placed_on__lte=end)
         .values_list("product_id", "placed_on")
         .annotate(
             units=Sum("quantity"),
@@ -295,10 +325,34 @@ def _price(
             regular_units=Sum("quantity", filter=regular),
             regular_revenue=Sum(paid_per_unit, filter=regular),
         )
-        .order_by()
+        .order_by("product_id", "placed_on")
     )
-    frame = pd.DataFrame.from_records(
-        list(rows), columns=["product", "day", "units", "revenue", "regular_units", "regular_revenue"]
+    return _paid_frame(rows)
+
+
+def _paid_frame(rows: Iterable[tuple]) -> pd.DataFrame:
+    """Numbers as floats (an empty sum, None, as 0), built column by column: converting Decimals
+    inside pandas costs more than the rollup's query."""
+    records = list(rows)
+    columns = list(zip(*records, strict=True)) or [()] * len(PAID_COLUMNS)
+    frame = {"product": np.array(columns[0], dtype=np.int64), "day": list(columns[1])}
+    for name, values in zip(PAID_COLUMNS[2:], columns[2:], strict=True):
+        frame[name] = np.array([0.0 if value is None else value for value in values], dtype=float)
+    return pd.DataFrame(frame)
+
+
+def _price(
+    ids: np.ndarray, grid: _Grid, location: _Location, *, list_price: np.ndarray, discount: np.ndarray
+) -> np.ndarray:
+    """Paid price where the product sold; elsewhere the last regular price less that day's
+    promotion. `discount` has PRICE_LOOKBACK_DAYS extra columns in front; the result does not."""
+    start = grid.first - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
+    frame = paid_per_day(
+        product_ids=ids.tolist(),
+        start=start,
+        end=grid.last_history,
+        warehouse_id=location.warehouse_id,
+        region=location.region if location.warehouse_id is None else None,
     )
     n_columns = discount.shape[1]
     paid = np.full((len(ids), n_columns), np.nan)
@@ -306,12 +360,11 @@ def _price(
     if len(frame):
         row = _row_of(ids, frame["product"])
         column = (pd.to_datetime(frame["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
-        units = frame["units"].astype(float).to_numpy()
-        paid[row, column] = frame["revenue"].astype(float).to_numpy() / units
-        regular_units = frame["regular_units"].fillna(0).astype(float).to_numpy()
+        paid[row, column] = frame["revenue"].to_numpy() / frame["units"].to_numpy()
+        regular_units = frame["regular_units"].to_numpy()
         sold_regular = regular_units > 0
         regular_price[row[sold_regular], column[sold_regular]] = (
-            frame["regular_revenue"].astype(float).to_numpy()[sold_regular] / regular_units[sold_regular]
+            frame["regular_revenue"].to_numpy()[sold_regular] / regular_units[sold_regular]
         )
     # The regular price carries forward over days (and into the future) without a
     # regular sale; before the first one it is the list price.

@@ -8,7 +8,7 @@ from django.db import connection, models
 from django.db.models import QuerySet
 
 from .models import RetailerProductSales
-from .services import DAILY_MEASURES, DAILY_ROLLUPS, PAIR_KEYS, PAIR_MEASURES, daily_source, pair_source
+from .services import DAILY_ROLLUPS, PAIR_KEYS, PAIR_MEASURES, daily_source, pair_source
 
 SHOWN = 10
 
@@ -32,7 +32,8 @@ def _rows_sql(
     sums in floating point)."""
 
     def column(prefix: str, name: str, alias: str) -> str:
-        return f"ROUND({prefix}{name}, 2) AS {alias}" if name == "revenue" else f"{prefix}{name} AS {alias}"
+        money = name.endswith("revenue")
+        return f"ROUND({prefix}{name}, 2) AS {alias}" if money else f"{prefix}{name} AS {alias}"
 
     if table is not None:
         picked = [f"{k} AS k{i}" for i, k in enumerate(keys)] + [column("", m, m) for m in measures]
@@ -61,6 +62,6 @@ def _compare(model: type[models.Model], keys, measures, source: QuerySet) -> Rol
 
 def rollups_compare() -> list[RollupDifference]:
     """Per rollup table: what differs from the order lines right now."""
-    found = [_compare(r.model, r.keys, DAILY_MEASURES, daily_source(r)) for r in DAILY_ROLLUPS]
+    found = [_compare(r.model, r.keys, r.measures, daily_source(r)) for r in DAILY_ROLLUPS]
     found.append(_compare(RetailerProductSales, PAIR_KEYS, PAIR_MEASURES, pair_source()))
     return found

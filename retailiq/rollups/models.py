@@ -44,7 +44,20 @@ class MarketplaceDailySales(DailySales):
         constraints = [models.UniqueConstraint(fields=["day"], name="rollup_marketplace_day_unique")]
 
 
-class ProductDailySales(DailySales):
+class PricedDailySales(DailySales):
+    """A day's totals plus what its sale lines were paid, net of discounts, in all and
+    off promotion: the forecasts' price driver (sale revenue / sold units, regular revenue /
+    regular units) read from one row per key and day, not from the order lines."""
+
+    sale_revenue = models.DecimalField(**_REVENUE, default=0, help_text="Paid for sale lines (returns left out).")
+    regular_units = models.BigIntegerField(default=0, help_text="Sold units not on promotion.")
+    regular_revenue = models.DecimalField(**_REVENUE, default=0, help_text="Paid for sale lines not on promotion.")
+
+    class Meta:
+        abstract = True
+
+
+class ProductDailySales(PricedDailySales):
     # The unique (product, day) index serves lookups by product: no second index to write.
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="daily_sales", db_index=False)
 
@@ -63,7 +76,7 @@ class RetailerDailySales(DailySales):
         indexes = [models.Index(fields=["day"])]
 
 
-class ProductWarehouseDailySales(DailySales):
+class ProductWarehouseDailySales(PricedDailySales):
     """Only orders shipped from a known warehouse (imports may leave it empty)."""
 
     product = models.ForeignKey(

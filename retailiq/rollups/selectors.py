@@ -89,6 +89,25 @@ def product_sold_units(
     return rows.order_by().values_list("product_id", "day", "sold_units")
 
 
+def product_daily_prices(
+    *, product_ids: list[int], start: dt.date, end: dt.date, warehouse_id: int | None = None
+) -> QuerySet:
+    """(product_id, day, sold_units, sale_revenue, regular_units, regular_revenue) for every product
+    and day with a sale from `start` to `end`, in that order, in total or shipped from one warehouse: what the sale
+    lines were paid, in all and off promotion, net of discounts. Not scoped: the models read the
+    whole marketplace."""
+    rows = (
+        ProductDailySales.objects.all()
+        if warehouse_id is None
+        else ProductWarehouseDailySales.objects.filter(warehouse_id=warehouse_id)
+    )
+    return (
+        rows.filter(product_id__in=product_ids, day__gte=start, day__lte=end, sold_units__gt=0)
+        .order_by("product_id", "day")
+        .values_list("product_id", "day", "sold_units", "sale_revenue", "regular_units", "regular_revenue")
+    )
+
+
 def net_units() -> F:
     return F("sold_units") - F("returned_units")
 

@@ -42,6 +42,7 @@ from retailiq.orders.selectors import (
 
 from .models import (
     MarketplaceDailySales,
+    PricedDailySales,
     ProductDailySales,
     ProductWarehouseDailySales,
     RetailerDailySales,
@@ -49,6 +50,10 @@ from .models import (
     RollupVersion,
     VendorRetailerDailySales,
 )
+
+DAILY_MEASURES = ("lines", "orders", "sale_orders", "sold_units", "returned_units", "revenue")
+# PricedDailySales' columns: what the forecasts' price driver reads.
+PRICE_MEASURES = ("sale_revenue", "regular_units", "regular_revenue")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,11 @@ class DailyRollup:
     @property
     def table(self) -> str:
         return self.model._meta.db_table
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        priced = issubclass(self.model, PricedDailySales)
+        return DAILY_MEASURES + PRICE_MEASURES if priced else DAILY_MEASURES
 
 
 DAILY_ROLLUPS: tuple[DailyRollup, ...] = (
@@ -81,7 +91,6 @@ DAILY_ROLLUPS: tuple[DailyRollup, ...] = (
         ("product__vendor_id", "retailer_id", "placed_on"),
     ),
 )
-DAILY_MEASURES = ("lines", "orders", "sale_orders", "sold_units", "returned_units", "revenue")
 PAIR_KEYS = ("retailer_id", "product_id")
 PAIR_MEASURES = ("first_order_on", "last_order_on", "orders", "order_days", "lines", "units", "revenue")
 
@@ -101,18 +110,26 @@ def daily_source(rollup: DailyRollup, orders: QuerySet[Order] | None = None, sig
     def units(kind: Q):
         return signed(Coalesce(Sum("quantity", filter=kind), Value(0), output_field=big), big)
 
+    def value(kind: Q):
+        return signed(Coalesce(Sum(net_value_expression(), filter=kind), Value(0), output_field=money), money)
+
+    measures = {
+        "lines": signed(Count("pk"), big),
+        "orders": signed(Count("order_id", distinct=True), big),
+        "sale_orders": signed(Count("order_id", filter=sale_filter(), distinct=True), big),
+        "sold_units": units(sale_filter()),
+        "returned_units": units(return_filter()),
+        "revenue": signed(Sum(net_value_expression()), money),
+        # Prices: sale lines only (a return says nothing about what was paid), in all and off promotion.
+        "sale_revenue": value(sale_filter()),
+        "regular_units": units(sale_filter() & Q(on_promotion=False)),
+        "regular_revenue": value(sale_filter() & Q(on_promotion=False)),
+    }
     return (
         demand_lines(_lines_of(orders))
         .filter(rollup.only)
         .values(**{f"k{i}": F(source) for i, source in enumerate(rollup.sources)})
-        .annotate(
-            lines=signed(Count("pk"), big),
-            orders=signed(Count("order_id", distinct=True), big),
-            sale_orders=signed(Count("order_id", filter=sale_filter(), distinct=True), big),
-            sold_units=units(sale_filter()),
-            returned_units=units(return_filter()),
-            revenue=signed(Sum(net_value_expression()), money),
-        )
+        .annotate(**{name: measures[name] for name in rollup.measures})
         .order_by()
     )
 
@@ -151,7 +168,7 @@ def _upsert(cursor, *, table: str, keys: tuple[str, ...], source: QuerySet, meas
 
 def _apply_daily(cursor, rollup: DailyRollup, orders: QuerySet[Order] | None, sign: int) -> None:
     # Subtracting is adding the same rows negated: one upsert statement either way.
-    adds = {m: f"{rollup.table}.{m} + excluded.{m}" for m in DAILY_MEASURES}
+    adds = {m: f"{rollup.table}.{m} + excluded.{m}" for m in rollup.measures}
     _upsert(cursor, table=rollup.table, keys=rollup.keys, source=daily_source(rollup, orders, sign), measures=adds)
     if sign < 0:
         # Keys whose last lines went: no row, as a recomputation would give none.

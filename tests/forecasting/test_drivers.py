@@ -11,12 +11,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.drivers import attach_drivers, demand_drivers, matrix_with_drivers
+from forecasting.drivers import (
+    PRICE_LOOKBACK_DAYS,
+    attach_drivers,
+    demand_drivers,
+    matrix_with_drivers,
+    paid_per_day,
+    paid_per_day_from_lines,
+)
 from forecasting.location_sales import daily_sales_by_location
 from forecasting.ml.features import driver_of
 from forecasting.ml.matrix import DemandMatrix
 from retailiq.events.models import CalendarEvent, Promotion
 from retailiq.inventory.models import StockoutPeriod
+from retailiq.orders.services import LineInput, order_cancel, order_create, order_return_create
 from tests import factories as f
 
 FIRST = dt.date(2026, 3, 1)
@@ -168,6 +176,59 @@ def test_location_sets_whose_prices_and_promotions_count(market):
     expected[col(18) : col(20)] = 90
     np.testing.assert_allclose(north.exogenous["price"][0], expected)  # the West promotion does not apply
     assert north.exogenous["promo"][0].nonzero()[0].tolist() == [col(18), col(19)]
+
+
+def test_prices_read_from_the_rollup_equal_the_sale_lines(market):
+    """What training and serving read (the daily rollup) is what the order lines say, after
+    every kind of write: orders on and off promotion, discounts, returns, cancellations."""
+    rng = np.random.default_rng(20)
+    products, warehouses = [market.p1, market.p2, market.p3], [market.west, market.north, None]
+    shops = [f.RetailerFactory(region=region) for region in ("West", "North")]
+    orders = []
+    for _ in range(40):
+        day = FIRST + dt.timedelta(days=int(rng.integers(-PRICE_LOOKBACK_DAYS, 14)))
+        warehouse = warehouses[int(rng.integers(3))]
+        order = f.OrderFactory(
+            retailer=shops[int(rng.integers(2))],
+            warehouse=warehouse,
+            placed_at=dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC),
+        )
+        for number in range(1, int(rng.integers(1, 4)) + 1):
+            f.OrderLineFactory(
+                order=order,
+                line_number=number,
+                product=products[int(rng.integers(3))],
+                quantity=int(rng.integers(1, 20)),
+                unit_price=Decimal(f"{rng.uniform(5, 300):.2f}"),
+                discount_rate=Decimal(f"{rng.choice([0, 0.05, 0.125, 0.3333]):.4f}"),
+                on_promotion=bool(rng.integers(2)),
+            )
+        orders.append(order)
+    for order in orders[:5]:
+        order_cancel(order=order)
+    line = orders[6].lines.first()
+    order_return_create(
+        sale=orders[6],
+        external_id="RET-P",
+        placed_at=orders[6].placed_at + dt.timedelta(days=1),  # in the window: a return sets no price
+        lines=[LineInput(line.product_id, 1, line.unit_price)],
+    )
+    order_create(  # through the service, without a warehouse
+        external_id="API-P",
+        retailer_id=shops[0].pk,
+        placed_at=dt.datetime.combine(FIRST, dt.time(9), tzinfo=dt.UTC),
+        lines=[LineInput(market.p2.pk, 3, Decimal("47.10"), Decimal("0.05"))],
+    )
+
+    window = {
+        "product_ids": market.ids,
+        "start": FIRST - dt.timedelta(days=PRICE_LOOKBACK_DAYS),
+        "end": DAYS[-1].date(),
+    }
+    for location in ({}, {"warehouse_id": market.west.id}, {"warehouse_id": market.north.id}):
+        from_rollup, from_lines = paid_per_day(**window, **location), paid_per_day_from_lines(**window, **location)
+        assert len(from_rollup) > 10
+        pd.testing.assert_frame_equal(from_rollup, from_lines, check_exact=False, rtol=1e-12)
 
 
 def test_promotions_cover_history_and_future_in_their_region(market):

@@ -69,6 +69,9 @@ def test_order_created_adds_to_every_rollup():
     day = order.lines.get().placed_on
     row = ProductDailySales.objects.get(product=product, day=day)
     assert (row.lines, row.orders, row.units, row.revenue) == (1, 1, 3, Decimal("54"))
+    assert (row.sale_revenue, row.regular_units, row.regular_revenue) == (Decimal("54"), 3, Decimal("54"))
+    warehouse_day = ProductWarehouseDailySales.objects.get(product=product, warehouse=warehouse, day=day)
+    assert (warehouse_day.sold_units, warehouse_day.sale_revenue) == (3, Decimal("54"))
     assert RetailerDailySales.objects.get(retailer=retailer, day=day).sold_units == 3
     assert ProductWarehouseDailySales.objects.filter(product=product).count() == 2
     vendor_day = VendorRetailerDailySales.objects.get(vendor=product.vendor, retailer=retailer, day=day)
@@ -90,6 +93,10 @@ def test_return_and_cancel_keep_rollups_in_step():
     assert_in_step()
     units = sum(r.units for r in ProductDailySales.objects.filter(product=product))
     assert units == 3
+    # Prices are what the sale lines were paid: a return moves revenue, not them.
+    sold = ProductDailySales.objects.get(product=product, sold_units__gt=0)
+    assert (sold.sale_revenue, sold.regular_units, sold.regular_revenue) == (Decimal("100"), 5, Decimal("100"))
+    assert sum(r.revenue for r in ProductDailySales.objects.filter(product=product)) == Decimal("60")
     assert RetailerProductSales.objects.get(retailer=retailer, product=product).units == 5  # returns are not purchases
 
     order_cancel(order=sale)
@@ -123,6 +130,7 @@ def test_check_command_repairs_what_drifted():
     retailer, product = f.RetailerFactory(), f.ProductFactory()
     _sale(retailer=retailer, product=product, warehouse=f.WarehouseFactory())
     ProductDailySales.objects.update(sold_units=99)
+    ProductWarehouseDailySales.objects.update(regular_revenue=Decimal("1.23"))  # a price drifted
     RetailerProductSales.objects.all().delete()
     stray = f.OrderFactory(placed_at=timezone.now() - dt.timedelta(days=10))
     OrderLine.objects.create(  # written past the services
@@ -135,6 +143,7 @@ def test_check_command_repairs_what_drifted():
     assert "rollups_productdailysales: 1 stale row(s), 2 missing row(s)" in out.getvalue()
     assert "rollups_retailerproductsales: 0 stale row(s), 2 missing row(s)" in out.getvalue()
     assert "rollups_vendorretailerdailysales: 0 stale row(s), 1 missing row(s)" in out.getvalue()
+    assert "rollups_productwarehousedailysales: 1 stale row(s), 2 missing row(s)" in out.getvalue()
     assert ProductDailySales.objects.get(sold_units=99)
 
     out = StringIO()
