@@ -81,7 +81,7 @@ def cached_response(
     *,
     name: str,
     parts: tuple,
-    compute: Callable[[], HttpResponse],
+    compute: Callable[[], Response],
     ttl: int = RESPONSE_TTL_SECONDS,
     stamps: Sequence[Stamp] = SALES_DATA,
 ) -> HttpResponse:
@@ -94,11 +94,8 @@ def cached_response(
     if body is not None:
         return json_response(body)
     response = compute()
-    if response.status_code == 200:
-        if isinstance(response, Response):
-            front.store(render_json(response.data), ttl)
-        elif response.get("Content-Type", "").startswith("application/json"):
-            front.store(response.content, ttl)
+    if response.status_code == 200 and isinstance(response, Response):
+        front.store(render_json(response.data), ttl)
     return response
 
 
