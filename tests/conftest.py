@@ -177,3 +177,25 @@ def demand_history(marketplace):
 
     rollups_rebuild()
     return marketplace
+
+
+FEATURE_STORE_END = "2026-11-21"  # the last day of the feature-store tests' marketplace (their modules cut before it)
+
+
+@pytest.fixture(scope="module")
+def feature_store_market():
+    """The tiny marketplace the feature-store tests read through both paths (seed 11), generated once a module."""
+    import datetime as dt
+
+    from retailiq.demo.generator import generate_marketplace
+
+    return generate_marketplace(size="tiny", seed=11, end=dt.date.fromisoformat(FEATURE_STORE_END))
+
+
+@pytest.fixture
+def demo(db, feature_store_market):
+    """That marketplace loaded into the test's database."""
+    from retailiq.demo.loader import load_marketplace
+
+    load_marketplace(feature_store_market)
+    return feature_store_market

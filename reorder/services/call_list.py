@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,6 @@ from ..selectors import (
     serving_prediction_frame,
 )
 from .horizons import check_horizon, reorder_horizons
-
-T = TypeVar("T")
 
 PRODUCTS_PER_ENTRY = 5
 # A shop whose listed products are all this many of their own cycles past their last order has lapsed: the call

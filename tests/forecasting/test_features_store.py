@@ -14,26 +14,13 @@ from forecasting.features import DEMAND_FEATURES, demand_features_at, offline_de
 from forecasting.ml.features import next_period_frame, spec_for
 from forecasting.ml.lgbm import GlobalLightGBM
 from forecasting.ml.matrix import DemandMatrix
-from retailiq.demo.generator import generate_marketplace
-from retailiq.demo.loader import load_marketplace
 from retailiq.features import FeatureValidationError, recorded
 from retailiq.registry.models import Job, JobState, ModelVersion
 from retailiq.registry.services import prediction_serve, training_job_run
 from retailiq.registry.services.versions import serving_cache_key
 
-END = dt.date(2026, 11, 21)
+END = dt.date(2026, 11, 21)  # the `demo` fixture's last day (tests/conftest.py)
 CUTOFF = END - dt.timedelta(days=20)  # inside the history, with promotions and events planned after it
-
-
-@pytest.fixture(scope="module")
-def tiny_market():
-    return generate_marketplace(size="tiny", seed=11, end=END)
-
-
-@pytest.fixture
-def demo(db, tiny_market):
-    load_marketplace(tiny_market)
-    return tiny_market
 
 
 def _assert_online_equals_offline(offline: pd.DataFrame) -> None:

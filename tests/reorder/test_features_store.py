@@ -14,27 +14,14 @@ from reorder.features import PAIR_FEATURES, market_context_at, offline_pair_feat
 from reorder.ml.features import feature_columns
 from reorder.services.predictions import predict_reorder
 from retailiq.accounts.models import User
-from retailiq.demo.generator import generate_marketplace
-from retailiq.demo.loader import load_marketplace
 from retailiq.features import FeatureValidationError, recorded
 from retailiq.registry.models import Job, JobState, ModelVersion
 from retailiq.registry.services import training_job_run
 from retailiq.registry.services.versions import serving_cache_key
 from retailiq.retailers.models import Retailer
 
-END = dt.date(2026, 11, 21)
+END = dt.date(2026, 11, 21)  # the `demo` fixture's last day (tests/conftest.py)
 CUTOFF = END - dt.timedelta(days=30)  # a training cutoff with a month of labels after it
-
-
-@pytest.fixture(scope="module")
-def tiny_market():
-    return generate_marketplace(size="tiny", seed=11, end=END)
-
-
-@pytest.fixture
-def demo(db, tiny_market):
-    load_marketplace(tiny_market)
-    return tiny_market
 
 
 def _training_frame() -> pd.DataFrame:
