@@ -257,8 +257,12 @@ class EnsembleForecaster:
 
     def predict_intervals(self, matrix: DemandMatrix, horizon: int) -> dict[str, np.ndarray]:
         """Point forecast and 80%/95% bounds, series x horizon each."""
-        forecasts = {name: member.predict(matrix, horizon) for name, member in self.members_.items()}
-        return self._combined(matrix, horizon, forecasts)
+        classes = classify(matrix.values)
+        weighted = self._weighted_members(classes)
+        forecasts = {
+            name: member.predict(matrix, horizon) for name, member in self.members_.items() if name in weighted
+        }
+        return self._combined(matrix, horizon, forecasts, classes)
 
     def predict_explained(
         self, matrix: DemandMatrix, horizon: int, *, top: int = 3
@@ -266,18 +270,29 @@ class EnsembleForecaster:
         """predict_intervals() and explain() together: the explaining member forecasts and
         explains in one pass where it can (LightGBM's recursion), instead of running twice."""
         explainer = self._explainer()
+        classes = classify(matrix.values)
+        weighted = self._weighted_members(classes)
         forecasts, explanation = {}, None
         for name, member in self.members_.items():
             if name == explainer and hasattr(member, "predict_explained"):
                 forecasts[name], explanation = member.predict_explained(matrix, horizon, top=top)
-            else:
+            elif name in weighted:
                 forecasts[name] = member.predict(matrix, horizon)
         if explanation is None:
             explanation = self.explain(matrix, horizon, top=top)
-        return self._combined(matrix, horizon, forecasts), explanation
+        return self._combined(matrix, horizon, forecasts, classes), explanation
 
-    def _combined(self, matrix: DemandMatrix, horizon: int, forecasts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        classes = classify(matrix.values)
+    def _weighted_members(self, classes: np.ndarray) -> set[str]:
+        """The members with weight for some series of these demand classes. A member weighted zero for every one
+        adds exactly zero to each forecast, so it is not run: one product's answer on `large` then skips, where its
+        class gives the statistical member no weight, a smoother's fit that cost up to a fifth of the answer."""
+        combination = self.combination_
+        weights = [combination.weights.get(str(group), combination.weights[POOLED]) for group in np.unique(classes)]
+        return {name for k, name in enumerate(combination.members) if any(w[k] > 0 for w in weights)}
+
+    def _combined(
+        self, matrix: DemandMatrix, horizon: int, forecasts: dict[str, np.ndarray], classes: np.ndarray
+    ) -> dict[str, np.ndarray]:
         combination = self.combination_
         full = {m: forecasts.get(m, np.zeros((matrix.n_series, horizon))) for m in combination.members}
         forecast = combination.forecast(full, classes)

@@ -294,3 +294,36 @@ def test_a_member_worse_than_seasonal_naive_on_a_class_gets_no_weight_there():
     design.reference = np.full_like(design.reference, 1e6)  # a floor nobody is worse than
     unconstrained = _fit_weights(design, design.classes == "lumpy", EnsembleOptions())
     assert unconstrained[1] > 0.0
+
+
+class CountingLast(Last):
+    """Last, counting its forecasts."""
+
+    calls = 0
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        CountingLast.calls += 1
+        return super().predict(matrix, horizon)
+
+
+def test_a_member_weighted_zero_for_every_class_asked_about_is_not_run_and_nothing_changes():
+    from mlkit.demand_class import classify
+
+    matrix = make_matrix(n_series=40)
+    assert set(classify(matrix.values)) == {"smooth"}
+    model, _ = EnsembleForecaster.train(matrix, {"mean": ExplainingMean, "last": Last}, horizon=HORIZON, n_origins=2)
+    model.members_["last"] = CountingLast()
+    members = model.combination_.members
+    model.combination_.weights = {"all": [0.5, 0.5], "smooth": [float(m == "mean") for m in members]}
+    every = {name: member.predict(matrix, HORIZON) for name, member in model.members_.items()}
+    expected = model._combined(matrix, HORIZON, every, classify(matrix.values))
+    CountingLast.calls = 0
+    served = model.predict_intervals(matrix, HORIZON)
+    explained, explanation = model.predict_explained(matrix, HORIZON)
+    assert CountingLast.calls == 0 and explanation[0][0]["text"] == "mean"
+    for key, value in expected.items():
+        assert np.array_equal(served[key], value) and np.array_equal(explained[key], value), key
+    # A lumpy series takes the pooled weights, where "last" counts: it is run.
+    lumpy = make_matrix(n_series=40, lumpy_share=1.0)
+    model.predict_intervals(lumpy, HORIZON)
+    assert CountingLast.calls == 1
