@@ -14,12 +14,13 @@ the origin it is scored on. Its fit_seconds are what training and one forecast w
 cost: every member's backtest on --train-origins origins, then a refit and forecast (a
 forecast only with --no-refit, and then its scored forecasts come from the members as
 fitted at the previous origin, as they would serve). Interval coverage is checked on the last origin: the ensemble
-with its own conformal intervals, every other model with empirical widths from the
-earlier origins. RMSSE and MASE use each series' in-sample seasonal-naive error (naive
+with its own conformal intervals, every other model with conformal widths calibrated the
+same way on the earlier origins (forecasting/ml/conformal.py). RMSSE and MASE use each series' in-sample seasonal-naive error (naive
 when the history is shorter than two seasons) from its first sale on. --by-class adds
-where each model wins or loses: RMSSE and WAPE per demand class (judged on the history
-before the first scored origin), RMSSE per scored origin, and the weights per class the
-ensemble used at each origin.
+where each model wins or loses: RMSSE, WAPE and 80%/95% coverage per demand class (judged on
+the history before the first scored origin), coverage per volume band (mean units a week),
+RMSSE per scored origin, the ensemble's coverage per scored origin, and the weights per class
+the ensemble used at each origin.
 """
 
 import argparse
