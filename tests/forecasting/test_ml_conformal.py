@@ -4,6 +4,7 @@ more. Seeded synthetic panels with known noise, no database."""
 import numpy as np
 import pandas as pd
 
+from forecasting.ml import conformal
 from forecasting.ml.conformal import IntervalWidths, calibrate_on_origins, conformal_quantile
 from forecasting.ml.ensemble import EnsembleForecaster
 from forecasting.ml.matrix import DemandMatrix
@@ -76,15 +77,20 @@ def test_each_series_keeps_its_own_error_unit_and_an_unseen_one_borrows_the_pane
     assert IntervalWidths.from_dict(widths.bounds).units(np.array(["a"]), np.array([7.0]))[0] == 7.0
 
 
-def test_later_origins_weigh_more_in_the_widths():
-    # Errors twice as large at the latest origin: the 80% half-width leans towards the latest origin's.
+def test_later_origins_weigh_more_in_the_widths(monkeypatch):
+    # Errors twice as large at the latest origin: its errors move the 80% half-width up more than an
+    # equal share would.
     rng = np.random.default_rng(2)
     n = 400
-    errors = [rng.normal(0, s, (n, 1)) for s in (1.0, 1.0, 2.0)]
-    spreads = [np.ones(n)] * 3
-    widths = calibrate_on_origins(errors, spreads, [np.full(n, "smooth")] * 3, np.arange(n))
-    pooled = np.quantile(np.abs(np.concatenate(errors)) / np.sqrt(2.0), 0.8)  # each unit is about sqrt(2)
-    assert widths.bounds["all"]["80"][1][0] > pooled
+    errors = [rng.normal(0, s, (n, 4)) for s in (1.0, 1.0, 2.0)]
+    spreads, classes = [np.ones(n)] * 3, [np.full(n, "smooth")] * 3
+
+    def half_width() -> float:
+        return calibrate_on_origins(errors, spreads, classes, np.arange(n)).bounds["all"]["80"][1][0]
+
+    weighted = half_width()
+    monkeypatch.setattr(conformal, "RECENCY", 1.0)
+    assert weighted > 1.2 * half_width()
 
 
 def test_the_weighted_quantile_is_the_split_conformal_order_statistic_with_equal_weights():
