@@ -151,7 +151,8 @@ def test_the_zip_round_trip_gives_identical_forecasts_without_pickle():
         "tests.forecasting.test_ml_ensemble.Mean",
         "tests.forecasting.test_ml_ensemble.Last",
     }
-    assert set(meta["weights"]) >= {"all"} and "80" in meta["interval_widths"]["all"]
+    assert set(meta["weights"]) >= {"all"} and "80" in meta["interval_widths"]["bounds"]["all"]
+    assert len(meta["interval_widths"]["series_units"]) == matrix.n_series
     restored = EnsembleForecaster.from_bytes(raw)
     for key, value in model.predict_intervals(matrix, 10).items():
         assert np.array_equal(restored.predict_intervals(matrix, 10)[key], value), key
