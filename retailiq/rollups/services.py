@@ -215,7 +215,15 @@ def rollups_apply(*, orders: QuerySet[Order], sign: int) -> None:
 
 
 def rollups_apply_batch(*, batch_id: int, sign: int) -> None:
-    """An import's orders: +1 right after the merge, -1 before an undo deletes them."""
+    """An import's orders: +1 right after the merge, -1 before an undo deletes them.
+    On PostgreSQL the merge's +1 reads the batch's lines once for all tables (see batch.py)."""
+    if sign > 0 and connection.vendor == "postgresql":
+        from .batch import rollups_add_batch  # batch.py builds on this module's sources
+
+        with transaction.atomic():
+            rollups_add_batch(batch_id=batch_id)
+            _bump_version()
+        return
     rollups_apply(orders=Order.objects.filter(import_batch_id=batch_id), sign=sign)
 
 
