@@ -189,17 +189,14 @@ def _write_pairs(cursor, batch_id: int) -> None:
     table = RetailerProductSales._meta.db_table
     if _holds_rows(cursor, table):
         _recompute_held_pairs(cursor, table, batch_id)
-    first_days = (
+    pairs = (
         "SELECT retailer_id, product_id, MIN(day) AS first_order_on, MAX(day) AS last_order_on, "
-        "SUM(orders) AS orders, COUNT(*) AS order_days, SUM(lines) AS lines, SUM(units) AS units, "
-        "SUM(revenue) AS revenue FROM ("
-        "SELECT retailer_id, product_id, day, COUNT(DISTINCT order_id) AS orders, COUNT(*) AS lines, "
-        f"SUM(quantity) AS units, SUM(value) AS revenue FROM {LINES} WHERE is_sale "
-        "GROUP BY retailer_id, product_id, day) d GROUP BY retailer_id, product_id"
+        "COUNT(DISTINCT order_id) AS orders, COUNT(DISTINCT day) AS order_days, COUNT(*) AS lines, "
+        f"SUM(quantity) AS units, SUM(value) AS revenue FROM {LINES} WHERE is_sale GROUP BY retailer_id, product_id"
     )
     columns = ", ".join(PAIR_KEYS + PAIR_MEASURES)
     cursor.execute(
-        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({first_days}) d "
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({pairs}) d "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.retailer_id = d.retailer_id AND t.product_id = d.product_id)"
     )
 
