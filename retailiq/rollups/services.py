@@ -176,7 +176,7 @@ def _apply_daily(cursor, rollup: DailyRollup, orders: QuerySet[Order] | None, si
         rollup.model.objects.filter(lines=0, **{f"{rollup.keys[0]}__in": touched}).delete()
 
 
-def _apply_pairs(cursor, orders: QuerySet[Order], sign: int) -> None:
+def apply_pairs(cursor, orders: QuerySet[Order], sign: int) -> None:
     same_pair = {"retailer_id": OuterRef("retailer_id"), "product_id": OuterRef("product_id")}
     touched = OrderLine.objects.filter(order__in=orders, **same_pair)
     remaining = OrderLine.objects.filter(Exists(touched))
@@ -210,7 +210,7 @@ def rollups_apply(*, orders: QuerySet[Order], sign: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for rollup in DAILY_ROLLUPS:
             _apply_daily(cursor, rollup, orders, sign)
-        _apply_pairs(cursor, orders, sign)
+        apply_pairs(cursor, orders, sign)
         _bump_version()
 
 
