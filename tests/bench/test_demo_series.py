@@ -60,3 +60,25 @@ def test_weeks_sum_the_days_and_are_censored_when_most_days_were(daily):
     totals = days.groupby("product_id")[["units", "ordered", "censored"]].agg(["sum", "mean"])
     assert (first.set_index("product_id")["ordered"] == totals[("ordered", "sum")]).all()
     assert (first.set_index("product_id")["censored"] == (totals[("censored", "mean")] > 0.5).astype(int)).all()
+
+
+def test_a_week_is_censored_only_when_more_than_half_its_days_were():
+    days = pd.date_range("2026-06-01", periods=14, freq="D")  # two weeks from a Monday
+    censored = np.r_[[1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 0, 0]]
+    daily = pd.DataFrame(
+        {
+            "product_id": 1,
+            "date": days.date,
+            "units": np.where(censored == 1, 0, 5),
+            "ordered": np.full(14, 5),
+            "stockout_share": censored * 1.0,
+            "censored": censored,
+            "price": 10.0,
+            "promo": 0.0,
+            "event": 0.0,
+        }
+    )
+    weeks = demo_series.weekly(daily)
+    assert weeks["censored"].tolist() == [1, 0]
+    assert weeks["units"].tolist() == [15, 20] and weeks["ordered"].tolist() == [35, 35]
+    assert np.allclose(weeks["stockout_share"], [4 / 7, 3 / 7])
