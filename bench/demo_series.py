@@ -9,12 +9,26 @@ shape); --freq W sums each product's days into weeks starting Monday (partial we
 either end dropped), with the week's mean price and the share of its days under a
 promotion or an event.
 
-Demand is what retailers ordered: lines of sale orders that were not cancelled. Returns
+units are sales: lines of sale orders that were not cancelled and were shipped. Returns
 are separate orders (kind "return") and cancelled orders keep their lines with status
-"cancelled" (retailiq/demo/history.py); both are left out. Every product has every day,
-zero when nothing sold. Beside units it writes drivers known in advance: the day's list
-price net of any promotion discount (price), whether a promotion runs (promo) and
-whether a festival or holiday window covers the day (event).
+"cancelled" (retailiq/demo/history.py); both are left out. A warehouse refuses a line it
+has no stock for (retailiq/demo/replenishment.py), so sales are demand cut by stock:
+
+- ordered: what retailers asked for, the shipped units plus the refused lines' units
+  (orders not cancelled), the demand a forecast is for;
+- stockout_share: the share of the period's warehouse-days the product was out of stock,
+  over the warehouses that stock it (in the demo every warehouse has a stock level row
+  for every product, so all of them), from the generator's stockout periods;
+- censored: 1 where the app's forecasting would mark the period a stockout (lost sales,
+  not zero demand): a day when every warehouse stocking the product was out
+  (forecasting/drivers.py), a week when more than half its days were (matrix.to_weekly).
+
+A line refused while some stock was left (less than the line, more than a pack) makes no
+stockout period, so ordered can exceed units in periods that are not censored.
+
+Every product has every day, zero when nothing sold. Beside these it writes drivers known
+in advance: the day's list price net of any promotion discount (price), whether a
+promotion runs (promo) and whether a festival or holiday window covers the day (event).
 """
 
 import argparse
@@ -33,6 +47,8 @@ if str(ROOT) not in sys.path:
 from retailiq.demo.generator import generate_marketplace  # noqa: E402
 from retailiq.demo.sizes import SIZES  # noqa: E402
 
+SERIES_COLUMNS = ("units", "ordered", "stockout_share", "censored", "price", "promo", "event")
+
 
 def daily_demand(size: str, *, seed: int, end: dt.date) -> pd.DataFrame:
     market = generate_marketplace(size=size, seed=seed, end=end)
@@ -41,11 +57,10 @@ def daily_demand(size: str, *, seed: int, end: dt.date) -> pd.DataFrame:
     sold = lines[lines["order_id"].isin(sale_orders)]
     dates = pd.date_range(market.start, market.end, freq="D")
     products = market.catalog.products["id"].to_numpy()
-    units = (
-        sold.assign(date=pd.to_datetime(sold["placed_on"]))
-        .pivot_table(index="product_id", columns="date", values="quantity", aggfunc="sum", fill_value=0)
-        .reindex(index=products, columns=dates, fill_value=0)
-    )
+    units = _per_day(sold, products, dates)
+    ordered = units + _per_day(market.history.refused, products, dates)
+    out_warehouses = _out_warehouses(market.history.stockouts, products, dates)
+    stocking = len(market.catalog.warehouses)
     promo = np.zeros((len(products), len(dates)))
     discount = np.zeros_like(promo)
     promotions = market.history.promotions.set_index("id")
@@ -62,6 +77,9 @@ def daily_demand(size: str, *, seed: int, end: dt.date) -> pd.DataFrame:
             "product_id": np.repeat(products, len(dates)),
             "date": np.tile(dates.date, len(products)),
             "units": units.to_numpy().ravel(),
+            "ordered": ordered.to_numpy().ravel(),
+            "stockout_share": (out_warehouses / stocking).ravel(),
+            "censored": (out_warehouses >= stocking).astype(np.int64).ravel(),
             "price": (market.history.prices * (1 - discount)).round(2).ravel(),
             "promo": promo.ravel(),
             "event": np.tile(event, len(products)),
@@ -69,13 +87,40 @@ def daily_demand(size: str, *, seed: int, end: dt.date) -> pd.DataFrame:
     )
 
 
+def _per_day(lines: pd.DataFrame, products: np.ndarray, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Units per product (rows) and day (columns), zero where none."""
+    return (
+        lines.assign(date=pd.to_datetime(lines["placed_on"]))
+        .pivot_table(index="product_id", columns="date", values="quantity", aggfunc="sum", fill_value=0)
+        .reindex(index=products, columns=dates, fill_value=0)
+    )
+
+
+def _out_warehouses(stockouts: pd.DataFrame, products: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Per product and day, how many warehouses were out of it. A period still going (no end) runs through the
+    last day, as in forecasting/drivers.py; a pair's periods never overlap (runs of one stock series)."""
+    start = (pd.to_datetime(stockouts["started_on"]) - dates[0]).dt.days.to_numpy()
+    ended = pd.to_datetime(stockouts["ended_on"])
+    end = np.where(ended.isna(), len(dates) - 1, (ended - dates[0]).dt.days.fillna(0).to_numpy()).astype(np.int64)
+    row = pd.Index(products).get_indexer(stockouts["product_id"])
+    # Difference array: +1 on each period's first day, -1 the day after its last.
+    steps = np.zeros((len(products), len(dates) + 1))
+    np.add.at(steps, (row, np.clip(start, 0, len(dates))), 1)
+    np.add.at(steps, (row, np.clip(end + 1, 0, len(dates))), -1)
+    return np.cumsum(steps, axis=1)[:, :-1]
+
+
 def weekly(frame: pd.DataFrame) -> pd.DataFrame:
-    """Weeks starting Monday; only weeks with all seven days."""
+    """Weeks starting Monday; only weeks with all seven days. A week is censored when more than half its days
+    were, as forecasting/ml/matrix.py's to_weekly has it."""
     day = pd.to_datetime(frame["date"])
     week = day - pd.to_timedelta(day.dt.dayofweek, unit="D")
     grouped = frame.assign(week=week).groupby(["product_id", "week"])
     result = grouped.agg(
         units=("units", "sum"),
+        ordered=("ordered", "sum"),
+        stockout_share=("stockout_share", "mean"),
+        censored=("censored", "mean"),
         price=("price", "mean"),
         promo=("promo", "mean"),
         event=("event", "mean"),
@@ -84,7 +129,8 @@ def weekly(frame: pd.DataFrame) -> pd.DataFrame:
     result = result[result.pop("n") == 7].rename(columns={"week": "date"})
     result["date"] = result["date"].dt.date
     result["price"] = result["price"].round(2)
-    return result[["product_id", "date", "units", "price", "promo", "event"]]
+    result["censored"] = (result["censored"] > 0.5).astype(np.int64)
+    return result[["product_id", "date", *SERIES_COLUMNS]]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,7 +154,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"{args.out}: {frame['product_id'].nunique()} products x {frame['date'].nunique()} "
         f"{'weeks' if args.freq == 'W' else 'days'}, "
-        f"{int(frame['units'].sum()):,} units sold"
+        f"{int(frame['units'].sum()):,} units sold of {int(frame['ordered'].sum()):,} ordered, "
+        f"{frame['censored'].mean():.2%} of periods censored"
     )
 
 

@@ -5,6 +5,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
         [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--by-class] [--json]
+        [--censor-column COL] [--demand-column COL]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -21,6 +22,17 @@ where each model wins or loses: RMSSE, WAPE and 80%/95% coverage per demand clas
 the history before the first scored origin), coverage per volume band (mean units a week),
 RMSSE per scored origin, the ensemble's coverage per scored origin, and the weights per class
 the ensemble used at each origin.
+
+Sales cut by stock are not demand. --censor-column names a column (a 0/1 flag, or a share
+of the period) whose periods above one half are stockouts: the models learn from the
+sales with those periods marked censored, as the app's training marks stockout days
+(the members fill them with the recent in-stock level, forecasting/ml/censoring.py), and
+against sales they are left out of the errors, as the app's backtest does.
+--demand-column scores every forecast against another column (what customers ordered,
+refused lines included) with nothing left out; the models still learn, and every
+model's interval widths are still calibrated, on the sales of the earlier origins, so
+only what a forecast is compared with changes. The RMSSE/MASE scale stays the sales
+history's. Without either option nothing changes.
 """
 
 import argparse
@@ -32,6 +44,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,22 +121,61 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--by-class", action="store_true", help="add RMSSE and WAPE per demand class and origin, and the weights"
     )
+    parser.add_argument(
+        "--censor-column",
+        default="",
+        help="column marking stockouts (periods above 0.5 are censored in training and left out of errors)",
+    )
+    parser.add_argument(
+        "--demand-column", default="", help="score against this column (e.g. ordered units) instead of --target"
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     return parser.parse_args(argv)
 
 
-def load_matrix(args: argparse.Namespace) -> DemandMatrix:
+def load_matrix(args: argparse.Namespace) -> tuple[DemandMatrix, np.ndarray | None]:
+    """The sales matrix (with --censor-column's stockouts marked) and, with --demand-column, the actuals to score
+    against, on the same series and periods (None without it). --top ranks series by the target (sales)."""
     path = Path(args.csv)
     if not path.exists():
         sys.exit(f"{path} does not exist: write it first (bench/online_retail_weekly.py or bench/demo_series.py).")
     exog = tuple(c for c in args.exog.split(",") if c)
-    frame = pd.read_csv(path, usecols=[args.id, args.date, args.target, *exog])
+    extra = [c for c in (args.censor_column, args.demand_column) if c and c not in (args.target, *exog)]
+    frame = pd.read_csv(path, usecols=[args.id, args.date, args.target, *exog, *extra])
     if args.top:
         top = frame.groupby(args.id)[args.target].sum().nlargest(args.top).index
         frame = frame[frame[args.id].isin(top)]
-    return matrix_from_long(
+    matrix = matrix_from_long(
         frame, id_col=args.id, date_col=args.date, target_col=args.target, freq=args.freq, exogenous_cols=exog
     )
+
+    def wide(column: str) -> np.ndarray:
+        # Pivoted as the target was (same rows, same periods, missing periods zero).
+        return matrix_from_long(frame, id_col=args.id, date_col=args.date, target_col=column, freq=args.freq).values
+
+    if args.censor_column:
+        matrix = replace(matrix, censored=wide(args.censor_column) > 0.5)
+    return matrix, wide(args.demand_column) if args.demand_column else None
+
+
+def scored_against(result: BacktestResult, actual: np.ndarray) -> BacktestResult:
+    """The same forecasts and bounds, scored against other actuals (series x all periods) with nothing censored.
+    Bounds at the last origin are taken first, so widths calibrated on the earlier origins still come from what
+    the models learned from (the sales, stockouts left out)."""
+    last = result.folds[-1]
+    bounds = {name: result.last_bounds(name) for name in result.models}
+    folds = [
+        replace(
+            fold,
+            actual=actual[:, fold.cutoff : fold.cutoff + result.horizon],
+            censored=np.zeros_like(fold.censored),
+            intervals=fold.intervals
+            if fold is not last
+            else {**{n: b for n, b in bounds.items() if b is not None}, **fold.intervals},
+        )
+        for fold in result.folds
+    ]
+    return replace(result, folds=folds)
 
 
 def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
@@ -256,7 +308,9 @@ def diagnosis_lines(matrix: DemandMatrix, result: BacktestResult, report: dict) 
     return lines
 
 
-def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: argparse.Namespace) -> str:
+def table(
+    matrix: DemandMatrix, result: BacktestResult, seconds: float, args: argparse.Namespace, *, against: str = ""
+) -> str:
     rows = summary(result)["models"]
     cutoffs = ", ".join(str(matrix.days[f.cutoff].date()) for f in result.scored_folds)
     classes = ", ".join(f"{c} {n}" for c, n in result.metrics()["class_counts"].items())
@@ -266,6 +320,10 @@ def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: ar
         f"LightGBM threads {args.threads}, rounds {args.rounds}; CNN-LSTM epochs {args.epochs}; ensemble of "
         f"{args.members}, {args.method} weights on {args.train_origins} origins, "
         f"{'no refit' if args.no_refit else 'refit'}; AutoETS history {args.ets_history or 'all'} periods",
+        f"learned from {args.target}"
+        + (f", {args.censor_column} > 0.5 censored" if args.censor_column else "")
+        + f"; scored against {against or args.target}"
+        + (", censored periods left out" if args.censor_column and (against or args.target) == args.target else ""),
         f"{'model':<22}" + "".join(f"{c:>12}" for c in COLUMNS),
     ]
     for name, values in rows.items():
@@ -316,15 +374,23 @@ def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     logging.basicConfig(level=logging.WARNING if args.json else logging.INFO, stream=sys.stderr, format="%(message)s")
     started = time.perf_counter()
-    matrix = load_matrix(args)
+    matrix, demand = load_matrix(args)
     log.info("%s series x %s periods loaded", matrix.n_series, matrix.n_periods)
     result = evaluate(matrix, args)
+    # With --demand-column the same forecasts are scored both ways: against the target as before, then demand.
+    scored = result if demand is None else scored_against(result, demand)
     if args.json:
         for name, error in result.errors.items():
             print(f"{name}: left out, {error}", file=sys.stderr)
-        print(json.dumps(_finite(summary(result, by_class=args.by_class, freq=matrix.freq))))
+        report = summary(scored, by_class=args.by_class, freq=matrix.freq)
+        if demand is not None:
+            report["against_target"] = summary(result, by_class=args.by_class, freq=matrix.freq)
+        print(json.dumps(_finite(report)))
     else:
-        print(table(matrix, result, time.perf_counter() - started, args))
+        seconds = time.perf_counter() - started
+        if demand is not None:
+            print(table(matrix, result, seconds, args, against=args.target) + "\n")
+        print(table(matrix, scored, seconds, args, against=args.demand_column or args.target))
 
 
 def _finite(value):

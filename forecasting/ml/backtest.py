@@ -127,16 +127,20 @@ class BacktestResult:
     def coverage(self, name: str, *, rows: np.ndarray | None = None) -> dict[str, float]:
         """Checked on the last origin only. A model with its own intervals is judged on
         those; any other gets conformal widths learned from the earlier origins."""
+        bounds = self.last_bounds(name)
+        return {} if bounds is None else coverage_of(self.folds[-1], bounds, rows=rows)
+
+    def last_bounds(self, name: str) -> dict[str, np.ndarray] | None:
+        """The model's interval bounds at the last origin: its own, or conformal widths learned from the
+        earlier origins around its forecast (None when there is no earlier origin to learn from)."""
         last = self.folds[-1]
         if name in last.intervals:
-            bounds = last.intervals[name]
-        else:
-            earlier = [f for f in self.folds[:-1] if name in f.forecasts]
-            if not earlier:
-                return {}
-            widths = calibrate_folds(earlier, [f.forecasts[name] for f in earlier], self.series_ids)
-            bounds = widths.apply(last.forecasts[name], widths.units(self.series_ids, last.levels), last.classes)
-        return coverage_of(last, bounds, rows=rows)
+            return last.intervals[name]
+        earlier = [f for f in self.folds[:-1] if name in f.forecasts]
+        if not earlier:
+            return None
+        widths = calibrate_folds(earlier, [f.forecasts[name] for f in earlier], self.series_ids)
+        return widths.apply(last.forecasts[name], widths.units(self.series_ids, last.levels), last.classes)
 
 
 def coverage_of(fold: Fold, bounds: dict[str, np.ndarray], *, rows: np.ndarray | None = None) -> dict[str, float]:

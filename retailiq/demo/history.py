@@ -37,6 +37,9 @@ class History:
     stockouts: pd.DataFrame
     prices: np.ndarray  # product x day unit price
     inventory: Inventory
+    # Lines of orders not cancelled that a warehouse refused for want of stock: product_id, placed_on, quantity.
+    # Never written to the database (a refused line is no sale); kept so a bench can tell demand from sales.
+    refused: pd.DataFrame
 
 
 def _price_paths(products: pd.DataFrame, days: int, rng: np.random.Generator) -> np.ndarray:
@@ -272,11 +275,26 @@ def build_history(
     cancelled = (rng.random(order_of_line.max() + 1) < CANCELLED_SHARE)[order_of_line]
     replenishment = simulate_replenishment(lines, cancelled, catalog, dates, rng)
     keep = replenishment.shipped_or_cancelled
+    refused_lines = lines[~keep & ~cancelled]
+    refused = pd.DataFrame(
+        {
+            "product_id": products["id"].to_numpy()[refused_lines["product_row"].to_numpy()],
+            "placed_on": dates[refused_lines["day"].to_numpy()].date,
+            "quantity": refused_lines["quantity"].to_numpy(),
+        }
+    )
     lines = lines[keep].assign(cancelled=cancelled[keep]).reset_index(drop=True)
     orders, lines = _assemble(lines, catalog, dates, prices, promo_id, promotions, rng)
     inventory = build_inventory(replenishment, orders, lines, catalog, dates)
     return History(
-        orders, lines, promotions, promotion_products, inventory.stockouts, prices[:, :history_days], inventory
+        orders,
+        lines,
+        promotions,
+        promotion_products,
+        inventory.stockouts,
+        prices[:, :history_days],
+        inventory,
+        refused,
     )
 
 

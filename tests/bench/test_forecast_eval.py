@@ -107,3 +107,58 @@ def test_by_class_says_where_each_model_loses_and_what_the_ensemble_weighed(tmp_
         for shares in weights.values():
             assert set(shares) == {"naive", "seasonal_naive", "moving_average"}
             assert abs(sum(shares.values()) - 1) < 1e-6
+
+
+def naive_wape(wide: pd.DataFrame, actual: pd.DataFrame, cutoffs: list[int], horizon: int, keep=None) -> float:
+    """Last-value forecasts from `wide` at each cutoff, scored against `actual` where `keep` is True."""
+    errors, totals = 0.0, 0.0
+    for cutoff in cutoffs:
+        forecast = wide.iloc[:, cutoff - 1].to_numpy()[:, None]
+        window = actual.iloc[:, cutoff : cutoff + horizon].to_numpy()
+        mask = np.ones_like(window, bool) if keep is None else keep.iloc[:, cutoff : cutoff + horizon].to_numpy()
+        errors += np.abs(window - forecast)[mask].sum()
+        totals += window[mask].sum()
+    return errors / totals
+
+
+def test_demand_column_scores_against_it_and_censor_column_leaves_stockouts_out(tmp_path, capsys):
+    """Sales cut by stock in the last week: against sales the stockout days are left out of the errors; against
+    what was ordered every day counts, and the models still learned from sales alone."""
+    rng = np.random.default_rng(11)
+    days, n_series = 70, 6
+    dates = pd.date_range("2025-03-03", periods=days, freq="D")
+    sold = rng.poisson(10, (n_series, days)).astype(float)
+    ordered = sold + rng.poisson(3, (n_series, days)) * (np.arange(days) >= days - 14)  # refusals, last 2 weeks
+    out = np.zeros((n_series, days))
+    out[:2, -3:] = 1  # two products out for the last three days: nothing sold
+    sold[out > 0] = 0
+    frame = pd.DataFrame(
+        {
+            "sku": np.repeat([f"P{i}" for i in range(n_series)], days),
+            "day": np.tile(dates.date, n_series),
+            "qty": sold.ravel(),
+            "ordered": ordered.ravel(),
+            "out": out.ravel(),
+        }
+    )
+    csv = tmp_path / "demand.csv"
+    frame.to_csv(csv, index=False)
+    common = [
+        *("--csv", str(csv), "--id", "sku", "--date", "day", "--target", "qty", "--freq", "D"),
+        *("--horizon", "7", "--origins", "2", "--inner-origins", "0", "--models", "naive", "--json"),
+    ]
+    wide = {c: frame.pivot(index="sku", columns="day", values=c) for c in ("qty", "ordered", "out")}
+    cutoffs = [days - 14, days - 7]
+
+    forecast_eval.main([*common, "--demand-column", "ordered", "--censor-column", "out"])
+    report = json.loads(capsys.readouterr().out)
+    against_ordered = naive_wape(wide["qty"], wide["ordered"], cutoffs, 7)
+    against_sales = naive_wape(wide["qty"], wide["qty"], cutoffs, 7, keep=wide["out"] == 0)
+    assert report["models"]["naive"]["wape"] == round(against_ordered, 4)
+    assert report["against_target"]["models"]["naive"]["wape"] == round(against_sales, 4)
+    assert against_ordered != against_sales
+
+    forecast_eval.main(common)  # without the options: sales, every day counted, as before
+    plain = json.loads(capsys.readouterr().out)
+    assert list(plain) == ["models"]
+    assert plain["models"]["naive"]["wape"] == round(naive_wape(wide["qty"], wide["qty"], cutoffs, 7), 4)
