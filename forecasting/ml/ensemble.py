@@ -11,6 +11,7 @@ honestly inside a backtest (weights only ever come from origins before the one s
 import importlib
 import io
 import json
+import logging
 import time
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, r
 from .base import Explainer, Forecaster, non_negative
 from .intervals import recent_scale
 from .matrix import DemandMatrix
+from .workers import MemberPool, PoolUnavailable, fit_cost
+
+log = logging.getLogger(__name__)
 
 WEIGHT_METHODS = ("convex", "nnls", "inverse")
 POOLED = "all"
@@ -203,11 +207,13 @@ class EnsembleForecaster:
         horizon: int = 14,
         n_origins: int = 3,
         options: EnsembleOptions | None = None,
+        processes: int = 1,
     ) -> None:
         self.members = members or {}
         self.horizon = horizon
         self.n_origins = n_origins
         self.options = options or EnsembleOptions()
+        self.processes = processes
 
     @classmethod
     def train(
@@ -218,21 +224,33 @@ class EnsembleForecaster:
         horizon: int,
         n_origins: int = 3,
         options: EnsembleOptions | None = None,
+        processes: int = 1,
     ) -> tuple["EnsembleForecaster", dict[str, Any]]:
         """Backtest the members, fit weights and interval widths, refit the members on the
         whole matrix. Returns the ensemble and its metrics: per member and per demand class
-        from the backtest, and for the ensemble its cross-fitted backtest."""
-        model = cls(members, horizon=horizon, n_origins=n_origins, options=options).fit(matrix)
+        from the backtest, and for the ensemble its cross-fitted backtest. processes > 1 runs
+        the fits in that many worker processes (forecasting.ml.workers), with the same result."""
+        model = cls(members, horizon=horizon, n_origins=n_origins, options=options, processes=processes).fit(matrix)
         return model, model.metrics_
 
     def fit(self, matrix: DemandMatrix) -> "EnsembleForecaster":
         started = time.perf_counter()
+        if self.processes > 1:
+            try:
+                with MemberPool(matrix, self.processes) as pool:
+                    return self._fit(matrix, started, pool)
+            except PoolUnavailable as exc:
+                log.warning("Training the members in this process: the worker processes failed (%s).", exc)
+        return self._fit(matrix, started, None)
+
+    def _fit(self, matrix: DemandMatrix, started: float, pool: MemberPool | None) -> "EnsembleForecaster":
         result = rolling_origin(
             matrix,
             self.members,
             horizon=self.horizon,
             n_origins=self.n_origins,
             keep_last_models=not self.options.refit,
+            pool=pool,
         )
         names = result.models
         if not names:
@@ -240,10 +258,16 @@ class EnsembleForecaster:
         self.combination_ = fit_combination(result.folds, names, season=result.season, options=self.options)
         _add_cross_fitted(result, names, self.options)
         used = self.combination_.used_members()
-        if self.options.refit:
-            self.members_ = {name: self.members[name]().fit(matrix) for name in used}
-        else:
+        if not self.options.refit:
             self.members_ = {name: result.last_models[name] for name in used}
+        elif pool is not None:
+            # The costliest first, as in the backtest: the refits run side by side too.
+            futures = {
+                name: pool.refit(self.members[name]) for name in sorted(used, key=lambda n: -fit_cost(self.members[n]))
+            }
+            self.members_ = {name: pool.collect_refit(futures[name]) for name in used}
+        else:
+            self.members_ = {name: self.members[name]().fit(matrix) for name in used}
         self.metrics_ = result.metrics()
         self.metrics_.update(
             weights=self.combination_.weights,
