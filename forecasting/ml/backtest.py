@@ -359,7 +359,9 @@ def _submitted(
     for name in sorted(forecasters, key=lambda n: -fit_cost(forecasters[n])):
         runs = runs_of[name]
         futures = [
-            pool.backtest(forecasters[name], fold.cutoff, horizon, keep_model=keep_last_models and k == len(runs) - 1)
+            pool.backtest(
+                name, forecasters[name], fold.cutoff, horizon, keep_model=keep_last_models and k == len(runs) - 1
+            )
             for k, fold in enumerate(runs)
         ]
         pooled[name] = [lambda future=future: pool.collect_backtest(future) for future in futures]

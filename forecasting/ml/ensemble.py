@@ -27,7 +27,7 @@ from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, r
 from .base import Explainer, Forecaster, non_negative
 from .intervals import recent_scale
 from .matrix import DemandMatrix
-from .workers import MemberPool, PoolUnavailable, fit_cost
+from .workers import MemberPool, PoolUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -261,10 +261,8 @@ class EnsembleForecaster:
         if not self.options.refit:
             self.members_ = {name: result.last_models[name] for name in used}
         elif pool is not None:
-            # The costliest first, as in the backtest: the refits run side by side too.
-            futures = {
-                name: pool.refit(self.members[name]) for name in sorted(used, key=lambda n: -fit_cost(self.members[n]))
-            }
+            # Each refit runs in its member's worker, where the backtest ran: side by side again.
+            futures = {name: pool.refit(name, self.members[name]) for name in used}
             self.members_ = {name: pool.collect_refit(futures[name]) for name in used}
         else:
             self.members_ = {name: self.members[name]().fit(matrix) for name in used}

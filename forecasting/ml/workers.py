@@ -99,40 +99,53 @@ def _refit_task(factory: Callable[[], Forecaster]) -> tuple[str, bytes]:
 class MemberPool:
     """Worker processes holding one demand matrix; use as a context manager.
 
-    backtest() and refit() submit tasks and return futures; collect() turns a future into
-    its result, loading a returned model in this process."""
+    Each worker is a lane of its own, and every fit of one member runs in the same lane:
+    members are given to lanes costliest first, each to the least loaded one (by
+    `fit_cost`), so on a large catalog LightGBM's fits share one lane and the CNN-LSTM's the
+    other, and TensorFlow loads in one worker only. backtest() and refit() submit tasks and
+    return futures; collect_backtest() and collect_refit() wait for them, loading a returned
+    model in this process."""
 
     def __init__(self, matrix: DemandMatrix, processes: int) -> None:
         self.matrix = matrix
         self.processes = processes
-        self._executor: ProcessPoolExecutor | None = None
+        self._lanes: list[ProcessPoolExecutor] = []
+        self._load: list[int] = []
+        self._lane_of: dict[str, int] = {}
 
     def __enter__(self) -> "MemberPool":
+        context = multiprocessing.get_context("spawn")
         try:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start,
-                initargs=(self.matrix,),
-            )
+            self._lanes = [
+                ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(self.matrix,))
+                for _ in range(self.processes)
+            ]
         except (OSError, ValueError, AssertionError) as exc:  # e.g. a daemonic process may not start children
+            self.__exit__()
             raise PoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        self._load = [0] * len(self._lanes)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        for lane in self._lanes:
+            lane.shutdown(wait=True, cancel_futures=True)
+        self._lanes = []
 
-    def backtest(self, factory: Callable[[], Forecaster], cutoff: int, horizon: int, *, keep_model: bool) -> Future:
-        return self._submit(_backtest_task, factory, cutoff, horizon, keep_model)
+    def backtest(
+        self, name: str, factory: Callable[[], Forecaster], cutoff: int, horizon: int, *, keep_model: bool
+    ) -> Future:
+        return self._submit(name, factory, _backtest_task, factory, cutoff, horizon, keep_model)
 
-    def refit(self, factory: Callable[[], Forecaster]) -> Future:
-        return self._submit(_refit_task, factory)
+    def refit(self, name: str, factory: Callable[[], Forecaster]) -> Future:
+        return self._submit(name, factory, _refit_task, factory)
 
-    def _submit(self, task: Callable, *args: Any) -> Future:
+    def _submit(self, name: str, factory: Callable[[], Forecaster], task: Callable, *args: Any) -> Future:
+        if name not in self._lane_of:
+            lane = min(range(len(self._lanes)), key=lambda i: self._load[i])
+            self._lane_of[name] = lane
+            self._load[lane] += fit_cost(factory)
         try:
-            return self._executor.submit(task, *args)
+            return self._lanes[self._lane_of[name]].submit(task, *args)
         except (BrokenProcessPool, RuntimeError, AssertionError) as exc:
             raise PoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

@@ -4,7 +4,16 @@ import pytest
 
 from forecasting.conf import DEFAULT_MEMBERS, ForecastingSettings, forecasting_settings
 
-NAMES = ("MEMBERS", "LSTM_EPOCHS", "LGBM_ROUNDS", "HISTORY_DAYS", "BACKTEST_ORIGINS", "REFIT", "TRAINING_PROCESSES", "SCORING_HORIZON_DAYS")
+NAMES = (
+    "MEMBERS",
+    "LSTM_EPOCHS",
+    "LGBM_ROUNDS",
+    "HISTORY_DAYS",
+    "BACKTEST_ORIGINS",
+    "REFIT",
+    "TRAINING_PROCESSES",
+    "SCORING_HORIZON_DAYS",
+)
 
 
 def test_defaults_without_the_environment(monkeypatch):

@@ -83,5 +83,13 @@ def test_a_pool_that_cannot_start_trains_here(matrix, monkeypatch):
     assert "lightgbm" in report["models"] and set(model.members_) <= {"seasonal_naive", "moving_average", "lightgbm"}
 
 
-def test_the_costliest_fits_are_submitted_first():
+def test_each_member_keeps_one_worker_and_the_costliest_gets_its_own(matrix):
+    """LightGBM's fits share one worker, the rest the other (so TensorFlow would load once)."""
     assert fit_cost(partial(GlobalLightGBM)) > fit_cost(partial(SeasonalNaiveForecaster)) == 0
+    factories = members()
+    with MemberPool(matrix, 2) as pool:
+        for name in ("lightgbm", "seasonal_naive", "moving_average"):
+            pool.collect_backtest(pool.backtest(name, factories[name], 100, HORIZON, keep_model=False))
+        pool.collect_refit(pool.refit("seasonal_naive", factories["seasonal_naive"]))
+        lanes = dict(pool._lane_of)
+    assert lanes["seasonal_naive"] == lanes["moving_average"] != lanes["lightgbm"]
