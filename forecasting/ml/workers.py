@@ -10,7 +10,10 @@ would hang. The demand matrix travels once per worker (its initializer), not onc
 task. Fitted models come back as their own artifacts (to_bytes), never as pickles.
 
 Plain Python over NumPy; no Django. A pool that cannot start (or whose worker dies)
-raises PoolUnavailable, and the caller runs the fits in its own process instead."""
+raises PoolUnavailable, and the caller runs the fits in its own process instead. A Celery
+prefork worker's process is daemonic and may not start children, so there the fits run
+in the job's process as before: lifting that rule would leave orphaned workers behind a
+job that Celery kills."""
 
 import importlib
 import logging
