@@ -14,16 +14,18 @@ the origin it is scored on. Its fit_seconds are what training and one forecast w
 cost: every member's backtest on --train-origins origins, then a refit and forecast (a
 forecast only with --no-refit, and then its scored forecasts come from the members as
 fitted at the previous origin, as they would serve). Interval coverage is checked on the last origin: the ensemble
-with its own conformal intervals, every other model with empirical widths from the
-earlier origins. RMSSE and MASE use each series' in-sample seasonal-naive error (naive
+with its own conformal intervals, every other model with conformal widths calibrated the
+same way on the earlier origins (forecasting/ml/conformal.py). RMSSE and MASE use each series' in-sample seasonal-naive error (naive
 when the history is shorter than two seasons) from its first sale on. --by-class adds
-where each model wins or loses: RMSSE and WAPE per demand class (judged on the history
-before the first scored origin), RMSSE per scored origin, and the weights per class the
-ensemble used at each origin.
+where each model wins or loses: RMSSE, WAPE and 80%/95% coverage per demand class (judged on
+the history before the first scored origin), coverage per volume band (mean units a week),
+RMSSE per scored origin, the ensemble's coverage per scored origin, and the weights per class
+the ensemble used at each origin.
 """
 
 import argparse
 import importlib
+import itertools
 import json
 import logging
 import os
@@ -42,7 +44,7 @@ import pandas as pd  # noqa: E402
 
 from bench import peers  # noqa: E402
 from forecasting.ml import metrics  # noqa: E402
-from forecasting.ml.backtest import BacktestResult, rolling_origin  # noqa: E402
+from forecasting.ml.backtest import BacktestResult, coverage_of, rolling_origin  # noqa: E402
 from forecasting.ml.ensemble import EnsembleOptions, nested_ensemble  # noqa: E402
 from forecasting.ml.matrix import DemandMatrix, matrix_from_long  # noqa: E402
 
@@ -155,17 +157,35 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
     return result
 
 
-def summary(result: BacktestResult, *, by_class: bool = False) -> dict:
+def summary(result: BacktestResult, *, by_class: bool = False, freq: str = "D") -> dict:
     scores = result.metrics(by_class=False)["models"]
     order = [m for m in ALL_MODELS if m in scores]
     report: dict = {"models": {m: {c: scores[m].get(c, float("nan")) for c in COLUMNS} for m in order}}
     if by_class:
-        report.update(diagnosis(result, order))
+        report.update(diagnosis(result, order, freq))
     return report
 
 
-def diagnosis(result: BacktestResult, order: list[str]) -> dict:
-    """Where each model wins or loses: per demand class, per scored origin, and the
+VOLUME_BANDS = (100, 1_000, 10_000)  # mean units per week: the edges of the volume bands
+
+
+def volume_bands(result: BacktestResult, freq: str) -> dict[str, np.ndarray]:
+    """Series grouped by mean units per week on the history before the first scored origin
+    (only the bands that hold a series): big sellers and small ones side by side."""
+    weekly = np.nanmean(result.scored_folds[0].history, axis=1) * (7 if freq == "D" else 1)
+    edges = (0, *VOLUME_BANDS, np.inf)
+    bands = {}
+    for low, high in itertools.pairwise(edges):
+        rows = (weekly >= low) & (weekly < high)
+        name = f"{low:,}+/week" if high == np.inf else f"{low:,}-{high:,}/week"
+        if rows.any():
+            bands[name] = rows
+    return bands
+
+
+def diagnosis(result: BacktestResult, order: list[str], freq: str = "D") -> dict:
+    """Where each model wins or loses: per demand class (accuracy and coverage), coverage per volume
+    band, per scored origin (RMSSE, and the coverage of models with their own bands there), and the
     weights the ensemble gave each member per class at each origin."""
     by_class = result.metrics()
     classes = by_class["classes"]
@@ -176,13 +196,22 @@ def diagnosis(result: BacktestResult, order: list[str]) -> dict:
             actual = np.where(fold.censored, np.nan, fold.actual)
             errors = metrics.scaled_errors(actual, fold.forecasts[name], fold.scale_history(), result.season, power=2)
             per_origin[name].append(round(float(np.mean(errors)), 4) if errors.size else float("nan"))
+    measures = ("rmsse", "wape", "coverage_80", "coverage_95")
+    bands = volume_bands(result, freq)
     return {
         "classes": {
-            group: {m: {"rmsse": scores[m]["rmsse"], "wape": scores[m]["wape"]} for m in order}
+            group: {m: {k: scores[m].get(k, float("nan")) for k in measures} for m in order}
             for group, scores in classes.items()
         },
         "class_counts": by_class["class_counts"],
+        "volume_counts": {band: int(rows.sum()) for band, rows in bands.items()},
+        "volume_coverage": {band: {m: result.coverage(m, rows=rows) for m in order} for band, rows in bands.items()},
         "rmsse_by_origin": per_origin,
+        "coverage_by_origin": {
+            m: [coverage_of(f, f.intervals[m]) for f in result.scored_folds]
+            for m in order
+            if all(m in f.intervals for f in result.scored_folds)
+        },
         "weights": result.weights.get(ENSEMBLE, []),
     }
 
@@ -195,10 +224,29 @@ def diagnosis_lines(matrix: DemandMatrix, result: BacktestResult, report: dict) 
     for name in report["rmsse_by_origin"]:
         cells = [report["classes"][g][name] for g in groups]
         lines.append(f"{name:<22}" + "".join(f"{c['rmsse']:>11.3f}{c['wape']:>11.3f}" for c in cells))
+    lines.extend(["", "80% / 95% coverage on the last origin per demand class (series):"])
+    lines.append(f"{'model':<22}" + "".join(f"{f'{g} ({counts[g]})':>22}" for g in groups))
+    for name in report["rmsse_by_origin"]:
+        cells = [report["classes"][g][name] for g in groups]
+        lines.append(f"{name:<22}" + "".join(f"{c['coverage_80']:>11.3f}{c['coverage_95']:>11.3f}" for c in cells))
+    bands, band_counts = list(report["volume_coverage"]), report["volume_counts"]
+    lines.extend(["", "80% / 95% coverage on the last origin per volume band, mean units a week (series):"])
+    lines.append(f"{'model':<22}" + "".join(f"{f'{b} ({band_counts[b]})':>26}" for b in bands))
+    for name in report["rmsse_by_origin"]:
+        cells = [report["volume_coverage"][b][name] for b in bands]
+        lines.append(
+            f"{name:<22}"
+            + "".join(f"{c.get('coverage_80', np.nan):>13.3f}{c.get('coverage_95', np.nan):>13.3f}" for c in cells)
+        )
     cutoffs = [str(matrix.days[f.cutoff].date()) for f in result.scored_folds]
     lines.extend(["", "RMSSE per scored origin:", f"{'model':<22}" + "".join(f"{c:>12}" for c in cutoffs)])
     for name, values in report["rmsse_by_origin"].items():
         lines.append(f"{name:<22}" + "".join(f"{v:>12.3f}" for v in values))
+    if report["coverage_by_origin"]:
+        lines.extend(["", "80% / 95% coverage per scored origin (models with their own bands at each):"])
+        for name, values in report["coverage_by_origin"].items():
+            cells = "".join(f"{c['coverage_80']:>9.3f} /{c['coverage_95']:>6.3f}" for c in values)
+            lines.append(f"{name:<22}" + cells)
     if report["weights"]:
         lines.extend(["", "Ensemble weights per origin and class (members without weight left out):"])
         for cutoff, weights in zip(cutoffs, report["weights"], strict=True):
@@ -224,7 +272,7 @@ def table(matrix: DemandMatrix, result: BacktestResult, seconds: float, args: ar
         lines.append(f"{name:<22}" + "".join(f"{values[c]:>12.4f}" for c in COLUMNS))
     lines.extend(goals(rows))
     if args.by_class:
-        lines.extend(diagnosis_lines(matrix, result, diagnosis(result, list(rows))))
+        lines.extend(diagnosis_lines(matrix, result, diagnosis(result, list(rows), matrix.freq)))
     # The peers' settings at the first scored origin (each origin chooses from its own history).
     first_cutoff = result.scored_folds[0].cutoff
     for peer, setting in peers.settings(matrix.freq, first_cutoff).items():
@@ -274,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         for name, error in result.errors.items():
             print(f"{name}: left out, {error}", file=sys.stderr)
-        print(json.dumps(_finite(summary(result, by_class=args.by_class))))
+        print(json.dumps(_finite(summary(result, by_class=args.by_class, freq=matrix.freq))))
     else:
         print(table(matrix, result, time.perf_counter() - started, args))
 

@@ -49,7 +49,9 @@ def replace_new_products(
         level = np.array([max(basis.peer_level, float(recent_level(matrix.values[row : row + 1])[0]))])
         classes = classify(pool.values[np.isin(pool.series_ids, basis.peer_ids)])
         peer_class = np.array([_most_common(classes)])
-        intervals = widths.apply(forecast[None, :], level, peer_class)
+        # The widths are in units of each series' backtest error; a series the backtest did not see is
+        # given its scale times the panel's ratio of error to spread, as the ensemble does.
+        intervals = widths.apply(forecast[None, :], level * widths.spread_ratio, peer_class)
         bounds["forecast"][row] = forecast
         for key, value in intervals.items():
             bounds[key][row] = value[0]

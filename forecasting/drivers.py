@@ -21,23 +21,21 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import ExpressionWrapper, F, FloatField, Q, Subquery, Sum, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Q, Sum, Value
 
-from retailiq.catalog.models import Product
 from retailiq.events.models import CalendarEvent, Promotion
 from retailiq.inventory.models import StockLevel, StockoutPeriod, Warehouse
 from retailiq.orders.selectors import sale_lines
 from retailiq.rollups.selectors import product_daily_prices
 
+from .catalog import catalog_of
 from .ml.matrix import DemandMatrix
 
 # How far before the first day prices are looked for, so a product that last sold a
 # few weeks before the window starts keeps that price rather than its list price.
 PRICE_LOOKBACK_DAYS = 90
 DAYS_TO_FESTIVAL_CAP = 30
-PRICE_BANDS = 5
 EVENT_KINDS = tuple(CalendarEvent.Kind.values)  # every kind, always: a model sees the same features at fit and predict
-MISSING_CODE = -1
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ def demand_drivers(
     location = _location(warehouse_id=warehouse_id, region=region)
     grid = _Grid(first=days[0].date(), n_history=len(days), horizon=horizon)
 
-    list_price, static = _catalog(ids)
+    list_price, static = catalog_of(ids)
     # With PRICE_LOOKBACK_DAYS columns in front, so prices carried into the window know
     # which earlier days were promotion days.
     discount_since_lookback = _promotion_discount(ids, grid, location)
@@ -214,35 +212,6 @@ def _in_region(location: _Location, field: str) -> Q:
     if location.region is None:
         return Q()
     return Q(**{field: ""}) | Q(**{field: location.region})
-
-
-# Catalog codes ---------------------------------------------------------------------
-
-
-def _catalog(ids: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """List prices and static codes. Price bands rank a product among every product of its
-    category (not only the ones asked for), so a product's band does not depend on the batch."""
-    asked = Product.objects.filter(id__in=ids.tolist())
-    rows = (
-        Product.objects.filter(Q(id__in=ids.tolist()) | Q(category_id__in=Subquery(asked.values("category_id"))))
-        .values_list("id", "category_id", "category__parent_id", "brand_id", "vendor_id", "unit_price")
-        .order_by()
-    )
-    catalog = pd.DataFrame.from_records(
-        list(rows), columns=["id", "category", "parent_category", "brand", "vendor", "list_price"]
-    )
-    catalog["list_price"] = catalog["list_price"].astype(float)
-    codes = ["category", "parent_category", "brand", "vendor"]
-    catalog[codes] = catalog[codes].fillna(MISSING_CODE).astype(np.int64)
-    by_category = catalog.groupby("category")["list_price"]
-    rank = by_category.rank(method="min") - 1  # 0..n-1 within the category
-    catalog["price_band"] = np.floor(rank / by_category.transform("size") * PRICE_BANDS).astype(np.int64)
-    catalog = catalog.set_index("id").reindex(ids)
-    if catalog["vendor"].isna().any():
-        missing = ids[catalog["vendor"].isna().to_numpy()]
-        raise ValueError(f"No product with id {', '.join(map(str, missing[:5]))}.")
-    static = {name: catalog[name].to_numpy(dtype=np.int64) for name in [*codes, "price_band"]}
-    return catalog["list_price"].to_numpy(dtype=float), static
 
 
 # Promotions and price --------------------------------------------------------------

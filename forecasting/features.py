@@ -18,8 +18,9 @@ from retailiq.features import FeatureSet, register, validate
 from retailiq.features.spec import columns
 
 from . import history
+from .catalog import PRICE_BANDS
 from .conf import forecasting_settings
-from .drivers import EVENT_KINDS, PRICE_BANDS
+from .drivers import EVENT_KINDS
 from .ml.censoring import DEFAULT_FILL_WINDOW
 from .ml.features import SPECS, YEAR, YEARLY_SPAN, FeatureSpec, next_period_frame
 

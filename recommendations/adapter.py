@@ -9,10 +9,12 @@ from typing import Any
 
 import pandas as pd
 
+from retailiq.features import recorded
 from retailiq.registry import adapters as contract
 from retailiq.registry.selectors import as_of_after
 
 from .conf import recommendations_settings
+from .features import CANDIDATE_FEATURES, check_candidates, with_feature_checks
 from .models import Recommendation
 from .selectors import (
     CAPABILITY,
@@ -148,6 +150,7 @@ class RecommendationsAdapter:
             generators=recommender.generators,
             rules=dismissed_rules(data.extra_frames.get("feedback")),
             feedback=data.extra_frames.get("feedback"),
+            feature_check=check_candidates,
         )
         progress("training", 65, "fitting on all the history")
         recommender.fit(data.frame, products, retailers, feedback=data.extra_frames.get("feedback"))
@@ -168,7 +171,7 @@ class RecommendationsAdapter:
             artifact_name="recommender.zip",
             artifact_bytes=to_bytes(recommender),
             metrics=metrics,
-            params=chosen,
+            params={**chosen, **recorded(CANDIDATE_FEATURES)},
             library_versions=_library_versions(),
         )
 
@@ -176,7 +179,7 @@ class RecommendationsAdapter:
     def load(self, artifact: bytes, *, algorithm: str) -> Any:
         from .ml.artifact import from_bytes
 
-        return from_bytes(artifact)
+        return with_feature_checks(from_bytes(artifact))
 
     def baseline(self) -> Any:
         from .training import BaselineFromHistory

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from .features import check_candidates
 from .ml.baseline import PopularityRecommender
 from .ml.recommender import GENERATOR_CLASSES, Recommender, RecommenderOptions, default_generators
 from .ml.rules import BusinessRules
@@ -33,7 +34,7 @@ def build_recommender(params: dict[str, Any]) -> Recommender:
         from dataclasses import replace
 
         options = replace(options, ranker=replace(options.ranker, num_boost_round=int(params["num_boost_round"])))
-    return Recommender(generators, options)
+    return Recommender(generators, options, feature_check=check_candidates)
 
 
 def dismissed_rules(feedback: pd.DataFrame | None) -> BusinessRules:

@@ -176,15 +176,21 @@ class ReorderAdapter:
         store's online path: its own lines and the cached market context (see :mod:`reorder.features`). The
         registry caches the answer per version and inputs."""
         as_of = dt.date.fromisoformat(str(inputs["as_of"]))
-        rows = self._predict_rows(model, as_of, [int(inputs["retailer_id"])])
-        if inputs.get("product_ids") is not None:
-            rows = rows[rows["product_id"].isin([int(p) for p in inputs["product_ids"]])]
+        products = None if inputs.get("product_ids") is None else [int(p) for p in inputs["product_ids"]]
+        rows = self._predict_rows(model, as_of, [int(inputs["retailer_id"])], product_ids=products)
         return {"as_of": as_of.isoformat(), "predictions": [_json_row(row) for row in rows.to_dict(orient="records")]}
 
     def _predict_rows(
-        self, model: Any, as_of: dt.date, retailer_ids: Sequence[int], context: MarketContext | None = None
+        self,
+        model: Any,
+        as_of: dt.date,
+        retailer_ids: Sequence[int],
+        context: MarketContext | None = None,
+        product_ids: Sequence[int] | None = None,
     ) -> pd.DataFrame:
-        """The shops' predictions as of the day, in the columns the batch writer stores.
+        """The shops' predictions as of the day, in the columns the batch writer stores; with ``product_ids``, only
+        those products' (a pair's answer reads only its own row, so the model scores and explains only the pairs
+        asked about: explaining a pair is the most expensive part of an answer).
 
         One shop reads the feature store's online rows (its own lines, the cached market context); a scoring
         chunk given its job's ``context`` reads only its shops' lines the same way; otherwise several shops read
@@ -230,10 +236,14 @@ class ReorderAdapter:
                 market_context_warm(history, as_of)
         if features is not None:
             # Only the pairs still active are answered (``active_pairs`` below): the model scores no others.
-            features = features[features["days_since_last_order"] <= reorder_settings().active_days]
-            features = features.reset_index(drop=True)
+            active = features["days_since_last_order"] <= reorder_settings().active_days
+            if product_ids is not None:
+                active &= features["product_id"].isin(product_ids)
+            features = features[active].reset_index(drop=True)
         predicted = model.predict(history, pd.Timestamp(as_of), calls=calls, features=features)
         predicted = predicted[predicted["retailer_id"].isin([int(r) for r in retailer_ids])]
+        if product_ids is not None:
+            predicted = predicted[predicted["product_id"].isin(product_ids)]
         return active_pairs(prediction_rows(predicted, as_of=as_of), as_of=as_of).reset_index(drop=True)
 
     # Batch scoring

@@ -13,6 +13,7 @@ from mlkit.demand_class import classify
 
 from . import metrics
 from .base import Forecaster
+from .conformal import IntervalWidths, calibrate_on_origins
 from .intervals import LEVELS, recent_scale
 from .matrix import DemandMatrix
 from .workers import FitOutcome, MemberPool, PoolUnavailable, fit_and_forecast, fit_cost
@@ -21,11 +22,6 @@ log = logging.getLogger(__name__)
 
 ForecasterFactory = Callable[[], Forecaster]
 MIN_HISTORY = 2  # periods before the earliest origin; each model says if it needs more
-MIN_ROWS_PER_STEP = 100  # below this, interval quantiles pool the horizon steps
-# Below this many backtest errors (series x fold x step), a demand class uses the pooled interval widths. Errors,
-# not rows: a handful of steady products over a few folds of four weeks hold hundreds, enough for their own
-# quantiles, and pooled widths would lend them the tails of the lumpy majority.
-MIN_ERRORS_PER_CLASS = 200
 
 
 @dataclass
@@ -130,7 +126,7 @@ class BacktestResult:
 
     def coverage(self, name: str, *, rows: np.ndarray | None = None) -> dict[str, float]:
         """Checked on the last origin only. A model with its own intervals is judged on
-        those; any other gets empirical widths learned from the earlier origins."""
+        those; any other gets conformal widths learned from the earlier origins."""
         last = self.folds[-1]
         if name in last.intervals:
             bounds = last.intervals[name]
@@ -138,95 +134,25 @@ class BacktestResult:
             earlier = [f for f in self.folds[:-1] if name in f.forecasts]
             if not earlier:
                 return {}
-            widths = IntervalWidths.calibrate(
-                np.concatenate([relative_errors(f, f.forecasts[name]) for f in earlier]),
-                np.concatenate([f.classes for f in earlier]),
-            )
-            bounds = widths.apply(last.forecasts[name], last.levels, last.classes)
-        keep = ~last.censored if rows is None else ~last.censored & rows[:, None]
-        result = {}
-        for level in LEVELS:
-            inside = (last.actual >= bounds[f"lower_{level}"]) & (last.actual <= bounds[f"upper_{level}"])
-            result[f"coverage_{level}"] = float(inside[keep].mean()) if keep.any() else float("nan")
-        return result
+            widths = calibrate_folds(earlier, [f.forecasts[name] for f in earlier], self.series_ids)
+            bounds = widths.apply(last.forecasts[name], widths.units(self.series_ids, last.levels), last.classes)
+        return coverage_of(last, bounds, rows=rows)
 
 
-def relative_errors(fold: Fold, forecast: np.ndarray) -> np.ndarray:
-    """(actual - forecast) in units of each series' recent spread; censored periods NaN."""
-    errors = (fold.actual - forecast) / fold.levels[:, None]
-    return np.where(fold.censored, np.nan, errors)
-
-
-@dataclass
-class IntervalWidths:
-    """Split-conformal interval bounds: quantiles of absolute backtest errors relative to each
-    series' recent spread, per horizon step (errors grow with the step), and per demand
-    class where a class has enough rows (a lumpy series needs wider bounds than a smooth
-    one, and pooling them would under-cover one and over-cover the other)."""
-
-    bounds: dict[str, dict[str, list[list[float]]]]  # group -> level -> [lower per step, upper per step]
-
-    @classmethod
-    def calibrate(cls, relative: np.ndarray, classes: np.ndarray) -> "IntervalWidths":
-        """relative: rows x horizon (NaN left out); classes: one per row."""
-        bounds = {"all": _quantile_bounds(relative)}
-        for group in np.unique(classes):
-            rows = relative[classes == group]
-            if np.isfinite(rows).sum() >= MIN_ERRORS_PER_CLASS:
-                bounds[str(group)] = _quantile_bounds(rows)
-        return cls(bounds=bounds)
-
-    def apply(self, forecast: np.ndarray, levels: np.ndarray, classes: np.ndarray) -> dict[str, np.ndarray]:
-        result = {}
-        for level in LEVELS:
-            lower = np.empty_like(forecast, dtype=float)
-            upper = np.empty_like(forecast, dtype=float)
-            for i, group in enumerate(classes):
-                low, high = self._steps(str(group), str(level), forecast.shape[1])
-                lower[i] = forecast[i] + low * levels[i]
-                upper[i] = forecast[i] + high * levels[i]
-            # Demand is never negative, and an interval that leaves out its own point
-            # forecast (possible when a step's errors are one-sided) would read as a bug.
-            result[f"lower_{level}"] = np.clip(lower, 0.0, np.maximum(forecast, 0.0))
-            result[f"upper_{level}"] = np.maximum(upper, forecast)
-        return result
-
-    def _steps(self, group: str, level: str, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-        low, high = (np.asarray(b, dtype=float) for b in self.bounds.get(group, self.bounds["all"])[level])
-        if horizon > low.size:  # a longer horizon than calibrated keeps the last step's width
-            low = np.concatenate([low, np.repeat(low[-1:], horizon - low.size)])
-            high = np.concatenate([high, np.repeat(high[-1:], horizon - high.size)])
-        return low[:horizon], high[:horizon]
-
-
-def _quantile_bounds(relative: np.ndarray) -> dict[str, list[list[float]]]:
-    """Symmetric bounds: each level's conformal quantile of the absolute error, on both sides.
-    Separate quantiles of the signed error (alpha/2 below, 1 - alpha/2 above) spent half the
-    misses on a lower tail that demand's floor at zero mostly clips away, so the upper bound
-    stretched over bulk orders (Online Retail weekly, the ensemble's 95% band: 15.4 recent
-    spreads wide on average, 7.8 with absolute errors, at coverage 0.88-0.96 per scored origin
-    against 0.91-0.96), and a bias that changed between the calibration origins and the next
-    (a forecast that ran low, then high) missed on one side."""
-    steps = relative.shape[1]
-    per_step = np.isfinite(relative).sum(axis=0).min() >= MIN_ROWS_PER_STEP
-    columns = [relative[:, s] for s in range(steps)] if per_step else [relative.ravel()] * steps
+def coverage_of(fold: Fold, bounds: dict[str, np.ndarray], *, rows: np.ndarray | None = None) -> dict[str, float]:
+    """Share of the fold's actuals (censored periods left out) inside each level's bounds."""
+    keep = ~fold.censored if rows is None else ~fold.censored & rows[:, None]
     result = {}
     for level in LEVELS:
-        half_width = [_conformal_quantile(np.abs(c), level / 100) for c in columns]
-        result[str(level)] = [[-w for w in half_width], half_width]
+        inside = (fold.actual >= bounds[f"lower_{level}"]) & (fold.actual <= bounds[f"upper_{level}"])
+        result[f"coverage_{level}"] = float(inside[keep].mean()) if keep.any() else float("nan")
     return result
 
 
-def _conformal_quantile(values: np.ndarray, q: float) -> float:
-    """The split-conformal finite-sample quantile: the order statistic pushed outward
-    by one place in n+1, so n calibration errors cover a new one at least q of the time."""
-    values = np.sort(values[np.isfinite(values)])
-    if values.size == 0:
-        return 0.0
-    n = values.size
-    if q > 0.5:
-        return float(values[min(int(np.ceil((n + 1) * q)) - 1, n - 1)])
-    return float(values[max(int(np.floor((n + 1) * q)) - 1, 0)])
+def calibrate_folds(folds: list[Fold], forecasts: list[np.ndarray], series_ids: np.ndarray) -> IntervalWidths:
+    """Conformal widths from one model's forecasts at these origins (oldest first); see conformal."""
+    errors = [np.where(f.censored, np.nan, f.actual - forecast) for f, forecast in zip(folds, forecasts, strict=True)]
+    return calibrate_on_origins(errors, [f.levels for f in folds], [f.classes for f in folds], series_ids)
 
 
 def origins(n_periods: int, *, horizon: int, n_origins: int, step: int | None = None) -> list[int]:

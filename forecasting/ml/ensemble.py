@@ -23,8 +23,9 @@ from scipy.optimize import nnls
 from mlkit.demand_class import classify
 
 from . import metrics
-from .backtest import BacktestResult, Fold, ForecasterFactory, IntervalWidths, relative_errors, rolling_origin
+from .backtest import BacktestResult, Fold, ForecasterFactory, calibrate_folds, rolling_origin
 from .base import Explainer, Forecaster, non_negative
+from .conformal import IntervalWidths
 from .intervals import recent_scale
 from .matrix import DemandMatrix
 from .workers import MemberPool, PoolUnavailable
@@ -77,19 +78,27 @@ class Combination:
         return [m for m, keep in zip(self.members, used, strict=True) if keep]
 
 
-def fit_combination(folds: list[Fold], members: list[str], *, season: int, options: EnsembleOptions) -> Combination:
-    """Weights from every fold; interval widths from cross-fitted ensemble errors (each
-    fold forecast with weights fitted on the other folds), so the widths are not
-    flattered by weights that have already seen the errors they measure."""
+def fit_combination(
+    folds: list[Fold],
+    members: list[str],
+    *,
+    season: int,
+    options: EnsembleOptions,
+    series_ids: np.ndarray | None = None,
+) -> Combination:
+    """Weights from every fold; interval widths from the ensemble's own cross-fitted errors
+    (each fold forecast with weights fitted on the other folds), so the widths are not
+    flattered by weights that have already seen the errors they measure, and they are the
+    combination's widths, not a mix of its members'. series_ids name the folds' rows (the
+    same series at every fold; default their positions): the widths keep each one's error unit."""
     weights = _weights_by_class(folds, members, season=season, options=options)
-    relative, classes = [], []
+    held_out = []
     for j, fold in enumerate(folds):
         others = [f for i, f in enumerate(folds) if i != j] or folds
-        held_out = Combination(members, _weights_by_class(others, members, season=season, options=options))
-        relative.append(relative_errors(fold, held_out.forecast(fold.forecasts, fold.classes)))
-        classes.append(fold.classes)
-    widths = IntervalWidths.calibrate(np.concatenate(relative), np.concatenate(classes))
-    return Combination(members, weights, widths)
+        combination = Combination(members, _weights_by_class(others, members, season=season, options=options))
+        held_out.append(combination.forecast(fold.forecasts, fold.classes))
+    ids = np.arange(len(folds[0].actual)) if series_ids is None else series_ids
+    return Combination(members, weights, calibrate_folds(folds, held_out, ids))
 
 
 def _weights_by_class(folds: list[Fold], members: list[str], *, season: int, options: EnsembleOptions) -> dict:
@@ -255,7 +264,9 @@ class EnsembleForecaster:
         names = result.models
         if not names:
             raise ValueError(f"Every ensemble member failed its backtest: {result.errors}")
-        self.combination_ = fit_combination(result.folds, names, season=result.season, options=self.options)
+        self.combination_ = fit_combination(
+            result.folds, names, season=result.season, options=self.options, series_ids=matrix.series_ids
+        )
         _add_cross_fitted(result, names, self.options)
         used = self.combination_.used_members()
         if not self.options.refit:
@@ -279,8 +290,12 @@ class EnsembleForecaster:
 
     def predict_intervals(self, matrix: DemandMatrix, horizon: int) -> dict[str, np.ndarray]:
         """Point forecast and 80%/95% bounds, series x horizon each."""
-        forecasts = {name: member.predict(matrix, horizon) for name, member in self.members_.items()}
-        return self._combined(matrix, horizon, forecasts)
+        classes = classify(matrix.values)
+        weighted = self._weighted_members(classes)
+        forecasts = {
+            name: member.predict(matrix, horizon) for name, member in self.members_.items() if name in weighted
+        }
+        return self._combined(matrix, horizon, forecasts, classes)
 
     def predict_explained(
         self, matrix: DemandMatrix, horizon: int, *, top: int = 3
@@ -288,22 +303,35 @@ class EnsembleForecaster:
         """predict_intervals() and explain() together: the explaining member forecasts and
         explains in one pass where it can (LightGBM's recursion), instead of running twice."""
         explainer = self._explainer()
+        classes = classify(matrix.values)
+        weighted = self._weighted_members(classes)
         forecasts, explanation = {}, None
         for name, member in self.members_.items():
             if name == explainer and hasattr(member, "predict_explained"):
                 forecasts[name], explanation = member.predict_explained(matrix, horizon, top=top)
-            else:
+            elif name in weighted:
                 forecasts[name] = member.predict(matrix, horizon)
         if explanation is None:
             explanation = self.explain(matrix, horizon, top=top)
-        return self._combined(matrix, horizon, forecasts), explanation
+        return self._combined(matrix, horizon, forecasts, classes), explanation
 
-    def _combined(self, matrix: DemandMatrix, horizon: int, forecasts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        classes = classify(matrix.values)
+    def _weighted_members(self, classes: np.ndarray) -> set[str]:
+        """The members with weight for some series of these demand classes. A member weighted zero for every one
+        adds exactly zero to each forecast, so it is not run: one product's answer on `large` then skips, where its
+        class gives the statistical member no weight, a smoother's fit that cost up to a fifth of the answer."""
+        combination = self.combination_
+        weights = [combination.weights.get(str(group), combination.weights[POOLED]) for group in np.unique(classes)]
+        return {name for k, name in enumerate(combination.members) if any(w[k] > 0 for w in weights)}
+
+    def _combined(
+        self, matrix: DemandMatrix, horizon: int, forecasts: dict[str, np.ndarray], classes: np.ndarray
+    ) -> dict[str, np.ndarray]:
         combination = self.combination_
         full = {m: forecasts.get(m, np.zeros((matrix.n_series, horizon))) for m in combination.members}
         forecast = combination.forecast(full, classes)
-        return {"forecast": forecast, **combination.widths.apply(forecast, recent_scale(matrix.values), classes)}
+        widths = combination.widths
+        units = widths.units(matrix.series_ids, recent_scale(matrix.values))
+        return {"forecast": forecast, **widths.apply(forecast, units, classes)}
 
     @property
     def interval_widths(self) -> IntervalWidths:
@@ -340,7 +368,7 @@ class EnsembleForecaster:
             ],
             "weight_members": combination.members,
             "weights": combination.weights,
-            "interval_widths": combination.widths.bounds,
+            "interval_widths": combination.widths.to_dict(),
         }
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -360,7 +388,7 @@ class EnsembleForecaster:
         model = cls(horizon=meta["horizon"], n_origins=meta["n_origins"], options=EnsembleOptions(**meta["options"]))
         model.members_ = members
         model.combination_ = Combination(
-            meta["weight_members"], meta["weights"], IntervalWidths(bounds=meta["interval_widths"])
+            meta["weight_members"], meta["weights"], IntervalWidths.from_dict(meta["interval_widths"])
         )
         return model
 
@@ -404,7 +432,9 @@ def nested_ensemble(
         earlier = [f for f in result.folds[:k] if f.cutoff + result.horizon <= fold.cutoff][-train_origins:]
         if not earlier:
             raise ValueError("The nested ensemble needs at least one origin before the first scored one.")
-        combination = fit_combination(earlier, names, season=result.season, options=options)
+        combination = fit_combination(
+            earlier, names, season=result.season, options=options, series_ids=result.series_ids
+        )
         result.weights[name].append(
             {group: dict(zip(names, map(float, w), strict=True)) for group, w in combination.weights.items()}
         )
@@ -416,7 +446,8 @@ def nested_ensemble(
             served = fold.stale_forecasts
         forecast = combination.forecast(served, fold.classes)
         fold.forecasts[name] = forecast
-        fold.intervals[name] = combination.widths.apply(forecast, fold.levels, fold.classes)
+        units = combination.widths.units(result.series_ids, fold.levels)
+        fold.intervals[name] = combination.widths.apply(forecast, units, fold.classes)
     weighting = (time.perf_counter() - started) / max(len(result.scored_folds), 1)
     backtest = sum(float(np.mean(result.fit_seconds[m])) for m in names) * train_origins
     final = sum(float(np.mean(result.fit_seconds[m] if options.refit else result.predict_seconds[m])) for m in names)

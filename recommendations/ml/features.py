@@ -9,7 +9,7 @@ and of the product's following.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from .base import Generator
 LISTS = ("discover", "buy_again", "next_basket")
 FREQUENCY = "frequency"
 POPULARITY = "popularity"
+# Called with every candidate frame (the pairs' keys beside their features) and the list's kind, in training and
+# serving alike; the application validates it against its declared feature set and raises to stop the run.
+FeatureCheck = Callable[[pd.DataFrame, str], None]
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
@@ -30,10 +33,16 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
 
 
 def candidate_features(
-    generators: Mapping[str, Generator], retailer_ids, *, kind: str, per_generator: int
+    generators: Mapping[str, Generator],
+    retailer_ids,
+    *,
+    kind: str,
+    per_generator: int,
+    check: FeatureCheck | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Pairs (``retailer_id``, ``product_id``, positions ``row`` and ``p``), their features (same index), and every
-    generator's score matrix for the batch (reused for the reasons)."""
+    generator's score matrix for the batch (reused for the reasons). ``check`` sees the features with their keys
+    before they are returned."""
     if kind not in LISTS:
         raise ValueError(f"kind must be one of {', '.join(LISTS)}, not {kind!r}")
     retailer_ids = np.asarray(list(retailer_ids), dtype=object)
@@ -73,4 +82,7 @@ def candidate_features(
     features["shop_products"] = bought.sum(axis=1)[rows].astype(np.float32)
     if POPULARITY in scores:
         features["product_popularity"] = scores[POPULARITY][0, cols] if len(rows) else np.array([])
-    return pairs, pd.DataFrame(features, index=pairs.index), scores
+    frame = pd.DataFrame(features, index=pairs.index)
+    if check is not None and len(frame):
+        check(pd.concat([pairs[["retailer_id", "product_id"]], frame], axis=1), kind)
+    return pairs, frame, scores

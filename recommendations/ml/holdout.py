@@ -13,6 +13,7 @@ import pandas as pd
 
 from .data import TrainingData, validate_orders
 from .evaluation import generator_lists, score_lists, time_split, timed
+from .features import FeatureCheck
 from .popularity import Popularity
 from .recommender import Recommender, RecommenderOptions
 from .repeat import PersonalFrequency
@@ -72,14 +73,17 @@ def holdout_metrics(
     generators=None,
     rules: BusinessRules | None = None,
     feedback: pd.DataFrame | None = None,
+    feature_check: FeatureCheck | None = None,
 ) -> dict[str, float]:
     """Fit on all but the last ``options.label_days`` days and score the two lists on them, beside popularity
-    (discover) and frequency (buy again) on the same split."""
+    (discover) and frequency (buy again) on the same split; ``feature_check`` sees every candidate frame."""
     split = time_split(validate_orders(orders), options.label_days)
     rules = rules or BusinessRules(diversity=0.0)
     data = TrainingData.build(split.train, products, retailers)
     model, seconds = timed(
-        lambda: Recommender(generators, options).fit(split.train, products, retailers, feedback=feedback)
+        lambda: Recommender(generators, options, feature_check=feature_check).fit(
+            split.train, products, retailers, feedback=feedback
+        )
     )
     metrics: dict[str, float] = {"label_days": float(options.label_days), "fit_seconds": round(seconds, 2)}
     baselines = {"discover": ("popularity", Popularity()), "buy_again": ("frequency", PersonalFrequency(NO_DECAY))}

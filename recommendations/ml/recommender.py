@@ -22,7 +22,7 @@ from .bundles import CoPurchaseLift
 from .collaborative import ImplicitALS, ItemKNN
 from .content import ContentSimilarity
 from .data import TrainingData, validate_orders
-from .features import FREQUENCY, LISTS, candidate_features
+from .features import FREQUENCY, LISTS, FeatureCheck, candidate_features
 from .popularity import PeerPopularity, Popularity
 from .ranker import CandidateRanker, RankerOptions
 from .repeat import PersonalFrequency, TifuKNN
@@ -65,9 +65,19 @@ class RecommenderOptions:
 
 
 class Recommender:
-    def __init__(self, generators: Sequence[Generator] | None = None, options: RecommenderOptions | None = None):
+    """``feature_check`` sees every candidate frame the rankers learn from or score (see
+    :data:`~recommendations.ml.features.FeatureCheck`); it is not saved with the model, whoever loads one sets it."""
+
+    def __init__(
+        self,
+        generators: Sequence[Generator] | None = None,
+        options: RecommenderOptions | None = None,
+        *,
+        feature_check: FeatureCheck | None = None,
+    ):
         self.generators = generators
         self.options = options or RecommenderOptions()
+        self.feature_check = feature_check
 
     def _fresh_generators(self) -> dict[str, Generator]:
         chosen = self.generators if self.generators is not None else default_generators()
@@ -108,7 +118,11 @@ class Recommender:
             frames, labels, groups = [], [], []
             for batch in _batches(shops, self.options.batch_size):
                 pairs, features, _ = candidate_features(
-                    split_generators, batch, kind=kind, per_generator=self.options.per_generator
+                    split_generators,
+                    batch,
+                    kind=kind,
+                    per_generator=self.options.per_generator,
+                    check=self.feature_check,
                 )
                 hit = np.fromiter(
                     (p in truth[r] for r, p in zip(pairs["retailer_id"], pairs["product_id"], strict=True)),
@@ -163,7 +177,11 @@ class Recommender:
         results = []
         for batch in _batches(np.asarray(list(retailer_ids), dtype=object), self.options.batch_size):
             pairs, features, _ = candidate_features(
-                self.generators_, batch, kind=kind, per_generator=self.options.per_generator
+                self.generators_,
+                batch,
+                kind=kind,
+                per_generator=self.options.per_generator,
+                check=getattr(self, "feature_check", None),
             )
             baseline = getattr(self, "baseline_serves_", {}).get(kind)
             if baseline:

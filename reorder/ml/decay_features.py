@@ -134,9 +134,10 @@ def _shop_rhythm(
     median_gap = gaps.groupby(baskets["retailer_id"]).median().reindex(out.index)
     out["decay_shop_overdue"] = since / median_gap.clip(lower=1)
 
-    weekday = baskets["date"].dt.weekday
-    shares = pd.crosstab(baskets["retailer_id"], weekday, normalize="index").reindex(columns=range(7), fill_value=0)
-    shares = shares.reindex(out.index)
+    # Counted in NumPy: pandas' crosstab cost a shop's answer more than all its other shop columns together.
+    counts = np.zeros((len(out), 7))
+    np.add.at(counts, (out.index.get_indexer(baskets["retailer_id"]), baskets["date"].dt.weekday.to_numpy()), 1.0)
+    shares = pd.DataFrame(counts / counts.sum(axis=1, keepdims=True), index=out.index, columns=range(7))
     out["decay_shop_weekday_share"] = shares[cutoff.weekday()]
     out["decay_shop_weekday_concentration"] = (shares**2).sum(axis=1)
     usual = shares.to_numpy().argmax(axis=1)

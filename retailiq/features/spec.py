@@ -71,6 +71,18 @@ class FeatureSet:
         """``name@version``, the form errors and pages name it by."""
         return f"{self.name}@{self.version}"
 
+    def restricted_to(self, names: Iterable[str]) -> FeatureSet:
+        """The same set with only the columns among ``names``: what a model built from fewer parts (a recommender
+        trained with some candidate generators left out) promises. Validation only; its version is not recorded."""
+        present = set(names)
+        return FeatureSet(
+            name=self.name,
+            keys=self.keys,
+            columns=tuple(column for column in self.columns if column.name in present),
+            revision=self.revision,
+            description=self.description,
+        )
+
     def column(self, name: str) -> Column:
         for column in self.columns:
             if column.name == name:

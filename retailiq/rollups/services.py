@@ -176,7 +176,7 @@ def _apply_daily(cursor, rollup: DailyRollup, orders: QuerySet[Order] | None, si
         rollup.model.objects.filter(lines=0, **{f"{rollup.keys[0]}__in": touched}).delete()
 
 
-def _apply_pairs(cursor, orders: QuerySet[Order], sign: int) -> None:
+def apply_pairs(cursor, orders: QuerySet[Order], sign: int) -> None:
     same_pair = {"retailer_id": OuterRef("retailer_id"), "product_id": OuterRef("product_id")}
     touched = OrderLine.objects.filter(order__in=orders, **same_pair)
     remaining = OrderLine.objects.filter(Exists(touched))
@@ -210,12 +210,20 @@ def rollups_apply(*, orders: QuerySet[Order], sign: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for rollup in DAILY_ROLLUPS:
             _apply_daily(cursor, rollup, orders, sign)
-        _apply_pairs(cursor, orders, sign)
+        apply_pairs(cursor, orders, sign)
         _bump_version()
 
 
 def rollups_apply_batch(*, batch_id: int, sign: int) -> None:
-    """An import's orders: +1 right after the merge, -1 before an undo deletes them."""
+    """An import's orders: +1 right after the merge, -1 before an undo deletes them.
+    On PostgreSQL the merge's +1 reads the batch's lines once for all tables (see batch.py)."""
+    if sign > 0 and connection.vendor == "postgresql":
+        from .batch import rollups_add_batch  # batch.py builds on this module's sources
+
+        with transaction.atomic():
+            rollups_add_batch(batch_id=batch_id)
+            _bump_version()
+        return
     rollups_apply(orders=Order.objects.filter(import_batch_id=batch_id), sign=sign)
 
 

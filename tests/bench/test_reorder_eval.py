@@ -66,3 +66,39 @@ def test_a_missing_csv_exits_with_a_clear_message(tmp_path):
     done = run("--csv", str(tmp_path / "absent.csv"), *COLUMNS, "--horizon-days", "14", "--json")
     assert done.returncode == 1 and not done.stdout
     assert "absent.csv does not exist" in done.stderr and "archive.ics.uci.edu" in done.stderr
+
+
+def _bench_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reorder_eval_bench", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_param_sets_training_options_over_the_defaults_with_json_values():
+    bench = _bench_module()
+    args = bench.parse_args(
+        [
+            *("--csv", "x.csv", *COLUMNS, "--horizon-days", "30"),
+            *("--param", "decay_features=false", "--param", 'lightgbm={"two_stage_horizons": []}'),
+            *("--param", "validation_cutoffs=2", "--param", "members=lightgbm,ffn", "--param", "refit=true"),
+        ]
+    )
+    params = bench.training_params(args)
+    assert params["decay_features"] is False
+    assert params["lightgbm"] == {"two_stage_horizons": []}
+    assert params["validation_cutoffs"] == 2
+    assert params["members"] == "lightgbm,ffn"  # not JSON: kept as text, as the training options read it
+    assert params["refit"] is True  # a --param wins over the bench's own default
+    assert params["horizon_days"] == 30 and params["n_cutoffs"] == 0
+
+
+def test_a_param_without_a_value_exits_naming_it():
+    import pytest
+
+    bench = _bench_module()
+    args = bench.parse_args(["--csv", "x.csv", *COLUMNS, "--horizon-days", "7", "--param", "decay_features"])
+    with pytest.raises(SystemExit, match="--param 'decay_features': expected KEY=VALUE"):
+        bench.training_params(args)

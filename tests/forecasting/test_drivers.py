@@ -30,7 +30,9 @@ from tests import factories as f
 FIRST = dt.date(2026, 3, 1)
 DAYS = pd.date_range(FIRST, periods=14, freq="D")  # 1-14 March; columns 14-20 are 15-21 March
 HORIZON = 7
-MAX_QUERIES = 6  # catalog, promotions, prices, events, stockouts, and stock levels or the warehouse's region
+# Promotions, prices, events, stockouts, and stock levels or the warehouse's region; the catalog is read once per data
+# version and directory stamp (forecasting/catalog.py), then kept.
+MAX_QUERIES = 5
 
 
 def col(day: int) -> int:
@@ -303,7 +305,38 @@ def test_static_codes_place_each_product_in_the_catalog(market):
         assert codes.dtype == np.int64
 
 
+def test_the_kept_catalog_follows_a_product_edit_at_once(market, django_assert_max_num_queries):
+    """The catalog is kept per data version and directory stamp: a new list price moves p2's band and its
+    price on days without a sale in the very next answer, not once the memoised data version expires."""
+    before = _drivers(market)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        _drivers(market)  # kept
+    market.p2.unit_price = Decimal("160")
+    market.p2.save()
+    after = _drivers(market)
+    # Rice now holds 100, 150 and 160: fifths 0, 1 and 3.
+    assert before.static["price_band"].tolist() == [1, 0, 0] and after.static["price_band"].tolist() == [0, 3, 0]
+    assert before.exogenous["price"][1, 0] == 50 and after.exogenous["price"][1, 0] == 160
+
+
+def test_a_product_created_without_the_signal_is_read_all_the_same(market):
+    """A raw import writes products without moving the directory stamp; the kept catalog lacks them, so it is read
+    again rather than refusing the product or giving it no codes."""
+    from retailiq.catalog.models import Product
+
+    _drivers(market)
+    template = f.ProductFactory.build(category=market.rice, brand=None, unit_price=Decimal("10"))
+    template.vendor = market.p1.vendor
+    (created,) = Product.objects.bulk_create([template])
+    static = demand_drivers(series_ids=[created.pk, market.p1.id], days=DAYS, horizon=0).static
+    assert static["category"].tolist() == [market.rice.id, market.rice.id]
+    assert static["brand"].tolist() == [-1, market.brand.id]
+    # Rice holds 10, 50, 100 and 150: fifths 0, 1, 2 and 3.
+    assert static["price_band"].tolist() == [0, 2]
+
+
 def test_queries_do_not_grow_with_products(market, django_assert_max_num_queries):
+    _drivers(market)  # the data version and the catalog, read once
     for location in ({}, {"region": "West"}, {"warehouse_id": market.west.id}):
         with django_assert_max_num_queries(MAX_QUERIES):
             _drivers(market, **location)
@@ -317,7 +350,7 @@ def test_queries_do_not_grow_with_products(market, django_assert_max_num_queries
         name="Wide", vendor=more[0].vendor, discount_rate=Decimal("0.1"), starts_on=FIRST, ends_on=FIRST
     )
     promo.products.set(more)
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(MAX_QUERIES + 1):  # new products: the catalog is read again
         drivers = demand_drivers(series_ids=[p.id for p in more] + market.ids, days=DAYS, horizon=HORIZON)
     assert drivers.censored[:20, col(2) :].all() and drivers.exogenous["promo"][:20, col(1)].all()
 

@@ -150,3 +150,25 @@ def test_output_shapes_and_required_codes():
     assert explicit.series_ids.tolist() == [101]
     with pytest.raises(ValueError, match="category"):
         cold_start_forecast(DemandMatrix(series_ids=np.array([1]), days=DAYS, values=np.zeros((1, 56))), horizon=3)
+
+
+def test_a_new_products_band_is_in_the_models_error_units():
+    # The model's widths are in units of each series' backtest error; a new product's scale is put in
+    # those units by the model's ratio of error to spread, as an unseen series' is in the ensemble.
+    from types import SimpleNamespace
+
+    from forecasting.cold_start import replace_new_products
+    from forecasting.ml.conformal import IntervalWidths
+
+    matrix, horizon = _matrix(), 7
+    row = int(np.flatnonzero(matrix.series_ids == 102)[0])
+    half_widths = {}
+    for ratio in (1.0, 0.5):
+        steps = {"80": [[-1.0] * horizon, [1.0] * horizon], "95": [[-2.0] * horizon, [2.0] * horizon]}
+        model = SimpleNamespace(interval_widths=IntervalWidths(bounds={"all": steps}, spread_ratio=ratio))
+        keys = ("forecast", "lower_80", "upper_80", "lower_95", "upper_95")
+        bounds = {key: np.zeros((matrix.n_series, horizon)) for key in keys}
+        replace_new_products(model, matrix, bounds, horizon)
+        half_widths[ratio] = bounds["upper_95"][row] - bounds["forecast"][row]
+    assert (half_widths[1.0] > 0).all()
+    np.testing.assert_allclose(half_widths[0.5], 0.5 * half_widths[1.0])

@@ -151,7 +151,8 @@ def test_the_zip_round_trip_gives_identical_forecasts_without_pickle():
         "tests.forecasting.test_ml_ensemble.Mean",
         "tests.forecasting.test_ml_ensemble.Last",
     }
-    assert set(meta["weights"]) >= {"all"} and "80" in meta["interval_widths"]["all"]
+    assert set(meta["weights"]) >= {"all"} and "80" in meta["interval_widths"]["bounds"]["all"]
+    assert len(meta["interval_widths"]["series_units"]) == matrix.n_series
     restored = EnsembleForecaster.from_bytes(raw)
     for key, value in model.predict_intervals(matrix, 10).items():
         assert np.array_equal(restored.predict_intervals(matrix, 10)[key], value), key
@@ -294,3 +295,36 @@ def test_a_member_worse_than_seasonal_naive_on_a_class_gets_no_weight_there():
     design.reference = np.full_like(design.reference, 1e6)  # a floor nobody is worse than
     unconstrained = _fit_weights(design, design.classes == "lumpy", EnsembleOptions())
     assert unconstrained[1] > 0.0
+
+
+class CountingLast(Last):
+    """Last, counting its forecasts."""
+
+    calls = 0
+
+    def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
+        CountingLast.calls += 1
+        return super().predict(matrix, horizon)
+
+
+def test_a_member_weighted_zero_for_every_class_asked_about_is_not_run_and_nothing_changes():
+    from mlkit.demand_class import classify
+
+    matrix = make_matrix(n_series=40)
+    assert set(classify(matrix.values)) == {"smooth"}
+    model, _ = EnsembleForecaster.train(matrix, {"mean": ExplainingMean, "last": Last}, horizon=HORIZON, n_origins=2)
+    model.members_["last"] = CountingLast()
+    members = model.combination_.members
+    model.combination_.weights = {"all": [0.5, 0.5], "smooth": [float(m == "mean") for m in members]}
+    every = {name: member.predict(matrix, HORIZON) for name, member in model.members_.items()}
+    expected = model._combined(matrix, HORIZON, every, classify(matrix.values))
+    CountingLast.calls = 0
+    served = model.predict_intervals(matrix, HORIZON)
+    explained, explanation = model.predict_explained(matrix, HORIZON)
+    assert CountingLast.calls == 0 and explanation[0][0]["text"] == "mean"
+    for key, value in expected.items():
+        assert np.array_equal(served[key], value) and np.array_equal(explained[key], value), key
+    # A lumpy series takes the pooled weights, where "last" counts: it is run.
+    lumpy = make_matrix(n_series=40, lumpy_share=1.0)
+    model.predict_intervals(lumpy, HORIZON)
+    assert CountingLast.calls == 1

@@ -202,3 +202,32 @@ def test_one_shops_answer_scores_only_its_active_pairs_and_equals_its_offline_ro
         pd.testing.assert_frame_equal(answer, expected.reset_index(drop=True), check_exact=False, rtol=1e-9)
     finally:
         reorder_settings.cache_clear()
+
+
+class _CountingRule(_ServedRule):
+    """The served rule, remembering how many pairs it was asked to score (and so to explain)."""
+
+    def __init__(self) -> None:
+        self.scored: list[int] = []
+
+    def predict(self, history, as_of, calls=None, *, features=None):
+        self.scored.append(len(features))
+        return super().predict(history, as_of, calls, features=features)
+
+
+def test_an_answer_for_some_products_scores_only_their_pairs_and_equals_the_whole_answers_rows(demo):
+    from reorder.conf import reorder_settings
+
+    offline = offline_pair_features(_training_frame(), CUTOFF)
+    active = offline[offline["days_since_last_order"] <= reorder_settings().active_days]
+    shop = int(active["retailer_id"].value_counts().index[0])
+    adapter, model = ReorderAdapter(), _CountingRule()
+    whole = adapter.predict(model, {"retailer_id": shop, "as_of": CUTOFF.isoformat()})
+    assert len(whole["predictions"]) >= 4 and model.scored == [len(whole["predictions"])]
+    wanted = [row["product_id"] for row in whole["predictions"]][::2]
+    never_bought = int(offline["product_id"].max()) + 1000
+    some = adapter.predict(
+        model, {"retailer_id": shop, "as_of": CUTOFF.isoformat(), "product_ids": [*wanted, never_bought]}
+    )
+    assert model.scored[-1] == len(wanted)
+    assert some["predictions"] == [row for row in whole["predictions"] if row["product_id"] in wanted]

@@ -120,3 +120,20 @@ def test_a_model_trained_with_decay_features_serves_with_them_from_the_shops_row
         # The rows a serving path computes (shop by shop, with the market context) give the same answer.
         rows = features_from_valid_history(validate_history(history), as_of, decay=True)
         pd.testing.assert_frame_equal(result.model.predict(history, as_of, features=rows), frame)
+
+
+def test_the_weekday_shares_are_exactly_pandas_crosstabs():
+    """Counted in NumPy for speed: the same numbers as the crosstab they replaced, to the last bit."""
+    history = validate_history(periodic_history(n_retailers=25, n_products=12, days=240, seed=4))
+    cutoff = history["date"].max() - pd.Timedelta(days=20)
+    _, orders = orders_before(history, cutoff)
+    got = decay_features(orders, cutoff)
+    baskets = orders.drop_duplicates(["retailer_id", "date"])
+    shares = pd.crosstab(baskets["retailer_id"], baskets["date"].dt.weekday, normalize="index")
+    shares = shares.reindex(columns=range(7), fill_value=0)
+    shop = orders.drop_duplicates("pair").set_index("pair")["retailer_id"].reindex(got["pair"]).to_numpy()
+    expected = shares.reindex(shop)
+    assert np.array_equal(got["decay_shop_weekday_share"].to_numpy(), expected[cutoff.weekday()].to_numpy())
+    assert np.array_equal(got["decay_shop_weekday_concentration"].to_numpy(), (expected**2).sum(axis=1).to_numpy())
+    usual = (expected.to_numpy().argmax(axis=1) - cutoff.weekday()) % 7
+    assert np.array_equal(got["decay_shop_days_to_usual_weekday"].to_numpy(), usual)

@@ -105,15 +105,44 @@ def should_rebuild_indexes(cursor, table: str, *, new_rows: int) -> bool:
 
 @contextmanager
 def secondary_indexes_rebuilt(
-    cursor, table: str, *, rebuild: bool, timings: dict[str, float] | None = None
+    cursor,
+    table: str,
+    *,
+    rebuild: bool,
+    timings: dict[str, float] | None = None,
+    unique_too: bool = False,
 ) -> Iterator[list[str]]:
     """Drop the table's plain indexes (not its primary key nor those behind a unique
     constraint, which keep guarding the rows), let the block write, and build them
     again, all in the caller's transaction: a rollback brings them back untouched.
-    The table is locked against readers until commit. Yields the names dropped."""
+    The table is locked against readers until commit. Yields the names dropped.
+
+    `unique_too` drops and adds back the unique constraints as well, for a block that
+    needs no conflict arbiter and writes each key once (the table is locked, and adding
+    the constraint back checks every row): checking each row against the index as it is
+    inserted costs several times building the index once."""
     if not rebuild:
         yield []
         return
+    constraints = []
+    if unique_too:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'u' ORDER BY conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        for name, _ in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    with _plain_indexes_rebuilt(cursor, table, timings) as dropped:
+        yield dropped + [name for name, _ in constraints]
+        with timed({} if timings is None else timings, f"rebuild_indexes_{table}"):
+            for name, definition in constraints:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+@contextmanager
+def _plain_indexes_rebuilt(cursor, table: str, timings: dict[str, float] | None) -> Iterator[list[str]]:
     cursor.execute(
         """
         SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
