@@ -131,6 +131,7 @@ class ForecastingAdapter:
             horizon=horizon,
             n_origins=origins,
             options=EnsembleOptions(refit=refit),
+            processes=forecasting_settings().training_processes,
         )
         progress("saving the ensemble", 90, f"weights: {report.get('weights', {}).get('all')}")
         return contract.TrainedModel(

@@ -4,7 +4,6 @@ horizon; the folds keep actuals, forecasts and history so that metrics, ensemble
 weights and interval widths are all computed from the same forecasts. Plain NumPy."""
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from .base import Forecaster
 from .conformal import IntervalWidths, calibrate_on_origins
 from .intervals import LEVELS, recent_scale
 from .matrix import DemandMatrix
+from .workers import FitOutcome, MemberPool, PoolUnavailable, fit_and_forecast, fit_cost
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +183,7 @@ def rolling_origin(
     keep_last_models: bool = False,
     stale_models: set[str] | None = None,
     raise_errors: bool = False,
+    pool: MemberPool | None = None,
 ) -> BacktestResult:
     """Backtest each model on the last n_origins origins spaced `step` periods apart.
 
@@ -193,7 +194,10 @@ def rolling_origin(
     stale_models also forecast each origin with the model fitted at the previous one
     (fold.stale_forecasts): what serving a model that was not refitted would have said.
     A model that fails at any origin is left out and the reason kept in result.errors,
-    unless raise_errors is set.
+    unless raise_errors is set. With a pool (forecasting.ml.workers), every model's fit at
+    every origin runs in its worker processes, with the same results (not with
+    stale_models, which need the previous origin's model here); PoolUnavailable is raised
+    if the workers cannot run them.
     """
     step = step or horizon
     cutoffs = origins(matrix.n_periods, horizon=horizon, n_origins=n_origins + inner_origins, step=step)
@@ -203,19 +207,35 @@ def rolling_origin(
     predict_seconds: dict[str, list[float]] = {}
     last_models: dict[str, Forecaster] = {}
     errors: dict[str, str] = {}
+    runs_of = {
+        name: folds if inner_models is None or name in inner_models else folds[first_scored:] for name in forecasters
+    }
+    pooled = _submitted(pool, forecasters, runs_of, horizon, keep_last_models) if not stale_models else None
     for name, factory in forecasters.items():
-        runs = folds if inner_models is None or name in inner_models else folds[first_scored:]
+        runs = runs_of[name]
         try:
-            timings = [_run_one(name, factory, matrix, fold, horizon) for fold in runs]
+            outcomes = []
+            for k, fold in enumerate(runs):
+                if pooled is None:
+                    outcome, model = fit_and_forecast(factory, matrix.head(fold.cutoff), horizon)
+                    outcome.model = model
+                else:
+                    outcome = pooled[name][k]()
+                _record(name, fold, outcome)
+                outcomes.append(outcome)
             if stale_models and name in stale_models:
-                for (_, _, previous), fold in zip(timings, runs[1:], strict=False):
-                    forecast = previous.predict(matrix.head(fold.cutoff), horizon)
+                for previous, fold in zip(outcomes, runs[1:], strict=False):
+                    forecast = previous.model.predict(matrix.head(fold.cutoff), horizon)
                     fold.stale_forecasts[name] = np.asarray(forecast, dtype=float)
-            fit_seconds[name] = [total for total, _, _ in timings]
-            predict_seconds[name] = [predict for _, predict, _ in timings]
+            fit_seconds[name] = [o.seconds for o in outcomes]
+            predict_seconds[name] = [o.predict_seconds for o in outcomes]
             if keep_last_models:
-                last_models[name] = timings[-1][2]
+                last_models[name] = outcomes[-1].model
+            for outcome in outcomes[:-1]:
+                outcome.model = None  # only the last origin's model may be kept
             log.info("%s: %.1f s over %d origins", name, sum(fit_seconds[name]), len(runs))
+        except PoolUnavailable:
+            raise
         except Exception as exc:
             if raise_errors:
                 raise
@@ -254,29 +274,39 @@ def _fold(matrix: DemandMatrix, cutoff: int, horizon: int) -> Fold:
     )
 
 
-def _run_one(
-    name: str, factory: ForecasterFactory, matrix: DemandMatrix, fold: Fold, horizon: int
-) -> tuple[float, float, Forecaster]:
-    """Fit a fresh model on the history only and forecast; returns (fit + predict
-    seconds, predict seconds, the fitted model)."""
-    history = matrix.head(fold.cutoff)
-    started = time.perf_counter()
-    model = factory().fit(history)
-    fitted = time.perf_counter()
-    if hasattr(model, "predict_intervals"):
-        bounds = model.predict_intervals(history, horizon)
-        forecast = bounds.pop("forecast")
-        fold.intervals[name] = bounds
-    else:
-        forecast = model.predict(history, horizon)
-    finished = time.perf_counter()
-    forecast = np.asarray(forecast, dtype=float)
-    if forecast.shape != fold.actual.shape:
-        raise ValueError(f"{name} forecast has shape {forecast.shape}, expected {fold.actual.shape}.")
-    if not np.isfinite(forecast).all():
+def _submitted(
+    pool: MemberPool | None,
+    forecasters: dict[str, ForecasterFactory],
+    runs_of: dict[str, list[Fold]],
+    horizon: int,
+    keep_last_models: bool,
+) -> dict[str, list[Callable[[], FitOutcome]]] | None:
+    """Every (member, origin) fit submitted to the pool, the costliest members first so that
+    the two workers finish together; per member, a way to wait for each origin's outcome."""
+    if pool is None:
+        return None
+    pooled: dict[str, list[Callable[[], FitOutcome]]] = {}
+    for name in sorted(forecasters, key=lambda n: -fit_cost(forecasters[n])):
+        runs = runs_of[name]
+        futures = [
+            pool.backtest(
+                name, forecasters[name], fold.cutoff, horizon, keep_model=keep_last_models and k == len(runs) - 1
+            )
+            for k, fold in enumerate(runs)
+        ]
+        pooled[name] = [lambda future=future: pool.collect_backtest(future) for future in futures]
+    return pooled
+
+
+def _record(name: str, fold: Fold, outcome: FitOutcome) -> None:
+    """Keep a model's forecast (and its own bounds) for this origin, once checked."""
+    if outcome.forecast.shape != fold.actual.shape:
+        raise ValueError(f"{name} forecast has shape {outcome.forecast.shape}, expected {fold.actual.shape}.")
+    if not np.isfinite(outcome.forecast).all():
         raise ValueError(f"{name} forecast holds NaN or infinite values.")
-    fold.forecasts[name] = forecast
-    return finished - started, finished - fitted, model
+    if outcome.intervals is not None:
+        fold.intervals[name] = outcome.intervals
+    fold.forecasts[name] = outcome.forecast
 
 
 def _mean_or_nan(values: np.ndarray) -> float:

@@ -11,6 +11,7 @@ honestly inside a backtest (weights only ever come from origins before the one s
 import importlib
 import io
 import json
+import logging
 import time
 import zipfile
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from .base import Explainer, Forecaster, non_negative
 from .conformal import IntervalWidths
 from .intervals import recent_scale
 from .matrix import DemandMatrix
+from .workers import MemberPool, PoolUnavailable
+
+log = logging.getLogger(__name__)
 
 WEIGHT_METHODS = ("convex", "nnls", "inverse")
 POOLED = "all"
@@ -212,11 +216,13 @@ class EnsembleForecaster:
         horizon: int = 14,
         n_origins: int = 3,
         options: EnsembleOptions | None = None,
+        processes: int = 1,
     ) -> None:
         self.members = members or {}
         self.horizon = horizon
         self.n_origins = n_origins
         self.options = options or EnsembleOptions()
+        self.processes = processes
 
     @classmethod
     def train(
@@ -227,21 +233,33 @@ class EnsembleForecaster:
         horizon: int,
         n_origins: int = 3,
         options: EnsembleOptions | None = None,
+        processes: int = 1,
     ) -> tuple["EnsembleForecaster", dict[str, Any]]:
         """Backtest the members, fit weights and interval widths, refit the members on the
         whole matrix. Returns the ensemble and its metrics: per member and per demand class
-        from the backtest, and for the ensemble its cross-fitted backtest."""
-        model = cls(members, horizon=horizon, n_origins=n_origins, options=options).fit(matrix)
+        from the backtest, and for the ensemble its cross-fitted backtest. processes > 1 runs
+        the fits in that many worker processes (forecasting.ml.workers), with the same result."""
+        model = cls(members, horizon=horizon, n_origins=n_origins, options=options, processes=processes).fit(matrix)
         return model, model.metrics_
 
     def fit(self, matrix: DemandMatrix) -> "EnsembleForecaster":
         started = time.perf_counter()
+        if self.processes > 1:
+            try:
+                with MemberPool(matrix, self.processes) as pool:
+                    return self._fit(matrix, started, pool)
+            except PoolUnavailable as exc:
+                log.warning("Training the members in this process: the worker processes failed (%s).", exc)
+        return self._fit(matrix, started, None)
+
+    def _fit(self, matrix: DemandMatrix, started: float, pool: MemberPool | None) -> "EnsembleForecaster":
         result = rolling_origin(
             matrix,
             self.members,
             horizon=self.horizon,
             n_origins=self.n_origins,
             keep_last_models=not self.options.refit,
+            pool=pool,
         )
         names = result.models
         if not names:
@@ -251,10 +269,14 @@ class EnsembleForecaster:
         )
         _add_cross_fitted(result, names, self.options)
         used = self.combination_.used_members()
-        if self.options.refit:
-            self.members_ = {name: self.members[name]().fit(matrix) for name in used}
-        else:
+        if not self.options.refit:
             self.members_ = {name: result.last_models[name] for name in used}
+        elif pool is not None:
+            # Each refit runs in its member's worker, where the backtest ran: side by side again.
+            futures = {name: pool.refit(name, self.members[name]) for name in used}
+            self.members_ = {name: pool.collect_refit(futures[name]) for name in used}
+        else:
+            self.members_ = {name: self.members[name]().fit(matrix) for name in used}
         self.metrics_ = result.metrics()
         self.metrics_.update(
             weights=self.combination_.weights,

@@ -102,6 +102,7 @@ def _codes(series_ids: np.ndarray, known: list) -> np.ndarray:
 
 class GlobalLightGBM:
     name = "lightgbm"
+    fit_cost = 2  # the costliest fit of the ensemble on a large catalog (forecasting.ml.workers orders by it)
 
     def __init__(
         self,

@@ -32,7 +32,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 # process a test starts.
 os.environ.setdefault("RETAILIQ_FORECAST_MEMBERS", "seasonal_naive,moving_average,lightgbm")
 os.environ.update(
-    RETAILIQ_FORECAST_LSTM_EPOCHS="1", RETAILIQ_FORECAST_LGBM_ROUNDS="40", RETAILIQ_FORECAST_SCORING_HORIZON_DAYS="14"
+    RETAILIQ_FORECAST_LSTM_EPOCHS="1",
+    RETAILIQ_FORECAST_LGBM_ROUNDS="40",
+    RETAILIQ_FORECAST_SCORING_HORIZON_DAYS="14",
+    # Training in worker processes has its own tests (tests/forecasting/test_ml_workers.py).
+    RETAILIQ_FORECAST_TRAINING_PROCESSES="1",
 )
 if CELERY_BROKER_URL == "filesystem://":
     # Apart from a `make demo` worker that may be running on the same checkout.

@@ -99,3 +99,21 @@ def test_one_horizons_classifier_can_have_its_own_settings(split):
     assert np.unique(proba[:, 1]).size == 1 and np.unique(proba[:, 0]).size > 1
     reloaded = LightGBMReorder.from_bytes(model.to_bytes())
     assert reloaded.options.horizon_overrides == {"14": {"min_data_in_leaf": 10**7}}
+
+
+def test_training_runs_on_one_thread_with_63_bins_and_the_threads_do_not_change_the_model(split):
+    """Training's thread count is its own (batch predictions keep theirs): OpenMP's per-round barriers made two
+    threads beside a busy process several times slower, and ``deterministic`` fits the same trees either way."""
+    params = LightGBMOptions().booster_params("binary", 14, n_rows=1_000)
+    assert params["num_threads"] == 1 and params["max_bin"] == 63
+    names = feature_columns(split.train)
+    X = arrays(split.test, names)[0]
+    fits = [
+        LightGBMReorder(
+            HORIZONS, LightGBMOptions(**{**FAST.__dict__, "training_threads": threads}), feature_names=names
+        )
+        .fit(*arrays(split.train, names), *arrays(split.validation, names))
+        .predict(X)[0]
+        for threads in (1, 2)
+    ]
+    np.testing.assert_allclose(fits[0], fits[1], rtol=1e-6)
