@@ -50,7 +50,8 @@ class BaselineReorderModel:
         if features is None:
             features = features_from_valid_history(validate_history(history), as_of)
         if features.empty:
-            return prediction_frame(features.assign(days_since_last_order=[]), as_of, {}, np.array([]))
+            empty = {h: np.array([]) for h in self.horizons}
+            return prediction_frame(features.assign(days_since_last_order=[]), as_of, empty, np.array([]))
         probabilities = {h: OverdueBaseline(horizon_days=h).predict_proba(features)[:, 1] for h in self.horizons}
         quantity = features["qty_mean_last3"].to_numpy(dtype=float)
         return prediction_frame(features, as_of, probabilities, quantity)
