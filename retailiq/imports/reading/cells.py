@@ -58,6 +58,11 @@ class Column:
     @classmethod
     def from_cells(cls, cells: pd.Series | np.ndarray) -> "Column":
         codes, raw = factorize_strings(np.asarray(cells, dtype=object))
+        return cls.from_distinct(codes, raw)
+
+    @classmethod
+    def from_distinct(cls, codes: np.ndarray, raw: np.ndarray) -> "Column":
+        """From the distinct cells (as in the file) and each line's index into them."""
         text = np.array([str(value).strip() for value in raw], dtype=object)
         return cls(codes=codes.astype(np.intp, copy=False), raw=raw, text=text)
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .arrow_csv import ArrowCells, arrow_columns
 from .cells import (
     INT_LIMIT,
     PRICE_LIMIT,
@@ -65,6 +67,7 @@ class ReadPlan:
 @dataclass
 class ChunkResult:
     staged: pd.DataFrame
+    staged_texts: dict[str, tuple[np.ndarray, np.ndarray]]  # text column -> (codes, distinct values)
     issues: pd.DataFrame
     line_class: np.ndarray  # int8 per line, an index into CLASS_NAMES
     revenue: np.ndarray  # file quantity x price per line, NaN where either does not parse
@@ -73,14 +76,20 @@ class ChunkResult:
     skus: np.ndarray
 
 
-def check_chunk(frame: pd.DataFrame, *, first_line: int, plan: ReadPlan) -> ChunkResult:
+def check_chunk(frame: pd.DataFrame | pa.Table, *, first_line: int, plan: ReadPlan) -> ChunkResult:
     """Classify every line of `frame` (raw cells, columns by position, the header's
-    columns first and any surplus fields after) and build the staged rows and issues."""
+    columns first and any surplus fields after; an Arrow table from the fast route has
+    exactly the header's) and build the staged rows and issues."""
     n = len(frame)
-    cells = [frame.iloc[:, i].to_numpy(dtype=object) for i in range(frame.shape[1])]
+    if isinstance(frame, pa.Table):
+        by_position = arrow_columns(frame)
+        cells: list = [ArrowCells(column) for column in by_position]
+    else:
+        cells = [frame.iloc[:, i].to_numpy(dtype=object) for i in range(frame.shape[1])]
+        by_position = [None] * len(cells)
     line_numbers = np.arange(first_line, first_line + n, dtype=np.int64)
     columns = {
-        name: Column.from_cells(cells[pos]) if pos is not None else Column.empty(n)
+        name: (by_position[pos] or Column.from_cells(cells[pos])) if pos is not None else Column.empty(n)
         for name, pos in plan.positions.items()
     }
     log = IssueLog(n=n, header=plan.header, cells=cells)
@@ -137,9 +146,10 @@ def check_chunk(frame: pd.DataFrame, *, first_line: int, plan: ReadPlan) -> Chun
     line_class = log.line_class()
     returns = quantity < 0
     line_class[(line_class == SALE) & returns] = RETURN
-    staged = _staged(columns, values, quantity, price, cancellation, line_numbers, line_class, plan)
+    staged, staged_texts = _staged(columns, values, quantity, price, cancellation, line_numbers, line_class, plan)
     return ChunkResult(
         staged=staged,
+        staged_texts=staged_texts,
         issues=log.frame(line_numbers),
         line_class=line_class,
         revenue=quantity * price,
@@ -228,22 +238,27 @@ def _staged(
     line_numbers: np.ndarray,
     line_class: np.ndarray,
     plan: ReadPlan,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The staged rows, and their text columns as (codes, distinct values) as well: the
+    form a columnar writer turns into text without a Python object per cell."""
     keep = np.flatnonzero(line_class <= RETURN)
     n = len(keep)
     is_return = line_class[keep] == RETURN
     every_line = n == len(line_class)  # the usual chunk: no line to leave out
-    texts = {
-        name: columns[name].text[columns[name].codes if every_line else columns[name].codes[keep]]
+    coded = {
+        name: (columns[name].codes if every_line else columns[name].codes[keep], columns[name].text)
         for name in TEXT_FIELDS
     }
     if plan.positions["retailer_region"] is None:
         # A file with only countries (Online Retail) still gives every retailer a region.
-        texts["retailer_region"] = texts["retailer_country"].copy()
+        coded["retailer_region"] = coded["retailer_country"]
     renamed = is_return & ~cancellation[keep]
     if renamed.any():
-        texts["order_id"] = texts["order_id"].copy()
-        texts["order_id"][renamed] = texts["order_id"][renamed] + RETURN_SUFFIX
+        codes, distinct = coded["order_id"]
+        codes = codes.copy()
+        codes[renamed] += len(distinct)
+        coded["order_id"] = (codes, np.concatenate([distinct, distinct + RETURN_SUFFIX]))
+    texts = {name: distinct[codes] for name, (codes, distinct) in coded.items()}
     computed = {
         "line_number": line_numbers[keep],
         "kind": KINDS[is_return.astype(np.intp)],
@@ -257,7 +272,7 @@ def _staged(
     # Built in the final column order, without consolidating: every array here is new,
     # and copying them into blocks would cost more than computing them did.
     columns_in_order = {name: computed[name] if name in computed else texts[name] for name in STAGED_COLUMNS}
-    return pd.DataFrame(columns_in_order, copy=False)
+    return pd.DataFrame(columns_in_order, copy=False), coded
 
 
 def _non_empty(text: np.ndarray) -> np.ndarray:

@@ -1,18 +1,22 @@
-"""Streaming a sales file into checked chunks: pandas' C parser reads it (gzip or
-plain) a bounded number of lines at a time, and each chunk is checked column-wise,
-so memory stays flat and a million lines take seconds."""
+"""Streaming a sales file into checked chunks: Arrow's CSV parser reads a UTF-8 file
+(gzip or plain) a bounded number of lines at a time, pandas' C parser any other file
+and the rest of one Arrow cannot read on (arrow_csv.py), and each chunk is checked
+column-wise, so memory stays flat and a million lines take seconds."""
 
 import gzip
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .arrow_csv import ArrowGaveUp, arrow_readable, arrow_tables, distinct_values
 from .cells import gc_paused
 from .dates import detect_date_format
 from .errors import FileFormatError, LineLimitExceeded, SizeLimitExceeded
@@ -43,6 +47,8 @@ class Chunk:
     lines: int
     bytes_read: int
     totals: FileTotals
+    # The staged text columns as (codes into distinct values, distinct values), per column.
+    staged_texts: dict[str, tuple[np.ndarray, np.ndarray]] = dataclass_field(default_factory=dict)
 
 
 class _WiderLine(Exception):
@@ -62,9 +68,14 @@ def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
     plan = _plan(header, options)
     totals = FileTotals()
     seen, surplus = 0, 0
+    fast = arrow_readable(options)
     while True:
         try:
-            for frame, bytes_read in _frames(path, options, width=len(header) + surplus, skip=seen):
+            if fast:
+                frames = _arrow_frames(path, options, width=len(header), skip=seen)
+            else:
+                frames = _frames(path, options, width=len(header) + surplus, skip=seen)
+            for frame, bytes_read in frames:
                 if seen == 0 and plan.date_format is None:
                     plan.date_format = _detect_dates(frame, plan)
                 if options.max_lines is not None and seen + len(frame) > options.max_lines:
@@ -73,8 +84,10 @@ def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
                     result = check_chunk(frame, first_line=seen + 2, plan=plan)
                 seen += len(frame)
                 totals.add(result)
-                yield Chunk(result.staged, result.issues, len(frame), bytes_read, totals)
+                yield Chunk(result.staged, result.issues, len(frame), bytes_read, totals, result.staged_texts)
             return
+        except ArrowGaveUp:
+            fast = False  # pandas reads on from the first line not delivered
         except _WiderLine as wider:
             # Doubling the room keeps the re-reads few, however the widths grow.
             needed = min(max(wider.fields - len(header), 2 * surplus), MAX_SURPLUS_FIELDS)
@@ -107,6 +120,13 @@ def _frames(path: Path, options: ReadOptions, *, width: int, skip: int) -> Itera
             start, delivered = delivered, delivered + len(frame)
             if delivered > skip or skip == 0:  # a header-only file still gives one (empty) frame
                 yield frame.iloc[max(0, skip - start) :], raw.tell()
+
+
+def _arrow_frames(path: Path, options: ReadOptions, *, width: int, skip: int) -> Iterator[tuple[pa.Table, int]]:
+    """As _frames, through Arrow's parser (see arrow_csv.py); raises ArrowGaveUp where it cannot."""
+    with path.open("rb") as raw, _decompressed(raw, options) as stream:
+        for table in arrow_tables(stream, options, width=width, skip=skip):
+            yield table, raw.tell()
 
 
 def _csv_arguments(options: ReadOptions, width: int) -> dict:
@@ -252,9 +272,11 @@ def _plan(header: list[str], options: ReadOptions) -> ReadPlan:
     )
 
 
-def _detect_dates(frame: pd.DataFrame, plan: ReadPlan) -> str | None:
+def _detect_dates(frame: pd.DataFrame | pa.Table, plan: ReadPlan) -> str | None:
     position = plan.positions["ordered_at"]
-    if position is None or frame.empty:
+    if position is None or not len(frame):
         return None
+    if isinstance(frame, pa.Table):
+        return detect_date_format([str(v) for v in distinct_values(frame, position, DATE_SAMPLE)])
     values = pd.unique(frame.iloc[:, position].to_numpy(dtype=object))[:DATE_SAMPLE]
     return detect_date_format([str(v) for v in values])

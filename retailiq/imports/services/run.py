@@ -30,7 +30,16 @@ from .checks import CheckPolicy, run_checks
 from .errors import ImportRejected
 from .merge import MergeIncomplete, merge_batch
 from .prefetch import prefetched
-from .staging import ISSUE_COLUMNS, STAGED_COLUMNS, VendorCodes, issue_frame, rows_payload, staged_frame, write_payload
+from .staging import (
+    ISSUE_COLUMNS,
+    STAGED_COLUMNS,
+    VendorCodes,
+    issue_frame,
+    rows_payload,
+    staged_csv,
+    staged_frame,
+    write_payload,
+)
 from .storage import local_copy
 from .timing import timed
 
@@ -153,12 +162,11 @@ def _prepare(
             chunk = next(chunks, None)
             if chunk is None:
                 return
-            lines = staged_frame(chunk.staged, batch_id=batch_id, default_vendor=default_vendor, codes_of=codes_of)
             prepared = _PreparedChunk(
                 lines_read=chunk.lines,
                 bytes_read=chunk.bytes_read,
                 totals=chunk.totals,
-                lines=rows_payload(lines, postgres=postgres),
+                lines=_lines_payload(chunk, batch_id, default_vendor, codes_of, postgres),
                 issues=rows_payload(issue_frame(chunk.issues, batch_id=batch_id), postgres=postgres),
                 lines_by_severity={
                     str(severity): int(n)
@@ -166,6 +174,18 @@ def _prepare(
                 },
             )
         yield prepared
+
+
+def _lines_payload(
+    chunk: Chunk, batch_id: int, default_vendor: str, codes_of: VendorCodes, postgres: bool
+) -> bytes | list[tuple]:
+    if postgres and chunk.staged_texts:
+        # Straight from the reader's columns to COPY's text, no pandas frame between.
+        return staged_csv(
+            chunk.staged, chunk.staged_texts, batch_id=batch_id, default_vendor=default_vendor, codes_of=codes_of
+        )
+    lines = staged_frame(chunk.staged, batch_id=batch_id, default_vendor=default_vendor, codes_of=codes_of)
+    return rows_payload(lines, postgres=postgres)
 
 
 def _stage_chunks(batch: ImportBatch, chunks, default_vendor: str, progress: Progress | None, timings):
