@@ -93,3 +93,19 @@ def test_copy_text_from_the_columns_equals_the_frames(tmp_path, monkeypatch, set
         frame = staged_frame(chunk.staged, batch_id=3, default_vendor="House vendor")
         expected = _csv_bytes(frame) if not frame.empty else b""
         assert staged_csv(chunk.staged, chunk.staged_texts, batch_id=3, default_vendor="House vendor") == expected
+
+
+@pytest.mark.parametrize("extra", [",surplus", ",surplus,more,fields"])
+def test_a_wider_line_after_the_first_chunk_is_rejected_on_the_pandas_route(tmp_path, monkeypatch, extra):
+    """pandas' C parser, reading in chunks, can keep a wider line in a later chunk and drop the fields that do not
+    fit (here with chunks of 10 after the header): the spare column keeps the first one, so the line is refused."""
+    lines = [HEADER] + [f"5363{i:02d},2200{i % 7},ITEM,1,2010-12-01 08:20:00,1.5,17850,UK" for i in range(40)]
+    lines[31] = lines[31] + extra
+    path = tmp_path / "sales.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chunks = read(path, options(chunk_lines=10), arrow=False, monkeypatch=monkeypatch)
+    assert sum(c.lines for c in chunks) == 40
+    issues = pd.concat([c.issues for c in chunks])
+    assert issues["line_number"].tolist() == [32] and issues["severity"].tolist() == ["error"]
+    assert issues["value"].iloc[0].startswith("surplus")
+    assert sum(len(c.staged) for c in chunks) == 39

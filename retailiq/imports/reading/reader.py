@@ -28,10 +28,15 @@ from .totals import FileTotals
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A line with more fields than the header is read (and rejected) rather than failing
-# the file. Room for surplus fields costs parsing time on every line, so there is none
-# until a line needs it; then the file is read again from the start with that much
-# room, skipping what was already delivered. Beyond this many, the file is refused.
+# the file. Room for surplus fields costs parsing time on every line, so there is one
+# spare column until a line needs more; then the file is read again from the start with
+# that much room, skipping what was already delivered. Beyond this many, the file is
+# refused. The spare column is there because pandas' C parser, reading in chunks, does
+# not always raise for a wider line after the first chunk: depending on where its
+# buffers end it keeps the line and drops the fields that do not fit. With a spare
+# column the first surplus field is kept, and the line is rejected by the checks.
 MAX_SURPLUS_FIELDS = 256
+SPARE_FIELDS = 1
 DATE_SAMPLE = 2000
 _WIDER_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
@@ -67,7 +72,7 @@ def read_orders(path: str | Path, options: ReadOptions) -> Iterator[Chunk]:
     header = _read_header(path, options)
     plan = _plan(header, options)
     totals = FileTotals()
-    seen, surplus = 0, 0
+    seen, surplus = 0, SPARE_FIELDS
     fast = arrow_readable(options)
     while True:
         try:
