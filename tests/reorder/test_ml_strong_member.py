@@ -1,6 +1,7 @@
-"""The strong baseline's logistic regression as a blend member (``members=lightgbm,logreg_strong``): fitted on the
-training cutoffs only, weighted on validation like any member, kept out of the quantity blend, stored as plain
-numbers."""
+"""The strong baseline's logistic regression stacked with LightGBM, both ways: as a blend member
+(``members=lightgbm,logreg_strong``: weighted on validation like any member, kept out of the quantity blend) and as
+an input of one horizon's classifier (``lightgbm={"strong_logit_horizons": [30]}``). Either way it is fitted on the
+training cutoffs only and stored as plain numbers."""
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 from reorder.ml.baselines import STRONG_COLUMNS, StrongLogit
 from reorder.ml.ensemble import RECENT_QUANTITY
 from reorder.ml.features import feature_columns, pair_features
+from reorder.ml.lgbm import STRONG_LOGIT_COLUMN
 from reorder.ml.pipeline import load_model, train_reorder_model
 from reorder.ml.strong_member import StrongLogitMember
 from reorder.ml.training import steps
@@ -81,3 +83,33 @@ def test_a_refit_fits_the_member_again_on_every_cutoff(history, monkeypatch):
     before, after = (r.model.members["logreg_strong"].models_[14].to_dict() for r in (first, refitted))
     assert before["coef"] != after["coef"]
     assert refitted.model.weights == first.model.weights
+
+
+def test_the_strong_logit_as_an_input_of_one_horizons_classifier(history, monkeypatch):
+    fitted_strong = {}
+    original = steps.fit_baselines
+
+    def keep_strong(data, feature_names, horizons):
+        scores, seconds, strong = original(data, feature_names, horizons)
+        fitted_strong.update(strong)
+        return scores, seconds, strong
+
+    monkeypatch.setattr(steps, "fit_baselines", keep_strong)
+    monkeypatch.setattr(
+        steps, "choose_served", lambda *a: {"served": "retailiq_ensemble", "rule": "", "validation": {}}
+    )
+    params = {**SMALL, "members": ["lightgbm"], "refit": False, "lightgbm": {"strong_logit_horizons": [30]}}
+    result = train_reorder_model(history, params=params)
+    lightgbm = result.model.members["lightgbm"]
+    assert lightgbm.classifiers_[30].feature_name()[-1] == STRONG_LOGIT_COLUMN
+    assert STRONG_LOGIT_COLUMN not in lightgbm.classifiers_[14].feature_name()
+    assert STRONG_LOGIT_COLUMN not in lightgbm.regressor_.feature_name()
+    # Fitted on the training cutoffs alone: the very regression the strong baseline fits there.
+    assert set(lightgbm.strong_logits_) == {30}
+    assert lightgbm.strong_logits_[30].to_dict() == fitted_strong[30].to_dict()
+
+    as_of = pd.Timestamp("2023-08-20")
+    frame = result.model.predict(history, as_of)
+    loaded = load_model(result.model.to_bytes())
+    assert loaded.members["lightgbm"].strong_logits_[30].to_dict() == fitted_strong[30].to_dict()
+    pd.testing.assert_frame_equal(loaded.predict(history, as_of), frame)
