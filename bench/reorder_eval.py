@@ -62,7 +62,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--horizon-days", type=int, required=True)
     parser.add_argument("--train-until", help="first test cutoff (default: chosen from the history's length)")
     parser.add_argument("--step-days", type=int, help="days between cutoffs (default: chosen from the history)")
-    parser.add_argument("--members", default="lightgbm", help="e.g. lightgbm,ffn,lstm for the nets too")
+    parser.add_argument(
+        "--members",
+        default="lightgbm",
+        help="e.g. lightgbm,ffn,lstm for the nets too; lightgbm,logreg_strong blends in the strong baseline's "
+        "logistic regression",
+    )
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--max-train-rows", type=int, default=400_000)
     parser.add_argument("--max-eval-rows", type=int, default=800_000, help="cap on validation and test rows (sampled)")

@@ -116,6 +116,10 @@ class RecencyFrequencyLogit:
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         return self.model_.predict_proba(self._design(X))
 
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """The log-odds of a reorder (what a model stacked on this one reads)."""
+        return self.model_.decision_function(self._design(X))
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 

@@ -8,6 +8,9 @@ A horizon named in ``two_stage_horizons`` gets two stages instead of one classif
 P(the shop orders anything within it), from the shop's columns, times P(the pair | the shop orders), from the rows
 of shops that did; its probability is their product.
 
+A horizon named in ``strong_logit_horizons`` (off by default) also gives its pair classifier the strong baseline's
+log-odds (:class:`reorder.ml.baselines.StrongLogit`, fitted on the same training rows) as one more input.
+
 The quantity regressor learns log1p of the next order's quantity with a Huber loss, only on rows where the pair did
 order again: a bulk order a hundred times the usual one must not drag every other prediction up.
 """
@@ -22,12 +25,15 @@ from dataclasses import asdict, dataclass, field
 
 import lightgbm as lgb
 import numpy as np
+import pandas as pd
 
+from reorder.ml.baselines import STRONG_COLUMNS, StrongLogit
 from reorder.ml.two_stage import ShopLabels, shop_columns
 
 SMALLEST_QUANTITY = 1.0
 
 
+STRONG_LOGIT_COLUMN = "strong_logit"  # the stacked input of the horizons in ``strong_logit_horizons``
 SERIAL_ROWS = 2_000  # rows below which a prediction runs on one thread (see LightGBMReorder.predict)
 
 
@@ -70,6 +76,9 @@ class LightGBMOptions:
     two_stage_horizons: tuple[int, ...] = (30,)
     restricted_prefixes: tuple[str, ...] = ("decay_",)
     horizon_columns: dict = field(default_factory=lambda: {"30": ("decay_shop_", "decay_two_stage_")})
+    # Horizons whose pair classifier also reads the strong baseline's logit (a logistic regression on its six
+    # columns, fitted on the training rows only): a smooth linear score trees on few cutoffs approximate in steps.
+    strong_logit_horizons: tuple[int, ...] = ()
 
     def booster_params(self, objective: str, horizon: int | None = None, n_rows: int = 0) -> dict:
         params = {
@@ -140,8 +149,11 @@ class LightGBMReorder:
         self.classifiers_: dict[int, lgb.Booster] = {}
         self.shop_classifiers_: dict[int, lgb.Booster] = {}
         self.best_iterations_: dict[str, int] = {}
+        self.strong_logits_: dict[int, StrongLogit] = {}
         for column, horizon in enumerate(self.horizons):
             used = self.columns(horizon)
+            if horizon in self.options.strong_logit_horizons and self.feature_names is not None:
+                self.strong_logits_[horizon] = StrongLogit().fit(self._strong_frame(X_train), Y_train[:, column])
             train_rows, val_rows = np.ones(len(X_train), bool), np.ones(len(X_val) if validation else 0, bool)
             shop = self.columns(horizon, shop_only=True)
             if horizon in self.options.two_stage_horizons and shop_train is not None and shop:
@@ -154,10 +166,13 @@ class LightGBMReorder:
                     train_rows = ordered > 0  # stage two learns from the rows whose shop did order
                     if shop_val_rows is not None:
                         val_rows = shop_val_rows.ordered[:, column] > 0
-            train_set = self._dataset(X_train[train_rows][:, used], Y_train[train_rows, column], used)
+            train_set = self._dataset(
+                self._classifier_input(X_train[train_rows], horizon), Y_train[train_rows, column], used, horizon
+            )
             valid_sets = None
             if validation:
-                valid_sets = [lgb.Dataset(X_val[val_rows][:, used], Y_val[val_rows, column], reference=train_set)]
+                X_val_used = self._classifier_input(X_val[val_rows], horizon)
+                valid_sets = [lgb.Dataset(X_val_used, Y_val[val_rows, column], reference=train_set)]
             target = f"p{horizon}"
             self.classifiers_[horizon] = self._train("binary", train_set, valid_sets, target, horizon, len(X_train))
             self.best_iterations_[target] = self.classifiers_[horizon].current_iteration()
@@ -192,9 +207,26 @@ class LightGBMReorder:
             keep = [i for i in keep if i in shop]
         return keep
 
-    def _dataset(self, X: np.ndarray, y: np.ndarray, used: list[int]) -> lgb.Dataset:
-        names = [self.feature_names[i] for i in used] if self.feature_names is not None else "auto"
+    def _dataset(self, X: np.ndarray, y: np.ndarray, used: list[int], horizon: int | None = None) -> lgb.Dataset:
+        names = self._input_names(used, horizon) if self.feature_names is not None else "auto"
         return lgb.Dataset(np.ascontiguousarray(X), y, feature_name=names, free_raw_data=True)
+
+    def _input_names(self, used: list[int], horizon: int | None) -> list[str]:
+        names = [list(self.feature_names)[i] for i in used]
+        return [*names, STRONG_LOGIT_COLUMN] if horizon in self.strong_logits_ else names
+
+    def _strong_frame(self, X: np.ndarray) -> pd.DataFrame:
+        index = [list(self.feature_names).index(c) for c in STRONG_COLUMNS]
+        return pd.DataFrame(X[:, index].astype(float), columns=list(STRONG_COLUMNS))
+
+    def _classifier_input(self, X: np.ndarray, horizon: int) -> np.ndarray:
+        """The columns the pair classifier of ``horizon`` reads, and the strong logit after them where it has one."""
+        used = X[:, self.columns(horizon)]
+        logit = self.strong_logits_.get(horizon)
+        if logit is None:
+            return used
+        score = logit.decision_function(self._strong_frame(X)).astype(np.float32)
+        return np.column_stack([used, score])
 
     def _fit_shop_stage(self, X_train, shop_train, X_val, shop_val, column: int, horizon: int, shop: list[int]):
         """Stage one on one row per shop and cutoff: did the shop order anything within the horizon."""
@@ -239,7 +271,7 @@ class LightGBMReorder:
         return proba, np.maximum(np.expm1(log_quantity), SMALLEST_QUANTITY)
 
     def _proba(self, X: np.ndarray, horizon: int, threads: int) -> np.ndarray:
-        proba = self.classifiers_[horizon].predict(X[:, self.columns(horizon)], num_threads=threads)
+        proba = self.classifiers_[horizon].predict(self._classifier_input(X, horizon), num_threads=threads)
         stage_one = self.shop_classifiers_.get(horizon)
         if stage_one is not None:
             proba = proba * stage_one.predict(X[:, self.columns(horizon, shop_only=True)], num_threads=threads)
@@ -251,10 +283,11 @@ class LightGBMReorder:
         """Per row, the features that pushed the ``horizon`` probability up the most, strongest first (for two
         stages, those of the pair given an order: the shop's own rhythm is the same for all its products)."""
         used = self.columns(horizon)
+        names = [list(feature_names)[i] for i in used]
         return ranked_positive_contributions(
             self.classifiers_[horizon],
-            _matrix(X)[:, used],
-            [list(feature_names)[i] for i in used],
+            self._classifier_input(_matrix(X), horizon),
+            [*names, STRONG_LOGIT_COLUMN] if horizon in self.strong_logits_ else names,
             top=top,
             num_threads=self.options.num_threads,
         )
@@ -268,6 +301,7 @@ class LightGBMReorder:
             "rounds": self.rounds,
             "feature_names": list(self.feature_names) if self.feature_names is not None else None,
             "best_iterations": self.best_iterations_,
+            "strong_logits": {str(h): m.to_dict() for h, m in self.strong_logits_.items()},
             "versions": {"lightgbm": lgb.__version__},
         }
         buffer = io.BytesIO()
@@ -306,6 +340,7 @@ class LightGBMReorder:
             model.regressor_ = lgb.Booster(model_str=archive.read("quantity.txt").decode())
             model.n_features_ = len(model.feature_names) if model.feature_names else model.regressor_.num_feature()
         model.best_iterations_ = meta["best_iterations"]
+        model.strong_logits_ = {int(h): StrongLogit.from_dict(m) for h, m in meta.get("strong_logits", {}).items()}
         return model
 
 

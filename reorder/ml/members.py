@@ -20,6 +20,7 @@ CLASSES = {
     "lightgbm": "reorder.ml.lgbm.LightGBMReorder",
     "ffn": "reorder.ml.nets.FeedForwardReorder",
     "lstm": "reorder.ml.nets.SequenceLSTMReorder",
+    "logreg_strong": "reorder.ml.strong_member.StrongLogitMember",
 }
 SEQUENCE_MEMBERS = frozenset({"lstm"})  # members that also read each pair's recent orders as a sequence
 
@@ -45,7 +46,21 @@ def _net(name: str) -> Callable[..., Any]:
     return make
 
 
-MEMBERS: dict[str, Callable[..., Any]] = {"lightgbm": _lightgbm, "ffn": _net("ffn"), "lstm": _net("lstm")}
+def _strong_logit(horizons: Sequence[int], options: TrainingOptions, feature_names: list[str], **_: Any) -> Any:
+    return member_class("logreg_strong")(horizons, feature_names)
+
+
+MEMBERS: dict[str, Callable[..., Any]] = {
+    "lightgbm": _lightgbm,
+    "ffn": _net("ffn"),
+    "lstm": _net("lstm"),
+    "logreg_strong": _strong_logit,
+}
+
+
+def predicts_quantity(model: Any) -> bool:
+    """Whether a fitted member's quantity is its own, so a candidate of the quantity blend."""
+    return bool(getattr(model, "predicts_quantity", True))
 
 
 def member_names(names: Sequence[str]) -> list[str]:

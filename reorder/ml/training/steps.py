@@ -29,7 +29,7 @@ from reorder.ml.baselines import (
 from reorder.ml.calibration import choose_calibrator
 from reorder.ml.call_features import validate_calls
 from reorder.ml.ensemble import RECENT_QUANTITY, ReorderEnsemble, fit_blend_weights, fit_quantity_weights
-from reorder.ml.members import MEMBERS, SEQUENCE_MEMBERS, member_class, member_names
+from reorder.ml.members import MEMBERS, SEQUENCE_MEMBERS, member_class, member_names, predicts_quantity
 from reorder.ml.simple import StrongLogitReorderModel
 from reorder.ml.training.evaluation import evaluate, headline_metrics, json_safe
 from reorder.ml.training.options import BASELINES, ENSEMBLE, STRONG_BASELINE, TrainingOptions, TrainingResult
@@ -277,9 +277,11 @@ def fit_blend(
         weights[horizon] = dict(zip(names, fitted_weights.tolist(), strict=True))
     observed = np.isfinite(validation.quantity) & (validation.quantity > 0)
     recent = recent_quantity(validation, feature_names)
-    candidates = [*names, RECENT_QUANTITY]
+    # A member without a quantity of its own (the strong logit's is the recent mean) is no candidate.
+    quantity_names = [name for name in names if predicts_quantity(fitted[name])]
+    candidates = [*quantity_names, RECENT_QUANTITY]
     member_log_q = np.column_stack(
-        [*(np.log1p(outputs[name][1][observed]) for name in names), np.log1p(recent[observed])]
+        [*(np.log1p(outputs[name][1][observed]) for name in quantity_names), np.log1p(recent[observed])]
     )
     quantity_weights = fit_quantity_weights(np.log1p(validation.quantity[observed]), member_log_q)
     ensemble = ReorderEnsemble(
@@ -345,6 +347,8 @@ def refit_member(
     """The same member fitted on every cutoff, for as long as early stopping found best."""
     if name == "lightgbm":
         refitted = MEMBERS[name](horizons, options, feature_names, rounds=dict(model.best_iterations_))
+    elif not hasattr(model, "epochs"):  # nothing stopped early: the same model on more rows
+        refitted = MEMBERS[name](horizons, options, feature_names)
     else:
         history = getattr(model, "history_", {}) or {}
         ran, patience = int(history.get("epochs", model.epochs)), int(getattr(model, "patience", 0))
