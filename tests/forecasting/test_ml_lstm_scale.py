@@ -27,15 +27,16 @@ BIG = 0  # the series multiplied by FACTOR
 
 
 def steady_and_intermittent(weeks: int = 60, seed: int = 4) -> tuple[DemandMatrix, np.ndarray]:
-    """Weekly sales: ten steady products (5 to 60 a week, a mild yearly swing) and ten intermittent
-    ones (a few units in about one week of four)."""
+    """Weekly sales: ten steady products (5 to 60 a week, a mild yearly swing), ten intermittent
+    ones (a few units in about one week of four) and one never sold."""
     rng = np.random.default_rng(seed)
     days = pd.date_range("2024-01-01", periods=weeks, freq="W-MON")
     swing = 1 + 0.3 * np.sin(2 * np.pi * np.arange(weeks) / 52)
     steady = rng.poisson(rng.uniform(5, 60, (10, 1)) * swing).astype(float)
     intermittent = ((rng.random((10, weeks)) < 0.25) * rng.integers(1, 6, (10, weeks))).astype(float)
-    values = np.vstack([steady, intermittent])
-    return DemandMatrix(series_ids=np.arange(20), days=days, values=values, freq="W"), np.arange(20) >= 10
+    never_sold = np.zeros((1, weeks))  # the last series: listed, never sold
+    values = np.vstack([steady, intermittent, never_sold])
+    return DemandMatrix(series_ids=np.arange(21), days=days, values=values, freq="W"), np.arange(21) >= 10
 
 
 def _backtest(matrix: DemandMatrix) -> BacktestResult:
@@ -50,6 +51,7 @@ def backtests() -> tuple[BacktestResult, BacktestResult, np.ndarray, np.ndarray]
     scaled_values = matrix.values.copy()
     scaled_values[BIG] *= FACTOR
     scaled = DemandMatrix(series_ids=matrix.series_ids, days=matrix.days, values=scaled_values, freq="W")
+    intermittent[-1] = False
     return _backtest(matrix), _backtest(scaled), intermittent, matrix.values
 
 
@@ -83,6 +85,8 @@ def test_intermittent_series_get_non_negative_bounds_near_what_they_sell(backtes
     # The 95% band reaches at least the typical sale but not far past the biggest week ever sold.
     biggest = history.max(axis=1, keepdims=True)
     assert (upper_95.max(axis=1) >= 1.0).all() and (upper_95 <= 2.0 * biggest).all()
+    # A product never sold is forecast at zero, with a band at zero: nothing is known of it.
+    assert (plain.folds[-1].forecasts["cnn_lstm"][-1] == 0).all() and (bounds["upper_95"][-1] < 0.5).all()
     # And it is honest on the series' unseen weeks: most fall inside.
     actual = plain.folds[-1].actual[intermittent]
     assert ((actual >= lower_95) & (actual <= upper_95)).mean() >= 0.8
