@@ -324,7 +324,7 @@ class CNNLSTMForecaster:
         # A series that has never sold has no level to scale by, and the net learns from no window
         # before a first sale: it says nothing (zero), as seasonal naive would, rather than what it
         # makes of a window of zeros (1-6 a week on the weekly demo's 57 such products, which sold
-        # nothing in 223 of their 228 scored weeks).
+        # in 1 of their 680 scored weeks).
         never_sold = ~(values > 0).any(axis=1)
         if values.shape[1] < window + season:  # a short history is padded with its own mean
             pad_level = values.mean(axis=1, keepdims=True) if values.shape[1] else np.zeros((values.shape[0], 1))
