@@ -19,7 +19,7 @@ with its own conformal intervals, every other model with conformal widths calibr
 same way on the earlier origins (forecasting/ml/conformal.py). RMSSE and MASE use each series' in-sample seasonal-naive error (naive
 when the history is shorter than two seasons) from its first sale on. --by-class adds
 where each model wins or loses: RMSSE, WAPE and 80%/95% coverage per demand class (judged on
-the history before the first scored origin), coverage per volume band (mean units a week),
+the history before the first scored origin), RMSSE, WAPE and coverage per volume band (mean units a week),
 RMSSE per scored origin, the ensemble's coverage per scored origin, and the weights per class
 the ensemble used at each origin.
 
