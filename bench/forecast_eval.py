@@ -5,7 +5,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
         [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--by-class] [--json]
-        [--censor-column COL] [--demand-column COL]
+        [--censor-column COL] [--demand-column COL] [--history COLS]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -33,6 +33,11 @@ refused lines included) with nothing left out; the models still learn, and every
 model's interval widths are still calibrated, on the sales of the earlier origins, so
 only what a forecast is compared with changes. The RMSSE/MASE scale stays the sales
 history's. Without either option nothing changes.
+
+--history names columns observed with the sales and known only up to each origin
+(orders per period, the largest line): LightGBM learns from their lags and rolling
+means, read at the origin only (GlobalLightGBM's history_drivers); no other model
+reads them.
 """
 
 import argparse
