@@ -3,7 +3,7 @@ model's RMSSE on the inner (earlier) origins, which are the ones to choose a cha
 the scored ones, beside what hindsight allows.
 
     .venv/bin/python bench/forecast_headroom.py --csv FILE --id COL --date COL --target COL \\
-        --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
+        --freq D|W --horizon H [--exog COLS] [--history COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--seeds LIST] [--rounds R] [--threads T] [--json]
 
 The bounds, each computed on the same folds as the models (forecast_eval.py's origins and scale):
@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--freq", choices=("D", "W"), required=True)
     parser.add_argument("--horizon", type=int, required=True)
     parser.add_argument("--exog", default="")
+    parser.add_argument("--history", default="", help="history-only driver columns LightGBM reads (e.g. orders)")
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--origins", type=int, default=3, help="scored origins (forecast_eval's)")
     parser.add_argument("--inner-origins", type=int, default=4, help="earlier origins, the ones to choose on")
@@ -196,14 +197,15 @@ def main(argv: list[str] | None = None) -> None:
     args.censor_column = args.demand_column = ""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
     matrix, _ = load_matrix(args)
-    lightgbm = {"num_boost_round": args.rounds, "params": {"num_threads": args.threads}}
+    drivers = {"history_drivers": tuple(matrix.history)}
+    lightgbm = {"num_boost_round": args.rounds, "params": {"num_threads": args.threads}, **drivers}
     factories = {
         name: _factory(RETAILIQ[name], **(lightgbm if name == "lightgbm" else {}))
         for name in args.models.split(",")
         if name
     }
     for seed in (int(s) for s in args.seeds.split(",") if s):
-        options = {"num_boost_round": args.rounds, "params": {"num_threads": args.threads, "seed": seed}}
+        options = {"num_boost_round": args.rounds, "params": {"num_threads": args.threads, "seed": seed}, **drivers}
         factories[f"lightgbm_seed{seed}"] = _factory(RETAILIQ["lightgbm"], **options)
     result = rolling_origin(
         matrix, factories, horizon=args.horizon, n_origins=args.origins, inner_origins=args.inner_origins
