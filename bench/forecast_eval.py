@@ -5,7 +5,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
         [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--by-class] [--json]
-        [--censor-column COL] [--demand-column COL] [--save-result FILE]
+        [--censor-column COL] [--demand-column COL] [--history COLS] [--save-result FILE]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -33,6 +33,11 @@ refused lines included) with nothing left out; the models still learn, and every
 model's interval widths are still calibrated, on the sales of the earlier origins, so
 only what a forecast is compared with changes. The RMSSE/MASE scale stays the sales
 history's. Without either option nothing changes.
+
+--history names columns observed with the sales and known only up to each origin
+(orders per period, the largest line): LightGBM learns from their lags and rolling
+means, read at the origin only (GlobalLightGBM's history_drivers); no other model
+reads them.
 """
 
 import argparse
@@ -101,6 +106,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--freq", choices=("D", "W"), required=True)
     parser.add_argument("--horizon", type=int, required=True)
     parser.add_argument("--exog", default="", help="comma-separated driver columns (known in advance)")
+    parser.add_argument(
+        "--history",
+        default="",
+        help="comma-separated history-only driver columns (e.g. orders): LightGBM reads them at the origin only",
+    )
     parser.add_argument("--top", type=int, default=0, help="keep the N series with the most demand (0: all)")
     parser.add_argument("--origins", type=int, default=3, help="scored rolling origins")
     parser.add_argument("--inner-origins", type=int, default=2, help="earlier origins only the ensemble learns from")
@@ -144,13 +154,20 @@ def load_matrix(args: argparse.Namespace) -> tuple[DemandMatrix, np.ndarray | No
     if not path.exists():
         sys.exit(f"{path} does not exist: write it first (bench/online_retail_weekly.py or bench/demo_series.py).")
     exog = tuple(c for c in args.exog.split(",") if c)
-    extra = [c for c in (args.censor_column, args.demand_column) if c and c not in (args.target, *exog)]
+    history = tuple(c for c in getattr(args, "history", "").split(",") if c)
+    extra = [c for c in (args.censor_column, args.demand_column, *history) if c and c not in (args.target, *exog)]
     frame = pd.read_csv(path, usecols=[args.id, args.date, args.target, *exog, *extra])
     if args.top:
         top = frame.groupby(args.id)[args.target].sum().nlargest(args.top).index
         frame = frame[frame[args.id].isin(top)]
     matrix = matrix_from_long(
-        frame, id_col=args.id, date_col=args.date, target_col=args.target, freq=args.freq, exogenous_cols=exog
+        frame,
+        id_col=args.id,
+        date_col=args.date,
+        target_col=args.target,
+        freq=args.freq,
+        exogenous_cols=exog,
+        history_cols=history,
     )
 
     def wide(column: str) -> np.ndarray:
@@ -188,7 +205,11 @@ def evaluate(matrix: DemandMatrix, args: argparse.Namespace) -> BacktestResult:
     if unknown:
         sys.exit(f"Unknown model(s) {unknown}; choose from {', '.join(ALL_MODELS)}.")
     options = {
-        "lightgbm": {"num_boost_round": args.rounds, "params": {"num_threads": args.threads}},
+        "lightgbm": {
+            "num_boost_round": args.rounds,
+            "params": {"num_threads": args.threads},
+            "history_drivers": tuple(matrix.history),
+        },
         "cnn_lstm": {"epochs": args.epochs},
         "mlforecast_lgbm": {"n_jobs": args.threads},
         "statsforecast_autoets": {"n_jobs": args.threads, "max_history": args.ets_history or None},

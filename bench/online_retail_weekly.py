@@ -12,6 +12,11 @@ e.g. the party bags DCGSSBOY). Weeks start on Monday; the partial first
 week (data starts on Wednesday 2010-12-01) and last week (ends Friday 2011-12-09) are
 dropped, since half a week reads as a demand collapse. Every product keeps every week,
 zero when nothing sold. The top N products by total units are kept.
+
+Beside the units, two columns observed with the sales (history-only drivers: known up to
+a forecast's origin, never ahead of it): `orders`, the distinct invoices with a sale of the
+product that week (a week's units are its orders times units per order), and
+`max_line_units`, the week's largest single line (zero in weeks without a sale).
 """
 
 import argparse
@@ -42,11 +47,18 @@ def weekly_demand(source: Path, *, top: int) -> pd.DataFrame:
     sales = sales.assign(week=week)
     sales = sales[(sales["week"] >= first_full) & (sales["week"] <= last_full)]
     totals = sales.groupby("StockCode")["Quantity"].sum().nlargest(top).index
-    weekly = sales[sales["StockCode"].isin(totals)].groupby(["StockCode", "week"])["Quantity"].sum()
+    grouped = sales[sales["StockCode"].isin(totals)].groupby(["StockCode", "week"])
+    weekly = pd.DataFrame(
+        {
+            "units": grouped["Quantity"].sum(),
+            "orders": grouped["InvoiceNo"].nunique(),
+            "max_line_units": grouped["Quantity"].max(),
+        }
+    )
     grid = pd.MultiIndex.from_product(
         [sorted(totals), pd.date_range(first_full, last_full, freq="W-MON")], names=["StockCode", "week"]
     )
-    return weekly.reindex(grid, fill_value=0).rename("units").reset_index()
+    return weekly.reindex(grid, fill_value=0).reset_index()
 
 
 def main(argv: list[str] | None = None) -> None:

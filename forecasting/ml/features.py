@@ -98,7 +98,13 @@ DRIVER_OF_FEATURE_PREFIX = {
     "event": "festivals and holidays",
     "series": "product profile",
     "static_": "product profile",
+    "hist_": "recent orders",
 }
+# History-only drivers (DemandMatrix.history, e.g. orders per period): their lags and
+# rolling means, and units per driver unit (units per order) over the same spans.
+HISTORY_LAGS = (1, 2, 4)
+HISTORY_WINDOWS = {"D": (7, 28), "W": (4, 13)}
+HISTORY_AGE = "hist_age"
 
 
 def history_features(values: np.ndarray, spec: FeatureSpec = SPECS["D"]) -> dict[str, np.ndarray]:
@@ -125,6 +131,43 @@ def history_features(values: np.ndarray, spec: FeatureSpec = SPECS["D"]) -> dict
         ago = (cumulative[:, end - k] - cumulative[:, end - k - short]) / short
         ago = np.where(end - k - short >= lookback, ago, np.nan)
         features[f"last_year_growth_{k}"] = (features[f"mean_{short}"] + 0.1) / (ago + 0.1)
+    return features
+
+
+def history_driver_features(units: np.ndarray, drivers: dict[str, np.ndarray], *, freq: str) -> dict[str, np.ndarray]:
+    """Per feature a series x period array from history-only drivers; the value at period c
+    reads periods before c only, like history_features. units: the sales (series x periods),
+    for the units per driver unit; drivers: name -> series x periods, same columns."""
+    n_series, n_periods = units.shape
+    windows = HISTORY_WINDOWS[freq]
+    lookback = max(max(HISTORY_LAGS), max(windows))
+    pad = np.full((n_series, lookback), np.nan)
+    end = np.arange(lookback, lookback + n_periods)  # exclusive end in padded coordinates
+
+    def cumulative(array: np.ndarray) -> np.ndarray:
+        filled = np.nan_to_num(np.concatenate([pad, array], axis=1))
+        return np.concatenate([np.zeros((n_series, 1)), np.cumsum(filled, axis=1)], axis=1)
+
+    padded_units = np.concatenate([pad, units], axis=1)
+    units_sum = cumulative(units)
+    features: dict[str, np.ndarray] = {}
+    for name, array in sorted(drivers.items()):
+        padded = np.concatenate([pad, array], axis=1)
+        driver_sum = cumulative(array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for k in HISTORY_LAGS:
+                lagged = padded[:, lookback - k : lookback - k + n_periods]
+                features[f"hist_{name}_lag_{k}"] = lagged
+                # NaN where the driver is zero: no order, no size of one.
+                unit_lag = padded_units[:, lookback - k : lookback - k + n_periods]
+                features[f"hist_units_per_{name}_lag_{k}"] = np.where(lagged > 0, unit_lag / lagged, np.nan)
+            for w in windows:
+                # Windows reaching before the first period count as missing, not as zeros.
+                known = end - w >= lookback
+                total = driver_sum[:, end] - driver_sum[:, end - w]
+                features[f"hist_{name}_mean_{w}"] = np.where(known, total / w, np.nan)
+                sold = units_sum[:, end] - units_sum[:, end - w]
+                features[f"hist_units_per_{name}_mean_{w}"] = np.where(known & (total > 0), sold / total, np.nan)
     return features
 
 

@@ -11,7 +11,19 @@ import lightgbm as lgb
 import numpy as np
 
 from .base import non_negative
-from .features import SPECS, FeatureSpec, calendar_features, driver_of, feature_table, period_features, spec_for
+from .features import (
+    HISTORY_AGE,
+    HISTORY_LAGS,
+    HISTORY_WINDOWS,
+    SPECS,
+    FeatureSpec,
+    calendar_features,
+    driver_of,
+    feature_table,
+    history_driver_features,
+    period_features,
+    spec_for,
+)
 from .matrix import DemandMatrix
 
 DEFAULT_PARAMS = {
@@ -55,6 +67,10 @@ DEFAULT_MAX_TRAIN_PERIODS = {"D": 364, "W": 156}
 VARIANCE_POWER_BOUNDS = (1.1, 1.7)
 VARIANCE_POWER_MIN_SERIES = 20  # fewer series with sales and spread give no usable slope
 VARIANCE_POWER_PERIODS = {"D": 364, "W": 52}  # the last year: each season once
+# History-only drivers are known up to the forecast's origin, so the step k periods ahead
+# reads them k periods old. Training rows get an age drawn from 0 to this minus one (the
+# usual horizon), their driver features read that much earlier, and the age is a feature.
+HISTORY_MAX_AGE = {"D": 14, "W": 4}
 
 
 def taylor_power(
@@ -110,11 +126,16 @@ class GlobalLightGBM:
         params: dict | None = None,
         max_train_periods: int | None = None,
         level_offset: bool = True,
+        history_drivers: tuple[str, ...] = (),
+        history_max_age: int | None = None,
     ) -> None:
         self.num_boost_round = num_boost_round
         self.params = params
         self.max_train_periods = max_train_periods
         self.level_offset = level_offset
+        # Names in DemandMatrix.history to learn from (orders per period): read at the origin only.
+        self.history_drivers = tuple(history_drivers)
+        self.history_max_age = history_max_age
 
     def min_periods(self, freq: str) -> int:
         return SPECS[freq].max_lookback + (14 if freq == "D" else 4)
@@ -151,6 +172,12 @@ class GlobalLightGBM:
             freq=matrix.freq,
             spec=spec,
         )
+        self.history_names_ = [n for n in self.history_drivers if n in matrix.history]
+        self.history_max_age_ = self.history_max_age or HISTORY_MAX_AGE[matrix.freq]
+        if self.history_names_:
+            seed = int({**DEFAULT_PARAMS, **(self.params or {})}["seed"])
+            for name, array in self._aged_history(matrix, first, rows, seed).items():
+                table[name] = array
         target = values[:, rows].ravel()
         keep = ~np.isnan(target)
         if matrix.censored is not None:
@@ -175,6 +202,35 @@ class GlobalLightGBM:
         self.variance_power_ = params["tweedie_variance_power"]
         self.booster_ = lgb.train(params, dataset, num_boost_round=self.num_boost_round)
         return self
+
+    def _aged_history(self, matrix: DemandMatrix, first: int, rows: slice, seed: int) -> dict[str, np.ndarray]:
+        """The history drivers' features for the training rows (series-major, as the table),
+        each row reading them as of a random age before its period: the step that far
+        ahead of an origin sees them so old, and nothing later."""
+        units = matrix.values[:, first:]
+        drivers = {name: matrix.history[name][:, first : matrix.n_periods] for name in self.history_names_}
+        base = history_driver_features(units, drivers, freq=matrix.freq)
+        columns = np.arange(units.shape[1])[rows]
+        ages = np.random.default_rng(seed).integers(0, self.history_max_age_, size=(matrix.n_series, len(columns)))
+        anchor = np.maximum(columns[None, :] - ages, 0)
+        picked = {name: np.take_along_axis(array, anchor, axis=1).ravel() for name, array in base.items()}
+        picked[HISTORY_AGE] = ages.ravel().astype(float)
+        return picked
+
+    def _origin_history(self, matrix: DemandMatrix) -> dict[str, np.ndarray]:
+        """The history drivers' features at the period after the matrix's last (one value
+        per series): every forecast step reads these, never a later period."""
+        n = matrix.n_periods
+        span = max(max(HISTORY_LAGS), max(HISTORY_WINDOWS[self.freq_])) + 1
+        start = max(0, n - span)
+        units = np.concatenate([matrix.values[:, start:], np.zeros((matrix.n_series, 1))], axis=1)
+        drivers = {}
+        for name in self.history_names_:
+            array = matrix.history.get(name)
+            # A driver the caller's data lacks is unknown (NaN), as for exogenous drivers.
+            known = array[:, start:n] if array is not None else np.full((matrix.n_series, n - start), np.nan)
+            drivers[name] = np.concatenate([known, np.zeros((matrix.n_series, 1))], axis=1)
+        return {name: array[:, -1] for name, array in history_driver_features(units, drivers, freq=self.freq_).items()}
 
     def predict(self, matrix: DemandMatrix, horizon: int) -> np.ndarray:
         return self._recursive(matrix, horizon, explain_steps=0)["forecast"]
@@ -201,6 +257,7 @@ class GlobalLightGBM:
         # The horizon's calendar does not depend on the forecasts: built once, not once per step
         # (pandas' date handling was most of a one-product forecast's time).
         calendar = calendar_features(all_days[n:], self.freq_, fourier=spec.fourier, christmas=spec.yearly)
+        history = self._origin_history(matrix) if getattr(self, "history_names_", []) else {}
         explained_rows = []
         for step in range(horizon):
             columns = period_features(
@@ -214,6 +271,9 @@ class GlobalLightGBM:
                 spec=spec,
                 calendar={name: values[step : step + 1] for name, values in calendar.items()},
             )
+            if history:
+                columns.update(history)
+                columns[HISTORY_AGE] = np.full(matrix.n_series, float(min(step, self.history_max_age_ - 1)))
             rows = np.column_stack([np.asarray(columns[name], dtype=float) for name in self.feature_names_])
             # One thread: starting OpenMP's pool costs 5 ms a call, a one-product row 0.1 ms.
             raw = self.booster_.predict(rows, raw_score=True, num_threads=PREDICT_THREADS)
@@ -257,6 +317,10 @@ class GlobalLightGBM:
                 "params": self.params,
                 "max_train_periods": self.max_train_periods,
                 "level_offset": self.level_offset,
+                "history_drivers": list(self.history_drivers),
+                "history_max_age": self.history_max_age,
+                "history_names": self.history_names_,
+                "history_max_age_used": self.history_max_age_,
                 "level_feature": self.level_feature_,
                 "variance_power": self.variance_power_,
                 "freq": self.freq_,
@@ -277,7 +341,11 @@ class GlobalLightGBM:
             params=data["params"],
             max_train_periods=data.get("max_train_periods"),
             level_offset=data.get("level_offset", False),  # older models boosted from the average
+            history_drivers=tuple(data.get("history_drivers", ())),
+            history_max_age=data.get("history_max_age"),
         )
+        model.history_names_ = data.get("history_names", [])
+        model.history_max_age_ = data.get("history_max_age_used", HISTORY_MAX_AGE[data["freq"]])
         model.level_feature_ = data.get("level_feature")
         # Models saved before the power was estimated were fitted with their params' or the default one.
         model.variance_power_ = data.get(

@@ -24,6 +24,10 @@ class DemandMatrix:
     # Per-series integer codes (category, brand, vendor, region, price band).
     static: dict[str, np.ndarray] = field(default_factory=dict)
     censored: np.ndarray | None = None  # bool, same shape as values
+    # Drivers observed with the sales and known only up to the last period (orders per
+    # period, the largest line): name -> series x periods, never any future column, so a
+    # forecast can read them at its origin only.
+    history: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def last_day(self) -> pd.Timestamp:
@@ -49,6 +53,7 @@ class DemandMatrix:
             days=self.days[:n_periods],
             values=self.values[:, :n_periods],
             censored=None if self.censored is None else self.censored[:, :n_periods],
+            history={k: v[:, :n_periods] for k, v in self.history.items()},
         )
 
     def rows(self, index: np.ndarray) -> "DemandMatrix":
@@ -60,6 +65,7 @@ class DemandMatrix:
             exogenous={k: v[index] for k, v in self.exogenous.items()},
             static={k: v[index] for k, v in self.static.items()},
             censored=None if self.censored is None else self.censored[index],
+            history={k: v[index] for k, v in self.history.items()},
         )
 
     def future_periods(self, horizon: int) -> pd.DatetimeIndex:
@@ -141,6 +147,8 @@ def to_weekly(matrix: DemandMatrix, *, complete_weeks_only: bool = True) -> Dema
         exogenous=exogenous,
         static=dict(matrix.static),
         censored=censored,
+        # Counts (orders) add up over the week.
+        history={name: summed(array, "sum") for name, array in matrix.history.items()},
     )
 
 
@@ -163,9 +171,12 @@ def matrix_from_long(
     target_col: str = "target",
     freq: str = "D",
     exogenous_cols: tuple[str, ...] = (),
+    history_cols: tuple[str, ...] = (),
 ) -> DemandMatrix:
     """A long frame (one row per series and period; missing periods are zero demand) as a
-    matrix. Exogenous columns are pivoted the same way, missing values carried forward."""
+    matrix. Exogenous columns are pivoted the same way, missing values carried forward;
+    history columns (counts observed with the sales, DemandMatrix.history) are summed, zero
+    where missing, like the target."""
     dates = pd.to_datetime(frame[date_col])
     if freq == "W":
         dates = dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")
@@ -179,12 +190,17 @@ def matrix_from_long(
         pivot = data.pivot_table(index=id_col, columns=date_col, values=column, aggfunc="mean")
         pivot = pivot.reindex(index=wide.index, columns=periods).ffill(axis=1).bfill(axis=1).fillna(0.0)
         exogenous[column] = pivot.to_numpy(dtype=float)
+    history = {}
+    for column in history_cols:
+        pivot = data.pivot_table(index=id_col, columns=date_col, values=column, aggfunc="sum", fill_value=0.0)
+        history[column] = pivot.reindex(index=wide.index, columns=periods, fill_value=0.0).to_numpy(dtype=float)
     return DemandMatrix(
         series_ids=wide.index.to_numpy(),
         days=periods,
         values=wide.to_numpy(dtype=float),
         freq=freq,
         exogenous=exogenous,
+        history=history,
     )
 
 
