@@ -5,7 +5,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
         [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--by-class] [--json]
-        [--censor-column COL] [--demand-column COL] [--history COLS]
+        [--censor-column COL] [--demand-column COL] [--history COLS] [--save-result FILE]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -19,7 +19,7 @@ with its own conformal intervals, every other model with conformal widths calibr
 same way on the earlier origins (forecasting/ml/conformal.py). RMSSE and MASE use each series' in-sample seasonal-naive error (naive
 when the history is shorter than two seasons) from its first sale on. --by-class adds
 where each model wins or loses: RMSSE, WAPE and 80%/95% coverage per demand class (judged on
-the history before the first scored origin), coverage per volume band (mean units a week),
+the history before the first scored origin), RMSSE, WAPE and coverage per volume band (mean units a week),
 RMSSE per scored origin, the ensemble's coverage per scored origin, and the weights per class
 the ensemble used at each origin.
 
@@ -46,6 +46,7 @@ import itertools
 import json
 import logging
 import os
+import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -140,6 +141,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--demand-column", default="", help="score against this column (e.g. ordered units) instead of --target"
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
+    parser.add_argument(
+        "--save-result", default="", help="pickle the backtest (every origin's forecasts) here for later analysis"
+    )
     return parser.parse_args(argv)
 
 
@@ -279,6 +283,10 @@ def diagnosis(result: BacktestResult, order: list[str], freq: str = "D") -> dict
         "class_counts": by_class["class_counts"],
         "volume_counts": {band: int(rows.sum()) for band, rows in bands.items()},
         "volume_coverage": {band: {m: result.coverage(m, rows=rows) for m in order} for band, rows in bands.items()},
+        "volume_accuracy": {
+            band: {m: {k: result.model_metrics(m, rows=rows)[k] for k in ("rmsse", "wape")} for m in order}
+            for band, rows in bands.items()
+        },
         "rmsse_by_origin": per_origin,
         "coverage_by_origin": {
             m: [coverage_of(f, f.intervals[m]) for f in result.scored_folds]
@@ -303,6 +311,11 @@ def diagnosis_lines(matrix: DemandMatrix, result: BacktestResult, report: dict) 
         cells = [report["classes"][g][name] for g in groups]
         lines.append(f"{name:<22}" + "".join(f"{c['coverage_80']:>11.3f}{c['coverage_95']:>11.3f}" for c in cells))
     bands, band_counts = list(report["volume_coverage"]), report["volume_counts"]
+    lines.extend(["", "RMSSE / WAPE per volume band, mean units a week (series):"])
+    lines.append(f"{'model':<22}" + "".join(f"{f'{b} ({band_counts[b]})':>26}" for b in bands))
+    for name in report["rmsse_by_origin"]:
+        cells = [report["volume_accuracy"][b][name] for b in bands]
+        lines.append(f"{name:<22}" + "".join(f"{c['rmsse']:>13.3f}{c['wape']:>13.3f}" for c in cells))
     lines.extend(["", "80% / 95% coverage on the last origin per volume band, mean units a week (series):"])
     lines.append(f"{'model':<22}" + "".join(f"{f'{b} ({band_counts[b]})':>26}" for b in bands))
     for name in report["rmsse_by_origin"]:
@@ -398,6 +411,9 @@ def main(argv: list[str] | None = None) -> None:
     matrix, demand = load_matrix(args)
     log.info("%s series x %s periods loaded", matrix.n_series, matrix.n_periods)
     result = evaluate(matrix, args)
+    if args.save_result:
+        with open(args.save_result, "wb") as out:
+            pickle.dump({"matrix": matrix, "result": replace(result, last_models={}), "demand": demand}, out)
     # With --demand-column the same forecasts are scored both ways: against the target as before, then demand.
     scored = result if demand is None else scored_against(result, demand)
     if args.json:

@@ -69,6 +69,7 @@ def build_inputs(
     window: int,
     steps: int,
     season: int = 0,
+    level_input: bool = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Model inputs for windows ending (exclusive) at `ends` of `series`, and each
     window's scale. values: series x periods (no censored gaps); calendar: one row per
@@ -80,7 +81,14 @@ def build_inputs(
     guessed from the week number. The scale is then each series' mean over that year,
     steadier than the window's for intermittent series (a window without a sale would
     otherwise make the next single sale a target of hundreds) and the same unit for a
-    series selling tens of thousands a week and one selling a few."""
+    series selling tens of thousands a week and one selling a few.
+
+    Nothing else tells the net a series' size, so its forecasts and the errors its intervals are
+    calibrated on scale with the series: a product selling a thousand times as much gets a
+    thousand times the forecast. `level_input` adds log(1 + scale) to the context, as models
+    saved before this rule read it; it made the size an input, and a series far bigger than
+    the panel's (the weekly demo's 300 best sellers with one in ten x100) was forecast off its
+    own level (docs/benchmarks.md, issue 19, item 2)."""
     offsets = np.arange(-window, 0)
     history = values[series[:, None], ends[:, None] + offsets]
     span = values[series[:, None], ends[:, None] + np.arange(-season, 0)] if season else history
@@ -94,7 +102,8 @@ def build_inputs(
     context = [target_calendar]
     if season:
         context.append(values[series[:, None], ends[:, None] + np.arange(steps) - season] / scale[:, None])
-    context.append(np.log1p(scale)[:, None])
+    if level_input:
+        context.append(np.log1p(scale)[:, None])
     return {
         "sequence": sequence.astype(np.float32),
         "context": np.concatenate(context, axis=1).astype(np.float32),
@@ -116,7 +125,8 @@ class CNNLSTMForecaster:
     """One Keras model for every series; direct multi-step output in blocks.
 
     Parameters live in __init__ only; fit learns `model_`, `window_`, `output_steps_`,
-    `calendar_` (whether the history was long enough to learn the calendar), `freq_` and
+    `calendar_` (whether the history was long enough to learn the calendar), `freq_`, `yearly_`,
+    `level_input_` (False since the size left the inputs) and
     `history_` (epochs run, best validation loss, windows used).
 
     The learning rate is twice Adam's default: on the daily demo (100 series, 20,000
@@ -205,15 +215,30 @@ class CNNLSTMForecaster:
     def _windows(self, matrix: DemandMatrix, window: int, steps: int, season: int) -> tuple[np.ndarray, ...]:
         """Sampled (series, end) pairs: training targets all end before the last `steps`
         periods, which are the validation targets (time-ordered, no overlap). Windows
-        whose targets include a stockout are dropped: their zeros are not demand."""
+        whose targets include a stockout are dropped: their zeros are not demand.
+
+        Windows that start before a series' first sale are left out too: the zeros of a
+        product not yet sold are not demand either, and its launch (a window of zeros, scaled
+        by the floor of one, then targets of hundreds) is no forecast a window can make. On
+        the weekly demo's 1,200 products, 182 of which first sold after half a year, such
+        windows took the largest loss weights (a window of zeros has the least noise) and the
+        net forecast every series at 1.1-1.9 times its sales (docs/benchmarks.md, issue 19)."""
         rng = np.random.default_rng(self.seed)
         n_series, n_periods = matrix.values.shape
+        sold = matrix.values > 0
+        first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), n_periods)
         positions = np.arange(window + season, n_periods - 2 * steps + 1)
-        chosen = rng.choice(n_series * positions.size, min(self.max_windows, n_series * positions.size), replace=False)
+        started = (positions[None, :] - window >= first_sale[:, None]).ravel()
+        # Every pair when no series has sold for a whole window (nothing else to learn from).
+        eligible = np.flatnonzero(started) if started.any() else np.arange(started.size)
+        chosen = rng.choice(eligible, min(self.max_windows, eligible.size), replace=False)
         train_series, train_ends = chosen // positions.size, positions[chosen % positions.size]
-        n_val = min(n_series, max(1, int(self.max_windows * VALIDATION_SHARE)))
-        val_series = np.sort(rng.choice(n_series, n_val, replace=False))
-        val_ends = np.full(n_val, n_periods - steps)
+        val_end = n_periods - steps
+        candidates = np.flatnonzero(val_end - window >= first_sale)
+        candidates = candidates if candidates.size else np.arange(n_series)
+        n_val = min(candidates.size, max(1, int(self.max_windows * VALIDATION_SHARE)))
+        val_series = np.sort(rng.choice(candidates, n_val, replace=False))
+        val_ends = np.full(n_val, val_end)
         if matrix.censored is not None:
 
             def clean(series: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -247,7 +272,9 @@ class CNNLSTMForecaster:
         train_series, train_ends, val_series, val_ends = self._windows(matrix, window, steps, season)
 
         def arrays(series: np.ndarray, ends: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-            inputs, scale = build_inputs(values, calendar, series, ends, window=window, steps=steps, season=season)
+            inputs, scale = build_inputs(
+                values, calendar, series, ends, window=window, steps=steps, season=season, level_input=False
+            )
             targets = values[series[:, None], ends[:, None] + np.arange(steps)] / scale[:, None]
             return inputs, targets.astype(np.float32)
 
@@ -278,6 +305,7 @@ class CNNLSTMForecaster:
         self.output_steps_ = steps
         self.calendar_ = use_calendar
         self.yearly_ = yearly
+        self.level_input_ = False
         self.history_ = {
             "epochs": len(losses),
             "best_val_loss": float(np.min(losses)),
@@ -293,6 +321,11 @@ class CNNLSTMForecaster:
         window, steps = self.window_, self.output_steps_
         season = YEAR[self.freq_] if self.yearly_ else 0
         values = fill_censored(matrix.values, matrix.censored, window=DEFAULT_FILL_WINDOW[matrix.freq])
+        # A series that has never sold has no level to scale by, and the net learns from no window
+        # before a first sale: it says nothing (zero), as seasonal naive would, rather than what it
+        # makes of a window of zeros (1-6 a week on the weekly demo's 57 such products, which sold
+        # in 1 of their 680 scored weeks).
+        never_sold = ~(values > 0).any(axis=1)
         if values.shape[1] < window + season:  # a short history is padded with its own mean
             pad_level = values.mean(axis=1, keepdims=True) if values.shape[1] else np.zeros((values.shape[0], 1))
             values = np.concatenate([np.repeat(pad_level, window + season - values.shape[1], axis=1), values], axis=1)
@@ -305,7 +338,14 @@ class CNNLSTMForecaster:
         for block in range(n_blocks):
             end = n_history + block * steps
             inputs, scale = build_inputs(
-                extended, calendar, series, np.full(series.size, end), window=window, steps=steps, season=season
+                extended,
+                calendar,
+                series,
+                np.full(series.size, end),
+                window=window,
+                steps=steps,
+                season=season,
+                level_input=self.level_input_,
             )
             if series.size <= SMALL_BATCH:
                 # Keras' predict() builds a dataset pipeline per call (about 100 ms); a direct
@@ -314,7 +354,9 @@ class CNNLSTMForecaster:
             else:
                 scaled = self.model_.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
             extended[:, end : end + steps] = scaled * scale[:, None]
-        return non_negative(extended[:, n_history : n_history + horizon])
+        forecast = non_negative(extended[:, n_history : n_history + horizon])
+        forecast[never_sold] = 0.0
+        return forecast
 
     def _serving_function(self):
         """The model's forward pass compiled once per loaded model; eager Keras layers
@@ -337,6 +379,7 @@ class CNNLSTMForecaster:
             "output_steps": self.output_steps_,
             "calendar": self.calendar_,
             "yearly": self.yearly_,
+            "level_input": self.level_input_,
             "history": self.history_,
         }
         return keras_to_bytes(self.model_, meta)
@@ -351,5 +394,6 @@ class CNNLSTMForecaster:
         forecaster.output_steps_ = meta["output_steps"]
         forecaster.calendar_ = meta["calendar"]
         forecaster.yearly_ = meta.get("yearly", False)  # saved before last year was an input
+        forecaster.level_input_ = meta.get("level_input", True)  # saved while the size was an input
         forecaster.history_ = meta["history"]
         return forecaster
