@@ -24,6 +24,14 @@ def _indexes(table: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _constraints(table: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass", [table]
+        )
+        return set(cursor.fetchall())
+
+
 def _replication_role() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
@@ -35,6 +43,8 @@ def test_a_large_batch_rebuilds_the_plain_indexes_and_leaves_them_as_they_were(o
     settings.RETAILIQ_IMPORT_REBUILD_INDEXES_MIN_ROWS = 1
     settings.RETAILIQ_IMPORT_REBUILD_INDEXES_TABLE_RATIO = 10.0
     before = {table: _indexes(table) for table in ("orders_order", "orders_orderline")}
+    # The lines' unique (order, line number) key is dropped and added back with them.
+    constraints_before = _constraints("orders_orderline")
 
     batch = import_file(path=orders_csv(GOOD), options=VENDOR)
 
@@ -42,6 +52,7 @@ def test_a_large_batch_rebuilds_the_plain_indexes_and_leaves_them_as_they_were(o
     assert "rebuild_indexes_orders_orderline" in batch.summary["seconds"]
     assert "rebuild_indexes_orders_order" in batch.summary["seconds"]
     assert {table: _indexes(table) for table in before} == before
+    assert _constraints("orders_orderline") == constraints_before
     assert OrderLine.objects.count() == 4
     assert _replication_role() == "origin"
 

@@ -85,6 +85,24 @@ def test_an_import_into_empty_rollups_gives_what_a_recomputation_gives(tmp_path)
     assert (pair.orders, pair.order_days, pair.lines, pair.units) == (2, 2, 3, 15)
 
 
+def test_a_file_without_warehouses_gives_each_products_day_once_and_each_order_once_per_key(tmp_path):
+    """No line names a warehouse: the products' days are the days grouped per (absent)
+    warehouse, taken as they are. An order with two lines of one product and a line of
+    another, all from one vendor, is one order for the vendor's retailer day and for
+    each product's day and pair."""
+    _import(tmp_path, FILE.replace(",WH-1", ","))
+
+    assert_in_step()
+    assert not ProductWarehouseDailySales.objects.exists()
+    rice = ProductDailySales.objects.get(product__sku="SKU-A", day=dt.date(2025, 3, 1))
+    assert (rice.lines, rice.orders, rice.sold_units) == (2, 1, 5)
+    assert ProductDailySales.objects.get(product__sku="SKU-B", day=dt.date(2025, 3, 1)).orders == 1
+    vendor_day = VendorRetailerDailySales.objects.get(retailer__code="R1", day=dt.date(2025, 3, 1))
+    assert (vendor_day.lines, vendor_day.orders, vendor_day.sale_orders) == (3, 1, 1)
+    returns_day = VendorRetailerDailySales.objects.get(retailer__code="R2", day=dt.date(2025, 3, 2))
+    assert (returns_day.orders, returns_day.sale_orders, returns_day.returned_units) == (2, 1, 1)
+
+
 def test_an_import_onto_rollups_holding_its_keys_adds_to_them(tmp_path):
     """Every key of the batch is already held by an order written before it: the same
     retailer, product, warehouse and vendor on the same days. The pair's order days must
