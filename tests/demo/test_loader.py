@@ -3,13 +3,14 @@ import datetime as dt
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Product
 from retailiq.demo.generator import generate_marketplace
 from retailiq.demo.loader import DEMO_PASSWORD, load_marketplace
 from retailiq.inventory.models import StockLevel, StockoutPeriod
-from retailiq.orders.models import Order, OrderKind, OrderLine, OrderStatus
+from retailiq.orders.models import LostSale, Order, OrderKind, OrderLine, OrderStatus
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.checks import rollups_compare
 from retailiq.rollups.models import ProductDailySales
@@ -37,6 +38,12 @@ def test_load_writes_every_generated_row(db, tiny_market):
     assert Order.objects.filter(status=OrderStatus.CANCELLED, cancelled_at__isnull=False).exists()
     first = Order.objects.order_by("placed_at").first()
     assert first.placed_at.tzinfo is not None and first.lines.first().placed_on == first.placed_at.date()
+    # The refused lines are on record as lost sales, and the per-product days carry their units.
+    assert LostSale.objects.count() == len(history.refused) == report.rows["lost_sales"] > 0
+    assert LostSale.objects.filter(order__isnull=False).exists()
+    assert not LostSale.objects.filter(order__status=OrderStatus.CANCELLED).exists()
+    lost = ProductDailySales.objects.aggregate(total=Sum("lost_units"))["total"]
+    assert lost == int(history.refused["quantity"].sum())
     # The rollups are built once at the end of the load and agree with the lines.
     assert ProductDailySales.objects.exists() and not any(d.differs for d in rollups_compare())
 
