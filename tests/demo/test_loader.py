@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
@@ -89,3 +90,23 @@ def test_reset_replaces_the_marketplace(db, tiny_market):
     assert Order.objects.count() == len(other.history.orders)
     assert User.objects.filter(username="admin").count() == 1
     assert not any(d.differs for d in rollups_compare())  # the old marketplace's rollups went with it
+
+
+def test_the_models_see_what_retailers_ordered_sold_plus_refused(db, tiny_market):
+    """What the forecasts learn from the loaded demo is, per product and day, the shipped sale lines of orders not
+    cancelled plus the refused lines: the bench's `ordered` column (bench/demo_series.py), not the sales alone."""
+    from forecasting.selectors import daily_product_demand
+
+    load_marketplace(tiny_market)
+    history = tiny_market.history
+    orders = history.orders.set_index("id")
+    lines = history.lines.join(orders[["kind", "status"]], on="order_id")
+    sold = lines[(lines["kind"] == "sale") & (lines["status"] != "cancelled")]
+    both = pd.concat(
+        [sold[["product_id", "placed_on", "quantity"]], history.refused[["product_id", "placed_on", "quantity"]]]
+    )
+    ordered = both.groupby(["product_id", "placed_on"])["quantity"].sum()
+    learned = daily_product_demand().assign(placed_on=lambda d: d["date"].dt.date)
+    learned = learned.set_index(["series_id", "placed_on"])["units"]
+    assert learned.sum() > sold["quantity"].sum()  # the refusals are in
+    assert dict(learned.items()) == {key: float(value) for key, value in ordered.items()}
