@@ -177,3 +177,29 @@ def test_check_finds_a_lost_only_row_the_rollup_lacks():
     assert (found.stale, found.missing) == (0, 1)
     call_command("rollups_check", stdout=StringIO())
     assert ProductDailySales.objects.get().lost_units == 3
+
+
+def test_an_admin_edit_and_delete_go_through_the_rollups(client):
+    retailer, warehouse, product = f.RetailerFactory(), f.WarehouseFactory(), f.ProductFactory()
+    day = timezone.localdate() - dt.timedelta(days=1)
+    lost = lost_sale_create(
+        retailer_id=retailer.pk, product_id=product.pk, warehouse_id=warehouse.pk, lost_on=day, quantity=4
+    )
+    client.force_login(f.AdminUserFactory(is_staff=True, is_superuser=True))
+    form = {
+        "order": "",
+        "retailer": retailer.pk,
+        "product": product.pk,
+        "warehouse": warehouse.pk,
+        "lost_on": day.isoformat(),
+        "quantity": 11,
+        "reason": "stockout",
+    }
+    response = client.post(f"/admin/orders/lostsale/{lost.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ProductDailySales.objects.get(product=product).lost_units == 11
+    assert_in_step()
+    response = client.post(f"/admin/orders/lostsale/{lost.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not ProductDailySales.objects.filter(product=product).exists()
+    assert_in_step()
