@@ -196,7 +196,7 @@ def _forecasting(args) -> None:
 
     from forecasting.adapter import SERVING_HISTORY_DAYS
     from forecasting.drivers import PRICE_LOOKBACK_DAYS, paid_per_day, paid_per_day_from_lines
-    from forecasting.selectors import daily_product_sales, latest_sales_day
+    from forecasting.selectors import daily_product_demand, latest_sales_day
     from retailiq.orders.selectors import sale_lines
     from retailiq.registry.adapters import adapter_for
     from retailiq.registry.services import active_model_version
@@ -209,7 +209,7 @@ def _forecasting(args) -> None:
         return
     start = last - dt.timedelta(days=SERVING_HISTORY_DAYS - 1)
     price_start = start - dt.timedelta(days=PRICE_LOOKBACK_DAYS)
-    products = sorted(daily_product_sales(start=last - dt.timedelta(days=27), end=last)["series_id"].unique())
+    products = sorted(daily_product_demand(start=last - dt.timedelta(days=27), end=last)["series_id"].unique())
     random.Random(args.seed).shuffle(products)
     chosen = [int(p) for p in products[: args.shops]]
 
@@ -221,7 +221,7 @@ def _forecasting(args) -> None:
         read(product_ids=[product], start=price_start, end=last)
 
     before = [_timed(lambda p=p: lines_read(p)) for p in chosen]
-    after = [_timed(lambda p=p: daily_product_sales(start=start, end=last, product_ids=[p])) for p in chosen]
+    after = [_timed(lambda p=p: daily_product_demand(start=start, end=last, product_ids=[p])) for p in chosen]
     prices_before = [_timed(lambda p=p: prices(paid_per_day_from_lines, p)) for p in chosen]
     prices_after = [_timed(lambda p=p: prices(paid_per_day, p)) for p in chosen]
     print(f"forecasting, {len(chosen)} products, serving window {SERVING_HISTORY_DAYS} days")

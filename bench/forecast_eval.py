@@ -5,7 +5,7 @@ all backtested on the same rolling origins; prints one table (or JSON with --jso
         --freq D|W --horizon H [--exog COLS] [--top N] [--origins K] [--inner-origins M] \\
         [--models LIST] [--rounds R] [--epochs E] [--threads T] [--ets-history N] \\
         [--members LIST] [--train-origins N] [--no-refit] [--method convex|nnls|inverse] [--by-class] [--json]
-        [--censor-column COL] [--demand-column COL] [--history COLS] [--save-result FILE]
+        [--censor-column COL] [--demand-column COL] [--top-by COL] [--history COLS] [--save-result FILE]
 
 Each origin refits every model on the history before it only. The ensemble is
 evaluated nested: at each scored origin its weights and interval widths come from
@@ -112,6 +112,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated history-only driver columns (e.g. orders): LightGBM reads them at the origin only",
     )
     parser.add_argument("--top", type=int, default=0, help="keep the N series with the most demand (0: all)")
+    parser.add_argument(
+        "--top-by", default="", help="rank --top by this column instead of --target (the same series either way)"
+    )
     parser.add_argument("--origins", type=int, default=3, help="scored rolling origins")
     parser.add_argument("--inner-origins", type=int, default=2, help="earlier origins only the ensemble learns from")
     parser.add_argument("--models", default=",".join(ALL_MODELS), help=f"comma-separated, from {','.join(ALL_MODELS)}")
@@ -149,16 +152,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def load_matrix(args: argparse.Namespace) -> tuple[DemandMatrix, np.ndarray | None]:
     """The sales matrix (with --censor-column's stockouts marked) and, with --demand-column, the actuals to score
-    against, on the same series and periods (None without it). --top ranks series by the target (sales)."""
+    against, on the same series and periods (None without it). --top ranks series by the target (sales), or by
+    --top-by's column."""
     path = Path(args.csv)
     if not path.exists():
         sys.exit(f"{path} does not exist: write it first (bench/online_retail_weekly.py or bench/demo_series.py).")
     exog = tuple(c for c in args.exog.split(",") if c)
     history = tuple(c for c in getattr(args, "history", "").split(",") if c)
-    extra = [c for c in (args.censor_column, args.demand_column, *history) if c and c not in (args.target, *exog)]
+    top_by = getattr(args, "top_by", "")
+    extra = [c for c in (args.censor_column, args.demand_column, top_by, *history) if c and c not in (args.target, *exog)]
     frame = pd.read_csv(path, usecols=[args.id, args.date, args.target, *exog, *extra])
     if args.top:
-        top = frame.groupby(args.id)[args.target].sum().nlargest(args.top).index
+        top = frame.groupby(args.id)[top_by or args.target].sum().nlargest(args.top).index
         frame = frame[frame[args.id].isin(top)]
     matrix = matrix_from_long(
         frame,

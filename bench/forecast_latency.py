@@ -42,7 +42,7 @@ def main() -> None:
     from django.core.cache import cache
     from rest_framework.test import APIClient
 
-    from forecasting.selectors import daily_product_sales, latest_sales_day
+    from forecasting.selectors import daily_product_demand, latest_sales_day
     from retailiq.accounts.models import Role, User
     from retailiq.registry.services import active_model_version
 
@@ -53,7 +53,7 @@ def main() -> None:
     analyst = User.objects.filter(role__in=[Role.ANALYST, Role.ADMIN]).first()
     if analyst is None:
         sys.exit("No analyst or admin user to call the API as; load the demo data first.")
-    products = sorted(daily_product_sales(start=last.replace(day=1), end=last)["series_id"].unique().tolist())
+    products = sorted(daily_product_demand(start=last.replace(day=1), end=last)["series_id"].unique().tolist())
     random.Random(args.seed).shuffle(products)
     chosen = products[: args.requests]
     client = APIClient()

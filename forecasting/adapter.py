@@ -27,7 +27,7 @@ from .ml.ensemble import EnsembleForecaster, EnsembleOptions
 from .ml.matrix import DemandMatrix, demand_features
 from .models import DemandForecast, LocationKind
 from .periods import apply_planned_drivers, as_rows, caller_matrix, weekly_rows
-from .selectors import daily_product_sales, latest_sales_day
+from .selectors import daily_product_demand, latest_sales_day
 
 ACTIVE_WITHIN_DAYS = 90  # products scored in batch: sold at least once in this window
 SHARE_WINDOW_DAYS = 90  # location forecasts split the product's by this window's shares
@@ -218,7 +218,7 @@ class ForecastingAdapter:
 
     def scoring_entities(self, *, segment: str, params: dict[str, Any]) -> list[int]:
         as_of = _as_of(params)
-        sales = daily_product_sales(start=as_of - dt.timedelta(days=ACTIVE_WITHIN_DAYS - 1), end=as_of)
+        sales = daily_product_demand(start=as_of - dt.timedelta(days=ACTIVE_WITHIN_DAYS - 1), end=as_of)
         return sorted(int(i) for i in sales["series_id"].unique())
 
     def score(self, model: ServingForecaster, entity_ids: Sequence[int], *, params: dict[str, Any]) -> pd.DataFrame:
@@ -297,11 +297,13 @@ class ForecastingAdapter:
         )
         if forecasts.empty:
             return pd.DataFrame(columns=columns)
-        actual = daily_product_sales(
+        actual = daily_product_demand(
             start=forecasts["target_date"].min(),
             end=forecasts["target_date"].max(),
             product_ids=forecasts["product_id"].unique().tolist(),
-        ).rename(columns={"series_id": "product_id", "date": "target_date", "units": "actual"})
+        )[["series_id", "date", "units"]].rename(
+            columns={"series_id": "product_id", "date": "target_date", "units": "actual"}
+        )
         actual["target_date"] = actual["target_date"].dt.date
         joined = forecasts.merge(actual, on=["product_id", "target_date"], how="left").fillna({"actual": 0.0})
         joined["abs_error"] = (joined["quantity"] - joined["actual"]).abs()

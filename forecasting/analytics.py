@@ -17,7 +17,12 @@ from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.core.ids import id_from_text
 from retailiq.inventory.selectors import warehouse_list_for_user
 from retailiq.orders.models import OrderLine
-from retailiq.orders.selectors import latest_believable_day, order_line_list_for_user, sale_lines
+from retailiq.orders.selectors import (
+    latest_believable_day,
+    lost_sale_list_for_user,
+    order_line_list_for_user,
+    sale_lines,
+)
 from retailiq.registry.selectors import ServingBatch
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.selectors import product_daily_for_user, product_warehouse_daily_for_user
@@ -212,10 +217,43 @@ def daily_units(
     return pd.Series([float(units) for _, units in rows], index=index, dtype=float)
 
 
-def history_from_daily(daily: pd.Series, *, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Columns date and units for every day from start to end (days without a sale are zero)."""
+def daily_lost_units(
+    *, user: User, products: QuerySet[Product], selection: Selection, start: dt.date, end: dt.date
+) -> pd.Series:
+    """Units refused for want of stock per day with a refusal, indexed by day, beside `daily_units`: from the
+    daily rollups' lost units (the lost sales of the buying shops' region for a region), scoped as the sales are."""
+    selected = _selected_products(products, selection)
+    days = _daily_sold(user=user, selection=selection)
+    if days is None:
+        lost = lost_sale_list_for_user(user=user).filter(
+            retailer__region=selection.key, product__in=selected, lost_on__gte=start, lost_on__lte=end
+        )
+        rows = list(lost.values_list("lost_on").annotate(units=Sum("quantity")).order_by("lost_on"))
+    else:
+        rows = list(
+            days.filter(product__in=selected, day__gte=start, day__lte=end, lost_units__gt=0)
+            .values_list("day")
+            .annotate(units=Sum("lost_units"))
+            .order_by("day")
+        )
+    index = pd.DatetimeIndex([pd.Timestamp(day) for day, _ in rows], dtype="datetime64[ns]")
+    return pd.Series([float(units) for _, units in rows], index=index, dtype=float)
+
+
+def history_from_daily(
+    daily: pd.Series, *, start: dt.date, end: dt.date, lost: pd.Series | None = None
+) -> pd.DataFrame:
+    """Columns date, units (sold) and lost (refused for want of stock) for every day from start to end (days
+    without a sale or a refusal are zero)."""
     days = pd.date_range(start, end, freq="D")
-    return pd.DataFrame({"date": days, "units": daily.reindex(days, fill_value=0.0).to_numpy(dtype=float)})
+    lost = lost if lost is not None else pd.Series(dtype=float)
+    return pd.DataFrame(
+        {
+            "date": days,
+            "units": daily.reindex(days, fill_value=0.0).to_numpy(dtype=float),
+            "lost": lost.reindex(days, fill_value=0.0).to_numpy(dtype=float),
+        }
+    )
 
 
 # --- Forecasts ---------------------------------------------------------------------------
@@ -293,11 +331,12 @@ def roll_up_weeks(
     def block(dates: pd.Series) -> pd.Series:
         return start + pd.to_timedelta(((dates - start).dt.days // 7) * 7, unit="D")
 
-    weekly_history = pd.DataFrame(columns=["date", "units"])
+    summed = [c for c in ("units", "lost") if c in history.columns]
+    weekly_history = pd.DataFrame(columns=["date", *summed])
     if not history.empty:
         blocks = history.assign(date=block(history["date"])).groupby("date", as_index=False)
-        weekly_history = blocks.agg(units=("units", "sum"), days=("units", "size"))
-        weekly_history = weekly_history[weekly_history["days"] == 7][["date", "units"]]
+        weekly_history = blocks.agg(**{c: (c, "sum") for c in summed}, days=("units", "size"))
+        weekly_history = weekly_history[weekly_history["days"] == 7][["date", *summed]]
     weekly_forecast = pd.DataFrame(columns=FORECAST_COLUMNS)
     if not forecast.empty:
         frame = forecast.assign(date=block(forecast["date"]))

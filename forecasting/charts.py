@@ -9,6 +9,7 @@ import pandas as pd
 
 HISTORY_COLOUR = "#1c2430"
 FORECAST_COLOUR = "#0b6e4f"
+LOST_COLOUR = "#c2410c"  # refused for want of stock
 BAND_80 = "rgba(11, 110, 79, 0.28)"
 BAND_95 = "rgba(11, 110, 79, 0.12)"
 ORIGIN_COLOUR = "#a15c00"
@@ -58,7 +59,7 @@ def _band(forecast: pd.DataFrame, level: str, colour: str) -> list[dict[str, Any
 def demand_figure(
     history: pd.DataFrame, forecast: pd.DataFrame, *, origin: dt.date | None, granularity: str = "day"
 ) -> dict[str, Any]:
-    """Actual sales (columns date, units) and the forecast (date, quantity, lower_80,
+    """Actual sales (columns date, units; with lost, the units refused for want of stock as bars) and the forecast (date, quantity, lower_80,
     upper_80, lower_95, upper_95) with its 80% and 95% bands, and a line at the origin."""
     unit = "week" if granularity == "week" else "day"
     data: list[dict[str, Any]] = []
@@ -75,6 +76,20 @@ def demand_figure(
                 "line": {"color": HISTORY_COLOUR, "width": 1.5},
                 "marker": {"size": 5},
                 "hovertemplate": "Sold: %{y:,.0f} units<extra></extra>",
+            }
+        )
+    if not history.empty and "lost" in history and float(history["lost"].sum()) > 0:
+        # Units asked for and refused for want of stock: demand the sales line does not show, which the
+        # forecast learns with it.
+        data.append(
+            {
+                "type": "bar",
+                "name": "Refused (out of stock)",
+                "x": _dates(history["date"]),
+                "y": _numbers(history["lost"]),
+                "marker": {"color": LOST_COLOUR},
+                "opacity": 0.6,
+                "hovertemplate": "Refused, out of stock: %{y:,.0f} units<extra></extra>",
             }
         )
     if not forecast.empty:
@@ -154,6 +169,7 @@ def _visible_top(history: pd.DataFrame, forecast: pd.DataFrame) -> float | None:
         return None
     readable = max(
         float(history["units"].max()) if not history.empty else 0.0,
+        float(history["lost"].max()) if not history.empty and "lost" in history else 0.0,
         float(forecast["upper_80"].max()),
         float(forecast["quantity"].max()),
     )

@@ -14,7 +14,7 @@ from .ml.base import ServingForecaster
 from .ml.cold_start import cold_series, cold_start_forecast
 from .ml.intervals import recent_level
 from .ml.matrix import DemandMatrix
-from .selectors import daily_product_sales
+from .selectors import daily_product_demand
 
 MIN_HISTORY_DAYS = 28
 PEER_WINDOW_DAYS = 90
@@ -62,7 +62,7 @@ def replace_new_products(
 def _peer_pool(matrix: DemandMatrix, horizon: int) -> DemandMatrix:
     end = matrix.days[-1].date()
     start = end - dt.timedelta(days=PEER_WINDOW_DAYS - 1)
-    sold = daily_product_sales(start=start, end=end)["series_id"].unique().tolist()
+    sold = daily_product_demand(start=start, end=end)["series_id"].unique().tolist()
     ids = list(dict.fromkeys([*sold, *matrix.series_ids.tolist()]))
     return history.product_matrix(ids, start=start, end=end, horizon=horizon)
 

@@ -41,6 +41,10 @@ DEMAND_FEATURES = register(
     FeatureSet(
         name="forecasting.daily",
         keys=("series_id", "date"),
+        # 2: demand is sales plus the units refused for want of stock where a lost sale is on record (a day with
+        # recorded lost units no longer censored): every lag and mean means demand, not shipped sales. A version
+        # trained on sales alone is refused at serving until retrained.
+        revision=2,
         description="A product's demand features for the day after a cutoff: recent and last year's demand, the "
         "calendar, planned price, promotions and events, and its place in the catalog.",
         columns=(

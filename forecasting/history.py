@@ -9,10 +9,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from retailiq.rollups.selectors import product_lost_units_at_warehouses
+
 from .drivers import matrix_with_drivers
 from .location_sales import daily_sales_by_location
 from .ml.matrix import DemandMatrix, demand_matrix
-from .selectors import daily_product_sales
+from .selectors import daily_product_demand
 
 STATIC_PREFIX = "static_"
 CENSORED_COLUMN = "censored"
@@ -27,15 +29,32 @@ def product_matrix(
     warehouse_id: int | None = None,
     with_drivers: bool = True,
 ) -> DemandMatrix:
-    """Daily demand per product from `start` to `end` (every product that sold, or the
-    ones asked for in that order, all-zero when they did not), at one warehouse or in
-    total, with drivers known `horizon` days ahead."""
+    """Daily demand per product from `start` to `end` (every product that sold or had
+    units refused, or the ones asked for in that order, all-zero when they did not), at
+    one warehouse or in total, with drivers known `horizon` days ahead.
+
+    Demand is what sold plus what was refused for want of stock where a lost sale is on
+    record: the one series training, batch scoring and the on-demand answer all learn
+    from. A day with recorded lost units is observed demand, not a censored guess, so its
+    stockout flag is lifted (a stockout day without a record stays censored)."""
     if warehouse_id is None:
-        sales = daily_product_sales(start=start, end=end, product_ids=product_ids)
+        sales = daily_product_demand(start=start, end=end, product_ids=product_ids)
     else:
-        sales = daily_sales_by_location(kind="warehouse", start=start, end=end, product_ids=product_ids)
-        sales = sales.groupby(["series_id", "date"], as_index=False)["units"].sum()
+        sold = daily_sales_by_location(kind="warehouse", start=start, end=end, product_ids=product_ids)
+        lost = pd.DataFrame.from_records(
+            list(
+                product_lost_units_at_warehouses(
+                    start=start, end=end, product_ids=None if product_ids is None else [int(p) for p in product_ids]
+                )
+            ),
+            columns=["series_id", "date", "lost"],
+        )
+        lost["date"] = pd.to_datetime(lost["date"])
+        lost["lost"] = lost["lost"].astype(float)
+        sales = pd.concat([sold.assign(lost=0.0), lost.assign(units=lost["lost"])], ignore_index=True)
+        sales = sales.groupby(["series_id", "date"], as_index=False)[["units", "lost"]].sum()
     matrix = demand_matrix(sales, start=pd.Timestamp(start), end=pd.Timestamp(end))
+    recorded = _lost_recorded(sales, matrix)
     if product_ids is not None:
         wanted = np.asarray(list(product_ids), dtype=np.int64)
         values = pd.DataFrame(matrix.values, index=matrix.series_ids).reindex(wanted, fill_value=0.0)
@@ -44,7 +63,27 @@ def product_matrix(
         matrix = replace(matrix, series_ids=matrix.series_ids.astype(np.int64))
     if not with_drivers or matrix.n_series == 0:
         return matrix
-    return matrix_with_drivers(matrix, horizon=horizon, warehouse_id=warehouse_id)
+    matrix = matrix_with_drivers(matrix, horizon=horizon, warehouse_id=warehouse_id)
+    if matrix.censored is None or recorded.empty:
+        return matrix
+    return replace(matrix, censored=_observed(matrix, recorded))
+
+
+def _lost_recorded(sales: pd.DataFrame, matrix: DemandMatrix) -> pd.DataFrame:
+    """(series_id, day offset) of every product and day in the window with lost units on record."""
+    lost = sales[sales["lost"] > 0]
+    offset = (lost["date"] - matrix.days[0]).dt.days.to_numpy() if len(matrix.days) else np.zeros(0, dtype=int)
+    inside = (offset >= 0) & (offset < matrix.n_periods)
+    return pd.DataFrame({"series_id": lost["series_id"].to_numpy()[inside], "offset": offset[inside]})
+
+
+def _observed(matrix: DemandMatrix, recorded: pd.DataFrame) -> np.ndarray:
+    """The stockout flags with every day of recorded lost units lifted: the demand there is known."""
+    censored = matrix.censored.copy()
+    rows = pd.Index(matrix.series_ids).get_indexer(recorded["series_id"].to_numpy())
+    known = rows >= 0
+    censored[rows[known], recorded["offset"].to_numpy()[known]] = False
+    return censored
 
 
 def location_shares(product_ids: Sequence[int], *, kind: str, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from retailiq.accounts.models import User
 from retailiq.catalog.models import Product
 from retailiq.registry.selectors import ServingBatch, serving_batch
-from retailiq.rollups.selectors import last_sale_day, product_sold_units
+from retailiq.rollups.selectors import last_sale_day, product_demand_units
 
 from .models import DemandForecast
 
@@ -38,20 +38,23 @@ def latest_sales_day_cached() -> dt.date | None:
     return dt.date.fromisoformat(cached) if cached else None
 
 
-def daily_product_sales(
+def daily_product_demand(
     *, start: dt.date | None = None, end: dt.date | None = None, product_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Columns series_id (the product id), date, units; one row per product and day with a sale.
+    """Columns series_id (the product id), date, units, lost; one row per product and day with a sale or a
+    refusal. `units` is demand as the models learn it: the sale lines' units plus the units refused for want of
+    stock where a lost sale is on record (`lost`, also inside `units`), so a stock cut is not learned as low demand.
 
-    Read from the per-product daily rollup (sold units of the sale lines, kept on write): training and serving read
+    Read from the per-product daily rollup (kept on write): training, batch scoring and the on-demand answer read
     the same rows, and one product's forecast reads its few hundred days, not its order lines."""
-    rows = product_sold_units(
+    rows = product_demand_units(
         start=start, end=end, product_ids=None if product_ids is None else [int(p) for p in product_ids]
     )
-    frame = pd.DataFrame.from_records(list(rows), columns=["series_id", "date", "units"])
+    frame = pd.DataFrame.from_records(list(rows), columns=["series_id", "date", "sold", "lost"])
     frame["date"] = pd.to_datetime(frame["date"])
-    frame["units"] = frame["units"].astype(float)
-    return frame
+    frame["lost"] = frame["lost"].astype(float)
+    frame["units"] = frame["sold"].astype(float) + frame["lost"]
+    return frame[["series_id", "date", "units", "lost"]]
 
 
 def forecast_products_for_user(*, user: User) -> QuerySet[Product]:

@@ -208,7 +208,17 @@ def _detail(scope: Scope, *, with_forecast: bool = True, with_accuracy: bool = T
         end=origin.isoformat(),
     )
     days = analytics.HISTORY_DAYS[scope.granularity]
-    detail.history = analytics.history_from_daily(daily, start=origin - dt.timedelta(days=days - 1), end=origin)
+    shown_from = origin - dt.timedelta(days=days - 1)
+    # What the warehouses refused for want of stock beside what sold: the demand the forecast learns is both.
+    lost = scope.cached(
+        "daily-lost",
+        lambda: analytics.daily_lost_units(
+            user=user, products=scope.products, selection=selection, start=shown_from, end=origin
+        ),
+        show=selection.value,
+        end=origin.isoformat(),
+    )
+    detail.history = analytics.history_from_daily(daily, start=shown_from, end=origin, lost=lost)
     if scope.granularity == "week":
         detail.history, detail.forecast = analytics.roll_up_weeks(detail.history, detail.forecast, origin=origin)
     if run is not None and run.last_data_day is not None and with_accuracy:
@@ -236,6 +246,7 @@ def _detail_context(scope: Scope, detail: Detail) -> dict[str, Any]:
         "granularity": scope.granularity,
         "detail": detail,
         "has_chart": has_chart,
+        "lost_units": float(detail.history["lost"].sum()) if "lost" in detail.history else 0.0,
         "demand_figure": charts.demand_figure(
             detail.history, detail.forecast, origin=detail.origin, granularity=scope.granularity
         )

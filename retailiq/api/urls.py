@@ -14,7 +14,7 @@ from retailiq.catalog.api import ProductViewSet, VendorViewSet
 from retailiq.core.api import HealthApi, MetricsApi
 from retailiq.imports.api import ImportDetailApi, ImportIssuesApi, ImportListCreateApi, ImportStartApi, ImportUndoApi
 from retailiq.inventory.api import PurchaseOrderViewSet, StockLevelViewSet, StockMovementViewSet, WarehouseViewSet
-from retailiq.orders.api import OrderViewSet, SalesLineViewSet
+from retailiq.orders.api import LostSaleViewSet, OrderViewSet, SalesLineViewSet
 from retailiq.registry.adapters import registered_adapters
 from retailiq.registry.api import (
     CompareApi,
@@ -65,6 +65,7 @@ router.register("products", ProductViewSet, basename="product")
 router.register("retailers", RetailerViewSet, basename="retailer")
 router.register("orders", OrderViewSet, basename="order")
 router.register("sales-lines", SalesLineViewSet, basename="sales-line")
+router.register("lost-sales", LostSaleViewSet, basename="lost-sale")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("stock-movements", StockMovementViewSet, basename="stock-movement")

@@ -68,7 +68,7 @@ def vendor_key_figures(*, user: User, today: dt.date | None = None) -> list[KeyF
     now, then = Q(day__gte=since), Q(day__gte=before, day__lt=since)
     row = (
         product_daily_for_user(user=user)
-        .filter(day__gte=before)
+        .filter(day__gte=before, lines__gt=0)  # a day with only refused units sold nothing
         .aggregate(
             # Named apart from the rollup's own columns, which an aggregate may not shadow.
             revenue_now=Sum("revenue", filter=now),
@@ -147,7 +147,7 @@ def vendor_product_movement(*, user: User, today: dt.date | None = None) -> list
     now, then = Q(day__gte=since), Q(day__gte=before, day__lt=since)
     rows = (
         product_daily_for_user(user=user)
-        .filter(day__gte=before)
+        .filter(day__gte=before, lines__gt=0)  # a day with only refused units sold nothing
         .values("product_id")
         .annotate(
             sku=F("product__sku"),

@@ -37,8 +37,9 @@ class History:
     stockouts: pd.DataFrame
     prices: np.ndarray  # product x day unit price
     inventory: Inventory
-    # Lines of orders not cancelled that a warehouse refused for want of stock: product_id, placed_on, quantity.
-    # Never written to the database (a refused line is no sale); kept so a bench can tell demand from sales.
+    # Lines of orders not cancelled that a warehouse refused for want of stock: product_id, placed_on, quantity,
+    # retailer_id, warehouse_id (the retailer's) and order_id (the order its shipped lines made; missing when every
+    # line of it was refused). Loaded as lost sales, not as order lines: a refused line is no sale.
     refused: pd.DataFrame
 
 
@@ -276,14 +277,8 @@ def build_history(
     replenishment = simulate_replenishment(lines, cancelled, catalog, dates, rng)
     keep = replenishment.shipped_or_cancelled
     refused_lines = lines[~keep & ~cancelled]
-    refused = pd.DataFrame(
-        {
-            "product_id": products["id"].to_numpy()[refused_lines["product_row"].to_numpy()],
-            "placed_on": dates[refused_lines["day"].to_numpy()].date,
-            "quantity": refused_lines["quantity"].to_numpy(),
-        }
-    )
     lines = lines[keep].assign(cancelled=cancelled[keep]).reset_index(drop=True)
+    refused = _refused_frame(refused_lines, lines, retailers, products, dates)
     orders, lines = _assemble(lines, catalog, dates, prices, promo_id, promotions, rng)
     inventory = build_inventory(replenishment, orders, lines, catalog, dates)
     return History(
@@ -295,6 +290,34 @@ def build_history(
         prices[:, :history_days],
         inventory,
         refused,
+    )
+
+
+def _refused_frame(
+    refused_lines: pd.DataFrame,
+    kept_lines: pd.DataFrame,
+    retailers: pd.DataFrame,
+    products: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+) -> pd.DataFrame:
+    """The refused lines with their retailer, warehouse and order. An order is one retailer's day (see
+    `_assemble`, which numbers orders by that key in sorted order from 1), so a refused line belongs to the order
+    its day's shipped lines made; a day whose every line was refused made no order. Draws nothing at random."""
+    order_keys = np.unique(kept_lines["day"].to_numpy() * len(retailers) + kept_lines["retailer_row"].to_numpy())
+    refused_keys = refused_lines["day"].to_numpy() * len(retailers) + refused_lines["retailer_row"].to_numpy()
+    position = np.searchsorted(order_keys, refused_keys)
+    found = position < len(order_keys)
+    found[found] = order_keys[position[found]] == refused_keys[found]
+    retailer_row = refused_lines["retailer_row"].to_numpy()
+    return pd.DataFrame(
+        {
+            "product_id": products["id"].to_numpy()[refused_lines["product_row"].to_numpy()],
+            "placed_on": dates[refused_lines["day"].to_numpy()].date,
+            "quantity": refused_lines["quantity"].to_numpy(),
+            "retailer_id": retailers["id"].to_numpy()[retailer_row],
+            "warehouse_id": retailers["warehouse_id"].to_numpy()[retailer_row],
+            "order_id": pd.Series(np.where(found, position + 1, 0), dtype="Int64").where(found),
+        }
     )
 
 

@@ -27,7 +27,7 @@ from retailiq.inventory.models import (
     StockoutPeriod,
     Warehouse,
 )
-from retailiq.orders.models import Order, OrderLine
+from retailiq.orders.models import LostSale, Order, OrderLine
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.services import ALL_ROLLUPS, rollups_rebuild
 
@@ -128,6 +128,7 @@ def delete_marketplace() -> None:
             StockMovement,
             PurchaseOrderLine,
             PurchaseOrder,
+            LostSale,
             OrderLine,
             Order,
             StockoutPeriod,
@@ -191,6 +192,11 @@ def _refresh_planner_statistics(models: list) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
+def _lost_sales(refused: pd.DataFrame) -> pd.DataFrame:
+    """The generator's refused lines as LostSale rows (ids in their order, reason stockout)."""
+    return refused.rename(columns={"placed_on": "lost_on"}).assign(id=np.arange(1, len(refused) + 1), reason="stockout")
+
+
 def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadReport:
     started = time.perf_counter()
     if marketplace_row_count() and not reset:
@@ -232,10 +238,12 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
             ("stockouts", StockoutPeriod, history.stockouts),
             ("orders", Order, history.orders),
             ("order_lines", OrderLine, history.lines),
+            # The lines the warehouses refused for want of stock: demand the sales do not show.
+            ("lost_sales", LostSale, _lost_sales(history.refused)),
         ]
         report = LoadReport(rows={name: bulk_load(model, frame) for name, model, frame in tables})
         _reset_sequences(list(dict.fromkeys(model for _, model, _ in tables)))
-    # Order lines went in by COPY, past the write paths: the rollups are computed once here,
+    # Order lines and lost sales went in by COPY, past the write paths: the rollups are computed once here,
     # after the planner has statistics for the lines.
     _refresh_planner_statistics(list(dict.fromkeys(model for _, model, _ in tables)))
     rollups_rebuild()

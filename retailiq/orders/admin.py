@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from retailiq.rollups.services import rollups_apply
+from retailiq.rollups.services import rollups_apply, rollups_apply_lost_sales
 
-from .models import Order, OrderLine
+from .models import LostSale, Order, OrderLine
 
 
 class OrderLineInline(admin.TabularInline):
@@ -88,3 +88,31 @@ class OrderLineAdmin(admin.ModelAdmin):
         rollups_apply(orders=orders, sign=-1)
         super().delete_queryset(request, queryset)
         rollups_apply(orders=orders, sign=+1)
+
+
+@admin.register(LostSale)
+class LostSaleAdmin(admin.ModelAdmin):
+    list_display = ("lost_on", "retailer", "product", "warehouse", "quantity", "reason", "order")
+    list_filter = ("reason", "warehouse")
+    search_fields = ("order__external_id", "product__sku", "product__name", "retailer__name")
+    list_select_related = ("retailer", "product", "warehouse", "order")
+    raw_id_fields = ("order", "product", "retailer", "warehouse")
+    date_hierarchy = "lost_on"
+
+    # Through the rollups like any write: the row as stored leaves them before the change and comes back after.
+    def save_model(self, request, obj, form, change):
+        one = LostSale.objects.filter(pk=obj.pk)
+        if change:
+            rollups_apply_lost_sales(lost_sales=one, sign=-1)
+        super().save_model(request, obj, form, change)
+        rollups_apply_lost_sales(lost_sales=LostSale.objects.filter(pk=obj.pk), sign=+1)
+
+    def delete_model(self, request, obj):
+        rollups_apply_lost_sales(lost_sales=LostSale.objects.filter(pk=obj.pk), sign=-1)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        rollups_apply_lost_sales(
+            lost_sales=LostSale.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))), sign=-1
+        )
+        super().delete_queryset(request, queryset)

@@ -6,8 +6,8 @@ from retailiq.api.filters import BoundedFilterSet, BoundedIsoDateTimeFilter
 from retailiq.api.pagination import DataVersionedCountPagination
 from retailiq.api.response_cache import cached_response, url_parts
 
-from .models import Order, OrderLine
-from .selectors import order_line_list_for_user, order_list_for_user
+from .models import LostSale, Order, OrderLine
+from .selectors import lost_sale_list_for_user, order_line_list_for_user, order_list_for_user
 
 
 class OrderLineOutputSerializer(serializers.ModelSerializer):
@@ -51,6 +51,16 @@ class SalesLineOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class LostSaleOutputSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    retailer = serializers.CharField(source="retailer.code")
+    warehouse = serializers.CharField(source="warehouse.code", default=None, allow_null=True)
+
+    class Meta:
+        model = LostSale
+        fields = ["id", "lost_on", "retailer", "product", "sku", "warehouse", "quantity", "reason"]
+
+
 class OrderFilter(BoundedFilterSet):
     placed_after = BoundedIsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
     placed_before = BoundedIsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
@@ -69,6 +79,16 @@ class SalesLineFilter(BoundedFilterSet):
     class Meta:
         model = OrderLine
         fields = ["product", "on_promotion"]
+
+
+class LostSaleFilter(BoundedFilterSet):
+    placed_after = django_filters.DateFilter(field_name="lost_on", lookup_expr="gte")
+    placed_before = django_filters.DateFilter(field_name="lost_on", lookup_expr="lt")
+    sku = django_filters.CharFilter(field_name="product__sku")
+
+    class Meta:
+        model = LostSale
+        fields = ["product", "reason"]
 
 
 class DataVersionedListMixin:
@@ -108,3 +128,17 @@ class SalesLineViewSet(DataVersionedListMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return order_line_list_for_user(user=self.request.user).select_related("product", "retailer", "order")
+
+
+class LostSaleViewSet(DataVersionedListMixin, viewsets.ReadOnlyModelViewSet):
+    """Units ordered and refused for want of stock, beside the sales lines and scoped as they are: a vendor's
+    products, a retailer's own (or a rep's retailers'). Refusals of cancelled orders are left out."""
+
+    serializer_class = LostSaleOutputSerializer
+    filterset_class = LostSaleFilter
+    pagination_class = DataVersionedCountPagination
+    ordering_fields = ["lost_on", "quantity"]
+    ordering = ["-lost_on", "id"]
+
+    def get_queryset(self):
+        return lost_sale_list_for_user(user=self.request.user).select_related("product", "retailer", "warehouse")

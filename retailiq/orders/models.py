@@ -119,3 +119,50 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}#{self.line_number}"
+
+
+class LostSaleReason(models.TextChoices):
+    STOCKOUT = "stockout", "Out of stock"
+
+
+class LostSale(models.Model):
+    """Units a retailer asked for that a warehouse could not ship: demand the sales do not show.
+
+    Its own row rather than a refused quantity on `OrderLine`: a refused line is often the
+    whole line (nothing shipped, so no line with a positive quantity exists), and the
+    order it came from may have had every line refused and be on record nowhere else.
+    `order` names that order when it is on record; with it, the order's status decides
+    whether the units count (a cancelled order's refusals are no demand, as its lines
+    are none), and cancelling or undoing the order takes them out with its lines.
+    `retailer`, `product` and `lost_on` are what the per-product rollups and scoping read,
+    as on the order line."""
+
+    order = models.ForeignKey(
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="lost_sales",
+        help_text="The order the refused line was on, when it is on record.",
+    )
+    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="lost_sales")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="lost_sales")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="lost_sales"
+    )
+    lost_on = models.DateField(help_text="The day the line was ordered.")
+    quantity = models.PositiveIntegerField(help_text="Units asked for and not shipped.")
+    reason = models.CharField(max_length=16, choices=LostSaleReason.choices, default=LostSaleReason.STOCKOUT)
+
+    class Meta:
+        ordering = ["-lost_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="lost_sale_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["product", "lost_on"]),
+            models.Index(fields=["retailer", "lost_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x product {self.product_id} lost on {self.lost_on}"

@@ -22,7 +22,7 @@ from django.utils import timezone
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, retailer_filter, sales_filter
 
-from .models import DEMAND_STATUSES, Order, OrderKind, OrderLine
+from .models import DEMAND_STATUSES, LostSale, Order, OrderKind, OrderLine
 
 
 def latest_believable_day() -> dt.date:
@@ -53,6 +53,16 @@ def order_line_list_for_user(*, user: User) -> QuerySet[OrderLine]:
     except NoScope:
         return OrderLine.objects.none()
     return OrderLine.objects.filter(scope)
+
+
+def lost_sale_list_for_user(*, user: User) -> QuerySet[LostSale]:
+    """Refused units the user may analyse, by the order lines' rule (a vendor's products, a shop's or rep's
+    retailers): the demand beside the sales. Refusals of cancelled orders are left out, as their lines are."""
+    try:
+        scope = sales_filter(user)
+    except NoScope:
+        return LostSale.objects.none()
+    return demand_lost_sales().filter(scope)
 
 
 # --- Demand: the one rule for which lines count and how returns net ------------------
@@ -87,6 +97,13 @@ def demand_lines(lines: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine
 def sale_lines(lines: QuerySet[OrderLine] | None = None) -> QuerySet[OrderLine]:
     """Demand as the models learn it (and a reorder is a purchase): sale lines of orders not cancelled."""
     return (OrderLine.objects.all() if lines is None else lines).filter(demand_filter(), sale_filter())
+
+
+def demand_lost_sales(lost_sales: QuerySet[LostSale] | None = None) -> QuerySet[LostSale]:
+    """Refused units that count as demand the sales missed: those on no recorded order, and those of orders not
+    cancelled (a cancelled order asked for nothing in the end). The models learn sale lines plus these."""
+    rows = LostSale.objects.all() if lost_sales is None else lost_sales
+    return rows.filter(Q(order__isnull=True) | demand_filter())
 
 
 # --- Aggregates the role home pages show -------------------------------------------

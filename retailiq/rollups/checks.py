@@ -1,4 +1,4 @@
-"""Comparing the rollups with a recomputation from the order lines, set-based: rows
+"""Comparing the rollups with a recomputation from the order lines (and lost sales), set-based: rows
 present on one side only, or with other values, found by EXCEPT both ways in the
 database (no table is read into Python)."""
 
@@ -8,7 +8,7 @@ from django.db import connection, models
 from django.db.models import QuerySet
 
 from .models import RetailerProductSales
-from .services import DAILY_ROLLUPS, PAIR_KEYS, PAIR_MEASURES, daily_source, pair_source
+from .services import DAILY_ROLLUPS, PAIR_KEYS, PAIR_MEASURES, pair_source, rollup_source, source_sql
 
 SHOWN = 10
 
@@ -26,7 +26,7 @@ class RollupDifference:
 
 
 def _rows_sql(
-    keys: tuple[str, ...], measures: tuple[str, ...], table: str | None, source: QuerySet
+    keys: tuple[str, ...], measures: tuple[str, ...], table: str | None, source: QuerySet | tuple[str, list]
 ) -> tuple[str, list]:
     """One side as comparable rows: keys and measures, money rounded to cents (SQLite
     sums in floating point)."""
@@ -38,12 +38,12 @@ def _rows_sql(
     if table is not None:
         picked = [f"{k} AS k{i}" for i, k in enumerate(keys)] + [column("", m, m) for m in measures]
         return f"SELECT {', '.join(picked)} FROM {table}", []
-    sql, params = source.query.sql_with_params()
+    sql, params = source_sql(source)
     picked = [f"d.k{i} AS k{i}" for i in range(len(keys))] + [column("d.", m, m) for m in measures]
     return f"SELECT {', '.join(picked)} FROM ({sql}) d", list(params)
 
 
-def _compare(model: type[models.Model], keys, measures, source: QuerySet) -> RollupDifference:
+def _compare(model: type[models.Model], keys, measures, source: QuerySet | tuple[str, list]) -> RollupDifference:
     table = model._meta.db_table
     stored, stored_params = _rows_sql(keys, measures, table, source)
     expected, expected_params = _rows_sql(keys, measures, None, source)
@@ -62,6 +62,6 @@ def _compare(model: type[models.Model], keys, measures, source: QuerySet) -> Rol
 
 def rollups_compare() -> list[RollupDifference]:
     """Per rollup table: what differs from the order lines right now."""
-    found = [_compare(r.model, r.keys, r.measures, daily_source(r)) for r in DAILY_ROLLUPS]
+    found = [_compare(r.model, r.keys, r.measures, rollup_source(r)) for r in DAILY_ROLLUPS]
     found.append(_compare(RetailerProductSales, PAIR_KEYS, PAIR_MEASURES, pair_source()))
     return found

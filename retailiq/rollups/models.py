@@ -1,7 +1,8 @@
 """Sales totals kept on write, so pages read a few thousand rows instead of every order line.
 
 Derived data only: each row is what `services.py` computes from the order lines that count
-as demand (`retailiq.orders.selectors.demand_lines`), and `manage.py rollups_check` proves it.
+as demand (`retailiq.orders.selectors.demand_lines`) and, per product, the units refused
+for want of stock (`demand_lost_sales`), and `manage.py rollups_check` proves it.
 Revenue is net (returns negative) and unrounded, as the order-line selectors sum it."""
 
 import datetime as dt
@@ -47,14 +48,27 @@ class MarketplaceDailySales(DailySales):
 class PricedDailySales(DailySales):
     """A day's totals plus what its sale lines were paid, net of discounts, in all and
     off promotion: the forecasts' price driver (sale revenue / sold units, regular revenue /
-    regular units) read from one row per key and day, not from the order lines."""
+    regular units) read from one row per key and day, not from the order lines; and the
+    units refused for want of stock, so demand (sold plus lost) reads from the same row.
+
+    A day with refusals and no line has a row with zero lines: read `lines > 0` (or
+    `sold_units > 0`) where the question is about sales."""
 
     sale_revenue = models.DecimalField(**_REVENUE, default=0, help_text="Paid for sale lines (returns left out).")
     regular_units = models.BigIntegerField(default=0, help_text="Sold units not on promotion.")
     regular_revenue = models.DecimalField(**_REVENUE, default=0, help_text="Paid for sale lines not on promotion.")
+    # A database default too: the import's bulk statements (batch.py) insert rows without naming it.
+    lost_units = models.BigIntegerField(
+        default=0, db_default=0, help_text="Units asked for and refused for want of stock (lost sales)."
+    )
 
     class Meta:
         abstract = True
+
+    @property
+    def demand_units(self) -> int:
+        """What was asked for on sale orders: sold plus lost."""
+        return self.sold_units + self.lost_units
 
 
 class ProductDailySales(PricedDailySales):

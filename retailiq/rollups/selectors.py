@@ -8,7 +8,7 @@ retailer, its rep, analysts)."""
 
 import datetime as dt
 
-from django.db.models import F, Max, QuerySet, Subquery, Sum
+from django.db.models import F, Max, Q, QuerySet, Subquery, Sum
 
 from retailiq.accounts.models import User
 from retailiq.accounts.scoping import NoScope, retailer_filter, sales_filter
@@ -73,20 +73,36 @@ def retailer_product_sales_for_user(*, user: User) -> QuerySet[RetailerProductSa
         return RetailerProductSales.objects.none()
 
 
-def product_sold_units(
+def product_demand_units(
     *, start: dt.date | None = None, end: dt.date | None = None, product_ids: list[int] | None = None
 ) -> QuerySet:
-    """(product_id, day, sold_units) for every product and day with a sale: what summing the sale lines per
-    product and day gives, read from one row per product and day (the unique (product, day) index serves one
-    product's range). Not scoped: the models read the whole marketplace."""
-    rows = ProductDailySales.objects.filter(sold_units__gt=0)
+    """(product_id, day, sold_units, lost_units) for every product and day with a sale or a refusal: the sale
+    lines' units and the units refused for want of stock (`demand_lost_sales`), read from one row per product and
+    day (the unique (product, day) index serves one product's range). Not scoped: the models read the whole
+    marketplace."""
+    rows = ProductDailySales.objects.filter(Q(sold_units__gt=0) | Q(lost_units__gt=0))
     if start:
         rows = rows.filter(day__gte=start)
     if end:
         rows = rows.filter(day__lte=end)
     if product_ids is not None:
         rows = rows.filter(product_id__in=product_ids)
-    return rows.order_by().values_list("product_id", "day", "sold_units")
+    return rows.order_by().values_list("product_id", "day", "sold_units", "lost_units")
+
+
+def product_lost_units_at_warehouses(
+    *, start: dt.date | None = None, end: dt.date | None = None, product_ids: list[int] | None = None
+) -> QuerySet:
+    """(product_id, day, lost_units) summed over the known warehouses, for every product and day with a refusal at
+    one: what the warehouse series add to their sales. Not scoped."""
+    rows = ProductWarehouseDailySales.objects.filter(lost_units__gt=0)
+    if start:
+        rows = rows.filter(day__gte=start)
+    if end:
+        rows = rows.filter(day__lte=end)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=product_ids)
+    return rows.order_by().values_list("product_id", "day").annotate(lost=Sum("lost_units"))
 
 
 def product_daily_prices(

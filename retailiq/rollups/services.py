@@ -31,9 +31,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from retailiq.orders.models import Order, OrderLine
+from retailiq.orders.models import LostSale, Order, OrderLine
 from retailiq.orders.selectors import (
     demand_lines,
+    demand_lost_sales,
     net_value_expression,
     return_filter,
     sale_filter,
@@ -54,36 +55,51 @@ from .models import (
 DAILY_MEASURES = ("lines", "orders", "sale_orders", "sold_units", "returned_units", "revenue")
 # PricedDailySales' columns: what the forecasts' price driver reads.
 PRICE_MEASURES = ("sale_revenue", "regular_units", "regular_revenue")
+# And what the forecasts add to the sales to learn demand: refused units.
+LOST_MEASURES = ("lost_units",)
 
 
 @dataclass(frozen=True)
 class DailyRollup:
-    """A daily table: its key columns and the order-line paths they come from."""
+    """A daily table: its key columns and the order-line paths they come from; for a table
+    that carries lost units, the LostSale paths of the same keys."""
 
     model: type[models.Model]
     keys: tuple[str, ...]
     sources: tuple[str, ...]
     only: Q = field(default_factory=Q)
+    lost_sources: tuple[str, ...] = ()
+    lost_only: Q = field(default_factory=Q)
 
     @property
     def table(self) -> str:
         return self.model._meta.db_table
 
     @property
+    def priced(self) -> bool:
+        return issubclass(self.model, PricedDailySales)
+
+    @property
     def measures(self) -> tuple[str, ...]:
-        priced = issubclass(self.model, PricedDailySales)
-        return DAILY_MEASURES + PRICE_MEASURES if priced else DAILY_MEASURES
+        return DAILY_MEASURES + PRICE_MEASURES + LOST_MEASURES if self.priced else DAILY_MEASURES
 
 
 DAILY_ROLLUPS: tuple[DailyRollup, ...] = (
     DailyRollup(MarketplaceDailySales, ("day",), ("placed_on",)),
-    DailyRollup(ProductDailySales, ("product_id", "day"), ("product_id", "placed_on")),
+    DailyRollup(
+        ProductDailySales,
+        ("product_id", "day"),
+        ("product_id", "placed_on"),
+        lost_sources=("product_id", "lost_on"),
+    ),
     DailyRollup(RetailerDailySales, ("retailer_id", "day"), ("retailer_id", "placed_on")),
     DailyRollup(
         ProductWarehouseDailySales,
         ("product_id", "warehouse_id", "day"),
         ("product_id", "order__warehouse_id", "placed_on"),
         Q(order__warehouse__isnull=False),
+        lost_sources=("product_id", "warehouse_id", "lost_on"),
+        lost_only=Q(warehouse__isnull=False),
     ),
     DailyRollup(
         VendorRetailerDailySales,
@@ -91,7 +107,9 @@ DAILY_ROLLUPS: tuple[DailyRollup, ...] = (
         ("product__vendor_id", "retailer_id", "placed_on"),
     ),
 )
+LOST_ROLLUPS: tuple[DailyRollup, ...] = tuple(r for r in DAILY_ROLLUPS if r.lost_sources)
 PAIR_KEYS = ("retailer_id", "product_id")
+_BIG, _MONEY = models.BigIntegerField(), DecimalField(max_digits=20, decimal_places=6)
 PAIR_MEASURES = ("first_order_on", "last_order_on", "orders", "order_days", "lines", "units", "revenue")
 
 
@@ -124,6 +142,7 @@ def daily_source(rollup: DailyRollup, orders: QuerySet[Order] | None = None, sig
         "sale_revenue": value(sale_filter()),
         "regular_units": units(sale_filter() & Q(on_promotion=False)),
         "regular_revenue": value(sale_filter() & Q(on_promotion=False)),
+        "lost_units": Value(0, output_field=big),  # refusals come from lost_source
     }
     return (
         demand_lines(_lines_of(orders))
@@ -132,6 +151,53 @@ def daily_source(rollup: DailyRollup, orders: QuerySet[Order] | None = None, sig
         .annotate(**{name: measures[name] for name in rollup.measures})
         .order_by()
     )
+
+
+def _lost_of(orders: QuerySet[Order] | None) -> QuerySet[LostSale]:
+    return LostSale.objects.all() if orders is None else LostSale.objects.filter(order__in=orders)
+
+
+def lost_source(rollup: DailyRollup, lost_sales: QuerySet[LostSale] | None = None, sign: int = 1) -> QuerySet:
+    """The rollup's rows as the lost sales that count give them (`lost_sales`, all when None), in the shape of
+    `daily_source`: every line measure zero, `lost_units` the refused units, times `sign`."""
+    zeros = {
+        m: Value(0, output_field=_MONEY if m.endswith("revenue") else _BIG)
+        for m in rollup.measures
+        if m != "lost_units"
+    }
+    lost = ExpressionWrapper(Sum("quantity") * Value(sign), output_field=_BIG)
+    return (
+        demand_lost_sales(lost_sales)
+        .filter(rollup.lost_only)
+        .values(**{f"k{i}": F(source) for i, source in enumerate(rollup.lost_sources)})
+        .annotate(**zeros, lost_units=lost)
+        .order_by()
+    )
+
+
+def source_sql(source: QuerySet | tuple[str, list]) -> tuple[str, list]:
+    """A source's SQL and parameters: a queryset, or SQL already written (`rollup_source`)."""
+    if isinstance(source, tuple):
+        return source
+    sql, params = source.query.sql_with_params()
+    return sql, list(params)
+
+
+def rollup_source(rollup: DailyRollup) -> QuerySet | tuple[str, list]:
+    """Every row the rollup should hold, recomputed: `daily_source`, plus for a table with lost units the
+    lost sales' rows, added up per key (a key may have lines, refusals or both)."""
+    if not rollup.lost_sources:
+        return daily_source(rollup)
+    names = [f"k{i}" for i in range(len(rollup.keys))]
+    both = []
+    params: list = []
+    for part in (daily_source(rollup), lost_source(rollup)):
+        sql, part_params = source_sql(part)
+        both.append(f"SELECT {', '.join(names + list(rollup.measures))} FROM ({sql}) p")
+        params += part_params
+    totals = ", ".join(f"SUM(u.{m}) AS {m}" for m in rollup.measures)
+    grouped = ", ".join(f"u.{k}" for k in names)
+    return f"SELECT {grouped}, {totals} FROM ({' UNION ALL '.join(both)}) u GROUP BY {grouped}", params
 
 
 def pair_source(lines: QuerySet[OrderLine] | None = None) -> QuerySet:
@@ -152,10 +218,12 @@ def pair_source(lines: QuerySet[OrderLine] | None = None) -> QuerySet:
     )
 
 
-def _upsert(cursor, *, table: str, keys: tuple[str, ...], source: QuerySet, measures: dict[str, str]) -> None:
+def _upsert(
+    cursor, *, table: str, keys: tuple[str, ...], source: QuerySet | tuple[str, list], measures: dict[str, str]
+) -> None:
     """INSERT the source's rows (k0, k1, ... and measures) into `table`; on a key already
     there, set each measure to its expression in `measures` (over `d` and `excluded`)."""
-    sql, params = source.query.sql_with_params()
+    sql, params = source_sql(source)
     picked = ", ".join([f"d.k{i}" for i in range(len(keys))] + [f"d.{m}" for m in measures])
     updates = ", ".join(f"{m} = {expression}" for m, expression in measures.items())
     # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT to read an INSERT ... SELECT upsert.
@@ -166,6 +234,11 @@ def _upsert(cursor, *, table: str, keys: tuple[str, ...], source: QuerySet, meas
     )
 
 
+def _emptied(rollup: DailyRollup) -> Q:
+    """Rows a recomputation would not give: no line left, and (where kept) no lost unit."""
+    return Q(lines=0, lost_units=0) if rollup.lost_sources else Q(lines=0)
+
+
 def _apply_daily(cursor, rollup: DailyRollup, orders: QuerySet[Order] | None, sign: int) -> None:
     # Subtracting is adding the same rows negated: one upsert statement either way.
     adds = {m: f"{rollup.table}.{m} + excluded.{m}" for m in rollup.measures}
@@ -173,7 +246,15 @@ def _apply_daily(cursor, rollup: DailyRollup, orders: QuerySet[Order] | None, si
     if sign < 0:
         # Keys whose last lines went: no row, as a recomputation would give none.
         touched = _lines_of(orders).values(rollup.sources[0])
-        rollup.model.objects.filter(lines=0, **{f"{rollup.keys[0]}__in": touched}).delete()
+        rollup.model.objects.filter(_emptied(rollup), **{f"{rollup.keys[0]}__in": touched}).delete()
+
+
+def _apply_lost(cursor, rollup: DailyRollup, lost_sales: QuerySet[LostSale] | None, sign: int) -> None:
+    adds = {m: f"{rollup.table}.{m} + excluded.{m}" for m in rollup.measures}
+    _upsert(cursor, table=rollup.table, keys=rollup.keys, source=lost_source(rollup, lost_sales, sign), measures=adds)
+    if sign < 0:
+        touched = (LostSale.objects.all() if lost_sales is None else lost_sales).values(rollup.lost_sources[0])
+        rollup.model.objects.filter(_emptied(rollup), **{f"{rollup.keys[0]}__in": touched}).delete()
 
 
 def apply_pairs(cursor, orders: QuerySet[Order], sign: int) -> None:
@@ -210,7 +291,21 @@ def rollups_apply(*, orders: QuerySet[Order], sign: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for rollup in DAILY_ROLLUPS:
             _apply_daily(cursor, rollup, orders, sign)
+            if rollup.lost_sources:
+                # The orders' refused lines count (or stop counting) with their lines.
+                _apply_lost(cursor, rollup, _lost_of(orders), sign)
         apply_pairs(cursor, orders, sign)
+        _bump_version()
+
+
+def rollups_apply_lost_sales(*, lost_sales: QuerySet[LostSale], sign: int) -> None:
+    """Add (+1) or take away (-1) lost sales in the per-product rollups: for refusals on no order (those of an
+    order go with it through `rollups_apply`). +1 after they are written, -1 before they are deleted."""
+    if sign not in (1, -1):
+        raise ValueError("sign must be +1 or -1")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for rollup in LOST_ROLLUPS:
+            _apply_lost(cursor, rollup, lost_sales, sign)
         _bump_version()
 
 
@@ -231,12 +326,14 @@ ALL_ROLLUPS: tuple[type[models.Model], ...] = (*(r.model for r in DAILY_ROLLUPS)
 
 
 def rollups_rebuild(*, only: tuple[type[models.Model], ...] = ALL_ROLLUPS) -> None:
-    """Recompute whole tables from the order lines (the demo loader, a repair)."""
+    """Recompute whole tables from the order lines and lost sales (the demo loader, a repair)."""
     with transaction.atomic(), connection.cursor() as cursor:
         for rollup in DAILY_ROLLUPS:
             if rollup.model in only:
                 rollup.model.objects.all().delete()
                 _apply_daily(cursor, rollup, None, 1)
+                if rollup.lost_sources:
+                    _apply_lost(cursor, rollup, None, 1)
         if RetailerProductSales in only:
             RetailerProductSales.objects.all().delete()
             replace = {m: f"excluded.{m}" for m in PAIR_MEASURES}

@@ -480,3 +480,21 @@ def test_shops_take_up_products_their_peers_buy(demo: DemoMarketplace) -> None:
     peer_products = set(zip(segment.loc[before["retailer_id"]].to_numpy(), before["product_id"], strict=True))
     taken = list(zip(segment.loc[late["retailer_id"]].to_numpy(), late["product_id"], strict=True))
     assert np.mean([pair in peer_products for pair in taken]) > 0.9
+
+
+def test_refused_lines_name_their_retailer_warehouse_and_order(market: DemoMarketplace) -> None:
+    refused, orders = market.history.refused, market.history.orders
+    assert len(refused) > 0 and (refused["quantity"] > 0).all()
+    retailers = market.catalog.retailers.set_index("id")
+    assert (retailers.loc[refused["retailer_id"], "warehouse_id"].to_numpy() == refused["warehouse_id"]).all()
+    # A refused line belongs to the order its retailer's shipped lines of that day made, never a cancelled one;
+    # some days had every line refused and made no order.
+    on_order = refused.dropna(subset=["order_id"])
+    assert len(on_order) > 0
+    order = orders.set_index("id").loc[on_order["order_id"].astype(int)]
+    assert (order["retailer_id"].to_numpy() == on_order["retailer_id"].to_numpy()).all()
+    assert (order["placed_at"].dt.date.to_numpy() == on_order["placed_on"].to_numpy()).all()
+    assert (order["status"] != "cancelled").all() and (order["kind"] == "sale").all()
+    missing = refused[refused["order_id"].isna()]
+    shipped_keys = set(zip(orders["retailer_id"], orders["placed_at"].dt.date, strict=True))
+    assert not any(key in shipped_keys for key in zip(missing["retailer_id"], missing["placed_on"], strict=True))

@@ -1,15 +1,17 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Product
 from retailiq.demo.generator import generate_marketplace
 from retailiq.demo.loader import DEMO_PASSWORD, load_marketplace
 from retailiq.inventory.models import StockLevel, StockoutPeriod
-from retailiq.orders.models import Order, OrderKind, OrderLine, OrderStatus
+from retailiq.orders.models import LostSale, Order, OrderKind, OrderLine, OrderStatus
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.checks import rollups_compare
 from retailiq.rollups.models import ProductDailySales
@@ -37,6 +39,12 @@ def test_load_writes_every_generated_row(db, tiny_market):
     assert Order.objects.filter(status=OrderStatus.CANCELLED, cancelled_at__isnull=False).exists()
     first = Order.objects.order_by("placed_at").first()
     assert first.placed_at.tzinfo is not None and first.lines.first().placed_on == first.placed_at.date()
+    # The refused lines are on record as lost sales, and the per-product days carry their units.
+    assert LostSale.objects.count() == len(history.refused) == report.rows["lost_sales"] > 0
+    assert LostSale.objects.filter(order__isnull=False).exists()
+    assert not LostSale.objects.filter(order__status=OrderStatus.CANCELLED).exists()
+    lost = ProductDailySales.objects.aggregate(total=Sum("lost_units"))["total"]
+    assert lost == int(history.refused["quantity"].sum())
     # The rollups are built once at the end of the load and agree with the lines.
     assert ProductDailySales.objects.exists() and not any(d.differs for d in rollups_compare())
 
@@ -82,3 +90,23 @@ def test_reset_replaces_the_marketplace(db, tiny_market):
     assert Order.objects.count() == len(other.history.orders)
     assert User.objects.filter(username="admin").count() == 1
     assert not any(d.differs for d in rollups_compare())  # the old marketplace's rollups went with it
+
+
+def test_the_models_see_what_retailers_ordered_sold_plus_refused(db, tiny_market):
+    """What the forecasts learn from the loaded demo is, per product and day, the shipped sale lines of orders not
+    cancelled plus the refused lines: the bench's `ordered` column (bench/demo_series.py), not the sales alone."""
+    from forecasting.selectors import daily_product_demand
+
+    load_marketplace(tiny_market)
+    history = tiny_market.history
+    orders = history.orders.set_index("id")
+    lines = history.lines.join(orders[["kind", "status"]], on="order_id")
+    sold = lines[(lines["kind"] == "sale") & (lines["status"] != "cancelled")]
+    both = pd.concat(
+        [sold[["product_id", "placed_on", "quantity"]], history.refused[["product_id", "placed_on", "quantity"]]]
+    )
+    ordered = both.groupby(["product_id", "placed_on"])["quantity"].sum()
+    learned = daily_product_demand().assign(placed_on=lambda d: d["date"].dt.date)
+    learned = learned.set_index(["series_id", "placed_on"])["units"]
+    assert learned.sum() > sold["quantity"].sum()  # the refusals are in
+    assert dict(learned.items()) == {key: float(value) for key, value in ordered.items()}

@@ -282,9 +282,10 @@ def test_csv_exports_escape_product_names_and_follow_the_selection(forecasts, se
 
 # --- Query counts --------------------------------------------------------------------------
 
-# Measured on a cold cache: 16 for the default product (served forecast stubbed) and for
-# an aggregate, with the data version and the newest forecast id that key the cached reads.
-PAGE_MAX_QUERIES = 16
+# Measured on a cold cache: 17 for the default product (served forecast stubbed) and for
+# an aggregate, with the data version and the newest forecast id that key the cached reads
+# (one of them the units refused for want of stock shown beside the sales).
+PAGE_MAX_QUERIES = 17
 # Asked again, the two-year daily totals, rankings, scored regions and the batch's origin
 # come from the cache (measured: 8); so do the fragment's and the exports' (measured: 8, 7-8).
 PAGE_WARM_MAX_QUERIES = 8
@@ -519,3 +520,27 @@ def test_accuracy_leaves_out_partial_weeks(forecasts, served, client):
     accuracy = client.get(PAGE).context["accuracy"]
     assert [row["week"] for row in accuracy] == [dt.date(2026, 3, 23)]
     assert accuracy[0]["observations"] == 7  # product 1's seven days (the page shows one product)
+
+
+@pytest.mark.parametrize("show", ["", "all", "region:West"])
+def test_the_chart_shows_units_refused_for_want_of_stock_beside_sales_own_products_only(
+    forecasts, served, client, show
+):
+    from retailiq.orders.services import lost_sale_create
+
+    m = forecasts
+    day = DEMAND_END - dt.timedelta(days=3)
+    lost_sale_create(retailer_id=m.shop_a.pk, product_id=m.product_1.pk, lost_on=day, quantity=9)
+    lost_sale_create(retailer_id=m.shop_b.pk, product_id=m.product_2.pk, lost_on=day, quantity=50)  # vendor 2's
+    client.force_login(m.vendor_user_1)
+    response = client.get(PAGE, {"show": show} if show else {})
+    refused = [t for t in response.context["demand_figure"]["data"] if t["name"] == "Refused (out of stock)"]
+    assert len(refused) == 1 and sum(refused[0]["y"]) == 9
+    assert "9 units ordered in the period shown were refused for want of stock" in response.content.decode()
+
+
+def test_without_refusals_the_chart_has_no_refused_bars(forecasts, served, client):
+    client.force_login(forecasts.vendor_user_1)
+    response = client.get(PAGE)
+    assert "Refused (out of stock)" not in [t["name"] for t in response.context["demand_figure"]["data"]]
+    assert "refused for want of stock" not in response.content.decode()

@@ -19,8 +19,8 @@ from retailiq.catalog.models import Brand, Product, Vendor
 from retailiq.events.models import Promotion
 from retailiq.imports.services import import_batch_undo, import_file
 from retailiq.inventory.models import PurchaseOrder, PurchaseOrderLine, StockMovement, StockoutPeriod
-from retailiq.orders.models import Order, OrderKind, OrderLine
-from retailiq.orders.services import LineInput, order_create
+from retailiq.orders.models import LostSale, Order, OrderKind, OrderLine
+from retailiq.orders.services import LineInput, lost_sale_create, order_create
 from retailiq.registry.models import ModelVersion
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.models import (
@@ -171,7 +171,24 @@ def _anomaly(**subject) -> SeriesAnomaly:
 
 
 Imported = tuple[Product, Retailer, Vendor, Order]
+
+
 # (model the batch created, its reverse relation) -> a row recorded after the batch that refers to it
+def _lost_on_order(order: Order) -> LostSale:
+    """A refusal recorded later against one of the batch's orders (in the admin): the order is then in use."""
+    from retailiq.rollups.services import rollups_apply_lost_sales
+
+    lost = LostSale.objects.create(
+        order=order,
+        retailer_id=order.retailer_id,
+        product=order.lines.first().product,
+        lost_on=order.lines.first().placed_on,
+        quantity=2,
+    )
+    rollups_apply_lost_sales(lost_sales=LostSale.objects.filter(pk=lost.pk), sign=+1)
+    return lost
+
+
 LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Product, "stock_levels"): lambda b: f.StockLevelFactory(product=b[0]),
     (Product, "stockouts"): lambda b: StockoutPeriod.objects.create(
@@ -223,6 +240,13 @@ LATER: dict[tuple[type, str], Callable[[Imported], object]] = {
     (Vendor, "purchase_orders"): lambda b: _purchase_order(vendor=b[2]),
     (Vendor, "plans"): lambda b: _plan(vendor=b[2]),
     (Vendor, "plan_lines"): lambda b: _plan_line(product=f.ProductFactory(), vendor=b[2]),
+    (Product, "lost_sales"): lambda b: lost_sale_create(
+        retailer_id=f.RetailerFactory().pk, product_id=b[0].pk, lost_on=TODAY, quantity=3
+    ),
+    (Retailer, "lost_sales"): lambda b: lost_sale_create(
+        retailer_id=b[1].pk, product_id=f.ProductFactory().pk, lost_on=TODAY, quantity=3
+    ),
+    (Order, "lost_sales"): lambda b: _lost_on_order(b[3]),
     (Order, "returns"): lambda b: (
         _later_order(retailer=b[1], product=b[0], kind=OrderKind.RETURN, returns_order=b[3]).order
     ),

@@ -26,6 +26,7 @@ from insights.models import Insight
 from optimization.models import Plan
 from retailiq.imports.models import ImportBatch
 from retailiq.inventory.models import PurchaseOrder, StockLevel, StockMovement
+from retailiq.orders.models import LostSale
 from retailiq.registry.models import Job, ModelStatus, ModelVersion
 from tests import factories as f
 
@@ -139,6 +140,8 @@ MATRIX = {
     "api/v1/^orders/(?P<pk>[^/.]+)/$": "lyxxxyxyy",
     "api/v1/^sales-lines/$": "lyyyyyyyy",
     "api/v1/^sales-lines/(?P<pk>[^/.]+)/$": "lyxyxyxyy",
+    "api/v1/^lost-sales/$": "lyyyyyyyy",
+    "api/v1/^lost-sales/(?P<pk>[^/.]+)/$": "lyxyxyxyy",
     "api/v1/^warehouses/$": "lyyyyyyyy",
     "api/v1/^warehouses/(?P<pk>[^/.]+)/$": "lyyyyyyyy",
     "api/v1/^stock-levels/$": "lyyyyyyyy",
@@ -193,6 +196,10 @@ def world(marketplace):
         for name, user in users.items()
     }
     line = m.order_a.lines.first()
+    lost = LostSale.objects.create(
+        order=m.order_a, retailer=m.shop_a, product=line.product, warehouse=m.order_a.warehouse,
+        lost_on=line.placed_on, quantity=3,
+    )  # fmt: skip
     stock = StockLevel.objects.create(product=m.product_1, warehouse=m.order_a.warehouse, on_hand=5)
     day = dt.date(2026, 3, 1)
     forecast = DemandForecast.objects.create(
@@ -229,6 +236,7 @@ def world(marketplace):
             "retailers": m.shop_a.pk,
             "orders": m.order_a.pk,
             "sales-lines": line.pk,
+            "lost-sales": lost.pk,
             "warehouses": m.order_a.warehouse.pk,
             "stock-levels": stock.pk,
             "stock-movements": movement.pk,

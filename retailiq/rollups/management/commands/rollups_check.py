@@ -6,7 +6,9 @@ from retailiq.rollups.services import rollups_rebuild
 
 
 class Command(BaseCommand):
-    help = "Compare the sales rollups with a recomputation from the order lines; rebuild those that differ."
+    help = (
+        "Compare the sales rollups with a recomputation from the order lines and lost sales; rebuild those that differ."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="report differences, repair nothing")
@@ -33,6 +35,6 @@ class Command(BaseCommand):
                     if m._meta.db_table in {d.table for d in broken}
                 )
                 rollups_rebuild(only=models)
-                self.stdout.write(f"Repaired {len(broken)} table(s) from the order lines.")
+                self.stdout.write(f"Repaired {len(broken)} table(s) from the order lines and lost sales.")
         if not broken:
             self.stdout.write("Nothing to repair.")
