@@ -160,7 +160,9 @@ def load_matrix(args: argparse.Namespace) -> tuple[DemandMatrix, np.ndarray | No
     exog = tuple(c for c in args.exog.split(",") if c)
     history = tuple(c for c in getattr(args, "history", "").split(",") if c)
     top_by = getattr(args, "top_by", "")
-    extra = [c for c in (args.censor_column, args.demand_column, top_by, *history) if c and c not in (args.target, *exog)]
+    extra = [
+        c for c in (args.censor_column, args.demand_column, top_by, *history) if c and c not in (args.target, *exog)
+    ]
     frame = pd.read_csv(path, usecols=[args.id, args.date, args.target, *exog, *extra])
     if args.top:
         top = frame.groupby(args.id)[top_by or args.target].sum().nlargest(args.top).index
