@@ -43,6 +43,8 @@ SLICE_ROWS = 20_000
 class LoadReport:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Wall seconds of each step: writing the rows (COPY or INSERT, keys re-added), statistics, rollups.
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 class MarketplaceNotEmpty(Exception):
@@ -279,11 +281,16 @@ def load_marketplace(market: DemoMarketplace, *, reset: bool = False) -> LoadRep
         with _foreign_keys_added_after([OrderLine, Order, StockMovement]):
             report = LoadReport(rows={name: bulk_load(model, frame) for name, model, frame in tables})
         _reset_sequences(list(dict.fromkeys(model for _, model, _ in tables)))
+    report.steps["write"] = time.perf_counter() - started
     # Order lines went in by COPY, past the write paths: the rollups are computed once here,
     # after the planner has statistics for the lines.
+    step = time.perf_counter()
     _refresh_planner_statistics(list(dict.fromkeys(model for _, model, _ in tables)))
+    report.steps["analyze"] = time.perf_counter() - step
+    step = time.perf_counter()
     rollups_rebuild()
     _refresh_planner_statistics(list(ALL_ROLLUPS))
+    report.steps["rollups"] = time.perf_counter() - step
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@demo.retailiq.example", DEMO_PASSWORD, role=Role.ADMIN)
     report.seconds = time.perf_counter() - started
