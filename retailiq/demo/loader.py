@@ -90,7 +90,7 @@ def _slice_rows(fields: list[models.Field], frame: pd.DataFrame, now: dt.datetim
     return zip(*values, strict=True)
 
 
-def bulk_load(model: type[models.Model], frame: pd.DataFrame, *, slice_rows: int = SLICE_ROWS) -> int:
+def bulk_load(model: type[models.Model], frame: pd.DataFrame, *, slice_rows: int | None = None) -> int:
     """Insert `frame` into `model`'s table. Columns are matched to fields by attribute name
     (`vendor_id` for a foreign key); other columns are ignored, timestamps filled in.
 
@@ -99,6 +99,7 @@ def bulk_load(model: type[models.Model], frame: pd.DataFrame, *, slice_rows: int
     order lines would take some 10 GB of Python objects). On PostgreSQL the slices stream into one COPY."""
     if frame.empty:
         return 0
+    slice_rows = slice_rows or SLICE_ROWS
     now = dt.datetime.now(dt.UTC)
     stamped = _stamped_fields(model)
     fields = [f for f in model._meta.concrete_fields if f.attname in frame.columns or f.attname in stamped]

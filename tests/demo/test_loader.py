@@ -1,14 +1,16 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Product
+from retailiq.demo import loader
 from retailiq.demo.generator import generate_marketplace
 from retailiq.demo.loader import DEMO_PASSWORD, load_marketplace
-from retailiq.inventory.models import StockLevel, StockoutPeriod
+from retailiq.inventory.models import PurchaseOrderLine, StockLevel, StockMovement, StockoutPeriod
 from retailiq.orders.models import Order, OrderKind, OrderLine, OrderStatus
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.checks import rollups_compare
@@ -82,3 +84,24 @@ def test_reset_replaces_the_marketplace(db, tiny_market):
     assert Order.objects.count() == len(other.history.orders)
     assert User.objects.filter(username="admin").count() == 1
     assert not any(d.differs for d in rollups_compare())  # the old marketplace's rollups went with it
+
+
+def _table_rows(model) -> pd.DataFrame:
+    """Every stored row of a table in id order, timestamps the loader fills in left out."""
+    frame = pd.DataFrame(list(model.objects.order_by("pk").values()))
+    return frame.drop(columns=[c for c in ("created_at", "updated_at") if c in frame.columns])
+
+
+def test_loading_in_small_slices_writes_the_same_rows(db, tiny_market, monkeypatch):
+    """The loader writes each table a slice of rows at a time; slices of 7 rows (hundreds of slices for the
+    order lines, a short last one) must store exactly what one slice per table stores."""
+    tables = (Order, OrderLine, StockMovement, PurchaseOrderLine, Product)
+    monkeypatch.setattr(loader, "SLICE_ROWS", 10**9)
+    load_marketplace(tiny_market)
+    whole = {model: _table_rows(model) for model in tables}
+    monkeypatch.setattr(loader, "SLICE_ROWS", 7)
+    load_marketplace(tiny_market, reset=True)
+    for model in tables:
+        assert len(whole[model]) > 7, model
+        pd.testing.assert_frame_equal(_table_rows(model), whole[model], check_exact=True, obj=model.__name__)
+    assert not any(d.differs for d in rollups_compare())
