@@ -2,7 +2,8 @@
 
 Rows carry the ids the generator gave them, so parents and children load without a
 round trip per row: PostgreSQL takes each table through COPY, other databases through
-one executemany per batch. Sequences are moved past the loaded ids afterwards.
+one executemany per slice. Each table goes in slices of rows, so the loader's memory does not
+grow with the history. Sequences are moved past the loaded ids afterwards.
 """
 
 import datetime as dt
