@@ -101,8 +101,8 @@ def bulk_load(model: type[models.Model], frame: pd.DataFrame, *, slice_rows: int
     (`vendor_id` for a foreign key); other columns are ignored, timestamps filled in.
 
     The frame goes in slices of `slice_rows`: only one slice is ever turned into Python values, so the
-    loader's own memory stays flat however long the frame (a whole-frame conversion of `xlarge`'s 14 M
-    order lines would take some 10 GB of Python objects). On PostgreSQL the slices stream into one COPY."""
+    loader's own memory stays flat however long the frame (a whole-frame conversion of `xlarge`'s 16 M
+    order lines would be some 175 M Python values at once). On PostgreSQL the slices stream into one COPY."""
     if frame.empty:
         return 0
     slice_rows = slice_rows or SLICE_ROWS
