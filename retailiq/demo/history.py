@@ -147,8 +147,13 @@ def _baskets(
         bundle_of[int(a)] = int(rng.choice(candidates, p=weights))
     pair_retailer, pair_product = [], []
     preference = np.empty((len(retailers), len(products)))
+    # One affinity vector per segment, not per retailer: the per-product lookup was most of this loop's time.
+    affinity_of = {
+        segment: np.array([SEGMENT_AFFINITY[segment][d] for d in departments])
+        for segment in retailers["segment"].unique()
+    }
     for r, retailer in enumerate(retailers.itertuples()):
-        affinity = np.array([SEGMENT_AFFINITY[retailer.segment][d] for d in departments])
+        affinity = affinity_of[retailer.segment]
         weights = popularity * affinity * active
         weights /= weights.sum()
         preference[r] = weights
@@ -236,10 +241,14 @@ def build_history(
     # once the partner has launched and the shop has taken it up.
     pair_key = pd.Series(np.arange(len(pair_product)), index=pair_retailer * n_products + pair_product)
     extra_pairs, extra_days = [], []
+    # Each lead product's events, found once (ascending positions, as a mask over all events would give them).
+    by_product = np.argsort(product_row, kind="stable")
+    bounds = np.searchsorted(product_row[by_product], np.arange(n_products + 1))
     for lead, partner in bundle_of.items():
-        lead_events = np.flatnonzero(
-            (product_row == lead) & (launched[partner, day] > 0) & (rng.random(len(product_row)) < 0.6)
-        )
+        # The draw still covers every event (the random stream stays what it was); the tests read only the lead's.
+        ride_along = rng.random(len(product_row))
+        lead_events = by_product[bounds[lead] : bounds[lead + 1]]
+        lead_events = lead_events[(launched[partner, day[lead_events]] > 0) & (ride_along[lead_events] < 0.6)]
         keys = pair_retailer[event_pair[lead_events]] * n_products + partner
         found = pair_key.reindex(keys).to_numpy()
         ok = ~np.isnan(found)

@@ -16,6 +16,8 @@ from retailiq.inventory.stockouts import out_of_stock, stockout_runs
 from .catalog import Catalog
 from .replenishment import Replenishment
 
+PAIR_BLOCK = 2_000  # pairs whose daily stock is worked out at a time
+
 
 @dataclass
 class Inventory:
@@ -36,7 +38,7 @@ def build_inventory(
     dates: pd.DatetimeIndex,
 ) -> Inventory:
     pairs = replenishment.pairs
-    n_warehouses, n_pairs, days = len(catalog.warehouses), len(pairs), len(dates)
+    n_warehouses, days = len(catalog.warehouses), len(dates)
     date_of = np.asarray(dates.date, dtype=object)
     product_row = pd.Index(catalog.products["id"])
     warehouse_row = pd.Index(catalog.warehouses["id"])
@@ -70,41 +72,40 @@ def build_inventory(
         }
     )
 
-    order = orders.set_index("id").loc[lines["order_id"]]
-    moved = lines.assign(
-        pair=product_row.get_indexer(lines["product_id"]) * n_warehouses
-        + warehouse_row.get_indexer(order["warehouse_id"]),
-        day=(pd.to_datetime(lines["placed_on"]) - dates[0]).dt.days.to_numpy(),
-        kind=order["kind"].to_numpy(),
-        status=order["status"].to_numpy(),
-        external_id=order["external_id"].to_numpy(),
+    # Per line, its order's columns by position: a frame of every line joined to its order would be the largest
+    # thing the generator holds on a big marketplace.
+    order_row = pd.Index(orders["id"]).get_indexer(lines["order_id"])
+    kind = orders["kind"].to_numpy()[order_row]
+    moved = pd.DataFrame(
+        {
+            "pair": product_row.get_indexer(lines["product_id"]) * n_warehouses
+            + warehouse_row.get_indexer(orders["warehouse_id"].to_numpy()[order_row]),
+            "day": (pd.to_datetime(lines["placed_on"]) - dates[0]).dt.days.to_numpy(),
+            "quantity": lines["quantity"].to_numpy(),
+        }
     )
-    sold = moved[(moved["kind"] == "sale") & (moved["status"] != "cancelled")]
+    sold = moved[(kind == "sale") & (orders["status"].to_numpy()[order_row] != "cancelled")]
     sales = sold.groupby(["day", "pair"], as_index=False)["quantity"].sum()
     sales = sales.assign(quantity=-sales["quantity"], kind="sale")
     sales["reference"] = "dispatch " + pd.Series(date_of[sales["day"]]).astype(str)
-    returned = moved[moved["kind"] == "return"]
+    is_return = kind == "return"
+    returned = moved[is_return]
     returns = pd.DataFrame(
         {
             "pair": returned["pair"].to_numpy(),
             "day": returned["day"].to_numpy(),
             "quantity": returned["quantity"].to_numpy(),
             "kind": "return",
-            "reference": returned["external_id"].to_numpy(),
+            "reference": orders["external_id"].to_numpy()[order_row[is_return]],
         }
     )
 
     ledger = pd.concat([openings, receipts, sales, returns], ignore_index=True)
     ledger = ledger.sort_values(["day", "pair"], kind="stable", ignore_index=True)
-    flat = ledger["pair"].to_numpy() * days + ledger["day"].to_numpy()
     quantity = ledger["quantity"].to_numpy()
-    inflow = np.bincount(flat, weights=np.maximum(quantity, 0), minlength=n_pairs * days).reshape(n_pairs, days)
-    net = np.bincount(flat, weights=quantity, minlength=n_pairs * days).reshape(n_pairs, days)
-    closing = np.cumsum(net, axis=1)
-    available = np.concatenate([np.zeros((n_pairs, 1)), closing[:, :-1]], axis=1) + inflow
-    stocked = pairs["carried"].to_numpy()[:, None] & (np.arange(days)[None, :] >= pairs["open_day"].to_numpy()[:, None])
-    out = out_of_stock(available, pairs["pack_size"].to_numpy(), stocked)
-    row, first, last = stockout_runs(out)
+    closing, (row, first, last) = _daily_stock(
+        ledger["pair"].to_numpy(), ledger["day"].to_numpy(), quantity, pairs, days
+    )
     stockouts = pd.DataFrame(
         {
             "product_id": pairs["product_id"].to_numpy()[row],
@@ -136,6 +137,34 @@ def build_inventory(
         closing,
         replenishment.unreliable_vendor_ids,
     )
+
+
+def _daily_stock(
+    pair: np.ndarray, day: np.ndarray, quantity: np.ndarray, pairs: pd.DataFrame, days: int
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Closing stock per pair and day, and the stockout runs (row-major), from the ledger's rows. Worked out
+    PAIR_BLOCK pairs at a time: the inflow, net and available matrices of a big marketplace's every pair and day
+    would each take as much memory as the closing stock it keeps. Quantities are whole units, so the sums do not
+    depend on the order they are added in."""
+    n_pairs = len(pairs)
+    pack, carried, open_day = (pairs[c].to_numpy() for c in ("pack_size", "carried", "open_day"))
+    by_pair = np.argsort(pair, kind="stable")
+    bounds = np.searchsorted(pair[by_pair], np.arange(0, n_pairs + PAIR_BLOCK, PAIR_BLOCK).clip(max=n_pairs))
+    closing = np.empty((n_pairs, days))
+    runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for block, low in enumerate(range(0, n_pairs, PAIR_BLOCK)):
+        high = min(low + PAIR_BLOCK, n_pairs)
+        rows = by_pair[bounds[block] : bounds[block + 1]]
+        flat = (pair[rows] - low) * days + day[rows]
+        cells = (high - low) * days
+        inflow = np.bincount(flat, weights=np.maximum(quantity[rows], 0), minlength=cells).reshape(-1, days)
+        net = np.bincount(flat, weights=quantity[rows], minlength=cells).reshape(-1, days)
+        np.cumsum(net, axis=1, out=closing[low:high])
+        available = np.concatenate([np.zeros((high - low, 1)), closing[low:high, :-1]], axis=1) + inflow
+        stocked = carried[low:high, None] & (np.arange(days)[None, :] >= open_day[low:high, None])
+        row, first, last = stockout_runs(out_of_stock(available, pack[low:high], stocked))
+        runs.append((row + low, first, last))
+    return closing, tuple(np.concatenate(part) for part in zip(*runs, strict=True))
 
 
 def _position(replenishment: Replenishment, on_hand: np.ndarray, catalog: Catalog) -> pd.DataFrame:

@@ -201,3 +201,19 @@ def test_loaded_ledger_answers_the_selectors(tiny: DemoMarketplace) -> None:
     reliability = supplier_reliability(until=tiny.end)
     assert len(reliability) == len(tiny.catalog.vendors)
     assert reliability["fill_rate"].between(0.3, 1).all()
+
+
+def test_daily_stock_worked_out_in_blocks_of_pairs_is_the_same(
+    tiny: DemoMarketplace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big marketplace's daily stock is worked out a block of pairs at a time; tiny's 80 pairs fit one block
+    by default, so blocks of 7 (and a last, shorter one) must give the same stock, stockouts and ledger."""
+    from retailiq.demo import ledger
+
+    assert len(tiny.history.inventory.position) <= ledger.PAIR_BLOCK
+    monkeypatch.setattr(ledger, "PAIR_BLOCK", 7)
+    blocked = generate_marketplace(size="tiny", seed=11, end=END).history
+    np.testing.assert_array_equal(blocked.inventory.daily_on_hand, tiny.history.inventory.daily_on_hand)
+    pd.testing.assert_frame_equal(blocked.stockouts, tiny.history.stockouts, check_exact=True)
+    pd.testing.assert_frame_equal(blocked.inventory.movements, tiny.history.inventory.movements, check_exact=True)
+    pd.testing.assert_frame_equal(blocked.inventory.position, tiny.history.inventory.position, check_exact=True)

@@ -8,9 +8,10 @@ from django.db.models import Sum
 
 from retailiq.accounts.models import Role, User
 from retailiq.catalog.models import Product
+from retailiq.demo import loader
 from retailiq.demo.generator import generate_marketplace
 from retailiq.demo.loader import DEMO_PASSWORD, load_marketplace
-from retailiq.inventory.models import StockLevel, StockoutPeriod
+from retailiq.inventory.models import PurchaseOrderLine, StockLevel, StockMovement, StockoutPeriod
 from retailiq.orders.models import LostSale, Order, OrderKind, OrderLine, OrderStatus
 from retailiq.retailers.models import Retailer
 from retailiq.rollups.checks import rollups_compare
@@ -110,3 +111,24 @@ def test_the_models_see_what_retailers_ordered_sold_plus_refused(db, tiny_market
     learned = learned.set_index(["series_id", "placed_on"])["units"]
     assert learned.sum() > sold["quantity"].sum()  # the refusals are in
     assert dict(learned.items()) == {key: float(value) for key, value in ordered.items()}
+
+
+def _table_rows(model) -> pd.DataFrame:
+    """Every stored row of a table in id order, timestamps the loader fills in left out."""
+    frame = pd.DataFrame(list(model.objects.order_by("pk").values()))
+    return frame.drop(columns=[c for c in ("created_at", "updated_at") if c in frame.columns])
+
+
+def test_loading_in_small_slices_writes_the_same_rows(db, tiny_market, monkeypatch):
+    """The loader writes each table a slice of rows at a time; slices of 7 rows (hundreds of slices for the
+    order lines, a short last one) must store exactly what one slice per table stores."""
+    tables = (Order, OrderLine, LostSale, StockMovement, PurchaseOrderLine, Product)
+    monkeypatch.setattr(loader, "SLICE_ROWS", 10**9)
+    load_marketplace(tiny_market)
+    whole = {model: _table_rows(model) for model in tables}
+    monkeypatch.setattr(loader, "SLICE_ROWS", 7)
+    load_marketplace(tiny_market, reset=True)
+    for model in tables:
+        assert len(whole[model]) > 7, model
+        pd.testing.assert_frame_equal(_table_rows(model), whole[model], check_exact=True, obj=model.__name__)
+    assert not any(d.differs for d in rollups_compare())
