@@ -12,6 +12,16 @@
           legend: { orientation: "h", y: -0.2 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)" },
         figure.layout || {}
       );
+      // On a phone-wide date axis, month labels on one line ("Nov 2026", some 60 px each) run together: put the
+      // year under the month there, and the month under the day for day ticks.
+      if (layout.xaxis && layout.xaxis.type === "date" && !layout.xaxis.tickformat && el.clientWidth < 480) {
+        layout.xaxis = Object.assign({}, layout.xaxis, {
+          tickformatstops: [
+            { dtickrange: [null, 86400000 * 27], value: "%-d\n%b" },
+            { dtickrange: [86400000 * 27, null], value: "%b\n%Y" },
+          ],
+        });
+      }
       Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false }).then(fitFootLegend);
       el.dataset.drawn = "1";
     });
