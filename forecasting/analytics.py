@@ -1,10 +1,11 @@
 """Reads behind the demand pages, scoped to the user: sales history, the serving model's
-forecasts, their accuracy, growth rankings, seasonality, and a retailer's expected demand.
+forecasts, their accuracy, growth rankings and seasonality (a retailer's expected demand is
+in `expected_demand.py`).
 Everything is aggregated in the database; pandas only shapes the few rows that come back."""
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -28,7 +29,7 @@ from retailiq.retailers.models import Retailer
 from retailiq.rollups.selectors import product_daily_for_user, product_warehouse_daily_for_user
 
 from .models import DemandForecast, LocationKind
-from .selectors import forecast_batch_serving, forecast_products_for_user
+from .selectors import forecast_products_for_user
 
 HORIZON_DAYS = 28  # the chart and rankings look four weeks ahead
 RANKING_WINDOW_DAYS = 28
@@ -160,7 +161,7 @@ def _selected_products(products: QuerySet[Product], selection: Selection) -> Que
 # --- Sales history -----------------------------------------------------------------------
 
 
-def _sales_lines(*, user: User) -> QuerySet[OrderLine]:
+def sales_lines_for_user(*, user: User) -> QuerySet[OrderLine]:
     # The same demand the model learns from.
     return sale_lines(order_line_list_for_user(user=user))
 
@@ -200,7 +201,7 @@ def daily_units(
     selected = _selected_products(products, selection)
     days = _daily_sold(user=user, selection=selection)
     if days is None:
-        lines = _located(_sales_lines(user=user), selection).filter(
+        lines = _located(sales_lines_for_user(user=user), selection).filter(
             product__in=selected, placed_on__gte=start, placed_on__lte=end
         )
         rows = list(lines.values_list("placed_on").annotate(units=Sum("quantity")).order_by("placed_on"))
@@ -211,10 +212,7 @@ def daily_units(
             .annotate(units=Sum("sold_units"))
             .order_by("day")
         )
-    # Indexed by day even when empty (a new product, or one with only returns): an empty
-    # RangeIndex cannot be compared with a day.
-    index = pd.DatetimeIndex([pd.Timestamp(day) for day, _ in rows], dtype="datetime64[ns]")
-    return pd.Series([float(units) for _, units in rows], index=index, dtype=float)
+    return _series_by_day(rows)
 
 
 def daily_lost_units(
@@ -236,6 +234,12 @@ def daily_lost_units(
             .annotate(units=Sum("lost_units"))
             .order_by("day")
         )
+    return _series_by_day(rows)
+
+
+def _series_by_day(rows: list[tuple[dt.date, Any]]) -> pd.Series:
+    # Indexed by day even when empty (a new product, or one with only returns): an empty
+    # RangeIndex cannot be compared with a day.
     index = pd.DatetimeIndex([pd.Timestamp(day) for day, _ in rows], dtype="datetime64[ns]")
     return pd.Series([float(units) for _, units in rows], index=index, dtype=float)
 
@@ -365,7 +369,7 @@ def accuracy_by_week(
     version forecast, would otherwise show a few days' sales as a week's (a "week" of sold 0 beside a full
     week's forecast). A week is left out unless every one of its seven days has a forecast and has passed."""
     sold = (
-        _located(_sales_lines(user=user), selection)
+        _located(sales_lines_for_user(user=user), selection)
         .filter(product=OuterRef("product"), placed_on=OuterRef("target_date"))
         .values("product")
         .annotate(units=Sum("quantity"))
@@ -520,87 +524,3 @@ def seasonality_from_daily(daily: pd.Series, *, end: dt.date) -> tuple[pd.DataFr
         }
     )
     return weekdays, months
-
-
-# --- A retailer's expected demand -----------------------------------------------------------
-
-
-@dataclass
-class ExpectedDemand:
-    """Per product the retailer buys most: its share of the product's recent sales times
-    the product's forecast, per week ahead (None for weeks the model does not reach)."""
-
-    run: ServingBatch | None
-    weeks: list[dt.date] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    horizon_days: int = 0
-
-    @property
-    def weeks_covered(self) -> int:
-        return min(len(self.weeks), self.horizon_days // 7)
-
-
-def retailer_expected_demand(*, user: User, recent_days: int = 90, limit: int = 8, weeks: int = 4) -> ExpectedDemand:
-    run = forecast_batch_serving()
-    if run is None or run.last_data_day is None or not user.is_retailer:
-        return ExpectedDemand(run=run)
-    since = run.last_data_day - dt.timedelta(days=recent_days - 1)
-    mine = list(
-        _sales_lines(user=user)
-        .filter(placed_on__gte=since, placed_on__lte=run.last_data_day)
-        .values("product_id", "product__name", "product__sku")
-        # Ranked by spend like the home page's "What you buy most", so the two agree.
-        .annotate(units=Sum("quantity"), spend=Sum(F("quantity") * F("unit_price")))
-        .order_by("-spend", "product__name")[:limit]
-    )
-    product_ids = [r["product_id"] for r in mine]
-    # The marketplace-wide totals are only the share's denominator; no other retailer's
-    # figure leaves this function.
-    totals = dict(
-        sale_lines()
-        .filter(
-            product_id__in=product_ids,
-            placed_on__gte=since,
-            placed_on__lte=run.last_data_day,
-        )
-        .values("product_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("product_id", "units")
-    )
-    forecast = DemandForecast.objects.filter(
-        model_version=run.version,
-        location_kind=LocationKind.ALL,
-        product_id__in=product_ids,
-        target_date__gt=run.last_data_day,
-        target_date__lte=run.last_data_day + dt.timedelta(weeks=weeks),
-    ).values_list("product_id", "target_date", "quantity")
-    per_week: dict[tuple[int, int], float] = {}
-    horizon = 0
-    for product_id, target, quantity in forecast:
-        ahead = (target - run.last_data_day).days
-        horizon = max(horizon, ahead)
-        key = (product_id, (ahead - 1) // 7)
-        per_week[key] = per_week.get(key, 0.0) + quantity
-    week_starts = [run.last_data_day + dt.timedelta(days=1 + 7 * w) for w in range(weeks)]
-    rows = []
-    for r in mine:
-        total = float(totals.get(r["product_id"]) or 0)
-        share = float(r["units"]) / total if total else 0.0
-        weekly = [
-            per_week[(r["product_id"], w)] * share
-            if w * 7 + 7 <= horizon and (r["product_id"], w) in per_week
-            else None
-            for w in range(weeks)
-        ]
-        if all(v is None for v in weekly):
-            continue
-        rows.append(
-            {
-                "product": r["product__name"],
-                "sku": r["product__sku"],
-                "share": share,
-                "weekly": weekly,
-                "total": sum(v for v in weekly if v is not None),
-            }
-        )
-    return ExpectedDemand(run=run, weeks=week_starts, rows=rows, horizon_days=horizon)

@@ -28,6 +28,7 @@ from retailiq.web.csv_export import csv_response
 from retailiq.web.htmx import wants_fragment
 
 from . import analytics, charts
+from .expected_demand import ExpectedDemand, retailer_expected_demand
 from .selectors import forecast_batch_label, forecast_batch_serving, latest_sales_day_cached
 from .services import product_forecast
 
@@ -372,7 +373,7 @@ def expected_demand_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "forecasting/_expected_demand_panel.html", context)
 
 
-def _expected_demand(user: User) -> analytics.ExpectedDemand:
+def _expected_demand(user: User) -> ExpectedDemand:
     """The shop's share of marketplace sales over the 90 days up to the forecast's origin
     costs a scan of every line of its products (half a second on the large demo). It
     counts only days up to that origin, which new orders do not reach, so it is kept for
@@ -380,6 +381,6 @@ def _expected_demand(user: User) -> analytics.ExpectedDemand:
     key = f"dashboards:retailer:expected-demand:{scope_key(user)}:{timezone.localdate().isoformat()}"
     found = cache.get(key)
     if found is None:
-        found = analytics.retailer_expected_demand(user=user, recent_days=EXPECTED_DEMAND_DAYS)
+        found = retailer_expected_demand(user=user, recent_days=EXPECTED_DEMAND_DAYS)
         cache.set(key, found, EXPECTED_DEMAND_SECONDS)
     return found
