@@ -30,9 +30,11 @@ class Order(TimeStampedModel):
     """
 
     external_id = models.CharField(max_length=64, unique=True, help_text="The id the order has at its source.")
-    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="orders")
+    # No single-column indexes on these keys: (retailer, placed_at) and (warehouse, placed_at)
+    # below serve every lookup by the key alone, and each extra index is one more write per order.
+    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="orders", db_index=False)
     warehouse = models.ForeignKey(
-        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     placed_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED)
@@ -44,6 +46,7 @@ class Order(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="returns",
         help_text="For a return: the sale it returns goods from, when known.",
+        db_index=False,  # indexed below where set: nearly every order is a sale, with no row to point at
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     import_batch = models.ForeignKey(
@@ -72,6 +75,9 @@ class Order(TimeStampedModel):
             models.Index(fields=["warehouse", "placed_at"]),
             models.Index(fields=["placed_at"]),
             models.Index(fields=["status"]),
+            models.Index(
+                fields=["returns_order"], condition=Q(returns_order__isnull=False), name="order_returns_order_set"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,9 +91,13 @@ class OrderLine(models.Model):
     that per-product and per-retailer time series aggregate from one indexed table.
     """
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # The keys below have no index of their own: the unique (order, line_number) key and the
+    # (product, placed_on) and (retailer, placed_on) indexes lead with them and serve every
+    # lookup by the key alone. An index less is a write less per line, on every order and
+    # in every import (a million-line import builds each index afresh).
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_number = models.PositiveIntegerField()
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines", db_index=False)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     discount_rate = models.DecimalField(
@@ -95,9 +105,16 @@ class OrderLine(models.Model):
     )
     on_promotion = models.BooleanField(default=False)
     promotion = models.ForeignKey(
-        "events.Promotion", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+        "events.Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        db_index=False,  # indexed below where set: most lines carry no promotion
     )
-    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="order_lines")
+    retailer = models.ForeignKey(
+        "retailers.Retailer", on_delete=models.PROTECT, related_name="order_lines", db_index=False
+    )
     placed_on = models.DateField()
 
     class Meta:
@@ -115,6 +132,8 @@ class OrderLine(models.Model):
             models.Index(fields=["retailer", "placed_on"]),
             models.Index(fields=["retailer", "product", "placed_on"]),
             models.Index(fields=["placed_on"]),
+            # Deleting a promotion sets its lines' key to NULL: this finds them.
+            models.Index(fields=["promotion"], condition=Q(promotion__isnull=False), name="order_line_promotion_set"),
         ]
 
     def __str__(self) -> str:
@@ -145,8 +164,11 @@ class LostSale(models.Model):
         related_name="lost_sales",
         help_text="The order the refused line was on, when it is on record.",
     )
-    retailer = models.ForeignKey("retailers.Retailer", on_delete=models.PROTECT, related_name="lost_sales")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="lost_sales")
+    # (product, lost_on) and (retailer, lost_on) below serve lookups by either key alone.
+    retailer = models.ForeignKey(
+        "retailers.Retailer", on_delete=models.PROTECT, related_name="lost_sales", db_index=False
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="lost_sales", db_index=False)
     warehouse = models.ForeignKey(
         "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="lost_sales"
     )
