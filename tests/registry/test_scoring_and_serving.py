@@ -6,6 +6,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connection
 from django.utils import timezone
 
 from forecasting.models import DemandForecast
@@ -96,6 +97,26 @@ def test_batch_scoring_writes_each_prediction_once_however_often_a_chunk_is_deli
     first = forecasts.filter(product=demand_history.product_1).order_by("target_date").first()
     assert first.target_date == DEMAND_END + dt.timedelta(days=1) and first.origin_date == DEMAND_END
     assert first.lower_95 <= first.lower_80 <= first.quantity <= first.upper_80 <= first.upper_95
+
+
+def _times_analysed(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the statistics views are cached per transaction
+        cursor.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_finished_batch_refreshes_the_planner_statistics_of_its_prediction_table(demand_history):
+    train()
+    job = scoring_job_create(capability=CAPABILITY, user=None, params={"chunk_size": 1})
+    scoring_job_plan(job_id=job.pk, worker="w")
+    table = DemandForecast._meta.db_table
+    before = _times_analysed(table)
+    scoring_chunk_run(job_id=job.pk, number=0)
+    assert _times_analysed(table) == before  # not after every chunk: once the batch is whole
+    scoring_chunk_run(job_id=job.pk, number=1)
+    assert _times_analysed(table) == before + 1
 
 
 def test_batch_scoring_runs_as_a_group_through_a_real_worker(transactional_db, demand_history):

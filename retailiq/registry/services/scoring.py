@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -207,7 +208,21 @@ def _record_chunk_progress(job_id: int) -> None:
     )
     if done == total:
         rows = sum(chunks.values_list("rows_written", flat=True))
+        _refresh_prediction_statistics(Job.objects.values_list("capability", flat=True).get(pk=job_id))
         job_finish(job_id, JobState.SUCCEEDED, percent=100, stage="done", message=f"{rows:,} predictions written")
+
+
+def _refresh_prediction_statistics(capability: str) -> None:
+    """A batch rewrites much of its capability's prediction table at once: the planner's
+    statistics of it are stale until autovacuum comes round (hours on a busy database, never
+    where it is off), and the dashboards' reads of the new batch then plan for the old one
+    (on the `demo` marketplace the vendor demand page's cold p95 was 516 ms before the table
+    was analysed, 153 ms after). ANALYZE samples the table in well under a second."""
+    if connection.vendor != "postgresql":
+        return  # the embedded database gathers no statistics here, so it has none to go stale
+    table = _scoring_adapter(capability).prediction_table().model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def scoring_job_run_here(*, job_id: int, worker: str) -> Job:
