@@ -17,7 +17,7 @@ from retailiq.catalog.models import Product, Vendor
 from retailiq.catalog.selectors import vendor_list_for_user
 from retailiq.core.ids import id_from_text
 from retailiq.inventory.selectors import warehouse_list_for_user
-from retailiq.orders.models import OrderLine
+from retailiq.orders.models import LostSale, OrderLine
 from retailiq.orders.selectors import (
     latest_believable_day,
     lost_sale_list_for_user,
@@ -172,6 +172,15 @@ def _located(lines: QuerySet[OrderLine], selection: Selection) -> QuerySet[Order
     if selection.kind == "warehouse":
         return lines.filter(order__warehouse__code=selection.key)
     return lines
+
+
+def _located_lost(lost: QuerySet[LostSale], selection: Selection) -> QuerySet[LostSale]:
+    """`_located` for refusals: the buying shop's region, or the warehouse that refused."""
+    if selection.kind == "region":
+        return lost.filter(retailer__region=selection.key)
+    if selection.kind == "warehouse":
+        return lost.filter(warehouse__code=selection.key)
+    return lost
 
 
 def _daily_sold(*, user: User, selection: Selection) -> QuerySet | None:
@@ -361,9 +370,10 @@ def roll_up_weeks(
 def accuracy_by_week(
     *, user: User, run: ServingBatch, products: QuerySet[Product], selection: Selection, until: dt.date
 ) -> pd.DataFrame:
-    """For the serving version's forecasts whose day has passed: per week, WAPE (total
-    absolute error over units sold) and MAE (mean absolute error per product and day).
-    One query: each forecast row is joined to what sold that day by a subquery.
+    """For the serving version's forecasts whose day has passed: per week, what sold, what was
+    refused for want of stock, and, against their sum (the demand the models forecast), WAPE
+    (total absolute error over demand) and MAE (mean absolute error per product and day).
+    One query: each forecast row is joined to what sold and what was refused that day by subqueries.
 
     Only whole weeks (Monday to Sunday) count: the weeks at either end of the window, or of the days the
     version forecast, would otherwise show a few days' sales as a week's (a "week" of sold 0 beside a full
@@ -371,6 +381,13 @@ def accuracy_by_week(
     sold = (
         _located(sales_lines_for_user(user=user), selection)
         .filter(product=OuterRef("product"), placed_on=OuterRef("target_date"))
+        .values("product")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    refused = (
+        _located_lost(lost_sale_list_for_user(user=user), selection)
+        .filter(product=OuterRef("product"), lost_on=OuterRef("target_date"))
         .values("product")
         .annotate(units=Sum("quantity"))
         .values("units")
@@ -386,13 +403,17 @@ def accuracy_by_week(
             target_date__gte=first_monday,
             target_date__lte=last_sunday,
         )
-        .annotate(actual=Coalesce(Subquery(sold, output_field=FloatField()), Value(0.0)))
+        .annotate(
+            sold=Coalesce(Subquery(sold, output_field=FloatField()), Value(0.0)),
+            refused=Coalesce(Subquery(refused, output_field=FloatField()), Value(0.0)),
+        )
         .annotate(week=TruncWeek("target_date"))
         .values("week")
         .annotate(
             forecast=Sum("quantity"),
-            actual_units=Sum("actual"),
-            abs_error=Sum(Abs(F("quantity") - F("actual")), output_field=FloatField()),
+            sold_units=Sum("sold"),
+            refused_units=Sum("refused"),
+            abs_error=Sum(Abs(F("quantity") - F("sold") - F("refused")), output_field=FloatField()),
             observations=Count("id"),
             days=Count("target_date", distinct=True),
         )
@@ -402,17 +423,21 @@ def accuracy_by_week(
     records = []
     for r in rows:
         week = r["week"].date() if isinstance(r["week"], dt.datetime) else r["week"]
+        demand = float(r["sold_units"]) + float(r["refused_units"])
         records.append(
             {
                 "week": week,
                 "forecast": float(r["forecast"]),
-                "actual": float(r["actual_units"]),
-                "wape": float(r["abs_error"]) / r["actual_units"] if r["actual_units"] else None,
+                "sold": float(r["sold_units"]),
+                "refused": float(r["refused_units"]),
+                "demand": demand,
+                "wape": float(r["abs_error"]) / demand if demand else None,
                 "mae": float(r["abs_error"]) / r["observations"],
                 "observations": r["observations"],
             }
         )
-    return pd.DataFrame(records, columns=["week", "forecast", "actual", "wape", "mae", "observations"])
+    columns = ["week", "forecast", "sold", "refused", "demand", "wape", "mae", "observations"]
+    return pd.DataFrame(records, columns=columns)
 
 
 # --- Growth and decline ------------------------------------------------------------------

@@ -355,9 +355,9 @@ def demand_export(request: HttpRequest, table: str) -> HttpResponse:
         header = ["selection", "date", "units_sold", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
         return csv_response(name, header, _forecast_rows(scope, detail))
     if table == "accuracy":
-        header = ["week_starting", "forecast", "units_sold", "wape", "mae", "observations"]
+        header = ["week_starting", "forecast", "units_sold", "units_refused", "demand", "wape", "mae", "observations"]
         rows = [
-            [r["week"], r["forecast"], r["actual"], r["wape"], r["mae"], r["observations"]]
+            [r["week"], r["forecast"], r["sold"], r["refused"], r["demand"], r["wape"], r["mae"], r["observations"]]
             for r in _records(detail.accuracy)
         ]
         return csv_response(name, header, rows)

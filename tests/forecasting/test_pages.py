@@ -544,3 +544,27 @@ def test_without_refusals_the_chart_has_no_refused_bars(forecasts, served, clien
     response = client.get(PAGE)
     assert "Refused (out of stock)" not in [t["name"] for t in response.context["demand_figure"]["data"]]
     assert "refused for want of stock" not in response.content.decode()
+
+
+def test_accuracy_is_against_demand_the_units_sold_and_refused(forecasts, served, client):
+    """The models forecast demand (sold + refused for want of stock), so the past weeks are scored against it;
+    another vendor's refusals stay out."""
+    from retailiq.orders.services import lost_sale_create
+
+    m = forecasts
+    client.force_login(m.vendor_user_1)
+    before = client.get(PAGE).context["accuracy"][0]
+    day = dt.date(2026, 3, 25)  # in the one whole week of past forecasts, from 23 Mar
+    lost_sale_create(retailer_id=m.shop_a.pk, product_id=m.product_1.pk, lost_on=day, quantity=9)
+    lost_sale_create(retailer_id=m.shop_b.pk, product_id=m.product_2.pk, lost_on=day, quantity=50)  # vendor 2's
+    response = client.get(PAGE)
+    after = response.context["accuracy"][0]
+    assert before["refused"] == 0 and before["demand"] == before["sold"]
+    assert after["sold"] == before["sold"] and after["refused"] == 9 and after["demand"] == before["sold"] + 9
+    # The forecast (12 a day) was over the day's sales (10) by 2; against demand (19) it is under by 7.
+    assert after["mae"] * after["observations"] == pytest.approx(before["mae"] * before["observations"] + 5)
+    assert after["wape"] == pytest.approx(after["mae"] * after["observations"] / after["demand"])
+    assert "Refused</th>" in response.content.decode()
+    exported = list(csv.reader(io.StringIO(client.get(reverse("demand-export", args=["accuracy"])).content.decode())))
+    assert exported[0][:5] == ["week_starting", "forecast", "units_sold", "units_refused", "demand"]
+    assert float(exported[1][3]) == 9
