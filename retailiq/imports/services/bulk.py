@@ -125,8 +125,8 @@ def secondary_indexes_rebuilt(
 
     `primary_too` (with `unique_too`) the primary key too, where no foreign key points at
     the table: ids come from the table's identity, each once, and adding the key back
-    checks every row. Each row's entry in the key's index costs more than a second to
-    write 770,000 rows; built once, 0.4 s."""
+    checks every row. Writing 770,000 rows, the key's index entries cost 1.1 to 1.4 s
+    made one by one and 0.4 s built once."""
     if not rebuild:
         yield []
         return
