@@ -59,6 +59,15 @@ def _unique_constraints() -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
+def _primary_keys() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'p' AND conrelid::regclass::text LIKE 'rollups_%%'"
+        )
+        return set(cursor.fetchall())
+
+
 def _indexes() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'rollups_%%'")
@@ -152,16 +161,33 @@ def test_a_large_batch_rebuilds_the_rollup_keys_and_leaves_them_as_they_were(tmp
     settings.RETAILIQ_IMPORT_REBUILD_INDEXES_MIN_ROWS = 1
     settings.RETAILIQ_IMPORT_REBUILD_INDEXES_TABLE_RATIO = 10.0
     f.WarehouseFactory(code="WH-1")
-    constraints, indexes = _unique_constraints(), _indexes()
+    constraints, primary_keys, indexes = _unique_constraints(), _primary_keys(), _indexes()
 
     batch = _import(tmp_path)
 
     assert "rebuild_indexes_rollups_vendorretailerdailysales" in batch.summary["seconds"]
     assert _unique_constraints() == constraints
     assert len(constraints) == 6
+    assert _primary_keys() == primary_keys
+    assert len(primary_keys) == 7  # the six tables and the version's row
     assert _indexes() == indexes
     assert_in_step()
     # The tables holding rows now, a batch of the same size updates and inserts without its keys.
     _import(tmp_path, FILE.replace("SO-", "SX-").replace("2025-03-02", "2025-03-05"), name="second.csv")
     assert _unique_constraints() == constraints
+    assert _primary_keys() == primary_keys
     assert_in_step()
+
+
+def test_line_values_too_large_for_whole_millionths_are_summed_as_exact_decimals(tmp_path):
+    """1,000 units at 9,999,999,999.99 is a line worth about 10 trillion: in millionths it
+    does not fit a bigint, so PostgreSQL reads the batch's lines again with exact decimals.
+    The totals are the same either way, to the last digit."""
+    f.WarehouseFactory(code="WH-1")
+    _import(
+        tmp_path, FILE + "SO-5,2025-03-03 10:00:00,R2,Bala Mart,Pune,SKU-B,Dal 1 kg,Staples,1000,9999999999.99,WH-1\n"
+    )
+
+    assert_in_step()
+    day = ProductDailySales.objects.get(product__sku="SKU-B", day=dt.date(2025, 3, 3))
+    assert day.revenue == Decimal("9999999999990.000000")

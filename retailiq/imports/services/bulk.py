@@ -111,6 +111,7 @@ def secondary_indexes_rebuilt(
     rebuild: bool,
     timings: dict[str, float] | None = None,
     unique_too: bool = False,
+    primary_too: bool = False,
 ) -> Iterator[list[str]]:
     """Drop the table's plain indexes (not its primary key nor those behind a unique
     constraint, which keep guarding the rows), let the block write, and build them
@@ -120,16 +121,23 @@ def secondary_indexes_rebuilt(
     `unique_too` drops and adds back the unique constraints as well, for a block that
     needs no conflict arbiter and writes each key once (the table is locked, and adding
     the constraint back checks every row): checking each row against the index as it is
-    inserted costs several times building the index once."""
+    inserted costs several times building the index once.
+
+    `primary_too` (with `unique_too`) the primary key too, where no foreign key points at
+    the table: ids come from the table's identity, each once, and adding the key back
+    checks every row. Writing 770,000 rows, the key's index entries cost 1.1 to 1.4 s
+    made one by one and 0.4 s built once."""
     if not rebuild:
         yield []
         return
     constraints = []
     if unique_too:
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND contype = 'u' ORDER BY conname",
-            [table],
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint c WHERE conrelid = %s::regclass "
+            "AND (contype = 'u' OR %s AND contype = 'p' AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = c.conrelid)) "
+            "ORDER BY contype = 'p' DESC, conname",
+            [table, primary_too],
         )
         constraints = cursor.fetchall()
         for name, _ in constraints:

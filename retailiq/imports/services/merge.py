@@ -149,7 +149,8 @@ def _merge_orders_and_lines(cursor, batch_id: int, now, result: MergeResult, tim
 @contextmanager
 def _rollup_indexes_rebuilt(cursor, staged_lines: int, timings: dict[str, float]) -> Iterator[None]:
     """A rollup table takes up to a row per line of the batch, so the same rule as for the
-    order lines decides whether its indexes are built afresh, its unique key included:
+    order lines decides whether its indexes are built afresh, its unique and primary keys
+    included (no foreign key points at a rollup row):
     on PostgreSQL a batch's rollup rows are written by plain UPDATE and INSERT on the
     locked table, each key once, with no conflict for the key to arbitrate (see
     retailiq.rollups.batch); adding the key back checks every row."""
@@ -158,7 +159,9 @@ def _rollup_indexes_rebuilt(cursor, staged_lines: int, timings: dict[str, float]
             table = model._meta.db_table
             rebuild = should_rebuild_indexes(cursor, table, new_rows=staged_lines)
             stack.enter_context(
-                secondary_indexes_rebuilt(cursor, table, rebuild=rebuild, timings=timings, unique_too=True)
+                secondary_indexes_rebuilt(
+                    cursor, table, rebuild=rebuild, timings=timings, unique_too=True, primary_too=True
+                )
             )
         yield
 
