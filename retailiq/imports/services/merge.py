@@ -125,8 +125,11 @@ def _merge_orders_and_lines(cursor, batch_id: int, now, result: MergeResult, tim
         # The unique (order, line number) key too: the lines go to orders created just
         # above and are numbered by ROW_NUMBER, so no key can repeat, and adding the key
         # back checks every row anyway; built once it costs a fraction of a probe per line.
+        # And the primary key, which no foreign key references: ids come from the identity.
         with (
-            secondary_indexes_rebuilt(cursor, "orders_orderline", rebuild=rebuild, timings=timings, unique_too=True),
+            secondary_indexes_rebuilt(
+                cursor, "orders_orderline", rebuild=rebuild, timings=timings, unique_too=True, primary_too=True
+            ),
             timed(timings, "merge_lines"),
             hash_joins_only(cursor),
         ):
