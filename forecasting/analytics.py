@@ -378,20 +378,8 @@ def accuracy_by_week(
     Only whole weeks (Monday to Sunday) count: the weeks at either end of the window, or of the days the
     version forecast, would otherwise show a few days' sales as a week's (a "week" of sold 0 beside a full
     week's forecast). A week is left out unless every one of its seven days has a forecast and has passed."""
-    sold = (
-        _located(sales_lines_for_user(user=user), selection)
-        .filter(product=OuterRef("product"), placed_on=OuterRef("target_date"))
-        .values("product")
-        .annotate(units=Sum("quantity"))
-        .values("units")
-    )
-    refused = (
-        _located_lost(lost_sale_list_for_user(user=user), selection)
-        .filter(product=OuterRef("product"), lost_on=OuterRef("target_date"))
-        .values("product")
-        .annotate(units=Sum("quantity"))
-        .values("units")
-    )
+    sold = _units_on_target_day(_located(sales_lines_for_user(user=user), selection), "placed_on")
+    refused = _units_on_target_day(_located_lost(lost_sale_list_for_user(user=user), selection), "lost_on")
     last_sunday = until - dt.timedelta(days=(until.weekday() + 1) % 7)
     first_monday = last_sunday - dt.timedelta(weeks=ACCURACY_WEEKS, days=-1)
     rows = (
@@ -438,6 +426,12 @@ def accuracy_by_week(
         )
     columns = ["week", "forecast", "sold", "refused", "demand", "wape", "mae", "observations"]
     return pd.DataFrame(records, columns=columns)
+
+
+def _units_on_target_day(rows: QuerySet, day_field: str) -> QuerySet:
+    """A subquery: the units of the forecast row's product on its target day, from order lines or lost sales."""
+    on_the_day = {"product": OuterRef("product"), day_field: OuterRef("target_date")}
+    return rows.filter(**on_the_day).values("product").annotate(units=Sum("quantity")).values("units")
 
 
 # --- Growth and decline ------------------------------------------------------------------
