@@ -50,22 +50,23 @@ def _import(tmp_path, body: str = FILE, name: str = "orders.csv"):
     return batch
 
 
-def _unique_constraints() -> set[tuple[str, str]]:
+def _rollup_constraints(kind: str) -> set[tuple[str, str]]:
+    """(name, definition) of the rollup tables' constraints of one kind: 'u' unique, 'p' primary key."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'u' AND conrelid::regclass::text LIKE 'rollups_%%'"
+            "WHERE contype = %s AND conrelid::regclass::text LIKE 'rollups_%%'",
+            [kind],
         )
         return set(cursor.fetchall())
+
+
+def _unique_constraints() -> set[tuple[str, str]]:
+    return _rollup_constraints("u")
 
 
 def _primary_keys() -> set[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'p' AND conrelid::regclass::text LIKE 'rollups_%%'"
-        )
-        return set(cursor.fetchall())
+    return _rollup_constraints("p")
 
 
 def _indexes() -> set[str]:
